@@ -1,0 +1,85 @@
+package io.slipway.backbone;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** How a service connects to the event backbone; the local stack and the test kit set every value without a default. */
+@ConfigMapping(prefix = "slipway")
+public interface BackboneConfig {
+
+    /** The service's domain: the outbox's aggregate type and the {@code slipway.<domain>.events} topic it publishes to. */
+    String domain();
+
+    Kafka kafka();
+
+    Db db();
+
+    Relay relay();
+
+    Consumer consumer();
+
+    interface Kafka {
+        /** Kafka bootstrap servers, host:port[,host:port]. */
+        String bootstrapServers();
+
+        /** Partitions of topics the backbone creates when they are missing. */
+        @WithDefault("3")
+        int partitions();
+    }
+
+    /** The service's own PostgreSQL database (the relay reads its write-ahead log). */
+    interface Db {
+        String host();
+
+        int port();
+
+        String name();
+
+        @WithDefault("postgres")
+        String user();
+
+        @WithDefault("postgres")
+        String password();
+    }
+
+    interface Relay {
+        /** Whether this instance relays its outbox to Kafka (only one instance at a time does, by a database lock). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Logical replication slot and publication name; defaults to {@code slipway_<domain>_outbox}. */
+        Optional<String> slot();
+
+        /** How long a standby instance waits before trying to take over the relay again. */
+        @WithDefault("2s")
+        Duration standbyRetry();
+
+        /** Delay before restarting the relay after it failed; doubled on each failure up to a minute. */
+        @WithDefault("1s")
+        Duration restartBackoff();
+    }
+
+    interface Consumer {
+        /** Attempts at applying one event before it goes to the dead-letter topic. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        /** Backoff before the first retry; doubled each retry, with jitter. */
+        @WithDefault("200ms")
+        Duration initialBackoff();
+
+        /** Upper bound of one backoff. */
+        @WithDefault("5s")
+        Duration maxBackoff();
+    }
+
+    default String slotName() {
+        return relay().slot().orElse("slipway_" + domain().replaceAll("[^a-z0-9_]", "_") + "_outbox");
+    }
+
+    default String jdbcUrl() {
+        return "jdbc:postgresql://" + db().host() + ":" + db().port() + "/" + db().name();
+    }
+}

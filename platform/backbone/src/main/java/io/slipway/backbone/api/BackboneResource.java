@@ -1,0 +1,32 @@
+package io.slipway.backbone.api;
+
+import io.slipway.backbone.BackboneConfig;
+import io.slipway.backbone.consume.Consumers;
+import io.slipway.backbone.relay.OutboxRelay;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import java.util.Map;
+
+/** This instance's view of the backbone: its domain, whether it is the relay, and its consumer groups' lag. */
+@Path("/api/v1/backbone")
+@RolesAllowed({"viewer", "operator", "admin"})
+public class BackboneResource {
+    private final BackboneConfig config;
+    private final OutboxRelay relay;
+    private final Consumers consumers;
+
+    BackboneResource(BackboneConfig config, OutboxRelay relay, Consumers consumers) {
+        this.config = config;
+        this.relay = relay;
+        this.consumers = consumers;
+    }
+
+    @GET
+    public Status status() {
+        return new Status(config.domain(), relay.isLeader(), consumers.lagByGroup());
+    }
+
+    public record Status(String domain, boolean relayLeader, Map<String, Long> consumerLag) {
+    }
+}

@@ -1,0 +1,63 @@
+package io.slipway.backbone.consume;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.slipway.backbone.BackboneConfig;
+import io.slipway.backbone.EventHeaders;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Sends records a consumer gave up on to {@code <topic>.dlq}, unchanged, with why and where they came from in headers. */
+@ApplicationScoped
+public class DeadLetters {
+    private final KafkaProducer<String, byte[]> producer;
+    private final MeterRegistry metrics;
+
+    DeadLetters(BackboneConfig config, MeterRegistry metrics) {
+        this.metrics = metrics;
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "slipway-dlq-" + config.domain());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Blocks until the dead letter is stored, so the caller may commit the original record's offset afterwards. */
+    public void send(String group, ConsumerRecord<String, byte[]> record, String reason) {
+        ProducerRecord<String, byte[]> out = new ProducerRecord<>(EventHeaders.deadLetterTopic(record.topic()), null, record.key(), record.value(),
+                record.headers());
+        out.headers().add(EventHeaders.DLQ_REASON, utf8(reason));
+        out.headers().add(EventHeaders.DLQ_TOPIC, utf8(record.topic()));
+        out.headers().add(EventHeaders.DLQ_PARTITION, utf8(String.valueOf(record.partition())));
+        out.headers().add(EventHeaders.DLQ_OFFSET, utf8(String.valueOf(record.offset())));
+        out.headers().add(EventHeaders.DLQ_CONSUMER_GROUP, utf8(group));
+        try {
+            producer.send(out).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while dead-lettering " + record.topic() + "/" + record.partition() + "@" + record.offset());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot dead-letter " + record.topic() + "/" + record.partition() + "@" + record.offset()
+                    + ": " + e.getCause().getMessage(), e.getCause());
+        }
+        metrics.counter("slipway.dlq.records", "group", group, "topic", record.topic()).increment();
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @PreDestroy
+    void close() {
+        producer.close();
+    }
+}

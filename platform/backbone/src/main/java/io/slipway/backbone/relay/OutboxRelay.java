@@ -1,0 +1,293 @@
+package io.slipway.backbone.relay;
+
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.embedded.Connect;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.slipway.backbone.BackboneConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.jboss.logging.Logger;
+
+/**
+ * Relays the outbox to Kafka: Debezium's PostgreSQL connector reads the outbox inserts from the write-ahead log
+ * (pgoutput), its outbox event router turns each into a record for {@code slipway.<domain>.events} keyed by aggregate
+ * id, and this class publishes them with an idempotent producer before the source offset is committed. At most one
+ * instance of a service relays at a time (an advisory lock); the others stand by. See DESIGN.md.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+
+    private final BackboneConfig config;
+    private final Counter published;
+    private final Timer lag;
+
+    private volatile boolean running;
+    private volatile boolean leader;
+    private volatile Thread supervisor;
+    private volatile DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
+
+    OutboxRelay(BackboneConfig config, MeterRegistry metrics) {
+        this.config = config;
+        this.published = metrics.counter("slipway.outbox.relay.published", "domain", config.domain());
+        this.lag = Timer.builder("slipway.outbox.relay.lag").description("Time from outbox commit to publication on Kafka")
+                .tag("domain", config.domain()).publishPercentiles(0.5, 0.99).register(metrics);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (config.relay().enabled()) {
+            start();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    /** Starts relaying (or standing by for the relay lock); a no-op when already started. */
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        Thread t = new Thread(this::supervise, "outbox-relay-" + config.domain());
+        t.setDaemon(true);
+        t.setContextClassLoader(OutboxRelay.class.getClassLoader());
+        supervisor = t;
+        t.start();
+    }
+
+    /** Stops relaying and releases the relay lock; events committed meanwhile wait in the write-ahead log. */
+    public synchronized void stop() {
+        running = false;
+        closeEngine();
+        Thread t = supervisor;
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        supervisor = null;
+    }
+
+    /** Whether this instance currently holds the relay lock and runs the connector. */
+    public boolean isLeader() {
+        return leader;
+    }
+
+    private void supervise() {
+        Duration backoff = config.relay().restartBackoff();
+        while (running) {
+            try {
+                if (!outboxTableExists()) {
+                    pause(Duration.ofMillis(250));
+                    continue;
+                }
+                try (RelayLock lock = RelayLock.tryAcquire(config.jdbcUrl(), config.db().user(), config.db().password(), config.slotName())) {
+                    if (lock == null) {
+                        pause(config.relay().standbyRetry());
+                        continue;
+                    }
+                    leader = true;
+                    LOG.infof("relay for domain %s is active (slot %s)", config.domain(), config.slotName());
+                    runEngine();
+                    backoff = config.relay().restartBackoff();
+                } finally {
+                    leader = false;
+                }
+            } catch (Exception e) {
+                if (!running) {
+                    break;
+                }
+                LOG.warnf("relay for domain %s failed, restarting in %s: %s", config.domain(), backoff, e.getMessage());
+                pause(jitter(backoff));
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private boolean outboxTableExists() throws SQLException {
+        try (var c = DriverManager.getConnection(config.jdbcUrl(), config.db().user(), config.db().password());
+             var rs = c.createStatement().executeQuery("select to_regclass('public.outbox_event') is not null")) {
+            return rs.next() && rs.getBoolean(1);
+        }
+    }
+
+    private void runEngine() throws IOException {
+        Throwable[] failure = new Throwable[1];
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            engine = DebeziumEngine.create(Connect.class)
+                    .using(connectorProperties())
+                    .notifying((records, committer) -> publish(producer, records, committer))
+                    .using((success, message, error) -> {
+                        if (!success) {
+                            failure[0] = error != null ? error : new IllegalStateException(message);
+                        }
+                    })
+                    .build();
+            if (running) {
+                engine.run();
+            }
+        } finally {
+            closeEngine();
+        }
+        if (failure[0] != null && running) {
+            throw new IllegalStateException("connector stopped: " + failure[0].getMessage(), failure[0]);
+        }
+    }
+
+    private void publish(KafkaProducer<String, byte[]> producer, List<ChangeEvent<SourceRecord, SourceRecord>> records,
+                         DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
+        List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
+        List<Long> committedAt = new ArrayList<>(records.size());
+        for (ChangeEvent<SourceRecord, SourceRecord> change : records) {
+            SourceRecord r = change.value();
+            if (r.value() == null || !r.topic().startsWith("slipway.")) {
+                continue; // heartbeats, and the raw change events the router passes through
+            }
+            ProducerRecord<String, byte[]> out = new ProducerRecord<>(r.topic(), null, r.timestamp(), String.valueOf(r.key()), bytes(r.value()));
+            for (Header h : r.headers()) {
+                if (h.value() != null) {
+                    out.headers().add(h.key(), String.valueOf(h.value()).getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            sends.add(producer.send(out));
+            committedAt.add(r.timestamp());
+        }
+        for (int i = 0; i < sends.size(); i++) {
+            try {
+                sends.get(i).get();
+            } catch (ExecutionException e) {
+                // Not marking the batch makes Debezium stop; the supervisor restarts from the last committed offset.
+                throw new IllegalStateException("publishing to Kafka failed: " + e.getCause().getMessage(), e.getCause());
+            }
+            published.increment();
+            Long ts = committedAt.get(i);
+            if (ts != null) {
+                lag.record(Math.max(0, System.currentTimeMillis() - ts), TimeUnit.MILLISECONDS);
+            }
+        }
+        for (ChangeEvent<SourceRecord, SourceRecord> change : records) {
+            committer.markProcessed(change);
+        }
+        committer.markBatchFinished();
+    }
+
+    private static byte[] bytes(Object value) {
+        if (value instanceof byte[] b) {
+            return b;
+        }
+        if (value instanceof ByteBuffer buffer) {
+            ByteBuffer copy = buffer.duplicate();
+            byte[] out = new byte[copy.remaining()];
+            copy.get(out);
+            return out;
+        }
+        throw new IllegalStateException("outbox payload is " + value.getClass().getName() + ", expected bytes");
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "slipway-relay-" + config.domain());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    Properties connectorProperties() {
+        String slot = config.slotName();
+        Properties p = new Properties();
+        p.setProperty("name", "slipway-" + config.domain() + "-outbox");
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("offset.storage", PostgresOffsetBackingStore.class.getName());
+        p.setProperty(PostgresOffsetBackingStore.URL, config.jdbcUrl());
+        p.setProperty(PostgresOffsetBackingStore.USER, config.db().user());
+        p.setProperty(PostgresOffsetBackingStore.PASSWORD, config.db().password());
+        p.setProperty(PostgresOffsetBackingStore.OWNER, slot);
+        p.setProperty("offset.flush.interval.ms", "0");
+        p.setProperty("database.hostname", config.db().host());
+        p.setProperty("database.port", String.valueOf(config.db().port()));
+        p.setProperty("database.user", config.db().user());
+        p.setProperty("database.password", config.db().password());
+        p.setProperty("database.dbname", config.db().name());
+        p.setProperty("topic.prefix", "slipway-" + config.domain());
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", slot);
+        p.setProperty("publication.name", slot);
+        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("table.include.list", "public.outbox_event");
+        p.setProperty("snapshot.mode", "no_data");
+        p.setProperty("skipped.operations", "u,d,t");
+        p.setProperty("tombstones.on.delete", "false");
+        p.setProperty("heartbeat.interval.ms", "10000");
+        p.setProperty("poll.interval.ms", "50");
+        p.setProperty("transforms", "outbox");
+        p.setProperty("transforms.outbox.type", "io.debezium.transforms.outbox.EventRouter");
+        p.setProperty("transforms.outbox.table.field.event.id", "id");
+        p.setProperty("transforms.outbox.table.field.event.key", "aggregate_id");
+        p.setProperty("transforms.outbox.table.field.event.payload", "payload");
+        p.setProperty("transforms.outbox.route.by.field", "aggregate_type");
+        p.setProperty("transforms.outbox.route.topic.replacement", "slipway.${routedByValue}.events");
+        p.setProperty("transforms.outbox.table.fields.additional.placement",
+                "id:header:eventId,event_type:header:eventType,correlation_id:header:correlationId,"
+                        + "causation_id:header:causationId,traceparent:header:traceparent");
+        return p;
+    }
+
+    private void closeEngine() {
+        DebeziumEngine<?> e = engine;
+        engine = null;
+        if (e != null) {
+            try {
+                e.close();
+            } catch (IOException ex) {
+                LOG.warnf("closing the relay connector: %s", ex.getMessage());
+            }
+        }
+    }
+
+    private void pause(Duration d) {
+        if (running) {
+            LockSupport.parkNanos(d.toNanos());
+        }
+    }
+
+    private static Duration jitter(Duration d) {
+        long ms = d.toMillis();
+        return Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1));
+    }
+
+}

@@ -1,0 +1,128 @@
+package io.slipway.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Small helpers shared by the embedded servers: free ports, log tails, stopping processes. */
+final class Processes {
+
+    static final String LOOPBACK = "127.0.0.1";
+
+    private Processes() {}
+
+    /** A port that is free on 127.0.0.1 right now. */
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new InetSocketAddress(InetAddress.getByName(LOOPBACK), 0), 1);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not find a free port on " + LOOPBACK, e);
+        }
+    }
+
+    /** The last {@code lines} lines of a (possibly large, possibly missing) log file, for error messages. */
+    static String tail(Path file, int lines) {
+        if (file == null || !Files.isRegularFile(file)) {
+            return "(no log at " + file + ")";
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            int len = (int) Math.min(size, 64 * 1024);
+            ByteBuffer buf = ByteBuffer.allocate(len);
+            ch.read(buf, size - len);
+            String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+            List<String> all = text.lines().toList();
+            List<String> last = new ArrayList<>(all.subList(Math.max(0, all.size() - lines), all.size()));
+            return last.isEmpty() ? "(log " + file + " is empty)" : String.join(System.lineSeparator(), last);
+        } catch (IOException e) {
+            return "(could not read log " + file + ": " + e + ")";
+        }
+    }
+
+    static String describeFailure(String what, Path log) {
+        return what + System.lineSeparator() + "--- last lines of " + log + " ---" + System.lineSeparator() + tail(log, 40);
+    }
+
+    /** Runs a short command to completion, output to {@code log} (appended); returns its exit code. */
+    static int run(List<String> command, Path workDir, Path log, Duration timeout) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (workDir != null) {
+            pb.directory(workDir.toFile());
+        }
+        Process p = pb.start();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+            throw new IOException("timed out after " + timeout.toSeconds() + " s: " + String.join(" ", command));
+        }
+        return p.exitValue();
+    }
+
+    /** SIGKILLs the process (and anything it started) and waits until it is gone. */
+    static void killAndWait(ProcessHandle handle, Duration timeout) {
+        handle.descendants().forEach(ProcessHandle::destroyForcibly);
+        handle.destroyForcibly();
+        try {
+            handle.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception ignored) {
+            // reported by the caller through isAlive()
+        }
+    }
+
+    /** Sends a signal by name (INT, TERM, KILL) through the shell's kill builtin; the JDK can only send TERM/KILL. */
+    static void signal(long pid, String signal) {
+        try {
+            new ProcessBuilder("/bin/sh", "-c", "kill -" + signal + " " + pid)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not send SIG" + signal + " to process " + pid, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The process with this pid if it is alive and its command line mentions {@code marker}. */
+    static Optional<ProcessHandle> aliveWithMarker(long pid, String marker) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> {
+            String cmd = h.info().commandLine().orElse("");
+            if (cmd.isEmpty()) {
+                try {
+                    byte[] raw = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
+                    cmd = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ');
+                } catch (IOException | RuntimeException e) {
+                    return false;
+                }
+            }
+            return cmd.contains(marker);
+        });
+    }
+
+    static boolean isRoot() {
+        try {
+            Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            return uid instanceof Integer i && i == 0;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "root".equals(System.getProperty("user.name"));
+        }
+    }
+}

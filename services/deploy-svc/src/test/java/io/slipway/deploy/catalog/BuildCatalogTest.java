@@ -1,0 +1,78 @@
+package io.slipway.deploy.catalog;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.slipway.backbone.EventHeaders;
+import io.slipway.events.build.BuildRequested;
+import io.slipway.schemas.EventCodec;
+import io.slipway.security.Role;
+import io.slipway.testkit.KafkaTopics;
+import io.slipway.testkit.SlipwayInfraResource;
+import io.slipway.testkit.TestTokens;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(value = SlipwayInfraResource.class, initArgs = @ResourceArg(name = "db", value = "deploy"))
+class BuildCatalogTest {
+    static final String TOPIC = "slipway.build.events";
+
+    static byte[] buildRequested(String buildId, String image) {
+        return EventCodec.released().encode(BuildRequested.newBuilder().setBuildId(buildId).setImage(image).setRequestedBy("ci")
+                .setRequestedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)).build());
+    }
+
+    static Map<String, String> envelope(String eventId) {
+        return Map.of(EventHeaders.EVENT_ID, eventId, EventHeaders.EVENT_TYPE, "BuildRequested",
+                EventHeaders.CORRELATION_ID, UUID.randomUUID().toString());
+    }
+
+    static int eventsApplied(String buildId) {
+        var response = given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/deploy/builds/" + buildId);
+        return response.statusCode() == 200 ? response.jsonPath().getInt("eventsApplied") : 0;
+    }
+
+    @Test
+    void aRedeliveredEventChangesNothing() {
+        String buildId = UUID.randomUUID().toString();
+        String eventId = UUID.randomUUID().toString();
+        KafkaTopics.produce(TOPIC, buildId, buildRequested(buildId, "etcd:v1"), envelope(eventId));
+        await().atMost(Duration.ofSeconds(60)).until(() -> eventsApplied(buildId) == 1);
+
+        KafkaTopics.produce(TOPIC, buildId, buildRequested(buildId, "etcd:v1"), envelope(eventId));
+        // A later event of the same build (same key, same partition) is applied only after the redelivery was handled.
+        KafkaTopics.produce(TOPIC, buildId, buildRequested(buildId, "etcd:v1"), envelope(UUID.randomUUID().toString()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> eventsApplied(buildId) >= 2);
+        assertThat(eventsApplied(buildId)).isEqualTo(2);
+    }
+
+    @Test
+    void anUndecodableRecordIsDeadLetteredAndThePartitionMovesOn() {
+        String buildId = UUID.randomUUID().toString();
+        String poisonId = UUID.randomUUID().toString();
+        KafkaTopics.produce(TOPIC, buildId, "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8), envelope(poisonId));
+        KafkaTopics.produce(TOPIC, buildId, buildRequested(buildId, "etcd:after-poison"), envelope(UUID.randomUUID().toString()));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> eventsApplied(buildId) == 1);
+        ConsumerRecord<String, byte[]> dead = await().atMost(Duration.ofSeconds(30)).until(
+                () -> KafkaTopics.readAll(TOPIC + ".dlq").stream().filter(r -> poisonId.equals(KafkaTopics.header(r, EventHeaders.EVENT_ID)))
+                        .findFirst().orElse(null), r -> r != null);
+        assertThat(KafkaTopics.header(dead, EventHeaders.DLQ_REASON)).contains("undecodable").contains("not an Avro single-object encoded event");
+        assertThat(KafkaTopics.header(dead, EventHeaders.DLQ_TOPIC)).isEqualTo(TOPIC);
+        assertThat(KafkaTopics.header(dead, EventHeaders.DLQ_PARTITION)).matches("[0-9]+");
+        assertThat(KafkaTopics.header(dead, EventHeaders.DLQ_OFFSET)).matches("[0-9]+");
+        assertThat(KafkaTopics.header(dead, EventHeaders.DLQ_CONSUMER_GROUP)).isEqualTo("deploy-svc.build-catalog");
+        assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{\"not\":\"avro\"}");
+    }
+}

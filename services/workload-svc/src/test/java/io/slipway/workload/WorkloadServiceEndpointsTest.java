@@ -1,0 +1,16 @@
+package io.slipway.workload;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.slipway.testkit.ServiceEndpointsContract;
+import io.slipway.testkit.SlipwayInfraResource;
+
+@QuarkusTest
+@WithTestResource(value = SlipwayInfraResource.class, initArgs = @ResourceArg(name = "db", value = "workload"))
+class WorkloadServiceEndpointsTest extends ServiceEndpointsContract {
+    @Override
+    protected String readablePath() {
+        return "/api/v1/backbone";
+    }
+}
