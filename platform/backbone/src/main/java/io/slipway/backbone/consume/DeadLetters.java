@@ -21,11 +21,16 @@ public class DeadLetters {
     private final KafkaProducer<String, byte[]> producer;
     private final MeterRegistry metrics;
 
+    @jakarta.inject.Inject
     DeadLetters(BackboneConfig config, MeterRegistry metrics) {
+        this(config.kafka().bootstrapServers(), "slipway-dlq-" + config.domain(), metrics);
+    }
+
+    public DeadLetters(String bootstrapServers, String clientId, MeterRegistry metrics) {
         this.metrics = metrics;
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "slipway-dlq-" + config.domain());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
