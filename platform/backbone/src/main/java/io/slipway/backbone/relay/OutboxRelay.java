@@ -54,7 +54,9 @@ public class OutboxRelay {
     private volatile Thread supervisor;
     private volatile DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
 
-    OutboxRelay(BackboneConfig config, MeterRegistry metrics) {
+    /** Public so a test or a benchmark can run a second instance against the same database, as a second pod would. */
+    @jakarta.inject.Inject
+    public OutboxRelay(BackboneConfig config, MeterRegistry metrics) {
         this.config = config;
         this.published = metrics.counter("slipway.outbox.relay.published", "domain", config.domain());
         this.lag = Timer.builder("slipway.outbox.relay.lag").description("Time from outbox commit to publication on Kafka")
