@@ -142,7 +142,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     @Override
     public void close() {
         stopQuietly();
-        removeHook();
+        Processes.removeShutdownHook(shutdownHook);
         if (process.isAlive()) {
             throw new IllegalStateException("Kafka (pid " + process.pid() + ", data " + dataDir + ") did not stop");
         }
@@ -154,17 +154,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             stopped = true;
             Processes.killAndWait(process.toHandle(), STOP_TIMEOUT);
         }
-        removeHook();
+        Processes.removeShutdownHook(shutdownHook);
         if (process.isAlive()) {
             throw new IllegalStateException("Kafka (pid " + process.pid() + ") survived SIGKILL");
-        }
-    }
-
-    private void removeHook() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException ignored) {
-            // JVM is shutting down
         }
     }
 
@@ -173,17 +165,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             return;
         }
         stopped = true;
-        if (process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    Processes.killAndWait(process.toHandle(), Duration.ofSeconds(10));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                Processes.killAndWait(process.toHandle(), Duration.ofSeconds(10));
-            }
-        }
+        Processes.stop(process, process::destroy, STOP_TIMEOUT);
         try {
             Files.deleteIfExists(dataDir.resolve("kafka.pid"));
         } catch (IOException ignored) {

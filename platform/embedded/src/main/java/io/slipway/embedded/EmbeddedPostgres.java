@@ -190,11 +190,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     @Override
     public void close() {
         stopQuietly();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException ignored) {
-            // JVM is shutting down
-        }
+        Processes.removeShutdownHook(shutdownHook);
         if (process.isAlive()) {
             throw new IllegalStateException("PostgreSQL (pid " + process.pid() + ", data " + pgData + ") did not stop");
         }
@@ -205,17 +201,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             return;
         }
         closed = true;
-        if (process.isAlive()) {
-            Processes.signal(process.pid(), "INT");
-            try {
-                if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    Processes.killAndWait(process.toHandle(), Duration.ofSeconds(10));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                Processes.killAndWait(process.toHandle(), Duration.ofSeconds(10));
-            }
-        }
+        Processes.stop(process, () -> Processes.signal(process.pid(), "INT"), STOP_TIMEOUT);
         // backends left over from a forced stop
         process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
     }

@@ -75,6 +75,30 @@ final class Processes {
         return p.exitValue();
     }
 
+    /** Asks the process to stop ({@code ask}), waits up to {@code timeout}, then SIGKILLs it and waits for the exit. */
+    static void stop(Process process, Runnable ask, Duration timeout) {
+        if (!process.isAlive()) {
+            return;
+        }
+        ask.run();
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                killAndWait(process.toHandle(), Duration.ofSeconds(10));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            killAndWait(process.toHandle(), Duration.ofSeconds(10));
+        }
+    }
+
+    static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException ignored) {
+            // the JVM is shutting down and runs the hook itself
+        }
+    }
+
     /** SIGKILLs the process (and anything it started) and waits until it is gone. */
     static void killAndWait(ProcessHandle handle, Duration timeout) {
         handle.descendants().forEach(ProcessHandle::destroyForcibly);
