@@ -1,16 +1,29 @@
 package io.slipway.testkit;
 
-/** Kafka and PostgreSQL for tests: where they are and how to get a database of one's own. */
-public interface Infra {
-    String bootstrapServers();
+import java.sql.DriverManager;
+import java.sql.SQLException;
 
-    String dbHost();
+/**
+ * Where the test JVM's Kafka and PostgreSQL are. Plain values, so that every class loader of a Quarkus test run
+ * (the application's and the test's) sees the same servers.
+ */
+public record Infra(String bootstrapServers, String dbHost, int dbPort, String dbUser, String dbPassword) {
 
-    int dbPort();
-
-    String dbUser();
-
-    String dbPassword();
-
-    void createDatabaseIfMissing(String name);
+    public void createDatabaseIfMissing(String name) {
+        if (!name.matches("[a-z][a-z0-9_]*")) {
+            throw new IllegalArgumentException("database name '" + name + "' must be lower-case letters, digits and _");
+        }
+        String url = "jdbc:postgresql://" + dbHost + ":" + dbPort + "/postgres";
+        try (var c = DriverManager.getConnection(url, dbUser, dbPassword);
+             var q = c.prepareStatement("select 1 from pg_database where datname = ?")) {
+            q.setString(1, name);
+            if (!q.executeQuery().next()) {
+                c.createStatement().execute("create database " + name);
+            }
+        } catch (SQLException e) {
+            if (!"42P04".equals(e.getSQLState())) { // created meanwhile by another test class
+                throw new IllegalStateException("cannot create database " + name + " at " + dbHost + ":" + dbPort + ": " + e.getMessage(), e);
+            }
+        }
+    }
 }

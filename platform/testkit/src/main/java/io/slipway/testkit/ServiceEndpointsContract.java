@@ -1,6 +1,7 @@
 package io.slipway.testkit;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -18,7 +19,9 @@ public abstract class ServiceEndpointsContract {
 
     @Test
     void healthIsUp() {
-        given().get("/q/health").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'slipway-backbone' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'slipway-backbone' }.data.relay", anyOf(equalTo("active"), equalTo("standby")));
     }
 
     @Test

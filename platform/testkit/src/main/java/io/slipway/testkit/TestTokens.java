@@ -3,13 +3,43 @@ package io.slipway.testkit;
 import io.slipway.security.Role;
 import io.slipway.security.SigningKey;
 import io.slipway.security.Tokens;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Properties;
 
 /** Bearer tokens signed by a key generated once per test JVM, which {@link SlipwayInfraResource} makes services trust. */
 public final class TestTokens {
-    private static final SigningKey KEY = SigningKey.generate();
+    private static final SigningKey KEY = jvmWideKey();
 
     private TestTokens() {
+    }
+
+    /**
+     * One key for the whole test JVM, kept in a temp directory named by a system property: Quarkus loads this class
+     * once per class loader, and the service and the test must agree on the key.
+     */
+    private static SigningKey jvmWideKey() {
+        Properties jvm = System.getProperties();
+        synchronized (jvm) {
+            String dir = jvm.getProperty("slipwaytestkit.keys");
+            if (dir == null) {
+                try {
+                    Path keys = Files.createTempDirectory("slipway-test-keys");
+                    keys.toFile().deleteOnExit();
+                    dir = keys.toString();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                jvm.setProperty("slipwaytestkit.keys", dir);
+            }
+            SigningKey key = SigningKey.loadOrCreate(Path.of(dir));
+            Path.of(dir, SigningKey.PRIVATE_FILE).toFile().deleteOnExit();
+            Path.of(dir, SigningKey.PUBLIC_FILE).toFile().deleteOnExit();
+            return key;
+        }
     }
 
     public static String publicKeyPem() {

@@ -1,5 +1,6 @@
 package io.slipway.backbone.consume;
 
+import io.slipway.backbone.Backoff;
 import io.slipway.backbone.EventHeaders;
 import io.slipway.schemas.EventCodec;
 import io.slipway.schemas.EventDecodingException;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -92,7 +94,13 @@ public final class ConsumerLoop implements Runnable {
                     done.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
                 }
                 if (!done.isEmpty()) {
-                    consumer.commitSync(done);
+                    try {
+                        consumer.commitSync(done);
+                    } catch (CommitFailedException e) {
+                        // The group rebalanced meanwhile: the partitions' new owner gets these records again and
+                        // the idempotent apply makes that harmless.
+                        LOG.infof("group %s could not commit after a rebalance: %s", group, e.getMessage());
+                    }
                 }
                 updateLag();
             }

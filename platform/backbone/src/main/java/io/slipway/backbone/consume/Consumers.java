@@ -6,17 +6,20 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.VertxContextSupport;
 import io.slipway.backbone.BackboneConfig;
+import io.slipway.backbone.Backoff;
 import io.slipway.backbone.EventHeaders;
 import io.slipway.backbone.Topics;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -35,7 +38,8 @@ public class Consumers {
     private final Instance<EventListener> listeners;
     private final DeadLetters deadLetters;
     private final MeterRegistry metrics;
-    private final Map<String, ConsumerLoop> loops = new LinkedHashMap<>();
+    private final Map<String, GroupState> groups = new LinkedHashMap<>();
+    private volatile boolean stopping;
     private final List<Thread> threads = new ArrayList<>();
 
     Consumers(BackboneConfig config, Instance<EventListener> listeners, DeadLetters deadLetters, MeterRegistry metrics) {
@@ -62,14 +66,37 @@ public class Consumers {
         } catch (RuntimeException e) {
             LOG.warnf("group %s: topics not created up front (%s); relying on the broker to create them", listener.group(), e.getMessage());
         }
-        ConsumerLoop loop = new ConsumerLoop(listener.group(), consumer(listener), event -> applyOnce(listener, event),
-                deadLetters::send, config.consumer().maxAttempts(), config.consumer().initialBackoff(), config.consumer().maxBackoff(),
-                new MeteredListener(listener.group()));
+        GroupState state = new GroupState();
         synchronized (this) {
-            loops.put(listener.group(), loop);
+            groups.put(listener.group(), state);
         }
-        metrics.gauge("slipway.consumer.lag", List.of(io.micrometer.core.instrument.Tag.of("group", listener.group())), loop, ConsumerLoop::lag);
-        loop.run();
+        metrics.gauge("slipway.consumer.lag", List.of(io.micrometer.core.instrument.Tag.of("group", listener.group())), state,
+                s -> s.loop == null ? 0 : s.loop.lag());
+        Backoff backoff = new Backoff(config.consumer().initialBackoff(), Duration.ofMinutes(1));
+        // A loop that dies (Kafka gone, a dead letter that cannot be written) is replaced by a fresh consumer; its
+        // uncommitted records come again and the idempotent apply absorbs what had already been applied.
+        while (!stopping) {
+            ConsumerLoop loop = new ConsumerLoop(listener.group(), consumer(listener), event -> applyOnce(listener, event),
+                    deadLetters::send, config.consumer().maxAttempts(), config.consumer().initialBackoff(), config.consumer().maxBackoff(),
+                    new MeteredListener(listener.group()));
+            state.loop = loop;
+            try {
+                loop.run();
+                state.failures = 0;
+            } catch (RuntimeException e) {
+                state.failures++;
+                state.lastError = e.getMessage();
+                LOG.warnf("group %s stopped on an error (%d in a row), restarting: %s", listener.group(), state.failures, e.getMessage());
+                LockSupport.parkNanos(backoff.forRetry(state.failures).toNanos());
+            }
+        }
+    }
+
+    /** A consumer group's loop and how often in a row it has failed. */
+    static final class GroupState {
+        volatile ConsumerLoop loop;
+        volatile int failures;
+        volatile String lastError;
     }
 
     private KafkaConsumer<String, byte[]> consumer(EventListener listener) {
@@ -107,12 +134,28 @@ public class Consumers {
     /** Each consumer group's lag as of its last poll. */
     public synchronized Map<String, Long> lagByGroup() {
         Map<String, Long> lag = new LinkedHashMap<>();
-        loops.forEach((group, loop) -> lag.put(group, loop.lag()));
+        groups.forEach((group, state) -> lag.put(group, state.loop == null ? 0 : state.loop.lag()));
         return lag;
     }
 
+    /** Groups whose loop failed {@code threshold} times or more in a row, with the last error. */
+    public synchronized Map<String, String> failingGroups(int threshold) {
+        Map<String, String> failing = new LinkedHashMap<>();
+        groups.forEach((group, state) -> {
+            if (state.failures >= threshold) {
+                failing.put(group, state.failures + " failures in a row, last: " + state.lastError);
+            }
+        });
+        return failing;
+    }
+
     synchronized void onStop(@Observes ShutdownEvent event) {
-        loops.values().forEach(ConsumerLoop::stop);
+        stopping = true;
+        groups.values().forEach(state -> {
+            if (state.loop != null) {
+                state.loop.stop();
+            }
+        });
         for (Thread t : threads) {
             try {
                 t.join(10_000);

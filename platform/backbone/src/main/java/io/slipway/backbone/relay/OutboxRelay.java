@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.slipway.backbone.Backoff;
 import io.slipway.backbone.BackboneConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,6 +51,8 @@ public class OutboxRelay {
 
     private volatile boolean running;
     private volatile boolean leader;
+    private volatile int failures;
+    private volatile String lastError;
     private volatile Thread supervisor;
     private volatile DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
 
@@ -108,7 +110,7 @@ public class OutboxRelay {
     }
 
     private void supervise() {
-        Duration backoff = config.relay().restartBackoff();
+        Backoff backoff = new Backoff(config.relay().restartBackoff(), Duration.ofMinutes(1));
         while (running) {
             try {
                 if (!outboxTableExists()) {
@@ -123,7 +125,7 @@ public class OutboxRelay {
                     leader = true;
                     LOG.infof("relay for domain %s is active (slot %s)", config.domain(), config.slotName());
                     runEngine();
-                    backoff = config.relay().restartBackoff();
+                    failures = 0;
                 } finally {
                     leader = false;
                 }
@@ -131,11 +133,23 @@ public class OutboxRelay {
                 if (!running) {
                     break;
                 }
-                LOG.warnf("relay for domain %s failed, restarting in %s: %s", config.domain(), backoff, e.getMessage());
-                pause(jitter(backoff));
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : backoff.multipliedBy(2);
+                failures++;
+                lastError = e.getMessage();
+                Duration delay = backoff.forRetry(failures);
+                LOG.warnf("relay for domain %s failed (%d in a row), restarting in %d ms: %s", config.domain(), failures, delay.toMillis(),
+                        e.getMessage());
+                pause(delay);
             }
         }
+    }
+
+    /** How many times in a row the relay has failed (0 while it works), and the last reason. */
+    public int consecutiveFailures() {
+        return failures;
+    }
+
+    public String lastError() {
+        return lastError;
     }
 
     private boolean outboxTableExists() throws SQLException {
@@ -286,10 +300,4 @@ public class OutboxRelay {
             LockSupport.parkNanos(d.toNanos());
         }
     }
-
-    private static Duration jitter(Duration d) {
-        long ms = d.toMillis();
-        return Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1));
-    }
-
 }
