@@ -3,6 +3,7 @@ package io.slipway.backbone;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** How a service connects to the event backbone; the local stack and the test kit set every value without a default. */
@@ -59,6 +60,16 @@ public interface BackboneConfig {
         /** Delay before restarting the relay after it failed; doubled on each failure up to a minute. */
         @WithDefault("1s")
         Duration restartBackoff();
+
+        /**
+         * How often the relay stores its source offset. Longer means fewer database writes; after a crash, at most
+         * this much already published is published again (consumers drop it by event id).
+         */
+        @WithDefault("1s")
+        Duration offsetFlushInterval();
+
+        /** Extra Debezium connector properties, e.g. {@code slipway.relay.connector."max.batch.size"=4096}; applied last. */
+        Map<String, String> connector();
     }
 
     interface Consumer {

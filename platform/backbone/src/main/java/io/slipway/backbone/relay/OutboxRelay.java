@@ -253,7 +253,7 @@ public class OutboxRelay {
         p.setProperty(PostgresOffsetBackingStore.USER, config.db().user());
         p.setProperty(PostgresOffsetBackingStore.PASSWORD, config.db().password());
         p.setProperty(PostgresOffsetBackingStore.OWNER, slot);
-        p.setProperty("offset.flush.interval.ms", "0");
+        p.setProperty("offset.flush.interval.ms", String.valueOf(config.relay().offsetFlushInterval().toMillis()));
         p.setProperty("database.hostname", config.db().host());
         p.setProperty("database.port", String.valueOf(config.db().port()));
         p.setProperty("database.user", config.db().user());
@@ -280,6 +280,7 @@ public class OutboxRelay {
         p.setProperty("transforms.outbox.table.fields.additional.placement",
                 "id:header:eventId,event_type:header:eventType,correlation_id:header:correlationId,"
                         + "causation_id:header:causationId,traceparent:header:traceparent");
+        p.putAll(config.relay().connector());
         return p;
     }
 

@@ -25,6 +25,7 @@ public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
     private String user;
     private String password;
     private String owner;
+    private Connection connection;
 
     @Override
     public void configure(WorkerConfig config) {
@@ -47,7 +48,8 @@ public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
     @Override
     public synchronized void start() {
         super.start();
-        try (Connection c = DriverManager.getConnection(url, user, password)) {
+        try {
+            Connection c = connection();
             c.createStatement().execute("""
                     create table if not exists relay_offset (
                       owner text not null, offset_key bytea not null, offset_value bytea,
@@ -67,20 +69,48 @@ public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
     }
 
     @Override
+    public synchronized void stop() {
+        super.stop();
+        closeConnection();
+    }
+
+    /** Saves run on the store's single executor thread; one connection serves them all, reopened after a failure. */
+    @Override
     protected void save() {
-        try (Connection c = DriverManager.getConnection(url, user, password);
-             PreparedStatement up = c.prepareStatement("""
-                     insert into relay_offset(owner, offset_key, offset_value) values (?, ?, ?)
-                     on conflict (owner, offset_key) do update set offset_value = excluded.offset_value""")) {
-            for (Map.Entry<ByteBuffer, ByteBuffer> e : data.entrySet()) {
-                up.setString(1, owner);
-                up.setBytes(2, bytes(e.getKey()));
-                up.setBytes(3, e.getValue() == null ? null : bytes(e.getValue()));
-                up.addBatch();
+        try {
+            PreparedStatement up = connection().prepareStatement("""
+                    insert into relay_offset(owner, offset_key, offset_value) values (?, ?, ?)
+                    on conflict (owner, offset_key) do update set offset_value = excluded.offset_value""");
+            try (up) {
+                for (Map.Entry<ByteBuffer, ByteBuffer> e : data.entrySet()) {
+                    up.setString(1, owner);
+                    up.setBytes(2, bytes(e.getKey()));
+                    up.setBytes(3, e.getValue() == null ? null : bytes(e.getValue()));
+                    up.addBatch();
+                }
+                up.executeBatch();
             }
-            up.executeBatch();
         } catch (SQLException e) {
+            closeConnection();
             throw new ConnectException("cannot save relay offsets for " + owner + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            connection = DriverManager.getConnection(url, user, password);
+        }
+        return connection;
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // already broken; the next save opens a new one
+            }
+            connection = null;
         }
     }
 

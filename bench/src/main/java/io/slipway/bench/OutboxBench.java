@@ -1,0 +1,553 @@
+package io.slipway.bench;
+
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.slipway.backbone.BackboneConfig;
+import io.slipway.backbone.EventHeaders;
+import io.slipway.backbone.Topics;
+import io.slipway.backbone.relay.OutboxRelay;
+import io.slipway.embedded.EmbeddedKafka;
+import io.slipway.embedded.EmbeddedPostgres;
+import io.slipway.events.build.BuildRequested;
+import io.slipway.schemas.EventCodec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The outbox benchmark (run {@code bench/outbox}): PostgreSQL's commit rate for plain state transactions against the
+ * same transactions through the outbox, relayed by the real {@link OutboxRelay} (Debezium) and counted when a Kafka
+ * consumer has received the event; then commit-to-consume latency at a fixed rate, and a plain producer for context.
+ * Everything runs on embedded PostgreSQL and Kafka in a temporary directory that is removed at the end.
+ *
+ * <p>Tuning by system properties: {@code bench.tx} (transactions per throughput phase, 10000), {@code bench.threads}
+ * (connections, 4), {@code bench.rate} (changes/s of the latency phase, 1000), {@code bench.seconds} (its length, 10),
+ * {@code bench.producer.records} (50000).
+ */
+public final class OutboxBench {
+    private static final String DOMAIN = "bench";
+    private static final String DB = "bench";
+
+    private static final int TX = Integer.getInteger("bench.tx", 10_000);
+    private static final int THREADS = Integer.getInteger("bench.threads", 4);
+    private static final int RATE = Integer.getInteger("bench.rate", 1000);
+    private static final int SECONDS = Integer.getInteger("bench.seconds", 10);
+    private static final int PRODUCER_RECORDS = Integer.getInteger("bench.producer.records", 50_000);
+    private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(120);
+
+    private static final String INSERT_STATE =
+            "insert into build_state(id, image, state, requested_by, updated_at) values (?, ?, 'Requested', ?, ?)";
+    private static final String INSERT_OUTBOX = "insert into outbox_event(id, aggregate_type, aggregate_id, event_type,"
+            + " payload, correlation_id, causation_id, traceparent, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String DELETE_OUTBOX = "delete from outbox_event where id = ?";
+
+    private final EventCodec codec = EventCodec.released();
+    /** eventId -> System.nanoTime() when the consumer first saw it. */
+    private final Map<String, Long> received = new ConcurrentHashMap<>();
+    private final AtomicLong duplicates = new AtomicLong();
+    private volatile boolean consuming = true;
+
+    private EmbeddedPostgres pg;
+    private EmbeddedKafka kafka;
+    private OutboxRelay relay;
+    private SimpleMeterRegistry metrics;
+    private Thread consumer;
+    private Path tmp;
+    private volatile boolean cleanedUp;
+
+    public static void main(String[] args) throws Exception {
+        OutboxBench bench = new OutboxBench();
+        Thread hook = new Thread(bench::cleanUp, "slipway-bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int rc = 0;
+        try {
+            bench.run();
+        } catch (Throwable e) {
+            if (bench.cleanedUp) {
+                System.err.println("[bench] interrupted; everything it started is stopped");
+            } else {
+                System.err.println("benchmark failed: " + e);
+                e.printStackTrace();
+            }
+            rc = 1;
+        } finally {
+            bench.cleanUp();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down already
+            }
+        }
+        System.exit(rc);
+    }
+
+    private void run() throws Exception {
+        long t0 = System.nanoTime();
+        tmp = Files.createTempDirectory("slipway-bench-");
+        info("starting PostgreSQL and Kafka in " + tmp);
+        CompletableFuture<EmbeddedKafka> k = CompletableFuture.supplyAsync(() -> EmbeddedKafka.start(tmp.resolve("kafka")));
+        pg = EmbeddedPostgres.start(tmp.resolve("postgres"));
+        kafka = k.join();
+        pg.createDatabaseIfMissing(DB);
+        createSchema();
+        String topic = EventHeaders.eventsTopic(DOMAIN);
+        Topics.ensure(kafka.bootstrapServers(), 3, List.of(topic));
+        startConsumer(topic);
+
+        metrics = new SimpleMeterRegistry();
+        relay = new OutboxRelay(config(), metrics);
+        relay.start();
+        awaitRelay(config().slotName());
+        info(String.format(Locale.ROOT, "infra ready after %.1f s (PostgreSQL %s, Kafka %s)",
+                secondsSince(t0), serverVersion(), kafka.bootstrapServers()));
+
+        // warm-up: JIT, connection pools, the relay's first batches; checks the whole path works
+        runPhase(Math.max(THREADS * 250, TX / 10), true, false);
+        runPhase(Math.max(THREADS * 250, TX / 10), false, false);
+
+        PhaseResult plain = runPhase(TX, false, true);
+        long[] before = relayFootprint();
+        PhaseResult outbox = runPhase(TX, true, true);
+        long[] after = relayFootprint();
+        PhaseResult shadow = runPhase(TX, false, true, true);
+        Latency latency = runLatency();
+        double producerRate = runProducer();
+
+        double ratio = outbox.rate / plain.rate;
+        Timer lag = metrics.find("slipway.outbox.relay.lag").timer();
+        String lagText = lag == null ? null : percentiles(lag);
+        info("stopping the relay, Kafka and PostgreSQL");
+        cleanUp(); // before the summary, so that nothing is printed after the last line
+        System.out.println();
+        System.out.printf(Locale.ROOT, "plain transactions:        %8.0f tx/s   (%d tx, %d connections; the database's commit rate)%n",
+                plain.rate, TX, THREADS);
+        System.out.printf(Locale.ROOT, "outbox + relay + consume:  %8.0f tx/s   (goal >= %.0f tx/s = 0.7 x plain; commits alone took %.2f s = %.0f tx/s)%n",
+                outbox.rate, 0.7 * plain.rate, outbox.commitSeconds, TX / outbox.commitSeconds);
+        System.out.printf(Locale.ROOT, "(diagnostic) during the outbox phase: %d new database sessions, %d relay_offset writes (offset flushes)%n",
+                after[0] - before[0], after[1] - before[1]);
+        System.out.printf(Locale.ROOT, "(diagnostic) same tx, unpublished table: %.0f tx/s   (the outbox transaction's own cost, relay idle)%n",
+                shadow.rate);
+        System.out.printf(Locale.ROOT, "latency at %d/s:          p50=%.1f ms p99=%.1f ms max=%.1f ms   (goal p99 < 500 ms; achieved %.0f changes/s over %d events)%n",
+                RATE, latency.p50, latency.p99, latency.max, latency.achievedRate, latency.count);
+        System.out.printf(Locale.ROOT, "kafka producer:            %8.0f records/s   (context: acks=all, idempotent, %d records)%n",
+                producerRate, PRODUCER_RECORDS);
+        if (lagText != null) {
+            System.out.printf(Locale.ROOT, "relay's own lag timer:     %s (commit-to-publish, all phases; duplicates seen by the consumer: %d)%n",
+                    lagText, duplicates.get());
+        }
+        System.out.printf(Locale.ROOT, "total %.0f s%n", secondsSince(t0));
+        System.out.printf(Locale.ROOT, "ratio=%.3f%n", ratio);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private record PhaseResult(double rate, double commitSeconds) {
+    }
+
+    /**
+     * {@code n} transactions on {@link #THREADS} connections. With the outbox, the phase ends when the consumer has
+     * received every event, and the rate counts from the first commit to then.
+     */
+    private PhaseResult runPhase(int n, boolean outbox, boolean report) throws Exception {
+        return runPhase(n, outbox, false, report);
+    }
+
+    private PhaseResult runPhase(int n, boolean outbox, boolean shadow, boolean report) throws Exception {
+        List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>(outbox ? n : 0));
+        AtomicInteger next = new AtomicInteger();
+        AtomicLong firstCommit = new AtomicLong();
+        long start = System.nanoTime();
+        List<CompletableFuture<Void>> workers = new ArrayList<>();
+        for (int w = 0; w < THREADS; w++) {
+            workers.add(CompletableFuture.runAsync(() -> {
+                try (Writer writer = new Writer()) {
+                    while (next.getAndIncrement() < n) {
+                        String id = writer.transaction(outbox || shadow, shadow);
+                        firstCommit.compareAndSet(0, System.nanoTime());
+                        if (id != null) {
+                            ids.add(id);
+                        }
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, runnable -> new Thread(runnable, "bench-writer").start()));
+        }
+        CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).join();
+        long committed = System.nanoTime();
+        long end = committed;
+        if (outbox) {
+            end = awaitReceived(ids);
+        }
+        double seconds = (end - (outbox ? firstCommit.get() : start)) / 1e9;
+        double rate = n / seconds;
+        if (report) {
+            info(String.format(Locale.ROOT, "%s: %d tx in %.2f s = %.0f tx/s",
+                    outbox ? "outbox + relay + consume" : shadow ? "outbox-shaped, unpublished table" : "plain transactions",
+                    n, seconds, rate));
+        }
+        return new PhaseResult(rate, (committed - start) / 1e9);
+    }
+
+    private long awaitReceived(List<String> ids) throws InterruptedException {
+        long deadline = System.nanoTime() + DELIVERY_TIMEOUT.toNanos();
+        long last = 0;
+        for (String id : ids) {
+            Long at;
+            while ((at = received.get(id)) == null) {
+                if (System.nanoTime() > deadline) {
+                    long missing = ids.stream().filter(i -> !received.containsKey(i)).count();
+                    throw new IllegalStateException(missing + " of " + ids.size() + " events did not reach the consumer within "
+                            + DELIVERY_TIMEOUT.toSeconds() + " s (relay leader: " + relay.isLeader() + ")");
+                }
+                Thread.sleep(1);
+            }
+            last = Math.max(last, at);
+        }
+        return last;
+    }
+
+    private record Latency(double p50, double p99, double max, double achievedRate, int count) {
+    }
+
+    /** Commits on a fixed-rate schedule (event i is due at start + i/RATE s), measuring commit-to-consume per event. */
+    private Latency runLatency() throws Exception {
+        int n = RATE * SECONDS;
+        long periodNanos = 1_000_000_000L / RATE;
+        String[] ids = new String[n];
+        long[] committedAt = new long[n];
+        AtomicInteger next = new AtomicInteger();
+        long start = System.nanoTime() + 50_000_000L;
+        List<CompletableFuture<Void>> workers = new ArrayList<>();
+        for (int w = 0; w < THREADS; w++) {
+            workers.add(CompletableFuture.runAsync(() -> {
+                try (Writer writer = new Writer()) {
+                    int i;
+                    while ((i = next.getAndIncrement()) < n) {
+                        long due = start + i * periodNanos;
+                        long wait;
+                        while ((wait = due - System.nanoTime()) > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
+                        ids[i] = writer.transaction(true);
+                        committedAt[i] = System.nanoTime();
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, runnable -> new Thread(runnable, "bench-paced-writer").start()));
+        }
+        CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).join();
+        awaitReceived(Arrays.asList(ids));
+        double[] ms = new double[n];
+        long firstCommit = Long.MAX_VALUE;
+        long lastCommit = Long.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            ms[i] = Math.max(0, received.get(ids[i]) - committedAt[i]) / 1e6;
+            firstCommit = Math.min(firstCommit, committedAt[i]);
+            lastCommit = Math.max(lastCommit, committedAt[i]);
+        }
+        Arrays.sort(ms);
+        double achieved = (n - 1) / ((lastCommit - firstCommit) / 1e9);
+        Latency l = new Latency(ms[(int) Math.ceil(0.50 * n) - 1], ms[(int) Math.ceil(0.99 * n) - 1], ms[n - 1], achieved, n);
+        info(String.format(Locale.ROOT, "latency at %d/s: p50=%.1f ms p99=%.1f ms max=%.1f ms (achieved %.0f/s)",
+                RATE, l.p50, l.p99, l.max, l.achievedRate));
+        return l;
+    }
+
+    /** A plain idempotent producer (acks=all, the relay's linger and compression) on a fresh topic. */
+    private double runProducer() throws Exception {
+        String topic = "bench.producer";
+        Topics.ensure(kafka.bootstrapServers(), 3, List.of(topic));
+        byte[] value = payload(UUID.randomUUID().toString());
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            producer.partitionsFor(topic); // metadata outside the measurement
+            producer.send(new ProducerRecord<>(topic, "warm-up", value)).get();
+            long start = System.nanoTime();
+            List<Future<RecordMetadata>> sends = new ArrayList<>(PRODUCER_RECORDS);
+            for (int i = 0; i < PRODUCER_RECORDS; i++) {
+                sends.add(producer.send(new ProducerRecord<>(topic, Integer.toString(i % 1000), value)));
+            }
+            for (Future<RecordMetadata> f : sends) {
+                f.get();
+            }
+            double rate = PRODUCER_RECORDS / ((System.nanoTime() - start) / 1e9);
+            info(String.format(Locale.ROOT, "kafka producer: %d records of %d bytes = %.0f records/s", PRODUCER_RECORDS, value.length, rate));
+            return rate;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** One connection and the transaction shape both phases share. */
+    private final class Writer implements AutoCloseable {
+        private final Connection c;
+        private final PreparedStatement state;
+        private final PreparedStatement insertOutbox;
+        private final PreparedStatement deleteOutbox;
+        private final PreparedStatement insertShadow;
+        private final PreparedStatement deleteShadow;
+
+        Writer() throws SQLException {
+            c = pg.connect(DB);
+            c.setAutoCommit(false);
+            state = c.prepareStatement(INSERT_STATE);
+            insertOutbox = c.prepareStatement(INSERT_OUTBOX);
+            deleteOutbox = c.prepareStatement(DELETE_OUTBOX);
+            insertShadow = c.prepareStatement(INSERT_OUTBOX.replace("outbox_event", "outbox_shadow"));
+            deleteShadow = c.prepareStatement(DELETE_OUTBOX.replace("outbox_event", "outbox_shadow"));
+        }
+
+        /** Inserts a state row (and with {@code outbox}, appends and deletes its event as the backbone does); commits. */
+        String transaction(boolean outbox) throws SQLException {
+            return transaction(outbox, false);
+        }
+
+        /** With {@code shadow}, the outbox statements go to a table of the same shape that is not published. */
+        String transaction(boolean outbox, boolean shadow) throws SQLException {
+            PreparedStatement insertOutbox = shadow ? insertShadow : this.insertOutbox;
+            PreparedStatement deleteOutbox = shadow ? deleteShadow : this.deleteOutbox;
+            UUID buildId = UUID.randomUUID();
+            Instant now = Instant.now();
+            state.setObject(1, buildId);
+            state.setString(2, "etcd:v3.5." + (buildId.hashCode() & 0xff));
+            state.setString(3, "bench");
+            state.setTimestamp(4, Timestamp.from(now));
+            state.executeUpdate();
+            String eventId = null;
+            if (outbox) {
+                UUID id = UUID.randomUUID();
+                insertOutbox.setObject(1, id);
+                insertOutbox.setString(2, DOMAIN);
+                insertOutbox.setString(3, buildId.toString());
+                insertOutbox.setString(4, BuildRequested.getClassSchema().getName());
+                insertOutbox.setBytes(5, payload(buildId.toString()));
+                insertOutbox.setString(6, buildId.toString());
+                insertOutbox.setString(7, null);
+                insertOutbox.setString(8, "00-" + buildId.toString().replace("-", "") + "-" + id.toString().substring(0, 18).replace("-", "") + "-01");
+                insertOutbox.setTimestamp(9, Timestamp.from(now));
+                insertOutbox.executeUpdate();
+                deleteOutbox.setObject(1, id);
+                deleteOutbox.executeUpdate();
+                eventId = shadow ? null : id.toString();
+            }
+            c.commit();
+            return eventId;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            c.close();
+        }
+    }
+
+    private byte[] payload(String buildId) {
+        return codec.encode(BuildRequested.newBuilder().setBuildId(buildId).setImage("registry.local/etcd:v3.5.17")
+                .setContext("https://git.local/infra/etcd.git#main").setPlatforms(List.of("linux/amd64"))
+                .setBuildArgs(Map.of("VERSION", "3.5.17")).setRequestedBy("bench")
+                .setRequestedAt(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)).build());
+    }
+
+    private void createSchema() throws SQLException {
+        try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
+            st.execute("""
+                    create table build_state (
+                      id uuid primary key, image text not null, state text not null, requested_by text not null,
+                      updated_at timestamptz not null)""");
+            // the columns io.slipway.backbone.outbox.OutboxEvent maps
+            st.execute("""
+                    create table outbox_event (
+                      id uuid primary key, aggregate_type varchar(255) not null, aggregate_id varchar(255) not null,
+                      event_type varchar(255) not null, payload bytea not null, correlation_id varchar(255),
+                      causation_id varchar(255), traceparent varchar(255), created_at timestamptz not null)""");
+            // diagnostic: the same rows in a table outside the relay's publication
+            st.execute("create table outbox_shadow (like outbox_event including all)");
+        }
+    }
+
+    private void startConsumer(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = c.partitionsFor(topic).stream()
+                .map((PartitionInfo i) -> new TopicPartition(i.topic(), i.partition())).toList();
+        c.assign(partitions);
+        c.seekToBeginning(partitions);
+        consumer = new Thread(() -> {
+            try (c) {
+                while (consuming) {
+                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
+                        long now = System.nanoTime();
+                        String id = EventHeaders.get(r.headers(), EventHeaders.EVENT_ID);
+                        if (id != null && received.putIfAbsent(id, now) != null) {
+                            duplicates.incrementAndGet();
+                        }
+                    }
+                }
+            }
+        }, "bench-consumer");
+        consumer.setDaemon(true);
+        consumer.start();
+    }
+
+    /** Until the relay holds its lock and its replication slot is streaming. */
+    private void awaitRelay(String slot) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (relay.isLeader()) {
+                try (Connection c = pg.connect(DB);
+                     PreparedStatement q = c.prepareStatement("select active from pg_replication_slots where slot_name = ?")) {
+                    q.setString(1, slot);
+                    try (ResultSet rs = q.executeQuery()) {
+                        if (rs.next() && rs.getBoolean(1)) {
+                            return;
+                        }
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the relay did not become active (slot " + slot + ") within 120 s");
+    }
+
+    /** The backbone's own typed configuration with its own defaults, as a service would have it. */
+    private BackboneConfig config() {
+        return new io.smallrye.config.SmallRyeConfigBuilder()
+                .withMapping(BackboneConfig.class)
+                .withConverter(Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter()) // "1s", as in Quarkus
+                .withDefaultValues(Map.of(
+                        "slipway.domain", DOMAIN,
+                        "slipway.kafka.bootstrap-servers", kafka.bootstrapServers(),
+                        "slipway.db.host", pg.host(),
+                        "slipway.db.port", String.valueOf(pg.port()),
+                        "slipway.db.name", DB,
+                        "slipway.db.user", pg.user(),
+                        "slipway.db.password", pg.password()))
+                .build()
+                .getConfigMapping(BackboneConfig.class);
+    }
+
+    /** Sessions opened on the bench database and rows written to relay_offset so far (statistics lag ~0.5 s). */
+    private long[] relayFootprint() throws Exception {
+        Thread.sleep(700);
+        try (Connection c = pg.connect(DB); ResultSet rs = c.createStatement().executeQuery(
+                "select (select sessions from pg_stat_database where datname = current_database()),"
+                        + " (select coalesce(sum(n_tup_ins + n_tup_upd), 0) from pg_stat_user_tables where relname = 'relay_offset')")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    private String serverVersion() throws SQLException {
+        try (Connection c = pg.connect(DB); ResultSet rs = c.createStatement().executeQuery(
+                "select current_setting('server_version') || ', fsync=' || current_setting('fsync') || ', synchronous_commit='"
+                        + " || current_setting('synchronous_commit')")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static String percentiles(Timer t) {
+        StringBuilder b = new StringBuilder();
+        for (ValueAtPercentile v : t.takeSnapshot().percentileValues()) {
+            b.append(String.format(Locale.ROOT, "p%.0f=%.1f ms ", v.percentile() * 100, v.value(TimeUnit.MILLISECONDS)));
+        }
+        return b.append(String.format(Locale.ROOT, "(%d published)", t.count())).toString();
+    }
+
+    /** Stops the relay, the consumer, Kafka and PostgreSQL, then removes the temporary directory; runs once. */
+    private synchronized void cleanUp() {
+        if (cleanedUp) {
+            return;
+        }
+        cleanedUp = true;
+        consuming = false;
+        if (relay != null) {
+            relay.stop();
+        }
+        if (consumer != null) {
+            try {
+                consumer.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (kafka != null) {
+            quietly(kafka::close);
+        }
+        if (pg != null) {
+            quietly(pg::close);
+        }
+        if (tmp != null) {
+            try (Stream<Path> s = Files.walk(tmp)) {
+                s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    private static void quietly(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            System.err.println("while stopping: " + e.getMessage());
+        }
+    }
+
+    private static double secondsSince(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void info(String line) {
+        System.err.println("[bench] " + line);
+    }
+}
