@@ -95,6 +95,10 @@ public final class OutboxBench {
     private volatile boolean cleanedUp;
 
     public static void main(String[] args) throws Exception {
+        // Outside a Quarkus application nothing applies logging.properties: Quarkus' initial log configurator (on the
+        // classpath through the backbone) lets every level through, so Debezium would format its trace messages for
+        // every row. A service runs with its configured levels; give the relay the same here.
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         OutboxBench bench = new OutboxBench();
         Thread hook = new Thread(bench::cleanUp, "slipway-bench-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -10,6 +10,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.slipway.backbone.Backoff;
 import io.slipway.backbone.BackboneConfig;
+import io.slipway.backbone.EventHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -44,6 +45,9 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+
+    private static final java.util.Set<String> ENVELOPE = java.util.Set.of(EventHeaders.EVENT_ID, EventHeaders.EVENT_TYPE,
+            EventHeaders.CORRELATION_ID, EventHeaders.CAUSATION_ID, EventHeaders.TRACEPARENT);
 
     private final BackboneConfig config;
     private final Counter published;
@@ -123,6 +127,7 @@ public class OutboxRelay {
                         continue;
                     }
                     leader = true;
+                    ensurePublication();
                     LOG.infof("relay for domain %s is active (slot %s)", config.domain(), config.slotName());
                     runEngine();
                     failures = 0;
@@ -150,6 +155,22 @@ public class OutboxRelay {
 
     public String lastError() {
         return lastError;
+    }
+
+    /**
+     * The publication carries inserts only: the outbox row's delete (same transaction) and any truncate never leave
+     * the database, which halves what the walsender serialises and Debezium parses per event.
+     */
+    private void ensurePublication() throws SQLException {
+        String name = config.slotName();
+        try (var c = DriverManager.getConnection(config.jdbcUrl(), config.db().user(), config.db().password());
+             var q = c.prepareStatement("select 1 from pg_publication where pubname = ?")) {
+            q.setString(1, name);
+            boolean exists = q.executeQuery().next();
+            c.createStatement().execute(exists
+                    ? "alter publication \"" + name + "\" set (publish = 'insert')"
+                    : "create publication \"" + name + "\" for table public.outbox_event with (publish = 'insert')");
+        }
     }
 
     private boolean outboxTableExists() throws SQLException {
@@ -193,7 +214,8 @@ public class OutboxRelay {
             }
             ProducerRecord<String, byte[]> out = new ProducerRecord<>(r.topic(), null, r.timestamp(), String.valueOf(r.key()), bytes(r.value()));
             for (Header h : r.headers()) {
-                if (h.value() != null) {
+                // only the envelope: Debezium's own context headers and the router's duplicate "id" stay behind
+                if (h.value() != null && ENVELOPE.contains(h.key())) {
                     out.headers().add(h.key(), String.valueOf(h.value()).getBytes(StandardCharsets.UTF_8));
                 }
             }
@@ -263,10 +285,10 @@ public class OutboxRelay {
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", slot);
         p.setProperty("publication.name", slot);
-        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("publication.autocreate.mode", "disabled"); // created by ensurePublication()
         p.setProperty("table.include.list", "public.outbox_event");
         p.setProperty("snapshot.mode", "no_data");
-        p.setProperty("skipped.operations", "u,d,t");
+        p.setProperty("skipped.operations", "u,d,t"); // never published anyway; a guard if the publication is changed
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("heartbeat.interval.ms", "10000");
         p.setProperty("poll.interval.ms", "50");

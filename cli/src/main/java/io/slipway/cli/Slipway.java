@@ -1,0 +1,35 @@
+package io.slipway.cli;
+
+import io.slipway.cli.events.EventsCommand;
+import io.slipway.cli.stack.DownCommand;
+import io.slipway.cli.stack.StatusCommand;
+import io.slipway.cli.stack.UpCommand;
+import io.slipway.cli.token.TokenCommand;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code slipway} command. */
+@Command(name = "slipway", mixinStandardHelpOptions = true, version = "slipway 0.1.0-SNAPSHOT",
+        description = "Cluster images, workloads and Kubernetes events as event-driven services.",
+        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, TokenCommand.class, EventsCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Slipway {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Slipway());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof UserError || e instanceof IllegalStateException || e instanceof UncheckedIOException
+                    || e instanceof IllegalArgumentException) {
+                commandLine.getErr().println("slipway: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        return cli;
+    }
+}

@@ -1,0 +1,89 @@
+package io.slipway.cli.gateway;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The local stack's one HTTP entry point: a reverse proxy on 127.0.0.1 that routes {@code /api/v1/...} by path
+ * prefix ({@link Routes}) and answers {@code /healthz} with the services' aggregate health.
+ */
+public final class Gateway implements AutoCloseable {
+
+    /** Requests served at once; an event stream holds its thread for as long as the client listens. */
+    private static final int THREADS = 64;
+
+    private final HttpServer server;
+    private final ExecutorService workers;
+    private final HttpClient client;
+
+    private Gateway(HttpServer server, ExecutorService workers, HttpClient client) {
+        this.server = server;
+        this.workers = workers;
+        this.client = client;
+    }
+
+    /**
+     * Binds {@code host:port} right away (so a busy port is reported before anything else starts); call
+     * {@link #start(Map)} once the services are known.
+     */
+    public static Gateway bind(String host, int port) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
+            ExecutorService workers = Executors.newFixedThreadPool(THREADS, named("slipway-gateway-"));
+            HttpClient client = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .build();
+            server.setExecutor(workers);
+            return new Gateway(server, workers, client);
+        } catch (BindException e) {
+            throw new IllegalStateException("the gateway cannot listen on " + host + ":" + port
+                    + ": the port is in use (choose another with --port)", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the gateway cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts serving; {@code serviceUrls} maps each service name to its base URL. */
+    public void start(Map<String, URI> serviceUrls) {
+        server.createContext("/healthz", new HealthHandler(serviceUrls, client));
+        server.createContext("/", new ProxyHandler(Routes.standard(serviceUrls), client));
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public URI url() {
+        return URI.create("http://" + server.getAddress().getHostString() + ":" + port());
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        workers.shutdownNow();
+        client.shutdownNow();
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

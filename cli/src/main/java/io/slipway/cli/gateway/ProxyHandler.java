@@ -1,0 +1,174 @@
+package io.slipway.cli.gateway;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Forwards a request to the service that owns its path: method, path and query, headers and body go through
+ * unchanged except for hop-by-hop headers; the response is streamed back as it arrives, so Server-Sent Events flow.
+ */
+final class ProxyHandler implements HttpHandler {
+
+    /** Hop-by-hop headers (RFC 9110 7.6.1) and those the JDK client sets itself. */
+    private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-authenticate",
+            "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host",
+            "content-length", "expect", "http2-settings");
+
+    /** Set by the gateway itself, so that services build links (Location) to the gateway rather than to themselves. */
+    private static final Set<String> FORWARDED = Set.of("x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
+            "x-forwarded-port");
+
+    private final Routes routes;
+    private final HttpClient client;
+
+    ProxyHandler(Routes routes, HttpClient client) {
+        this.routes = routes;
+        this.client = client;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getRawPath();
+            Optional<Routes.Route> route = routes.resolve(path);
+            if (route.isEmpty()) {
+                Json.send(exchange, 404, Map.of("error", "no service serves " + path));
+                return;
+            }
+            forward(exchange, route.get());
+        }
+    }
+
+    private void forward(HttpExchange exchange, Routes.Route route) throws IOException {
+        URI requestUri = exchange.getRequestURI();
+        String pathAndQuery = requestUri.getRawPath() + (requestUri.getRawQuery() == null ? "" : "?" + requestUri.getRawQuery());
+        URI target = route.target(pathAndQuery);
+        HttpRequest.Builder request = HttpRequest.newBuilder(target)
+                .method(exchange.getRequestMethod(), body(exchange));
+        Set<String> dropped = droppedHeaders(exchange.getRequestHeaders());
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!dropped.contains(lower) && !FORWARDED.contains(lower)) {
+                values.forEach(v -> request.header(name, v));
+            }
+        });
+        forwardedHeaders(exchange).forEach(request::header);
+
+        HttpResponse<InputStream> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (ConnectException | HttpConnectTimeoutException e) {
+            Json.send(exchange, 503, Map.of("error", route.service() + " is not reachable at " + route.baseUrl() + " (" + e + ")",
+                    "service", route.service()));
+            return;
+        } catch (IOException e) {
+            Json.send(exchange, 502, Map.of("error", route.service() + " failed to answer " + exchange.getRequestMethod() + " "
+                    + requestUri.getRawPath() + ": " + e, "service", route.service()));
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Json.send(exchange, 503, Map.of("error", "the gateway is shutting down", "service", route.service()));
+            return;
+        }
+        relay(exchange, response);
+    }
+
+    private static Map<String, String> forwardedHeaders(HttpExchange exchange) {
+        Headers in = exchange.getRequestHeaders();
+        String client = exchange.getRemoteAddress().getAddress().getHostAddress();
+        String priorFor = in.getFirst("X-Forwarded-For");
+        String host = Optional.ofNullable(in.getFirst("Host"))
+                .orElse(exchange.getLocalAddress().getHostString() + ":" + exchange.getLocalAddress().getPort());
+        return Map.of(
+                "X-Forwarded-For", priorFor == null ? client : priorFor + ", " + client,
+                "X-Forwarded-Host", host,
+                "X-Forwarded-Proto", "http");
+    }
+
+    private static HttpRequest.BodyPublisher body(HttpExchange exchange) {
+        Headers headers = exchange.getRequestHeaders();
+        String length = headers.getFirst("Content-Length");
+        boolean chunked = Optional.ofNullable(headers.getFirst("Transfer-Encoding"))
+                .map(t -> t.toLowerCase(Locale.ROOT).contains("chunked")).orElse(false);
+        if (length != null) {
+            long n = Long.parseLong(length.trim());
+            return n == 0 ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(exchange::getRequestBody), n);
+        }
+        return chunked ? HttpRequest.BodyPublishers.ofInputStream(exchange::getRequestBody) : HttpRequest.BodyPublishers.noBody();
+    }
+
+    private static void relay(HttpExchange exchange, HttpResponse<InputStream> response) throws IOException {
+        try (InputStream in = response.body()) {
+            HttpHeaders upstream = response.headers();
+            Set<String> dropped = droppedHeaders(upstream.map());
+            Headers out = exchange.getResponseHeaders();
+            upstream.map().forEach((name, values) -> {
+                if (!dropped.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
+                    out.put(name, List.copyOf(values));
+                }
+            });
+            int status = response.statusCode();
+            boolean noBody = "HEAD".equals(exchange.getRequestMethod()) || status == 204 || status == 304 || status < 200;
+            boolean eventStream = upstream.firstValue("Content-Type").map(t -> t.startsWith("text/event-stream")).orElse(false);
+            long length = upstream.firstValueAsLong("Content-Length").orElse(-1);
+            if (noBody) {
+                exchange.sendResponseHeaders(status, -1);
+                return;
+            }
+            if (length == 0 && !eventStream) {
+                exchange.sendResponseHeaders(status, -1);
+                return;
+            }
+            // a known length is kept; anything else (event streams included) goes out chunked as it arrives
+            exchange.sendResponseHeaders(status, !eventStream && length > 0 ? length : 0);
+            copy(in, exchange.getResponseBody(), eventStream);
+        }
+    }
+
+    private static void copy(InputStream in, OutputStream out, boolean flushEachRead) throws IOException {
+        byte[] buffer = new byte[16 * 1024];
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            out.write(buffer, 0, n);
+            if (flushEachRead) {
+                out.flush();
+            }
+        }
+        out.flush();
+    }
+
+    /** Hop-by-hop headers plus any that the message's own Connection header lists. */
+    private static Set<String> droppedHeaders(Map<String, List<String>> headers) {
+        Set<String> dropped = new TreeSet<>(NOT_FORWARDED);
+        headers.forEach((name, values) -> {
+            if ("connection".equalsIgnoreCase(name)) {
+                values.forEach(v -> {
+                    for (String token : v.split(",")) {
+                        if (!token.isBlank()) {
+                            dropped.add(token.trim().toLowerCase(Locale.ROOT));
+                        }
+                    }
+                });
+            }
+        });
+        return dropped;
+    }
+}

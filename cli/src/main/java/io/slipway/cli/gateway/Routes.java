@@ -1,0 +1,76 @@
+package io.slipway.cli.gateway;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The gateway's routing table: which service serves a request path, chosen by the longest matching path prefix. */
+public final class Routes {
+
+    /** Path prefixes of the public API and the service that owns each. */
+    public static final Map<String, String> PREFIXES = prefixes();
+
+    /** One entry of the table: requests under {@code prefix} go to {@code service} at {@code baseUrl}. */
+    public record Route(String prefix, String service, URI baseUrl) {
+        /** The upstream address of a request for {@code pathAndQuery} (path and query are passed unchanged). */
+        public URI target(String pathAndQuery) {
+            String base = baseUrl.toString();
+            return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + pathAndQuery);
+        }
+    }
+
+    private final List<Route> routes;
+
+    public Routes(List<Route> routes) {
+        this.routes = routes.stream().sorted(Comparator.comparingInt((Route r) -> r.prefix().length()).reversed()).toList();
+    }
+
+    /** The standard table for services reachable at {@code serviceUrls} (service name to base URL). */
+    public static Routes standard(Map<String, URI> serviceUrls) {
+        List<Route> routes = new ArrayList<>();
+        PREFIXES.forEach((prefix, service) -> {
+            URI url = serviceUrls.get(service);
+            if (url == null) {
+                throw new IllegalArgumentException("no URL for " + service + ", which serves " + prefix);
+            }
+            routes.add(new Route(prefix, service, url));
+        });
+        return new Routes(routes);
+    }
+
+    /**
+     * The route for a request path (without query). A prefix matches the path itself and anything below it
+     * ({@code /api/v1/builds}, {@code /api/v1/builds/42}) but not a longer word ({@code /api/v1/buildsx}).
+     */
+    public Optional<Route> resolve(String path) {
+        for (Route r : routes) {
+            String prefix = r.prefix();
+            if (path.equals(prefix) || path.startsWith(prefix.endsWith("/") ? prefix : prefix + "/")) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public List<Route> routes() {
+        return routes;
+    }
+
+    private static Map<String, String> prefixes() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("/api/v1/builds", "build-svc");
+        m.put("/api/v1/images", "build-svc");
+        m.put("/api/v1/deploy", "deploy-svc");
+        m.put("/api/v1/clusters", "deploy-svc");
+        m.put("/api/v1/infra", "infra-svc");
+        m.put("/api/v1/nodes", "infra-svc");
+        m.put("/api/v1/kube-events", "event-svc");
+        m.put("/api/v1/sinks", "event-svc");
+        m.put("/api/v1/workloads", "workload-svc");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+}

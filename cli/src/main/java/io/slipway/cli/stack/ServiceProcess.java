@@ -1,0 +1,181 @@
+package io.slipway.cli.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** One service running as a child JVM of the stack, its output in its log file. */
+public final class ServiceProcess {
+    static final String LOOPBACK = "127.0.0.1";
+    /** Small heaps and the C1 compiler only: five services must start quickly side by side on a laptop. */
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
+    /** The services sit behind the gateway: links they build (Location) point at the gateway's host and port. */
+    private static final List<String> BEHIND_GATEWAY = List.of("-Dquarkus.http.proxy.proxy-address-forwarding=true",
+            "-Dquarkus.http.proxy.allow-x-forwarded=true", "-Dquarkus.http.proxy.enable-forwarded-host=true",
+            "-Dquarkus.http.proxy.trusted-proxies=127.0.0.1");
+
+    /** How to reach the infrastructure every service needs. */
+    public record Infra(String bootstrapServers, String dbHost, int dbPort, String dbUser, String dbPassword, Path publicKey) {
+    }
+
+    private final ServiceSpec spec;
+    private final int port;
+    private final Path log;
+    private final Process process;
+
+    private ServiceProcess(ServiceSpec spec, int port, Path log, Process process) {
+        this.spec = spec;
+        this.port = port;
+        this.log = log;
+        this.process = process;
+    }
+
+    /** Launches the service's {@code quarkus-run.jar} on a free port; returns at once (see {@link #isHealthy}). */
+    public static ServiceProcess launch(ServiceSpec spec, Path jar, Infra infra, List<String> extraJvmOptions, Path log) {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(spec.name() + " is not packaged: " + jar + " is missing (run ./mvnw -B -q install -DskipTests)");
+        }
+        int port = freePort();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBinary());
+        cmd.addAll(JVM_OPTIONS);
+        cmd.add("-Dquarkus.http.port=" + port);
+        cmd.add("-Dquarkus.http.host=" + LOOPBACK);
+        cmd.addAll(BEHIND_GATEWAY);
+        cmd.add("-Dslipway.kafka.bootstrap-servers=" + infra.bootstrapServers());
+        cmd.add("-Dslipway.db.host=" + infra.dbHost());
+        cmd.add("-Dslipway.db.port=" + infra.dbPort());
+        cmd.add("-Dslipway.db.name=" + spec.domain());
+        cmd.add("-Dslipway.db.user=" + infra.dbUser());
+        cmd.add("-Dslipway.db.password=" + infra.dbPassword());
+        cmd.add("-Dmp.jwt.verify.publickey.location=" + infra.publicKey().toAbsolutePath());
+        cmd.addAll(extraJvmOptions);
+        cmd.add("-jar");
+        cmd.add(jar.toAbsolutePath().toString());
+        try {
+            Files.createDirectories(log.getParent());
+            Files.writeString(log, "=== slipway: starting " + spec.name() + " on " + LOOPBACK + ":" + port + " ===" + System.lineSeparator()
+                            + String.join(" ", cmd) + System.lineSeparator(),
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Process process = new ProcessBuilder(cmd).directory(jar.getParent().toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            return new ServiceProcess(spec, port, log, process);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + spec.name() + " (" + String.join(" ", cmd) + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code GET /q/health} answers 200 with status UP. */
+    public static boolean isHealthy(HttpClient client, URI baseUrl) {
+        try {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(baseUrl.resolve("/q/health"))
+                    .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && r.body().contains("\"UP\"");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public ServiceSpec spec() {
+        return spec;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public URI url() {
+        return URI.create("http://" + LOOPBACK + ":" + port);
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public int exitValue() {
+        return process.exitValue();
+    }
+
+    /** Asks the service to stop (SIGTERM) without waiting. */
+    public void requestStop() {
+        process.destroy();
+    }
+
+    /** Waits until the service has exited, killing it (and anything it started) after {@code grace}. */
+    public void awaitStop(Duration grace) {
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    /** The last lines of the service's log, for error messages. */
+    public String logTail(int lines) {
+        return tail(log, lines);
+    }
+
+    static String tail(Path file, int lines) {
+        if (!Files.isRegularFile(file)) {
+            return "(no log at " + file + ")";
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            int len = (int) Math.min(size, 64 * 1024);
+            ByteBuffer buf = ByteBuffer.allocate(len);
+            ch.read(buf, size - len);
+            List<String> all = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).lines().toList();
+            return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(cannot read " + file + ": " + e.getMessage() + ")";
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(InetAddress.getByName(LOOPBACK), 0), 1);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on " + LOOPBACK, e);
+        }
+    }
+
+    /** The java binary running this JVM, so the services run on the same JDK as the CLI. */
+    static String javaBinary() {
+        Path bin = Path.of(System.getProperty("java.home"), "bin", "java");
+        return Files.isExecutable(bin) ? bin.toString() : "java";
+    }
+}

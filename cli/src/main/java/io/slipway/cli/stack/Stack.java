@@ -1,0 +1,364 @@
+package io.slipway.cli.stack;
+
+import io.slipway.cli.gateway.Gateway;
+import io.slipway.embedded.EmbeddedKafka;
+import io.slipway.embedded.EmbeddedPostgres;
+import io.slipway.security.Role;
+import io.slipway.security.SigningKey;
+import io.slipway.security.Tokens;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The local stack: embedded PostgreSQL and Kafka, the five services as child JVMs and the gateway, all keeping their
+ * state under one data directory so that starting again resumes where it stopped. {@code slipway up} and the tests
+ * both run it through this class.
+ */
+public final class Stack implements AutoCloseable {
+
+    /**
+     * What to start. {@code gatewayPort} 0 picks a free port; {@code serviceJvmOptions} are added to every service's
+     * command line (a bigger heap, a debug agent, a configuration override).
+     */
+    public record Options(Path dataDir, Path home, int gatewayPort, Duration startTimeout, List<String> serviceJvmOptions,
+                          PrintStream progress) {
+        public Options {
+            serviceJvmOptions = List.copyOf(serviceJvmOptions);
+        }
+    }
+
+    public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(15);
+    private static final String LOCK_FILE = "up.lock";
+
+    private final StackLayout layout;
+    private final PrintStream progress;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+    private FileChannel lockChannel;
+    private FileLock lock;
+    private Gateway gateway;
+    private EmbeddedPostgres postgres;
+    private EmbeddedKafka kafka;
+    private SigningKey signingKey;
+    private final List<ServiceProcess> services = new ArrayList<>();
+    private StackFile.State state;
+    private volatile boolean closed;
+
+    private Stack(StackLayout layout, PrintStream progress) {
+        this.layout = layout;
+        this.progress = progress;
+    }
+
+    /**
+     * Starts everything and returns once every service answers healthy and the gateway serves; on failure stops
+     * whatever it had started and throws an exception whose message says which component failed and why.
+     */
+    public static Stack start(Options options) {
+        Stack stack = new Stack(new StackLayout(options.dataDir()), options.progress());
+        stack.bringUp(options);
+        return stack;
+    }
+
+    /** A stack not started yet, so that a shutdown hook can be in place before anything starts. */
+    public static Stack prepare(Options options) {
+        return new Stack(new StackLayout(options.dataDir()), options.progress());
+    }
+
+    /** Starts this stack (see {@link #start(Options)}); {@link #close()} from another thread aborts the start. */
+    public void bringUp(Options options) {
+        try {
+            startAll(options);
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void startAll(Options options) {
+        createDirectories();
+        acquireLock();
+        StaleStack.clear(layout, progress);
+        requirePackagedServices(options.home());
+        Gateway bound = Gateway.bind(ServiceProcess.LOOPBACK, options.gatewayPort());
+        synchronized (this) {
+            gateway = bound;
+            abortIfClosed();
+        }
+
+        progress.println("Starting PostgreSQL and Kafka (data in " + layout.dataDir() + ") ...");
+        startInfrastructure();
+        abortIfClosed();
+        ServiceSpec.ALL.forEach(s -> postgres.createDatabaseIfMissing(s.domain()));
+        signingKey = SigningKey.loadOrCreate(layout.keys());
+
+        progress.println("Starting " + ServiceSpec.ALL.size() + " services ...");
+        ServiceProcess.Infra infra = new ServiceProcess.Infra(kafka.bootstrapServers(), postgres.host(), postgres.port(),
+                postgres.user(), postgres.password(), layout.keys().resolve(SigningKey.PUBLIC_FILE));
+        synchronized (this) {
+            abortIfClosed();
+            for (ServiceSpec spec : ServiceSpec.ALL) {
+                services.add(ServiceProcess.launch(spec, ProjectHome.serviceJar(options.home(), spec.name()), infra,
+                        options.serviceJvmOptions(), layout.log(spec.name())));
+            }
+        }
+        awaitHealthy(options.startTimeout());
+
+        Map<String, URI> urls = new LinkedHashMap<>();
+        services.forEach(s -> urls.put(s.spec().name(), s.url()));
+        synchronized (this) {
+            abortIfClosed();
+            gateway.start(urls);
+            state = describe();
+            StackFile.write(layout, state);
+        }
+    }
+
+    /** Before anything starts: a service that was never packaged is a build problem, not a start failure. */
+    private static void requirePackagedServices(Path home) {
+        List<String> missing = ServiceSpec.ALL.stream().map(s -> ProjectHome.serviceJar(home, s.name()))
+                .filter(jar -> !Files.isRegularFile(jar)).map(Path::toString).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("the services are not packaged (missing " + String.join(", ", missing)
+                    + "); build them with: ./mvnw -B -q install -DskipTests");
+        }
+    }
+
+    private void abortIfClosed() {
+        if (closed) {
+            throw new IllegalStateException("the stack was stopped while it was starting");
+        }
+    }
+
+    private void createDirectories() {
+        try {
+            Files.createDirectories(layout.logs());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory " + layout.dataDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One {@code up} per data directory: the lock closes the race that the stack.json check alone leaves open. */
+    private void acquireLock() {
+        StackFile.read(layout).flatMap(StackFile::liveUpProcess).ifPresent(h -> {
+            throw new IllegalStateException(alreadyRunning(h.pid()));
+        });
+        try {
+            lockChannel = FileChannel.open(layout.dataDir().resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock " + layout.dataDir().resolve(LOCK_FILE) + ": " + e.getMessage(), e);
+        }
+        if (lock == null) {
+            throw new IllegalStateException(alreadyRunning(-1));
+        }
+    }
+
+    private String alreadyRunning(long pid) {
+        return "a stack is already running on " + layout.dataDir() + (pid > 0 ? " (slipway up, pid " + pid + ")" : "")
+                + "; stop it with: slipway down --data-dir " + layout.dataDir();
+    }
+
+    /** PostgreSQL and Kafka start side by side; if one fails the other is stopped again by {@link #close()}. */
+    private void startInfrastructure() {
+        var pg = CompletableFuture.supplyAsync(() -> EmbeddedPostgres.start(layout.postgres()));
+        var broker = CompletableFuture.supplyAsync(() -> EmbeddedKafka.start(layout.kafka()));
+        RuntimeException failure = null;
+        try {
+            setPostgres(pg.join());
+        } catch (CompletionException e) {
+            failure = unwrap("PostgreSQL", e);
+        }
+        try {
+            setKafka(broker.join());
+        } catch (CompletionException e) {
+            RuntimeException f = unwrap("Kafka", e);
+            if (failure == null) {
+                failure = f;
+            } else {
+                failure.addSuppressed(f);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Kept under the lock so that a concurrent {@link #close()} either sees it and stops it, or is seen here. */
+    private synchronized void setPostgres(EmbeddedPostgres pg) {
+        postgres = pg;
+        if (closed) {
+            pg.close();
+        }
+    }
+
+    private synchronized void setKafka(EmbeddedKafka broker) {
+        kafka = broker;
+        if (closed) {
+            broker.close();
+        }
+    }
+
+    private static RuntimeException unwrap(String what, CompletionException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        return cause instanceof RuntimeException r ? r : new IllegalStateException(what + " did not start: " + cause, cause);
+    }
+
+    private void awaitHealthy(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Set<ServiceProcess> starting = new LinkedHashSet<>(services);
+        while (!starting.isEmpty()) {
+            for (var it = starting.iterator(); it.hasNext(); ) {
+                ServiceProcess s = it.next();
+                if (!s.isAlive()) {
+                    throw new IllegalStateException(s.spec().name() + " exited with code " + s.exitValue() + " while starting"
+                            + logTail(s));
+                }
+                if (ServiceProcess.isHealthy(client, s.url())) {
+                    progress.println("  " + s.spec().name() + " is up on " + s.url());
+                    it.remove();
+                }
+            }
+            if (starting.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                ServiceProcess first = starting.iterator().next();
+                throw new IllegalStateException(starting.stream().map(s -> s.spec().name()).toList() + " not healthy within "
+                        + timeout.toSeconds() + " s (GET " + first.url() + "/q/health)" + logTail(first));
+            }
+            awaitAnyExit(starting, Duration.ofMillis(500));
+        }
+    }
+
+    /** Waits a little between health probes, returning early when a service dies. */
+    private static void awaitAnyExit(Set<ServiceProcess> processes, Duration max) {
+        CompletableFuture<?>[] exits = processes.stream()
+                .map(s -> ProcessHandle.of(s.pid()).map(ProcessHandle::onExit).orElse(CompletableFuture.completedFuture(null)))
+                .toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.anyOf(exits).get(max.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException ignored) {
+            // nobody died: probe again
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the services to start", e);
+        }
+    }
+
+    private static String logTail(ServiceProcess s) {
+        return System.lineSeparator() + "--- last lines of " + s.log() + " ---" + System.lineSeparator() + s.logTail(40);
+    }
+
+    private StackFile.State describe() {
+        List<StackFile.Service> svc = services.stream().map(s -> new StackFile.Service(s.spec().name(), s.spec().domain(),
+                s.pid(), s.port(), s.url().toString(), s.log().toString())).toList();
+        return new StackFile.State(ProcessHandle.current().pid(), layout.dataDir().toString(), Instant.now().toString(),
+                new StackFile.Endpoint(gateway.url().toString(), gateway.port()),
+                new StackFile.Kafka(kafka.pid(), kafka.bootstrapServers()),
+                new StackFile.Postgres(postgres.pid(), postgres.port()), svc);
+    }
+
+    public StackFile.State state() {
+        return state;
+    }
+
+    public StackLayout layout() {
+        return layout;
+    }
+
+    public URI gatewayUrl() {
+        return gateway.url();
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public String token(Role role, Duration ttl) {
+        return Tokens.issue(signingKey, "slipway-" + role.name(), role, ttl);
+    }
+
+    /** Every child process this stack started (services, Kafka, PostgreSQL), for checks that none outlives it. */
+    public List<Long> childPids() {
+        List<Long> pids = new ArrayList<>();
+        services.forEach(s -> pids.add(s.pid()));
+        if (kafka != null) {
+            pids.add(kafka.pid());
+        }
+        if (postgres != null) {
+            pids.add(postgres.pid());
+        }
+        return pids;
+    }
+
+    /** Stops the gateway, the services (SIGTERM, SIGKILL after 15 s), Kafka and PostgreSQL; idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<RuntimeException> failures = new ArrayList<>();
+        if (gateway != null) {
+            gateway.close();
+        }
+        services.forEach(ServiceProcess::requestStop);
+        services.forEach(s -> s.awaitStop(SERVICE_STOP_GRACE));
+        stopQuietly(kafka, failures);
+        stopQuietly(postgres, failures);
+        StackFile.removeIfOwnedBy(layout, ProcessHandle.current().pid());
+        releaseLock();
+        failures.forEach(f -> System.err.println("slipway: " + f.getMessage()));
+    }
+
+    private static void stopQuietly(AutoCloseable component, List<RuntimeException> failures) {
+        if (component == null) {
+            return;
+        }
+        try {
+            component.close();
+        } catch (RuntimeException e) {
+            failures.add(e);
+        } catch (Exception e) {
+            failures.add(new IllegalStateException(e.getMessage(), e));
+        }
+    }
+
+    private void releaseLock() {
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
+        } catch (IOException ignored) {
+            // the lock goes with the process anyway
+        }
+    }
+}

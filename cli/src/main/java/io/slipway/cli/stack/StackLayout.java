@@ -1,0 +1,34 @@
+package io.slipway.cli.stack;
+
+import java.nio.file.Path;
+
+/** Where a stack keeps its things under its data directory. */
+public record StackLayout(Path dataDir) {
+    public StackLayout {
+        dataDir = dataDir.toAbsolutePath().normalize();
+    }
+
+    public Path postgres() {
+        return dataDir.resolve("postgres");
+    }
+
+    public Path kafka() {
+        return dataDir.resolve("kafka");
+    }
+
+    public Path keys() {
+        return dataDir.resolve("keys");
+    }
+
+    public Path logs() {
+        return dataDir.resolve("logs");
+    }
+
+    public Path log(String service) {
+        return logs().resolve(service + ".log");
+    }
+
+    public Path stackFile() {
+        return dataDir.resolve("stack.json");
+    }
+}

@@ -1,0 +1,154 @@
+package io.slipway.cli.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.cli.events.TopicTail;
+import io.slipway.security.Role;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole local stack, end to end through the gateway: a build reaches deploy-svc by Kafka, and a restart keeps it. */
+class StackTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    void buildsFlowThroughTheGatewayToDeployAndSurviveARestart(@TempDir Path dir) throws Exception {
+        Stack.Options options = new Stack.Options(dir, ProjectHome.require(null), 0, Stack.DEFAULT_START_TIMEOUT,
+                serviceJvmOptions(), System.out);
+        String buildId;
+        List<Long> children;
+
+        try (Stack stack = Stack.start(options)) {
+            assertThat(StackFile.read(stack.layout())).get().extracting(StackFile.State::pid).isEqualTo(ProcessHandle.current().pid());
+            URI gateway = stack.gatewayUrl();
+            String operator = stack.token(Role.operator, Duration.ofHours(1));
+            String viewer = stack.token(Role.viewer, Duration.ofHours(1));
+
+            assertThat(post(gateway, "/api/v1/builds", "{\"image\":\"etcd:v1\"}", null).statusCode()).isEqualTo(401);
+            buildId = requestBuild(gateway, operator, "etcd:v1");
+            awaitDeployKnows(gateway, viewer, buildId, "etcd:v1");
+            assertThat(buildEventKeyed(stack.bootstrapServers(), buildId).path("event").isObject()).isTrue();
+
+            assertThat(get(gateway, "/api/v1/nothing-here", viewer).statusCode()).isEqualTo(404);
+            assertThat(get(gateway, "/healthz", null).statusCode()).isEqualTo(200);
+            children = allChildren(stack);
+        }
+        assertAllGone(children);
+        assertThat(dir.resolve("stack.json")).doesNotExist();
+
+        try (Stack stack = Stack.start(options)) {
+            URI gateway = stack.gatewayUrl();
+            String operator = stack.token(Role.operator, Duration.ofHours(1));
+            String viewer = stack.token(Role.viewer, Duration.ofHours(1));
+
+            HttpResponse<String> kept = get(gateway, "/api/v1/deploy/builds/" + buildId, viewer);
+            assertThat(kept.statusCode()).as(kept.body()).isEqualTo(200);
+            assertThat(JSON.readTree(kept.body()).path("image").asText()).isEqualTo("etcd:v1");
+
+            String second = requestBuild(gateway, operator, "etcd:v2");
+            awaitDeployKnows(gateway, viewer, second, "etcd:v2");
+            children = allChildren(stack);
+        }
+        assertAllGone(children);
+    }
+
+    private String requestBuild(URI gateway, String token, String image) throws IOException, InterruptedException {
+        HttpResponse<String> accepted = post(gateway, "/api/v1/builds", "{\"image\":\"" + image + "\"}", token);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String id = JSON.readTree(accepted.body()).path("id").asText();
+        assertThat(id).isNotBlank();
+        return id;
+    }
+
+    private void awaitDeployKnows(URI gateway, String viewer, String buildId, String image) {
+        AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            last.set(get(gateway, "/api/v1/deploy/builds/" + buildId, viewer));
+            assertThat(last.get().statusCode()).as(last.get().body()).isEqualTo(200);
+        });
+        JsonNode known = readTree(last.get().body());
+        assertThat(known.path("buildId").asText()).isEqualTo(buildId);
+        assertThat(known.path("image").asText()).isEqualTo(image);
+    }
+
+    /** The {@code events tail} reader finds the build's event on slipway.build.events and decodes it. */
+    private static JsonNode buildEventKeyed(String bootstrapServers, String buildId) {
+        AtomicReference<JsonNode> found = new AtomicReference<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        try (TopicTail tail = new TopicTail(bootstrapServers, "slipway.build.events", true)) {
+            tail.read(0, line -> {
+                if (buildId.equals(line.path("key").asText())) {
+                    found.set(line);
+                    return false;
+                }
+                return true;
+            }, () -> System.nanoTime() > deadline);
+        }
+        assertThat(found.get()).as("an event keyed " + buildId + " on slipway.build.events").isNotNull();
+        assertThat(found.get().has("error")).as(found.get().toString()).isFalse();
+        assertThat(found.get().path("headers").path("eventId").asText()).isNotBlank();
+        assertThat(found.get().path("headers").path("eventType").asText()).isNotBlank();
+        return found.get();
+    }
+
+    private static List<Long> allChildren(Stack stack) {
+        List<Long> pids = new ArrayList<>(stack.childPids());
+        ProcessHandle.current().descendants().forEach(h -> pids.add(h.pid()));
+        return pids;
+    }
+
+    private static void assertAllGone(List<Long> pids) {
+        assertThat(pids).isNotEmpty();
+        assertThat(pids.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList())
+                .as("child processes still alive after the stack stopped").isEmpty();
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).toList())
+                .as("descendants of the test JVM").isEmpty();
+    }
+
+    private HttpResponse<String> post(URI gateway, String path, String body, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(gateway.resolve(path)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(URI gateway, String path, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(gateway.resolve(path)).timeout(Duration.ofSeconds(30)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode readTree(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + body, e);
+        }
+    }
+
+    /** {@code -Dslipway.stack.service-jvm-options="-Xmx512m ..."} adds options to every service (as --service-jvm-option does). */
+    private static List<String> serviceJvmOptions() {
+        String value = System.getProperty("slipway.stack.service-jvm-options", "").trim();
+        return value.isEmpty() ? List.of() : Arrays.asList(value.split("\\s+"));
+    }
+}
