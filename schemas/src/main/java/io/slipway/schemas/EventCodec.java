@@ -3,6 +3,8 @@ package io.slipway.schemas;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
@@ -24,7 +26,13 @@ public final class EventCodec {
     private static final byte MAGIC_1 = (byte) 0x01;
     private static final int HEADER = 10;
 
-    private static final java.util.Map<ClassLoader, SpecificData> MODELS = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Avro's message encoders and decoders are thread-safe and costly to build (fingerprints, resolution), so one
+     * per schema or class is kept. A decoder's model loads generated classes through the reader class's own loader:
+     * Quarkus tests have two loaders.
+     */
+    private static final Map<Schema, BinaryMessageEncoder<SpecificRecord>> ENCODERS = new ConcurrentHashMap<>();
+    private final Map<Class<?>, BinaryMessageDecoder<?>> decoders = new ConcurrentHashMap<>();
 
     private final SchemaCatalog catalog;
     private final SchemaStore store;
@@ -34,14 +42,19 @@ public final class EventCodec {
         this.store = fingerprint -> catalog.byFingerprint(fingerprint).orElse(null);
     }
 
+    /** The codec over every released schema; one per JVM, so its decoders are built once. */
     public static EventCodec released() {
-        return new EventCodec(SchemaCatalog.released());
+        return Released.INSTANCE;
+    }
+
+    private static final class Released {
+        static final EventCodec INSTANCE = new EventCodec(SchemaCatalog.released());
     }
 
     public byte[] encode(SpecificRecord event) {
         try {
-            BinaryMessageEncoder<SpecificRecord> encoder = new BinaryMessageEncoder<>(SpecificData.getForSchema(event.getSchema()), event.getSchema());
-            ByteBuffer buffer = encoder.encode(event);
+            ByteBuffer buffer = ENCODERS.computeIfAbsent(event.getSchema(),
+                    schema -> new BinaryMessageEncoder<>(SpecificData.getForSchema(schema), schema)).encode(event);
             byte[] bytes = new byte[buffer.remaining()];
             buffer.get(bytes);
             return bytes;
@@ -59,9 +72,9 @@ public final class EventCodec {
                     + " for " + type.getSimpleName() + "; it is not among the released schemas");
         }
         try {
-            // The model must load generated classes through the reader class's own loader (Quarkus tests have two).
-            SpecificData model = MODELS.computeIfAbsent(type.getClassLoader(), SpecificData::new);
-            BinaryMessageDecoder<T> decoder = new BinaryMessageDecoder<>(model, reader, store);
+            @SuppressWarnings("unchecked")
+            BinaryMessageDecoder<T> decoder = (BinaryMessageDecoder<T>) decoders.computeIfAbsent(type,
+                    t -> new BinaryMessageDecoder<>(new SpecificData(t.getClassLoader()), reader, store));
             return decoder.decode(value);
         } catch (IOException | RuntimeException e) {
             throw new EventDecodingException("cannot decode " + type.getSimpleName() + ": " + e.getMessage(), e);

@@ -2,6 +2,7 @@ package io.slipway.backbone.api;
 
 import io.slipway.backbone.BackboneConfig;
 import io.slipway.backbone.consume.Consumers;
+import io.slipway.backbone.outbox.OutboxSchema;
 import io.slipway.backbone.relay.OutboxRelay;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
@@ -22,8 +23,10 @@ public class BackboneReadiness implements HealthCheck {
     private final BackboneConfig config;
     private final OutboxRelay relay;
     private final Consumers consumers;
+    private final OutboxSchema outboxSchema;
 
-    BackboneReadiness(BackboneConfig config, OutboxRelay relay, Consumers consumers) {
+    BackboneReadiness(BackboneConfig config, OutboxRelay relay, Consumers consumers, OutboxSchema outboxSchema) {
+        this.outboxSchema = outboxSchema;
         this.config = config;
         this.relay = relay;
         this.consumers = consumers;
@@ -32,7 +35,10 @@ public class BackboneReadiness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder health = HealthCheckResponse.named("slipway-backbone").withData("domain", config.domain());
-        boolean up = true;
+        boolean up = outboxSchema.ready();
+        if (!up) {
+            health.withData("outbox", outboxSchema.problem());
+        }
         if (!config.relay().enabled()) {
             health.withData("relay", "disabled");
         } else if (relay.consecutiveFailures() >= FAILURES_BEFORE_DOWN) {

@@ -7,7 +7,6 @@ import io.slipway.backbone.EventContext;
 import io.slipway.schemas.EventCodec;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
 import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -21,8 +20,11 @@ public class Outbox {
     private final EventCodec codec = EventCodec.released();
     private final MeterRegistry metrics;
 
-    Outbox(BackboneConfig config, MeterRegistry metrics) {
+    private final OutboxSchema schema;
+
+    Outbox(BackboneConfig config, OutboxSchema schema, MeterRegistry metrics) {
         this.config = config;
+        this.schema = schema;
         this.metrics = metrics;
     }
 
@@ -37,11 +39,10 @@ public class Outbox {
         row.correlationId = context.correlationId();
         row.causationId = context.causationId();
         row.traceparent = context.traceparent();
-        row.createdAt = Instant.now();
-        return Panache.getSession().flatMap(session -> session.persist(row)
-                .chain(session::flush)
-                // The insert is in the write-ahead log now; the relay never needs the row itself.
-                .chain(() -> session.createMutationQuery("delete from OutboxEvent where id = :id").setParameter("id", row.id).executeUpdate()))
+        if (!schema.ready()) {
+            return Uni.createFrom().failure(new OutboxNotReady(schema.problem()));
+        }
+        return Panache.getSession().flatMap(session -> session.persist(row))
                 .invoke(() -> metrics.counter("slipway.outbox.events.written", "type", row.eventType).increment())
                 .replaceWith(row.id);
     }
