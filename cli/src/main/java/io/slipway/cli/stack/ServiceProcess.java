@@ -64,7 +64,6 @@ public final class ServiceProcess {
         cmd.add("-Dslipway.db.port=" + infra.dbPort());
         cmd.add("-Dslipway.db.name=" + spec.domain());
         cmd.add("-Dslipway.db.user=" + infra.dbUser());
-        cmd.add("-Dslipway.db.password=" + infra.dbPassword());
         cmd.add("-Dmp.jwt.verify.publickey.location=" + infra.publicKey().toAbsolutePath());
         cmd.addAll(extraJvmOptions);
         cmd.add("-jar");
@@ -74,8 +73,11 @@ public final class ServiceProcess {
             Files.writeString(log, "=== slipway: starting " + spec.name() + " on " + LOOPBACK + ":" + port + " ===" + System.lineSeparator()
                             + String.join(" ", cmd) + System.lineSeparator(),
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            Process process = new ProcessBuilder(cmd).directory(jar.getParent().toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ProcessBuilder builder = new ProcessBuilder(cmd).directory(jar.getParent().toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            // In the environment, not on the command line: `ps` and the log above show every argument.
+            builder.environment().put("SLIPWAY_DB_PASSWORD", infra.dbPassword());
+            Process process = builder.start();
             return new ServiceProcess(spec, port, log, process);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + spec.name() + " (" + String.join(" ", cmd) + "): " + e.getMessage(), e);

@@ -96,7 +96,7 @@ public final class UpCommand implements Callable<Integer> {
             out.printf("  %-14s %s   (pid %d, log %s)%n", svc.name(), svc.url(), svc.pid(), svc.log());
         }
         out.printf("  %-14s %s   (pid %d)%n", "kafka", s.kafka().bootstrapServers(), s.kafka().pid());
-        out.printf("  %-14s 127.0.0.1:%d   (pid %d, user postgres, password postgres)%n", "postgresql", s.postgres().port(),
+        out.printf("  %-14s 127.0.0.1:%d   (pid %d, user postgres)%n", "postgresql", s.postgres().port(),
                 s.postgres().pid());
         out.println();
         out.println("Operator token (valid " + TOKEN_TTL.toHours() + " h):");

@@ -99,6 +99,11 @@ class BuildRequestsTest {
         given().header("Authorization", TestTokens.bearer(Role.operator)).contentType(ContentType.JSON)
                 .body("{\"image\":\"etcd:v1\",\"kubefile\":\"../../etc/passwd\"}")
                 .post("/api/v1/builds").then().statusCode(400).body("field", equalTo("kubefile"));
+        given().header("Authorization", TestTokens.bearer(Role.operator)).contentType(ContentType.JSON).body("{\"image\":")
+                .post("/api/v1/builds").then().statusCode(400).body("error", containsString("malformed JSON body")).body("line", equalTo(1));
+        given().header("Authorization", TestTokens.bearer(Role.operator)).contentType(ContentType.JSON)
+                .body("{\"image\":\"etcd:v1\",\n \"platforms\":\"linux/amd64\"}")
+                .post("/api/v1/builds").then().statusCode(400).body("field", equalTo("platforms")).body("line", equalTo(2));
         given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/builds/nope").then().statusCode(404)
                 .body("error", endsWith("not found"));
     }
