@@ -1,16 +1,12 @@
 package io.slipway.cli.stack;
 
+import io.slipway.embedded.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +48,7 @@ public final class ServiceProcess {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(spec.name() + " is not packaged: " + jar + " is missing (run ./mvnw -B -q install -DskipTests)");
         }
-        int port = freePort();
+        int port = Processes.freePort();
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
         cmd.addAll(JVM_OPTIONS);
@@ -147,32 +143,7 @@ public final class ServiceProcess {
 
     /** The last lines of the service's log, for error messages. */
     public String logTail(int lines) {
-        return tail(log, lines);
-    }
-
-    static String tail(Path file, int lines) {
-        if (!Files.isRegularFile(file)) {
-            return "(no log at " + file + ")";
-        }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            int len = (int) Math.min(size, 64 * 1024);
-            ByteBuffer buf = ByteBuffer.allocate(len);
-            ch.read(buf, size - len);
-            List<String> all = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).lines().toList();
-            return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(cannot read " + file + ": " + e.getMessage() + ")";
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(InetAddress.getByName(LOOPBACK), 0), 1);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on " + LOOPBACK, e);
-        }
+        return Processes.tail(log, lines);
     }
 
     /** The java binary running this JVM, so the services run on the same JDK as the CLI. */

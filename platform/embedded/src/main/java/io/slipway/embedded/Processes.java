@@ -17,15 +17,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** Small helpers shared by the embedded servers: free ports, log tails, stopping processes. */
-final class Processes {
+/** Small helpers for local child processes (the embedded servers, the local stack's services): free ports, log tails, stopping. */
+public final class Processes {
 
-    static final String LOOPBACK = "127.0.0.1";
+    public static final String LOOPBACK = "127.0.0.1";
 
     private Processes() {}
 
     /** A port that is free on 127.0.0.1 right now. */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(false);
             s.bind(new InetSocketAddress(InetAddress.getByName(LOOPBACK), 0), 1);
@@ -36,7 +36,7 @@ final class Processes {
     }
 
     /** The last {@code lines} lines of a (possibly large, possibly missing) log file, for error messages. */
-    static String tail(Path file, int lines) {
+    public static String tail(Path file, int lines) {
         if (file == null || !Files.isRegularFile(file)) {
             return "(no log at " + file + ")";
         }
