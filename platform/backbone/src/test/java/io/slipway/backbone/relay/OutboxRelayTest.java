@@ -89,6 +89,28 @@ class OutboxRelayTest {
     }
 
     @Test
+    void aRelayThatCannotReachItsDatabaseCountsItsFailuresAndRetries() {
+        int closedPort = io.slipway.embedded.Processes.freePort();
+        BackboneConfig unreachable = BackboneConfigs.of(Map.of(
+                "slipway.domain", domain,
+                "slipway.kafka.bootstrap-servers", infra.bootstrapServers(),
+                "slipway.db.host", "127.0.0.1",
+                "slipway.db.port", String.valueOf(closedPort),
+                "slipway.db.name", domain,
+                "slipway.db.password", "s3cret-not-for-logs",
+                "slipway.relay.restart-backoff", "20ms"));
+        OutboxRelay relay = new OutboxRelay(unreachable, new SimpleMeterRegistry());
+        relay.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> relay.consecutiveFailures() >= 3);
+            assertThat(relay.isLeader()).isFalse();
+            assertThat(relay.lastError()).contains(String.valueOf(closedPort)).doesNotContain("s3cret");
+        } finally {
+            relay.stop();
+        }
+    }
+
+    @Test
     void prepareIsIdempotentAndPublishesInsertsOnly() throws Exception {
         infra.createDatabaseIfMissing(domain);
         try (Connection c = connect()) {
