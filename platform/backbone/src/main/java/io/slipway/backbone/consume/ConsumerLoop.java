@@ -52,6 +52,7 @@ public final class ConsumerLoop implements Runnable {
     private final Listener listener;
     private final AtomicLong lag = new AtomicLong();
     private volatile boolean running = true;
+    private volatile boolean polled;
 
     /** Where given-up records go. */
     @FunctionalInterface
@@ -75,6 +76,11 @@ public final class ConsumerLoop implements Runnable {
         return lag.get();
     }
 
+    /** Whether a poll has succeeded since this loop started, i.e. it reached Kafka. */
+    public boolean hasPolled() {
+        return polled;
+    }
+
     public void stop() {
         running = false;
         consumer.wakeup();
@@ -85,6 +91,7 @@ public final class ConsumerLoop implements Runnable {
         try {
             while (running) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                polled = true;
                 Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
                 for (ConsumerRecord<String, byte[]> record : records) {
                     if (!running) {

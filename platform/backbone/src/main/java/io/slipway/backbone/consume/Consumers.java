@@ -84,7 +84,8 @@ public class Consumers {
                 loop.run();
                 state.failures = 0;
             } catch (RuntimeException e) {
-                state.failures++;
+                // a loop that reached Kafka before failing starts a new count
+                state.failures = loop.hasPolled() ? 1 : state.failures + 1;
                 state.lastError = e.getMessage();
                 LOG.warnf("group %s stopped on an error (%d in a row), restarting: %s", listener.group(), state.failures, e.getMessage());
                 LockSupport.parkNanos(backoff.forRetry(state.failures).toNanos());
@@ -142,7 +143,8 @@ public class Consumers {
     public synchronized Map<String, String> failingGroups(int threshold) {
         Map<String, String> failing = new LinkedHashMap<>();
         groups.forEach((group, state) -> {
-            if (state.failures >= threshold) {
+            ConsumerLoop current = state.loop;
+            if (state.failures >= threshold && (current == null || !current.hasPolled())) {
                 failing.put(group, state.failures + " failures in a row, last: " + state.lastError);
             }
         });

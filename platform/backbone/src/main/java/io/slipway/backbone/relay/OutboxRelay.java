@@ -233,6 +233,7 @@ public class OutboxRelay {
             committer.markProcessed(change);
         }
         committer.markBatchFinished();
+        failures = 0; // a batch went through (heartbeats included): whatever failed before has healed
     }
 
     private static byte[] bytes(Object value) {

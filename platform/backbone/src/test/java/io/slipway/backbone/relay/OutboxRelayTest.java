@@ -111,6 +111,38 @@ class OutboxRelayTest {
     }
 
     @Test
+    void aRelayWhoseDatabaseAppearsLaterHealsAndForgetsItsFailures() throws Exception {
+        BackboneConfig fastRetry = BackboneConfigs.of(Map.of(
+                "slipway.domain", domain,
+                "slipway.kafka.bootstrap-servers", infra.bootstrapServers(),
+                "slipway.db.host", infra.dbHost(),
+                "slipway.db.port", String.valueOf(infra.dbPort()),
+                "slipway.db.name", domain,
+                "slipway.db.user", infra.dbUser(),
+                "slipway.db.password", infra.dbPassword(),
+                "slipway.relay.restart-backoff", "20ms"));
+        OutboxRelay relay = new OutboxRelay(fastRetry, new SimpleMeterRegistry());
+        relay.start(); // the service's database does not exist yet
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> relay.consecutiveFailures() >= 3);
+            assertThat(relay.lastError()).contains(domain);
+
+            infra.createDatabaseIfMissing(domain);
+            UUID id;
+            try (Connection c = connect()) {
+                OutboxSchema.prepare(c, config.slotName());
+                id = append(c, "b-healed");
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> KafkaTopics.readAll(EventHeaders.eventsTopic(domain)).stream()
+                    .anyMatch(r -> id.toString().equals(KafkaTopics.header(r, EventHeaders.EVENT_ID))));
+            assertThat(relay.isLeader()).isTrue();
+            assertThat(relay.consecutiveFailures()).isZero();
+        } finally {
+            relay.stop();
+        }
+    }
+
+    @Test
     void prepareIsIdempotentAndPublishesInsertsOnly() throws Exception {
         infra.createDatabaseIfMissing(domain);
         try (Connection c = connect()) {
