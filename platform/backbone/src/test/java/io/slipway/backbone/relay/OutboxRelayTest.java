@@ -27,14 +27,21 @@ import org.junit.jupiter.api.Test;
 class OutboxRelayTest {
     final Infra infra = SlipwayInfra.get();
     final String domain = "relaytest" + Long.toHexString(System.nanoTime());
-    final BackboneConfig config = BackboneConfigs.of(Map.of(
-            "slipway.domain", domain,
-            "slipway.kafka.bootstrap-servers", infra.bootstrapServers(),
-            "slipway.db.host", infra.dbHost(),
-            "slipway.db.port", String.valueOf(infra.dbPort()),
-            "slipway.db.name", domain,
-            "slipway.db.user", infra.dbUser(),
-            "slipway.db.password", infra.dbPassword()));
+    final BackboneConfig config = configWith(Map.of());
+
+    /** This test's domain on the shared infrastructure, with {@code overrides} applied. */
+    BackboneConfig configWith(Map<String, String> overrides) {
+        Map<String, String> props = new java.util.HashMap<>(Map.of(
+                "slipway.domain", domain,
+                "slipway.kafka.bootstrap-servers", infra.bootstrapServers(),
+                "slipway.db.host", infra.dbHost(),
+                "slipway.db.port", String.valueOf(infra.dbPort()),
+                "slipway.db.name", domain,
+                "slipway.db.user", infra.dbUser(),
+                "slipway.db.password", infra.dbPassword()));
+        props.putAll(overrides);
+        return BackboneConfigs.of(props);
+    }
 
     Connection connect() throws Exception {
         return DriverManager.getConnection(config.jdbcUrl(), infra.dbUser(), infra.dbPassword());
@@ -91,14 +98,8 @@ class OutboxRelayTest {
     @Test
     void aRelayThatCannotReachItsDatabaseCountsItsFailuresAndRetries() {
         int closedPort = io.slipway.embedded.Processes.freePort();
-        BackboneConfig unreachable = BackboneConfigs.of(Map.of(
-                "slipway.domain", domain,
-                "slipway.kafka.bootstrap-servers", infra.bootstrapServers(),
-                "slipway.db.host", "127.0.0.1",
-                "slipway.db.port", String.valueOf(closedPort),
-                "slipway.db.name", domain,
-                "slipway.db.password", "s3cret-not-for-logs",
-                "slipway.relay.restart-backoff", "20ms"));
+        BackboneConfig unreachable = configWith(Map.of("slipway.db.port", String.valueOf(closedPort),
+                "slipway.db.password", "s3cret-not-for-logs", "slipway.relay.restart-backoff", "20ms"));
         OutboxRelay relay = new OutboxRelay(unreachable, new SimpleMeterRegistry());
         relay.start();
         try {
@@ -112,15 +113,7 @@ class OutboxRelayTest {
 
     @Test
     void aRelayWhoseDatabaseAppearsLaterHealsAndForgetsItsFailures() throws Exception {
-        BackboneConfig fastRetry = BackboneConfigs.of(Map.of(
-                "slipway.domain", domain,
-                "slipway.kafka.bootstrap-servers", infra.bootstrapServers(),
-                "slipway.db.host", infra.dbHost(),
-                "slipway.db.port", String.valueOf(infra.dbPort()),
-                "slipway.db.name", domain,
-                "slipway.db.user", infra.dbUser(),
-                "slipway.db.password", infra.dbPassword(),
-                "slipway.relay.restart-backoff", "20ms"));
+        BackboneConfig fastRetry = configWith(Map.of("slipway.relay.restart-backoff", "20ms"));
         OutboxRelay relay = new OutboxRelay(fastRetry, new SimpleMeterRegistry());
         relay.start(); // the service's database does not exist yet
         try {
