@@ -14,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** One service running as a child JVM of the stack, its output in its log file. */
 public final class ServiceProcess {
@@ -129,16 +128,7 @@ public final class ServiceProcess {
 
     /** Waits until the service has exited, killing it (and anything it started) after {@code grace}. */
     public void awaitStop(Duration grace) {
-        try {
-            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        Processes.awaitExitOrKill(process.toHandle(), grace);
     }
 
     /** The last lines of the service's log, for error messages. */

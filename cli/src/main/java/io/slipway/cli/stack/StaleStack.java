@@ -1,10 +1,9 @@
 package io.slipway.cli.stack;
 
+import io.slipway.embedded.Processes;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,38 +28,19 @@ public final class StaleStack {
         }
         List<ProcessHandle> orphans = new ArrayList<>();
         for (StackFile.Service s : state.get().services()) {
-            aliveWithMarker(s.pid(), SERVICE_MARKER).ifPresent(orphans::add);
+            Processes.aliveWithMarker(s.pid(), SERVICE_MARKER).ifPresent(orphans::add);
         }
         if (!orphans.isEmpty()) {
             out.println("Stopping " + orphans.size() + " service(s) left running by a previous slipway up (pid "
                     + state.get().pid() + ") ...");
             orphans.forEach(ProcessHandle::destroy);
-            for (ProcessHandle h : orphans) {
-                try {
-                    h.onExit().get(15, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    h.destroyForcibly();
-                }
-            }
+            orphans.forEach(h -> Processes.awaitExitOrKill(h, Duration.ofSeconds(15)));
         }
         try {
             Files.deleteIfExists(layout.stackFile());
         } catch (IOException e) {
             throw new IllegalStateException("cannot remove the stale " + layout.stackFile() + ": " + e.getMessage(), e);
         }
-    }
-
-    static Optional<ProcessHandle> aliveWithMarker(long pid, String marker) {
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> {
-            String cmd = h.info().commandLine().orElseGet(() -> {
-                try {
-                    return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
-                } catch (IOException | RuntimeException e) {
-                    return "";
-                }
-            });
-            return cmd.contains(marker);
-        });
     }
 
     /** Waits for a process to exit; true when it did within {@code timeout}. */

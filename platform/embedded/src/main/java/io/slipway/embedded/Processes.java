@@ -81,13 +81,18 @@ public final class Processes {
             return;
         }
         ask.run();
+        awaitExitOrKill(process.toHandle(), timeout);
+    }
+
+    /** Waits up to {@code grace} for a process asked to stop, then SIGKILLs it (and what it started) and waits. */
+    public static void awaitExitOrKill(ProcessHandle handle, Duration grace) {
         try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                killAndWait(process.toHandle(), Duration.ofSeconds(10));
-            }
+            handle.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            killAndWait(process.toHandle(), Duration.ofSeconds(10));
+            killAndWait(handle, Duration.ofSeconds(10));
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            killAndWait(handle, Duration.ofSeconds(10));
         }
     }
 
@@ -126,7 +131,7 @@ public final class Processes {
     }
 
     /** The process with this pid if it is alive and its command line mentions {@code marker}. */
-    static Optional<ProcessHandle> aliveWithMarker(long pid, String marker) {
+    public static Optional<ProcessHandle> aliveWithMarker(long pid, String marker) {
         return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> {
             String cmd = h.info().commandLine().orElse("");
             if (cmd.isEmpty()) {
