@@ -125,6 +125,8 @@ public class OutboxRelay {
                         pause(config.relay().standbyRetry());
                         continue;
                     }
+                    // Again, though OutboxSchema did it at startup: the relay also runs outside a service (bench, a
+                    // second instance), and an operator may have dropped the slot or publication meanwhile.
                     try (var c = DriverManager.getConnection(config.jdbcUrl(), config.db().user(), config.db().password())) {
                         OutboxSchema.prepare(c, config.slotName());
                     }
