@@ -1,0 +1,5 @@
+package io.slipway.oci.store;
+
+/** What a garbage collection removed. */
+public record GcResult(int blobsRemoved, long bytesFreed) {
+}
