@@ -44,7 +44,8 @@ public record Reference(String registry, String repository, String tag, Digest d
                 if (!REGISTRY.matcher(first).matches()) {
                     throw new IllegalArgumentException("invalid image reference '" + text + "': bad registry '" + first + "'");
                 }
-                registry = first;
+                // docker's own aliases of Docker Hub name the same images
+                registry = first.equals("index.docker.io") || first.equals("registry-1.docker.io") ? DOCKER_HUB : first;
                 rest = rest.substring(slash + 1);
             }
         }
