@@ -1,6 +1,17 @@
 package io.slipway.cli;
 
 import io.slipway.cli.events.EventsCommand;
+import io.slipway.cli.image.BuildCommand;
+import io.slipway.cli.image.ImagesCommand;
+import io.slipway.cli.image.LoadCommand;
+import io.slipway.cli.image.LoginCommand;
+import io.slipway.cli.image.PullCommand;
+import io.slipway.cli.image.PushCommand;
+import io.slipway.cli.image.SaveCommand;
+import io.slipway.cli.image.SyncCommand;
+import io.slipway.cli.image.InspectCommand;
+import io.slipway.cli.image.RmiCommand;
+import io.slipway.cli.image.TagCommand;
 import io.slipway.cli.stack.DownCommand;
 import io.slipway.cli.stack.StatusCommand;
 import io.slipway.cli.stack.UpCommand;
@@ -13,6 +24,8 @@ import picocli.CommandLine.Command;
 @Command(name = "slipway", mixinStandardHelpOptions = true, version = "slipway 0.1.0-SNAPSHOT",
         description = "Cluster images, workloads and Kubernetes events as event-driven services.",
         subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, TokenCommand.class, EventsCommand.class,
+                BuildCommand.class, ImagesCommand.class, InspectCommand.class, TagCommand.class, RmiCommand.class,
+                PushCommand.class, PullCommand.class, SaveCommand.class, LoadCommand.class, LoginCommand.class, SyncCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Slipway {
 

@@ -43,7 +43,7 @@ public final class ServiceProcess {
     }
 
     /** Launches the service's {@code quarkus-run.jar} on a free port; returns at once (see {@link #isHealthy}). */
-    public static ServiceProcess launch(ServiceSpec spec, Path jar, Infra infra, List<String> extraJvmOptions, Path log) {
+    public static ServiceProcess launch(ServiceSpec spec, Path jar, Infra infra, Path dataDir, List<String> extraJvmOptions, Path log) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(spec.name() + " is not packaged: " + jar + " is missing (run ./mvnw -B -q install -DskipTests)");
         }
@@ -60,6 +60,7 @@ public final class ServiceProcess {
         cmd.add("-Dslipway.db.name=" + spec.domain());
         cmd.add("-Dslipway.db.user=" + infra.dbUser());
         cmd.add("-Dmp.jwt.verify.publickey.location=" + infra.publicKey().toAbsolutePath());
+        cmd.add("-Dslipway.data-dir=" + dataDir.toAbsolutePath());
         cmd.addAll(extraJvmOptions);
         cmd.add("-jar");
         cmd.add(jar.toAbsolutePath().toString());

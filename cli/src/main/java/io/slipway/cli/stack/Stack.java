@@ -121,7 +121,7 @@ public final class Stack implements AutoCloseable {
             abortIfClosed();
             for (ServiceSpec spec : ServiceSpec.ALL) {
                 services.add(ServiceProcess.launch(spec, ProjectHome.serviceJar(options.home(), spec.name()), infra,
-                        options.serviceJvmOptions(), layout.log(spec.name())));
+                        layout.service(spec.name()), options.serviceJvmOptions(), layout.log(spec.name())));
             }
         }
         awaitHealthy(options.startTimeout());

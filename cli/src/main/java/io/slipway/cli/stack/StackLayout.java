@@ -20,6 +20,11 @@ public record StackLayout(Path dataDir) {
         return dataDir.resolve("keys");
     }
 
+    /** A service's own files (build-svc's image store, logs and contexts, for one). */
+    public Path service(String name) {
+        return dataDir.resolve("services").resolve(name);
+    }
+
     public Path logs() {
         return dataDir.resolve("logs");
     }

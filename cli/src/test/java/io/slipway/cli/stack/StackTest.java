@@ -69,7 +69,7 @@ class StackTest {
     }
 
     private String requestBuild(URI gateway, String token, String image) throws IOException, InterruptedException {
-        HttpResponse<String> accepted = post(gateway, "/api/v1/builds", "{\"image\":\"" + image + "\"}", token);
+        HttpResponse<String> accepted = post(gateway, "/api/v1/builds", "{\"image\":\"" + image + "\",\"context\":\"git+file:///nonexistent/repo.git#main\"}", token);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         String id = JSON.readTree(accepted.body()).path("id").asText();
         assertThat(id).isNotBlank();

@@ -13,6 +13,9 @@ public interface BackboneConfig {
     /** The service's domain: the outbox's aggregate type and the {@code slipway.<domain>.events} topic it publishes to. */
     String domain();
 
+    /** Where the service keeps its own files (build-svc: image store, contexts, logs); a temp dir when unset. */
+    Optional<java.nio.file.Path> dataDir();
+
     Kafka kafka();
 
     Db db();
@@ -90,8 +93,13 @@ public interface BackboneConfig {
         Duration maxBackoff();
     }
 
+    /**
+     * Replication slots are cluster-wide while outboxes are per database, so a service on a database not named after
+     * its domain (a test's own database, say) gets the database in its slot's name; the usual case keeps the short name.
+     */
     default String slotName() {
-        return relay().slot().orElse("slipway_" + domain().replaceAll("[^a-z0-9_]", "_") + "_outbox");
+        String db = db().name().equals(domain()) ? "" : "_" + db().name();
+        return relay().slot().orElse(("slipway_" + domain() + db + "_outbox").toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_"));
     }
 
     default String jdbcUrl() {

@@ -19,7 +19,14 @@ import java.util.Map;
 @Entity
 @Table(name = "build")
 public class Build {
-    public enum State { Requested, Started, Succeeded, Failed }
+    /** Requested -> Started -> (LayerBuilt..., ImagesCached, Pushed are progress within Started) -> Succeeded | Failed. */
+    public enum State {
+        Requested, Started, Succeeded, Failed;
+
+        public boolean terminal() {
+            return this == Succeeded || this == Failed;
+        }
+    }
 
     @Id
     public String id;
@@ -50,4 +57,43 @@ public class Build {
 
     @Column(name = "correlation_id")
     public String correlationId;
+
+    public String traceparent;
+
+    @ElementCollection(fetch = FetchType.EAGER)
+    @CollectionTable(name = "build_platform", joinColumns = @JoinColumn(name = "build_id"))
+    @Column(name = "platform")
+    public java.util.List<String> platforms = new java.util.ArrayList<>();
+
+    @Column(name = "no_cache", nullable = false)
+    public boolean noCache;
+
+    @Column(nullable = false)
+    public boolean push;
+
+    /** Which worker runs it (host and process), while Started. */
+    public String worker;
+
+    @Column(name = "started_at")
+    public Instant startedAt;
+
+    @Column(name = "finished_at")
+    public Instant finishedAt;
+
+    /** Manifest or index digest once Succeeded. */
+    public String digest;
+
+    @Column(name = "layers_built", nullable = false)
+    public int layersBuilt;
+
+    @Column(name = "layers_cached", nullable = false)
+    public int layersCached;
+
+    /** What went wrong and where (file:line, step), once Failed. */
+    @Column(name = "failure_reason", length = 4000)
+    public String failureReason;
+
+    /** The last progress step reached (for status views and failures). */
+    @Column(name = "last_step", length = 1000)
+    public String lastStep;
 }

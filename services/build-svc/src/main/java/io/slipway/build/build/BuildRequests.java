@@ -4,15 +4,27 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.slipway.backbone.EventContext;
 import io.slipway.backbone.outbox.Outbox;
+import io.slipway.events.build.BuildFailed;
 import io.slipway.events.build.BuildRequested;
+import io.slipway.events.build.BuildStarted;
+import io.slipway.events.build.BuildSucceeded;
+import io.slipway.events.build.ImagePushed;
+import io.slipway.events.build.ImagesCached;
+import io.slipway.events.build.LayerBuilt;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
 
-/** Records build requests: the Build row and its BuildRequested event in one transaction. */
+/**
+ * The Build aggregate's transitions: every change of a build row and its event commit in one transaction
+ * (Requested, Started, LayerBuilt..., ImagesCached, ImagePushed, Succeeded | Failed).
+ */
 @ApplicationScoped
 public class BuildRequests {
     private final Outbox outbox;
@@ -23,24 +35,122 @@ public class BuildRequests {
 
     @WithTransaction
     public Uni<Build> request(BuildRequest request, String requestedBy, EventContext context) {
+        return request(request, null, requestedBy, context);
+    }
+
+    /** Records a request; with a caller-chosen id (CI over Kafka), asking twice returns the first build unchanged. */
+    @WithTransaction
+    public Uni<Build> request(BuildRequest request, String buildId, String requestedBy, EventContext context) {
         request.validate();
-        Build build = new Build();
-        build.id = UUID.randomUUID().toString();
-        build.image = request.image();
-        build.kubefile = request.kubefileOrDefault();
-        build.context = request.context();
-        build.buildArgs = new HashMap<>(request.buildArgs());
-        build.state = Build.State.Requested;
-        build.requestedBy = requestedBy;
-        build.requestedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        build.correlationId = context.correlationId();
-        BuildRequested event = BuildRequested.newBuilder()
-                .setBuildId(build.id).setImage(build.image).setKubefile(build.kubefile).setContext(build.context)
-                .setPlatforms(request.platforms()).setBuildArgs(request.buildArgs())
-                .setRequestedBy(requestedBy).setRequestedAt(build.requestedAt).build();
-        return Panache.getSession().chain(s -> s.persist(build))
-                .chain(() -> outbox.append(build.id, event, context))
-                .replaceWith(build);
+        String id = buildId != null ? buildId : UUID.randomUUID().toString();
+        return Panache.getSession().chain(s -> s.find(Build.class, id)).chain(existing -> {
+            if (existing != null) {
+                return Uni.createFrom().item(existing);
+            }
+            Build build = new Build();
+            build.id = id;
+            build.image = request.image();
+            build.kubefile = request.kubefileOrDefault();
+            build.context = request.context();
+            build.buildArgs = new HashMap<>(request.buildArgs());
+            build.platforms = new ArrayList<>(request.platforms());
+            build.noCache = request.noCacheOrFalse();
+            build.push = request.pushOrFalse();
+            build.state = Build.State.Requested;
+            build.requestedBy = requestedBy;
+            build.requestedAt = now();
+            build.correlationId = context.correlationId();
+            build.traceparent = context.traceparent();
+            BuildRequested event = BuildRequested.newBuilder()
+                    .setBuildId(build.id).setImage(build.image).setKubefile(build.kubefile).setContext(build.context)
+                    .setPlatforms(request.platforms()).setBuildArgs(request.buildArgs())
+                    .setRequestedBy(requestedBy).setRequestedAt(build.requestedAt).build();
+            return Panache.getSession().chain(s -> s.persist(build))
+                    .chain(() -> outbox.append(build.id, event, context))
+                    .replaceWith(build);
+        });
+    }
+
+    /** Claims the oldest Requested build for {@code worker} (skipping rows another worker is claiming), or null. */
+    @WithTransaction
+    public Uni<Build> claimNext(String worker) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("""
+                        select id from build where state = 'Requested' order by requested_at limit 1 for update skip locked""", String.class)
+                .getResultList()).chain(ids -> {
+            if (ids.isEmpty()) {
+                return Uni.createFrom().nullItem();
+            }
+            return change(ids.get(0), b -> {
+                b.state = Build.State.Started;
+                b.worker = worker;
+                b.startedAt = now();
+                b.lastStep = "started";
+                return BuildStarted.newBuilder().setBuildId(b.id).setWorker(worker).setStartedAt(b.startedAt).build();
+            });
+        });
+    }
+
+    /**
+     * Builds left Started by a worker that is gone (this service was killed mid-build) go back to Requested, so they
+     * run again; the layer cache makes the rerun cheap. Called at startup, before this instance claims anything.
+     */
+    @WithTransaction
+    public Uni<Integer> requeueAbandoned(String exceptWorker) {
+        return Panache.getSession().chain(s -> s.createMutationQuery(
+                        "update Build set state = :requested, worker = null where state = :started and (worker is null or worker <> :me)")
+                .setParameter("requested", Build.State.Requested).setParameter("started", Build.State.Started)
+                .setParameter("me", exceptWorker).executeUpdate());
+    }
+
+    @WithTransaction
+    public Uni<Build> layerBuilt(String id, LayerBuilt event) {
+        return change(id, b -> {
+            if (event.getCached()) {
+                b.layersCached++;
+            } else {
+                b.layersBuilt++;
+            }
+            b.lastStep = "step " + event.getStep() + " (line " + event.getLine() + "): " + event.getInstruction();
+            return event;
+        });
+    }
+
+    @WithTransaction
+    public Uni<Build> imagesCached(String id, ImagesCached event) {
+        return change(id, b -> {
+            b.lastStep = "cached " + event.getImages().size() + " container images";
+            return event;
+        });
+    }
+
+    @WithTransaction
+    public Uni<Build> pushed(String id, ImagePushed event) {
+        return change(id, b -> {
+            b.lastStep = "pushed " + event.getReference();
+            return event;
+        });
+    }
+
+    @WithTransaction
+    public Uni<Build> succeeded(String id, String digest) {
+        return change(id, b -> {
+            b.state = Build.State.Succeeded;
+            b.digest = digest;
+            b.finishedAt = now();
+            return BuildSucceeded.newBuilder().setBuildId(b.id).setImage(b.image).setDigest(digest)
+                    .setLayers(b.layersBuilt + b.layersCached).setCachedLayers(b.layersCached).setFinishedAt(b.finishedAt).build();
+        });
+    }
+
+    @WithTransaction
+    public Uni<Build> failed(String id, String reason) {
+        return change(id, b -> {
+            b.state = Build.State.Failed;
+            b.failureReason = reason.length() > 4000 ? reason.substring(0, 3997) + "..." : reason;
+            b.finishedAt = now();
+            return BuildFailed.newBuilder().setBuildId(b.id).setReason(b.failureReason).setStep(b.lastStep)
+                    .setFinishedAt(b.finishedAt).build();
+        });
     }
 
     @WithTransaction
@@ -49,8 +159,26 @@ public class BuildRequests {
     }
 
     @WithTransaction
-    public Uni<java.util.List<Build>> list(int limit) {
+    public Uni<List<Build>> list(int limit) {
         return Panache.getSession().chain(s -> s.createQuery("from Build order by requestedAt desc", Build.class)
                 .setMaxResults(limit).getResultList());
+    }
+
+    /** Applies a transition to a build that is not finished and appends the event it yields, in the caller's transaction. */
+    private Uni<Build> change(String id, java.util.function.Function<Build, SpecificRecord> transition) {
+        return Panache.getSession().chain(s -> s.find(Build.class, id)).chain(b -> {
+            if (b == null) {
+                return Uni.createFrom().failure(new IllegalStateException("build " + id + " does not exist"));
+            }
+            if (b.state.terminal()) {
+                return Uni.createFrom().failure(new IllegalStateException("build " + id + " already " + b.state));
+            }
+            SpecificRecord event = transition.apply(b);
+            return outbox.append(b.id, event, new EventContext(b.correlationId, null, b.traceparent)).replaceWith(b);
+        });
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
     }
 }

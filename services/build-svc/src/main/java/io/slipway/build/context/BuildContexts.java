@@ -1,0 +1,134 @@
+package io.slipway.build.context;
+
+import io.slipway.oci.Digest;
+import io.slipway.oci.DigestingOutputStream;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Build contexts: archives uploaded ahead of a build (content-addressed under the data dir) and git checkouts,
+ * each materialized into a fresh work directory for one build.
+ */
+public final class BuildContexts {
+    private final Path archives;
+    private final long maxArchiveBytes;
+    private final long gitTimeoutSeconds;
+
+    public BuildContexts(Path dataDir, long maxArchiveBytes, long gitTimeoutSeconds) throws IOException {
+        this.archives = Files.createDirectories(dataDir.resolve("contexts"));
+        this.maxArchiveBytes = maxArchiveBytes;
+        this.gitTimeoutSeconds = gitTimeoutSeconds;
+    }
+
+    /** Stores an uploaded tar or tar.gz; the id is its sha256, so uploading the same context twice stores it once. */
+    public String store(InputStream upload) throws IOException {
+        Path part = Files.createTempFile(archives, "upload-", ".part");
+        try {
+            DigestingOutputStream out;
+            try (OutputStream file = Files.newOutputStream(part)) {
+                out = new DigestingOutputStream(file);
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = upload.read(buffer)) > 0; ) {
+                    out.write(buffer, 0, n);
+                    if (out.size() > maxArchiveBytes) {
+                        throw new ContextException("the context archive is larger than the limit of " + maxArchiveBytes + " bytes");
+                    }
+                }
+            }
+            Digest digest = out.digest();
+            checkIsArchive(part);
+            Files.move(part, archiveFile(digest.hex()), StandardCopyOption.REPLACE_EXISTING);
+            return digest.hex();
+        } finally {
+            Files.deleteIfExists(part);
+        }
+    }
+
+    public boolean hasArchive(String id) {
+        return Files.exists(archiveFile(id));
+    }
+
+    /** Fills {@code workDir} (empty) with the context's files. */
+    public void materialize(ContextSource source, Path workDir, Consumer<String> log) throws IOException, InterruptedException {
+        Files.createDirectories(workDir);
+        switch (source) {
+            case ContextSource.Archive a -> {
+                Path file = archiveFile(a.id());
+                if (!Files.exists(file)) {
+                    throw new ContextException("context " + a + " was never uploaded (or was removed); upload it with POST /api/v1/builds/contexts");
+                }
+                log.accept("unpacking context " + a);
+                try (InputStream in = Files.newInputStream(file)) {
+                    int files = SafeTar.extract(in, workDir, a.toString());
+                    log.accept("context has " + files + " entries");
+                }
+            }
+            case ContextSource.Git g -> clone(g, workDir, log);
+        }
+    }
+
+    private void clone(ContextSource.Git git, Path workDir, Consumer<String> log) throws IOException, InterruptedException {
+        log.accept("cloning " + git);
+        run(List.of("git", "clone", "--quiet", "--no-checkout", "--", git.url(), workDir.toString()), null, git);
+        run(List.of("git", "-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", git.revision()), workDir, git);
+        String head = new String(runCapture(List.of("git", "rev-parse", "HEAD"), workDir, git)).trim();
+        log.accept("checked out " + git.revision() + " at " + head);
+        deleteRecursively(workDir.resolve(".git"));
+    }
+
+    private void run(List<String> command, Path dir, ContextSource.Git git) throws IOException, InterruptedException {
+        runCapture(command, dir, git);
+    }
+
+    private byte[] runCapture(List<String> command, Path dir, ContextSource.Git git) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
+        pb.environment().put("GIT_TERMINAL_PROMPT", "0");
+        pb.environment().put("GIT_ASKPASS", "true");
+        Process process = pb.start();
+        byte[] output = process.getInputStream().readAllBytes();
+        if (!process.waitFor(gitTimeoutSeconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new ContextException("git " + command.get(1) + " of " + git + " took longer than " + gitTimeoutSeconds + " s");
+        }
+        if (process.exitValue() != 0) {
+            String message = new String(output).replace(git.url(), git.redactedUrl()).strip();
+            throw new ContextException("git " + command.get(1) + " of " + git + " failed: " + message);
+        }
+        return output;
+    }
+
+    private Path archiveFile(String id) {
+        return archives.resolve(id + ".tar");
+    }
+
+    private static void checkIsArchive(Path file) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            SafeTar.checkReadable(in);
+        }
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        List<Path> paths = new ArrayList<>();
+        try (var walk = Files.walk(dir)) {
+            walk.forEach(paths::add);
+        }
+        for (int i = paths.size() - 1; i >= 0; i--) {
+            Files.deleteIfExists(paths.get(i));
+        }
+    }
+}
