@@ -12,6 +12,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import io.slipway.embedded.EmbeddedRegistry;
+import io.slipway.oci.registry.RegistryClient;
+import io.slipway.oci.registry.RegistryConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +30,41 @@ class StackTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** sealer's workflow through the CLI: build a context, list it, push it to a registry, save it, remove it. */
+    private void cliBuildsPushesAndSavesThroughTheGateway(Path dir, URI gateway, String viewer) throws Exception {
+        Path context = dir.resolve("context");
+        Files.createDirectories(context.resolve("manifests"));
+        Files.writeString(context.resolve("Kubefile"), "FROM scratch\nARG V=1\nCOPY manifests manifests\nLABEL version=${V}\n");
+        Files.writeString(context.resolve("manifests/app.yaml"), "kind: ConfigMap\n");
+        String data = dir.toString();
+        assertThat(cli("build", "--data-dir", data, "-t", "demo/app:v1", "--build-arg", "V=2", context.toString())).isZero();
+        JsonNode images = JSON.readTree(get(gateway, "/api/v1/images", viewer).body());
+        assertThat(images.findValuesAsText("name")).contains("docker.io/demo/app:v1");
+
+        try (EmbeddedRegistry registry = EmbeddedRegistry.start(dir.resolve("registry"))) {
+            String remote = registry.host() + "/demo/app:v1";
+            assertThat(cli("push", "--data-dir", data, "demo/app:v1", remote)).isZero();
+            try (RegistryClient client = RegistryClient.open(RegistryConfig.of(registry.host()).withPlainHttp(true))) {
+                assertThat(client.headManifest("demo/app", "v1")).isPresent();
+            }
+            assertThat(cli("pull", "--data-dir", data, remote)).isZero();
+        }
+        Path archive = dir.resolve("app.tar");
+        assertThat(cli("save", "--data-dir", data, "-o", archive.toString(), "demo/app:v1")).isZero();
+        assertThat(Files.size(archive)).isPositive();
+        assertThat(cli("rmi", "--data-dir", data, "demo/app:v1")).isZero();
+        assertThat(cli("load", "--data-dir", data, "-i", archive.toString())).isZero();
+        assertThat(JSON.readTree(get(gateway, "/api/v1/images", viewer).body()).findValuesAsText("name")).contains("docker.io/demo/app:v1");
+        Path bad = dir.resolve("bad");
+        Files.createDirectories(bad);
+        Files.writeString(bad.resolve("Kubefile"), "FROM scratch\nLAUNCH [\"nope\"]\n");
+        assertThat(cli("build", "--data-dir", data, "-t", "demo/bad:v1", bad.toString())).as("a failed build fails the command").isEqualTo(1);
+    }
+
+    private static int cli(String... args) {
+        return io.slipway.cli.Slipway.commandLine().execute(args);
+    }
 
     @Test
     void buildsFlowThroughTheGatewayToDeployAndSurviveARestart(@TempDir Path dir) throws Exception {
@@ -47,6 +86,7 @@ class StackTest {
 
             assertThat(get(gateway, "/api/v1/nothing-here", viewer).statusCode()).isEqualTo(404);
             assertThat(get(gateway, "/healthz", null).statusCode()).isEqualTo(200);
+            cliBuildsPushesAndSavesThroughTheGateway(dir, gateway, viewer);
             children = allChildren(stack);
         }
         assertAllGone(children);
