@@ -50,7 +50,10 @@ final class ImageFetcher {
         return client(source).getManifest(source.repository(), source.manifestReference());
     }
 
-    /** Everything {@code platform} needs of the image {@code top} is the top manifest of, downloaded. */
+    /**
+     * Everything {@code platform} needs of the image whose top manifest is {@code top}, downloaded. Failure messages
+     * leave the platform out: the caller names it.
+     */
     PlatformImage fetch(Reference source, ManifestContent top, Platform platform) throws IOException {
         RegistryClient client = client(source);
         String repository = source.repository();
@@ -61,8 +64,8 @@ final class ImageFetcher {
             Descriptor chosen = manifestFor(read(top.bytes(), ImageIndex.class, "index"), platform);
             image = client.getManifest(repository, chosen.digest().toString());
             if (!MediaTypes.isManifest(image.mediaType())) {
-                throw new IOException("the index names " + image.mediaType() + " " + image.digest().shortHex() + " for "
-                        + platform + ", not an image manifest (nested indexes are not supported)");
+                throw new IOException("its index names " + image.mediaType() + " " + image.digest().shortHex()
+                        + " for this platform, not an image manifest (nested indexes are not supported)");
             }
             manifests.add(kept(image));
         }
@@ -94,7 +97,7 @@ final class ImageFetcher {
     }
 
     private static Descriptor manifestFor(ImageIndex index, Platform platform) throws IOException {
-        return index.manifestFor(platform).orElseThrow(() -> new IOException("its index has no manifest for " + platform
+        return index.manifestFor(platform).orElseThrow(() -> new NotForPlatformException("its index has no manifest for this platform"
                 + " (it offers " + index.manifests().stream()
                         .map(d -> d.platform() == null ? "(no platform)" : d.platform().toString())
                         .distinct().collect(Collectors.joining(", ")) + ")"));
@@ -102,12 +105,11 @@ final class ImageFetcher {
 
     private static void requirePlatform(ImageConfig config, Platform wanted) throws IOException {
         if (config.os() == null || config.architecture() == null) {
-            throw new IOException("its config names no platform, so it cannot be cached for " + wanted);
+            throw new IOException("its config names no platform");
         }
         Platform actual = config.platform();
         if (!actual.matches(wanted)) {
-            throw new IOException("the image is for " + actual + " only, not for " + wanted
-                    + " (a single-platform image, not an index)");
+            throw new NotForPlatformException("the image is for " + actual + " only (a single-platform image, not an index)");
         }
     }
 

@@ -1,15 +1,15 @@
 package io.slipway.build.build;
 
 import io.slipway.cloudimage.offline.ContainerImageCache;
-import io.slipway.cloudimage.offline.NoContainerImageCache;
+import io.slipway.cloudimage.offline.RegistryImageCache;
 import io.slipway.oci.registry.Registries;
 
-/** The container image cache a build uses, pulling with that build's registry logins. */
+/** The container image cache a build uses: pulls into the CloudImage's registry layer with that build's registry logins. */
 final class OfflineImageCaches {
     private OfflineImageCaches() {
     }
 
     static ContainerImageCache forBuild(Registries registries) {
-        return NoContainerImageCache.INSTANCE;
+        return new RegistryImageCache(registries);
     }
 }
