@@ -3,6 +3,7 @@ package io.slipway.oci.registry;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -15,11 +16,13 @@ public final class Registries implements AutoCloseable {
 
     private final Map<String, RegistryConfig> configs;
     private final CredentialStore credentialStore;
+    private final UnaryOperator<RegistryConfig> defaults;
     private final Map<String, RegistryClient> clients = new ConcurrentHashMap<>();
 
-    private Registries(Map<String, RegistryConfig> configs, CredentialStore credentialStore) {
+    private Registries(Map<String, RegistryConfig> configs, CredentialStore credentialStore, UnaryOperator<RegistryConfig> defaults) {
         this.configs = Map.copyOf(configs);
         this.credentialStore = credentialStore;
+        this.defaults = defaults;
     }
 
     public static Builder builder() {
@@ -37,7 +40,7 @@ public final class Registries implements AutoCloseable {
 
     /** The config that {@link #client} uses for {@code registry}. */
     public RegistryConfig config(String registry) throws IOException {
-        RegistryConfig config = configs.getOrDefault(registry, RegistryConfig.of(registry));
+        RegistryConfig config = configs.containsKey(registry) ? configs.get(registry) : defaults.apply(RegistryConfig.of(registry));
         if (config.credentials() == null && credentialStore != null) {
             Optional<Credentials> stored = credentialStore.find(registry);
             if (stored.isPresent()) {
@@ -71,6 +74,13 @@ public final class Registries implements AutoCloseable {
     public static final class Builder {
         private final Map<String, RegistryConfig> configs = new HashMap<>();
         private CredentialStore credentialStore;
+        private UnaryOperator<RegistryConfig> defaults = UnaryOperator.identity();
+
+        /** Adjusts the config of registries given no explicit config (e.g. plain HTTP for loopback hosts). */
+        public Builder defaults(UnaryOperator<RegistryConfig> adjust) {
+            this.defaults = adjust;
+            return this;
+        }
 
         public Builder config(RegistryConfig config) {
             configs.put(config.host(), config);
@@ -83,7 +93,7 @@ public final class Registries implements AutoCloseable {
         }
 
         public Registries build() {
-            return new Registries(configs, credentialStore);
+            return new Registries(configs, credentialStore, defaults);
         }
     }
 }
