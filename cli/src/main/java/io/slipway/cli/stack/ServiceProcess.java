@@ -19,8 +19,9 @@ import java.util.List;
 public final class ServiceProcess {
     static final String LOOPBACK = "127.0.0.1";
     /** Small heaps and the C1 compiler only: five services must start quickly side by side on a laptop. */
+    /** build-svc renders helm charts through helm-java's native library, which needs native access (JDK 24+ warns). */
     private static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-            "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true");
+            "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true", "--enable-native-access=ALL-UNNAMED");
     /** The services sit behind the gateway: links they build (Location) point at the gateway's host and port. */
     private static final List<String> BEHIND_GATEWAY = List.of("-Dquarkus.http.proxy.proxy-address-forwarding=true",
             "-Dquarkus.http.proxy.allow-x-forwarded=true", "-Dquarkus.http.proxy.enable-forwarded-host=true",
