@@ -1,5 +1,6 @@
 package io.slipway.cloudimage.cache;
 
+import io.slipway.oci.AtomicFiles;
 import io.slipway.cloudimage.layer.Layer;
 import io.slipway.oci.Descriptor;
 import io.slipway.oci.Digest;
@@ -9,11 +10,9 @@ import io.slipway.oci.store.ImageStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.HashSet;
 import java.util.Optional;
@@ -132,16 +131,6 @@ public final class BuildCache {
     }
 
     private void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path part = Files.createTempFile(target.getParent(), ".entry-", ".part");
-        try {
-            Files.write(part, bytes);
-            try {
-                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(part);
-        }
+        AtomicFiles.write(target, bytes);
     }
 }

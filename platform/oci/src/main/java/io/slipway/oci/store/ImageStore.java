@@ -2,6 +2,7 @@ package io.slipway.oci.store;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.oci.AtomicFiles;
 import io.slipway.oci.Descriptor;
 import io.slipway.oci.Digest;
 import io.slipway.oci.DigestingOutputStream;
@@ -16,7 +17,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -287,16 +287,6 @@ public final class ImageStore {
     }
 
     private void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path part = Files.createTempFile(tmp, "write-", ".part");
-        try {
-            Files.write(part, bytes);
-            try {
-                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(part);
-        }
+        AtomicFiles.write(target, bytes, tmp);
     }
 }
