@@ -8,6 +8,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -15,9 +17,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Sends records a consumer gave up on to {@code <topic>.dlq}, unchanged, with why and where they came from in headers. */
+/**
+ * Sends records a consumer gave up on to {@code <topic>.dlq} (or a topic of the caller's, such as one sink's own DLQ),
+ * unchanged, with why and where they came from in headers.
+ */
 @ApplicationScoped
-public class DeadLetters {
+public class DeadLetters implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final MeterRegistry metrics;
 
@@ -38,23 +43,33 @@ public class DeadLetters {
 
     /** Blocks until the dead letter is stored, so the caller may commit the original record's offset afterwards. */
     public void send(String group, ConsumerRecord<String, byte[]> record, String reason) {
-        ProducerRecord<String, byte[]> out = new ProducerRecord<>(EventHeaders.deadLetterTopic(record.topic()), null, record.key(), record.value(),
-                record.headers());
+        send(EventHeaders.deadLetterTopic(record.topic()), group, record, reason);
+    }
+
+    /** As {@link #send(String, ConsumerRecord, String)}, to {@code deadLetterTopic}. */
+    public void send(String deadLetterTopic, String group, ConsumerRecord<String, byte[]> record, String reason) {
+        ProducerRecord<String, byte[]> out = new ProducerRecord<>(deadLetterTopic, null, record.key(), record.value(), record.headers());
         out.headers().add(EventHeaders.DLQ_REASON, utf8(reason));
         out.headers().add(EventHeaders.DLQ_TOPIC, utf8(record.topic()));
         out.headers().add(EventHeaders.DLQ_PARTITION, utf8(String.valueOf(record.partition())));
         out.headers().add(EventHeaders.DLQ_OFFSET, utf8(String.valueOf(record.offset())));
         out.headers().add(EventHeaders.DLQ_CONSUMER_GROUP, utf8(group));
         try {
-            producer.send(out).get();
+            producer.send(out).get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while dead-lettering " + record.topic() + "/" + record.partition() + "@" + record.offset());
+            throw new IllegalStateException("interrupted while dead-lettering " + where(record) + " to " + deadLetterTopic);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot dead-letter " + record.topic() + "/" + record.partition() + "@" + record.offset()
-                    + ": " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException("cannot dead-letter " + where(record) + " to " + deadLetterTopic + ": " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka did not take the dead letter of " + where(record) + " within 60 s", e);
         }
         metrics.counter("slipway.dlq.records", "group", group, "topic", record.topic()).increment();
+    }
+
+    private static String where(ConsumerRecord<?, ?> record) {
+        return record.topic() + "/" + record.partition() + "@" + record.offset();
     }
 
     private static byte[] utf8(String s) {
@@ -62,7 +77,8 @@ public class DeadLetters {
     }
 
     @PreDestroy
-    void close() {
+    @Override
+    public void close() {
         producer.close();
     }
 }
