@@ -1,0 +1,197 @@
+package io.slipway.event.ingest;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventSource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.MicroTime;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.slipway.events.kube.KubeEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+
+/**
+ * One occurrence of an Event, read through either API and reduced to the same values: an Event written as core/v1
+ * and read as events.k8s.io/v1 (or the other way round) yields the same uid, count and times, so it is recognised as
+ * the same occurrence whichever API delivered it. The occurrence count is {@code series.count} when the Event has a
+ * series, else {@code count} ({@code deprecatedCount}), at least 1.
+ */
+record Occurrence(EventApi api, String uid, String namespace, String type, String reason, String message, int count,
+                  ObjectReference involved, Instant firstSeen, Instant lastSeen, String source, String sourceHost,
+                  String resourceVersion) {
+
+    static Occurrence of(HasMetadata event, EventApi api) {
+        return switch (event) {
+            case Event e -> fromCore(e, api);
+            case io.fabric8.kubernetes.api.model.events.v1.Event e -> fromEventsApi(e, api);
+            default -> throw new IllegalArgumentException("not an Event: " + event.getKind() + " " + event.getMetadata().getName());
+        };
+    }
+
+    private static Occurrence fromCore(Event e, EventApi api) {
+        var series = e.getSeries();
+        Integer seriesCount = series == null ? null : series.getCount();
+        Instant created = time(e.getMetadata().getCreationTimestamp());
+        Instant first = first(time(e.getFirstTimestamp()), time(e.getEventTime()), created);
+        Instant last = first(series == null ? null : time(series.getLastObservedTime()), time(e.getLastTimestamp()), time(e.getEventTime()), first);
+        EventSource source = e.getSource();
+        return new Occurrence(api, e.getMetadata().getUid(), e.getMetadata().getNamespace(), e.getType(), e.getReason(), e.getMessage(),
+                count(seriesCount, e.getCount()), e.getInvolvedObject(), first, last,
+                firstNonBlank(source == null ? null : source.getComponent(), e.getReportingComponent()),
+                firstNonBlank(source == null ? null : source.getHost(), e.getReportingInstance()),
+                e.getMetadata().getResourceVersion());
+    }
+
+    private static Occurrence fromEventsApi(io.fabric8.kubernetes.api.model.events.v1.Event e, EventApi api) {
+        var series = e.getSeries();
+        Integer seriesCount = series == null ? null : series.getCount();
+        Instant created = time(e.getMetadata().getCreationTimestamp());
+        Instant first = first(time(e.getDeprecatedFirstTimestamp()), time(e.getEventTime()), created);
+        Instant last = first(series == null ? null : time(series.getLastObservedTime()), time(e.getDeprecatedLastTimestamp()),
+                time(e.getEventTime()), first);
+        EventSource source = e.getDeprecatedSource();
+        return new Occurrence(api, e.getMetadata().getUid(), e.getMetadata().getNamespace(), e.getType(), e.getReason(), e.getNote(),
+                count(seriesCount, e.getDeprecatedCount()), e.getRegarding(), first, last,
+                firstNonBlank(e.getReportingController(), source == null ? null : source.getComponent()),
+                firstNonBlank(e.getReportingInstance(), source == null ? null : source.getHost()),
+                e.getMetadata().getResourceVersion());
+    }
+
+    /**
+     * The occurrence's id, the envelope's {@code eventId}: the same for the same event uid and count in the same
+     * cluster, so a consumer recognises a republished occurrence and the ingest recognises one it handled.
+     */
+    UUID eventId(String cluster) {
+        return UUID.nameUUIDFromBytes((cluster + "/" + uid + "/" + count).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The Kafka key: the involved object's uid (from the event, else from the object itself), or kind/namespace/name
+     * when neither knows it, so that all events of one object stay in order on one partition.
+     */
+    String key(InvolvedObjects.Metadata metadata) {
+        String uid = involved == null ? null : involved.getUid();
+        if (uid != null && !uid.isEmpty()) {
+            return uid;
+        }
+        if (metadata.uid() != null) {
+            return metadata.uid();
+        }
+        return involved == null ? "unknown/" + this.uid
+                : involved.getKind() + "/" + (involved.getNamespace() == null ? "" : involved.getNamespace()) + "/" + involved.getName();
+    }
+
+    KubeEvent toKubeEvent(String cluster, InvolvedObjects.Metadata metadata) {
+        ObjectReference ref = involved == null ? new ObjectReference() : involved;
+        String involvedUid = ref.getUid() != null && !ref.getUid().isEmpty() ? ref.getUid() : metadata.uid();
+        return new KubeEvent(uid, cluster, namespace, type == null || type.isBlank() ? "Normal" : type, nonNull(reason), nonNull(message),
+                count, nonNull(ref.getKind()), nonNull(ref.getName()), involvedUid, metadata.labels(), firstSeen, lastSeen,
+                ref.getNamespace() == null || ref.getNamespace().isEmpty() ? null : ref.getNamespace(), ref.getApiVersion(),
+                metadata.annotations(), source, sourceHost, api.apiVersion(), resourceVersion);
+    }
+
+    private static int count(Integer seriesCount, Integer count) {
+        if (seriesCount != null && seriesCount > 0) {
+            return seriesCount;
+        }
+        return count != null && count > 0 ? count : 1;
+    }
+
+    private static Instant time(MicroTime t) {
+        return t == null ? null : time(t.getTime());
+    }
+
+    /**
+     * Kubernetes writes RFC 3339 times, seconds (Time) or microseconds (MicroTime), in UTC. That form is read directly
+     * (java.time's general parser cost a tenth of the publisher's time); anything else goes to java.time.
+     */
+    static Instant time(String text) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        Instant utc = utc(text);
+        if (utc != null) {
+            return utc;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            try {
+                return OffsetDateTime.parse(text).toInstant();
+            } catch (DateTimeParseException unreadable) {
+                return null;
+            }
+        }
+    }
+
+    /** Nanoseconds of one unit of the last of {@code i} fraction digits. */
+    private static final long[] NANOS_PER_DIGIT = {0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1};
+
+    /** {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z}, or null for any other form. */
+    private static Instant utc(String t) {
+        int n = t.length();
+        if (n < 20 || t.charAt(n - 1) != 'Z' || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T'
+                || t.charAt(13) != ':' || t.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(t, 0, 4);
+        int month = digits(t, 5, 2);
+        int day = digits(t, 8, 2);
+        int hour = digits(t, 11, 2);
+        int minute = digits(t, 14, 2);
+        int second = digits(t, 17, 2);
+        long nanos = 0;
+        if (n > 20) {
+            if (t.charAt(19) != '.' || n - 21 > 9 || n - 21 < 1) {
+                return null;
+            }
+            int fraction = digits(t, 20, n - 21);
+            if (fraction < 0) {
+                return null;
+            }
+            nanos = fraction * NANOS_PER_DIGIT[n - 21];
+        }
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 60) {
+            return null;
+        }
+        try {
+            long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+            return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
+    /** The decimal number in {@code t[from, from + count)}, or -1 if a character is not a digit. */
+    private static int digits(String t, int from, int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = t.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    private static Instant first(Instant... candidates) {
+        for (Instant c : candidates) {
+            if (c != null) {
+                return c;
+            }
+        }
+        return Instant.EPOCH;
+    }
+
+    private static String firstNonBlank(String a, String b) {
+        return a != null && !a.isBlank() ? a : b != null && !b.isBlank() ? b : null;
+    }
+
+    private static String nonNull(String s) {
+        return s == null ? "" : s;
+    }
+}

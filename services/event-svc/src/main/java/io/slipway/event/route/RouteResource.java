@@ -1,0 +1,66 @@
+package io.slipway.event.route;
+
+import io.slipway.backbone.api.InvalidRequest;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The routing configuration over REST: read it (secrets masked) and replace it (checked completely first: a 400 names
+ * the line and the field and nothing changes; masked secrets sent back keep their stored values).
+ */
+@Path("/api/v1/sinks/routes")
+public class RouteResource {
+    static final String YAML = "application/yaml";
+
+    private final RouteService routes;
+
+    RouteResource(RouteService routes) {
+        this.routes = routes;
+    }
+
+    @GET
+    @Produces({YAML, MediaType.TEXT_PLAIN})
+    @RolesAllowed({"viewer", "operator", "admin"})
+    public Response get() {
+        RouteStore store = routes.store();
+        Response.ResponseBuilder r = Response.ok(store.current().maskedText(), YAML);
+        if (store.lastError() != null) {
+            // the file holds something else than what is in force; say so without a second request
+            r.header("X-Slipway-Routes-Error", store.lastError().replaceAll("[\\r\\n]+", " "));
+        }
+        return r.build();
+    }
+
+    @PUT
+    @Consumes({YAML, "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
+    @Produces(MediaType.APPLICATION_JSON)
+    @RolesAllowed({"operator", "admin"})
+    @Blocking
+    public Map<String, Object> put(String text) {
+        RouteConfig config;
+        try {
+            config = routes.store().replace(text == null ? "" : text);
+        } catch (ConfigError e) {
+            throw new InvalidRequest(e.path().isEmpty() ? "body" : e.path(), e.getMessage());
+        } catch (IOException e) {
+            throw new WebApplicationException(Response.status(Response.Status.CONFLICT).type(MediaType.APPLICATION_JSON)
+                    .entity(Map.of("error", "the routing is valid but cannot be written to " + routes.store().file() + ": " + e.getMessage()))
+                    .build());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("file", routes.store().file().toString());
+        out.put("receivers", config.receivers().stream().map(r -> Map.of("name", r.name(), "kind", r.target().kind())).toList());
+        return out;
+    }
+}

@@ -1,0 +1,22 @@
+package io.slipway.event.route;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Where the routing configuration lives ({@code slipway.routes.*}). */
+@ConfigMapping(prefix = "slipway.routes")
+public interface RoutesConfig {
+
+    /**
+     * The routing YAML (route tree, receivers, kube-eventer URIs). Read at start and whenever it changes; written by
+     * {@code PUT /api/v1/sinks/routes}. A missing file means no routes until one is written.
+     */
+    @WithDefault("sinks.yaml")
+    Path file();
+
+    /** How often the file is checked besides the change notifications (which some file systems do not give). */
+    @WithDefault("10s")
+    Duration checkInterval();
+}

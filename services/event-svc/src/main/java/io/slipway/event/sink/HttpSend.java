@@ -1,0 +1,100 @@
+package io.slipway.event.sink;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+
+/**
+ * HTTP for the receivers that speak it: one client per receiver, no redirects (a POST must not wander off with its
+ * token), a timeout per request, and the generic reading of an HTTP answer (2xx delivered; 408, 425, 429 and 5xx
+ * retried, Retry-After honoured; any other status refused for good).
+ */
+public final class HttpSend {
+    public static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient client;
+    private final Duration timeout;
+
+    public HttpSend(Duration timeout) {
+        this.timeout = timeout;
+        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** An answer; the body is cut at 64 KiB. */
+    public record Response(int status, String body, HttpResponse<String> raw) {
+        public boolean ok() {
+            return status / 100 == 2;
+        }
+
+        /** The JSON body, or null when it is not JSON. */
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        /** The first 200 characters of the body, for reasons recorded with a dead letter. */
+        public String excerpt() {
+            String b = body == null ? "" : body.strip().replaceAll("\\s+", " ");
+            return b.length() <= 200 ? b : b.substring(0, 200) + "...";
+        }
+    }
+
+    public Response send(String method, URI uri, Map<String, String> headers, byte[] body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        String text = response.body();
+        return new Response(response.statusCode(), text != null && text.length() > 65536 ? text.substring(0, 65536) : text, response);
+    }
+
+    public Response postJson(URI uri, Object body) throws IOException, InterruptedException {
+        return send("POST", uri, Map.of("Content-Type", "application/json; charset=utf-8"), JSON.writeValueAsBytes(body));
+    }
+
+    /** The generic meaning of an HTTP status. */
+    public static Outcome outcome(Response r) {
+        if (r.ok()) {
+            return Outcome.DELIVERED;
+        }
+        int s = r.status();
+        if (s == 408 || s == 425 || s == 429 || s >= 500) {
+            return new Outcome.Retry("HTTP " + s + (r.excerpt().isEmpty() ? "" : ": " + r.excerpt()), retryAfter(r));
+        }
+        return Outcome.rejected("HTTP " + s + (r.excerpt().isEmpty() ? "" : ": " + r.excerpt()));
+    }
+
+    /** Retry-After in seconds or as an HTTP date; null when absent or unreadable. */
+    public static Duration retryAfter(Response r) {
+        String v = r.raw().headers().firstValue("Retry-After").orElse(null);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(v.trim())));
+        } catch (NumberFormatException e) {
+            try {
+                Duration d = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+                return d.isNegative() ? Duration.ZERO : d;
+            } catch (DateTimeParseException e2) {
+                return null;
+            }
+        }
+    }
+
+    public static byte[] json(Object value) throws IOException {
+        return JSON.writeValueAsBytes(value);
+    }
+}

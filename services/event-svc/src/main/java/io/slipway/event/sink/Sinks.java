@@ -1,0 +1,245 @@
+package io.slipway.event.sink;
+
+import io.slipway.backbone.consume.DeadLetters;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.slipway.backbone.Backoff;
+import io.slipway.backbone.Topics;
+import io.slipway.event.route.Receiver;
+import io.slipway.event.route.RouteConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * The sinks of this instance: one {@link SinkLoop} per receiver of the routing configuration in force, each on its
+ * own thread with its own consumer group. A new configuration starts the loops of new receivers, stops those of
+ * removed ones and restarts those whose settings changed (they resume from their committed offsets); changed routes
+ * alone need no restart, every loop reads the routing in force for each event. A loop that fails (Kafka out of reach,
+ * a dead letter that cannot be written) is restarted with backoff and delivers again from its last commit.
+ */
+public final class Sinks implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Sinks.class);
+
+    private final String bootstrapServers;
+    private final String topic;
+    private final int partitions;
+    private final MeterRegistry registry;
+    private final Supplier<RouteConfig> routing;
+    private final Map<String, String> consumerOverrides;
+    private final DeadLetters deadLetters;
+    private final Map<String, Running> running = new LinkedHashMap<>();
+    private final Map<String, SinkMeters> meters = new LinkedHashMap<>();
+
+    public Sinks(String bootstrapServers, String topic, int partitions, MeterRegistry registry, Supplier<RouteConfig> routing,
+                 Map<String, String> consumerOverrides) {
+        this.bootstrapServers = bootstrapServers;
+        this.topic = topic;
+        this.partitions = partitions;
+        this.registry = registry;
+        this.routing = routing;
+        this.consumerOverrides = Map.copyOf(consumerOverrides);
+        this.deadLetters = new DeadLetters(bootstrapServers, "slipway-sink-dlq", registry);
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    /** Brings the running loops in line with the configuration's receivers. */
+    public synchronized void apply(RouteConfig config) {
+        Map<String, Receiver> wanted = new LinkedHashMap<>();
+        config.receivers().forEach(r -> wanted.put(r.name(), r));
+        for (String name : new ArrayList<>(running.keySet())) {
+            Receiver now = wanted.get(name);
+            if (now == null || !now.equals(running.get(name).receiver)) {
+                LOG.infof("sink %s %s", name, now == null ? "removed" : "changed, restarting");
+                running.remove(name).stop();
+            }
+        }
+        for (Receiver r : wanted.values()) {
+            if (!running.containsKey(r.name())) {
+                Running sink = new Running(r, meters.computeIfAbsent(r.name(), n -> new SinkMeters(registry, n)));
+                running.put(r.name(), sink);
+                sink.start();
+            }
+        }
+    }
+
+    /** Whether the sink's loop has its partitions (a test waits for it before producing). */
+    public synchronized boolean ready(String name) {
+        Running r = running.get(name);
+        return r != null && r.loop != null && r.loop.assigned();
+    }
+
+    public synchronized Optional<SinkMeters> meters(String name) {
+        return Optional.ofNullable(meters.get(name));
+    }
+
+    /** What each sink is doing. */
+    public synchronized List<Status> status() {
+        List<Status> out = new ArrayList<>();
+        running.values().forEach(r -> out.add(r.status()));
+        return out;
+    }
+
+    /** A sink's state for the API. */
+    public record Status(String name, String kind, String consumerGroup, String deadLetterTopic, String state, String lastError, long lag,
+                         int heldForDigest, SinkMeters.Snapshot counters) {
+    }
+
+    /**
+     * Re-drives one sink: its loop stops, its group's offsets move to {@code from}, its loop starts again and
+     * delivers from there. No other sink is touched. Returns the new offset by partition.
+     */
+    public Map<Integer, Long> replay(String name, ReplayFrom from) {
+        Running sink;
+        synchronized (this) {
+            sink = running.get(name);
+        }
+        if (sink == null) {
+            throw new IllegalArgumentException("no sink is named '" + name + "'");
+        }
+        if (!sink.replaying.tryLock()) {
+            throw new SinkReplay.Conflict("a replay of sink " + name + " is already under way");
+        }
+        try {
+            sink.stop();
+            try {
+                Map<Integer, Long> offsets = SinkReplay.reset(bootstrapServers, sink.receiver.consumerGroup(), topic, from);
+                LOG.infof("sink %s replays from %s: offsets %s", name, from, offsets);
+                return offsets;
+            } finally {
+                synchronized (this) {
+                    if (running.get(name) == sink) {
+                        sink.start();
+                    }
+                }
+            }
+        } finally {
+            sink.replaying.unlock();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        running.values().forEach(Running::stop);
+        running.clear();
+        deadLetters.close();
+    }
+
+    private KafkaConsumer<String, byte[]> consumer(Receiver r) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, r.consumerGroup());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, r.consumerGroup());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, r.policy().fromEarliest() ? "earliest" : "latest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.max(100, r.policy().batchSize())));
+        p.putAll(consumerOverrides);
+        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** One receiver's loop, restarted when it fails, until stopped. */
+    private final class Running {
+        private final Receiver receiver;
+        private final SinkMeters meters;
+        private volatile SinkLoop loop;
+        private volatile Thread thread;
+        private volatile boolean stopped;
+        private volatile int failures;
+        private volatile String lastError;
+        private final java.util.concurrent.locks.ReentrantLock replaying = new java.util.concurrent.locks.ReentrantLock();
+
+        Running(Receiver receiver, SinkMeters meters) {
+            this.receiver = receiver;
+            this.meters = meters;
+        }
+
+        synchronized void start() {
+            stopped = false;
+            thread = new Thread(this::supervise, "sink-" + receiver.name());
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop() {
+            Thread t;
+            synchronized (this) {
+                stopped = true;
+                t = thread;
+                SinkLoop l = loop;
+                if (l != null) {
+                    l.stop();
+                }
+            }
+            if (t != null) {
+                // unpark, not interrupt: an interrupted Kafka consumer may not leave its group cleanly, and a replay
+                // needs the group empty
+                LockSupport.unpark(t);
+                try {
+                    t.join(Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            loop = null;
+        }
+
+        private void supervise() {
+            try {
+                Topics.ensure(bootstrapServers, partitions, List.of(topic, receiver.deadLetterTopic(topic)));
+            } catch (RuntimeException e) {
+                LOG.warnf("sink %s: topics not created up front (%s); relying on the broker", receiver.name(), e.getMessage());
+            }
+            Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
+            Transport transport = null;
+            while (!stopped) {
+                try {
+                    if (transport == null) {
+                        transport = Transports.of(receiver);
+                    }
+                    SinkLoop l = new SinkLoop(receiver, topic, consumer(receiver), transport, routing, deadLetters::send, meters);
+                    synchronized (this) {
+                        if (stopped) {
+                            break;
+                        }
+                        loop = l;
+                    }
+                    l.run();
+                    failures = 0;
+                } catch (RuntimeException e) {
+                    failures++;
+                    lastError = e.getMessage();
+                    LOG.warnf("sink %s stopped on an error (%d in a row), restarting: %s", receiver.name(), failures, e.getMessage());
+                    LockSupport.parkNanos(backoff.forRetry(failures).toNanos());
+                }
+            }
+            if (transport != null) {
+                try {
+                    transport.close();
+                } catch (Exception e) {
+                    LOG.debugf("sink %s: closing its transport: %s", receiver.name(), e.getMessage());
+                }
+            }
+        }
+
+        Status status() {
+            SinkLoop l = loop;
+            String state = stopped ? "stopped" : failures > 0 ? "failing" : l != null && l.assigned() ? "running" : "starting";
+            return new Status(receiver.name(), receiver.target().kind(), receiver.consumerGroup(), receiver.deadLetterTopic(topic), state,
+                    failures > 0 ? lastError : null, l == null ? 0 : l.lag(), l == null ? 0 : l.held(), meters.snapshot());
+        }
+    }
+}

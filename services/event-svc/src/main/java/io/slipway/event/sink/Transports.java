@@ -1,0 +1,35 @@
+package io.slipway.event.sink;
+
+import io.slipway.event.route.Receiver;
+import io.slipway.event.route.Target;
+import io.slipway.event.sink.dingtalk.DingTalkTransport;
+import io.slipway.event.sink.elasticsearch.ElasticsearchTransport;
+import io.slipway.event.sink.file.FileTransport;
+import io.slipway.event.sink.kafka.KafkaTransport;
+import io.slipway.event.sink.lark.LarkTransport;
+import io.slipway.event.sink.postgres.PostgresTransport;
+import io.slipway.event.sink.slack.SlackTransport;
+import io.slipway.event.sink.webhook.WebhookTransport;
+import io.slipway.event.sink.wecom.WeComTransport;
+
+/** The transport for a receiver's kind. */
+public final class Transports {
+    private Transports() {
+    }
+
+    public static Transport of(Receiver receiver) {
+        var timeout = receiver.policy().timeout();
+        return switch (receiver.target()) {
+            case Target.DingTalk t -> new DingTalkTransport(t, timeout);
+            case Target.Lark t -> new LarkTransport(t, timeout);
+            case Target.WeCom t -> new WeComTransport(t, timeout);
+            case Target.Slack t -> new SlackTransport(t, timeout);
+            case Target.Webhook t -> new WebhookTransport(t, timeout);
+            case Target.Elasticsearch t -> new ElasticsearchTransport(t, timeout);
+            case Target.Postgres t -> new PostgresTransport(t, timeout);
+            case Target.Kafka t -> new KafkaTransport(t, receiver.consumerGroup(), timeout);
+            case Target.Stdout t -> FileTransport.stdout(t.layout());
+            case Target.File t -> FileTransport.file(t.path(), t.layout());
+        };
+    }
+}

@@ -1,0 +1,73 @@
+package io.slipway.event.ingest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.slipway.testkit.SlipwayInfraResource;
+import io.slipway.testkit.kube.SimulatedClusterResource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** event-svc itself ingests the cluster it is configured with (typed config, startup, health, metrics). */
+@QuarkusTest
+@WithTestResource(value = SlipwayInfraResource.class, initArgs = @ResourceArg(name = "db", value = "event"))
+@WithTestResource(value = SimulatedClusterResource.class, initArgs = {
+        @ResourceArg(name = "cluster", value = "edge"),
+        @ResourceArg(name = "slipway.ingest.topic", value = IngestServiceTest.TOPIC),
+        @ResourceArg(name = "slipway.ingest.pipeline.checkpoint-interval", value = "100ms")})
+class IngestServiceTest {
+    static final String TOPIC = "test.ingest.edge.events";
+
+    @Test
+    void theServiceIngestsItsClusterAndReportsIt() throws Exception {
+        Config config = Config.fromKubeconfig("edge", SimulatedClusterResource.kubeconfig("edge").toFile());
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+             TopicReader reader = new TopicReader(TOPIC)) {
+            var pod = client.pods().inNamespace("shop").resource(new PodBuilder().withNewMetadata().withName("cart-0")
+                    .withLabels(Map.of("app", "cart")).endMetadata().build()).create();
+            Event event = client.v1().events().inNamespace("shop").resource(new EventBuilder()
+                    .withNewMetadata().withName("cart-0.1").endMetadata()
+                    .withNewInvolvedObject().withApiVersion("v1").withKind("Pod").withNamespace("shop").withName("cart-0")
+                    .withUid(pod.getMetadata().getUid()).endInvolvedObject()
+                    .withType("Warning").withReason("BackOff").withMessage("back-off restarting").withCount(1)
+                    .withLastTimestamp(Instant.now().toString())
+                    .build()).create();
+            await().atMost(Duration.ofSeconds(60)).until(() -> reader.size() == 1);
+
+            client.v1().events().inNamespace("shop").withName("cart-0.1").edit(e -> {
+                e.setCount(2);
+                e.setLastTimestamp(Instant.now().toString());
+                return e;
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> reader.size() == 2);
+            assertThat(reader.occurrences()).containsExactly(event.getMetadata().getUid() + "/1", event.getMetadata().getUid() + "/2");
+            assertThat(reader.records()).allSatisfy(r -> {
+                assertThat(r.key()).isEqualTo(pod.getMetadata().getUid());
+                assertThat(r.event().getCluster()).isEqualTo("edge");
+                assertThat(r.event().getInvolvedLabels()).isEqualTo(Map.of("app", "cart"));
+            });
+        }
+        given().when().get("/q/health/ready").then().statusCode(200)
+                .body(containsString("slipway-ingest"), containsString("edge"));
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics.lines().filter(l -> l.startsWith("slipway_ingest_events_published_total") && l.contains("cluster=\"edge\"")).toList())
+                .singleElement().satisfies(l -> assertThat(l).endsWith(" 2.0"));
+        assertThat(List.of("slipway_ingest_events_watched_total", "slipway_ingest_duplicates_skipped_total", "slipway_ingest_relists_total",
+                "slipway_ingest_lag_seconds", "slipway_ingest_queue_depth"))
+                .allSatisfy(name -> assertThat(metrics).contains(name));
+    }
+}

@@ -1,0 +1,97 @@
+package io.slipway.event.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The routing file: read at start, re-read on change, written on replace, never replaced by an invalid document. */
+class RouteStoreTest {
+    private static final String WITH_SECRETS = """
+            # on-call robots
+            route:
+              match: [{type: Warning, receiver: oncall}]
+            receivers:
+              - name: oncall
+                dingtalk:
+                  url: https://oapi.dingtalk.com/robot/send?access_token=tok-111
+                  secret: SEC-222   # rotate yearly
+              - name: hook
+                webhook:
+                  url: https://user:pw-333@hooks.example.com/in?apikey=key-444&team=a
+                  headers: {Authorization: Bearer bearer-555, X-Team: a}
+            """;
+
+    @TempDir
+    Path dir;
+    private Path file;
+    private RouteStore store;
+    private final List<RouteConfig> applied = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void store() {
+        file = dir.resolve("sinks.yaml");
+        store = new RouteStore(file, new RouteConfigParser(v -> null), Duration.ofMillis(200));
+        store.onChange(applied::add);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void fileChangesComeIntoForceAndInvalidOnesDoNot() throws Exception {
+        Files.writeString(file, "receivers: [{name: a, stdout: {}}]\nroute: {match: [{receiver: a}]}\n");
+        store.start();
+        assertThat(store.current().receivers()).extracting(Receiver::name).containsExactly("a");
+
+        Files.writeString(file, "receivers: [{name: b, stdout: {}}]\nroute: {match: [{receiver: b}]}\n");
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.current().receiver("b").isPresent());
+        assertThat(applied).hasSize(2);
+
+        Files.writeString(file, "receivers: [{name: c, stdout: {}}]\nroute: {match: [{receiver: nobody}]}\n");
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.lastError() != null);
+        assertThat(store.lastError()).contains("line 2").contains("no receiver is named 'nobody'");
+        assertThat(store.current().receiver("b")).as("the previous routing stays in force").isPresent();
+        assertThat(applied).hasSize(2);
+    }
+
+    @Test
+    void secretsAreMaskedWhenShownAndKeptWhenTheMaskedTextComesBack() throws Exception {
+        store.start();
+        store.replace(WITH_SECRETS);
+        String shown = store.current().maskedText();
+        assertThat(shown).doesNotContain("tok-111", "SEC-222", "pw-333", "key-444", "bearer-555")
+                .contains("access_token=******", "team=a", "X-Team: a", "# on-call robots", "# rotate yearly", "user:******@hooks.example.com");
+
+        String edited = shown.replace("type: Warning", "type: Warning|Normal");
+        store.replace(edited);
+        String stored = Files.readString(file);
+        assertThat(stored).contains("tok-111", "SEC-222", "pw-333", "key-444", "bearer-555", "type: Warning|Normal", "# rotate yearly");
+        Target.DingTalk ding = (Target.DingTalk) store.current().receiver("oncall").orElseThrow().target();
+        assertThat(ding.secret()).isEqualTo("SEC-222");
+        assertThat(ding.url()).endsWith("access_token=tok-111");
+    }
+
+    @Test
+    void aMaskedSecretThatCannotBeKeptIsAnErrorAndChangesNothing() throws Exception {
+        store.start();
+        store.replace(WITH_SECRETS);
+        String before = Files.readString(file);
+        String renamed = store.current().maskedText().replace("name: oncall", "name: pager").replace("receiver: oncall", "receiver: pager");
+        assertThatThrownBy(() -> store.replace(renamed)).isInstanceOf(ConfigError.class)
+                .hasMessageContaining("line 7").hasMessageContaining("receivers.pager.dingtalk.url").hasMessageContaining("masked secret");
+        assertThat(Files.readString(file)).isEqualTo(before);
+        assertThat(store.current().receiver("oncall")).isPresent();
+    }
+}
