@@ -80,31 +80,8 @@ public final class EventsBench {
     private String lastCpuB = "";
 
     public static void main(String[] args) {
-        // outside Quarkus nothing applies the services' log levels; keep the libraries' INFO chatter out of the figures
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         EventsBench bench = new EventsBench();
-        Thread hook = new Thread(bench::cleanUp, "slipway-bench-cleanup");
-        Runtime.getRuntime().addShutdownHook(hook);
-        int rc = 0;
-        try {
-            bench.run();
-        } catch (Throwable e) {
-            if (bench.cleanedUp) {
-                System.err.println("[bench] interrupted; everything it started is stopped");
-            } else {
-                System.err.println("benchmark failed: " + e);
-                e.printStackTrace();
-            }
-            rc = 1;
-        } finally {
-            bench.cleanUp();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // shutting down already
-            }
-        }
-        System.exit(rc);
+        BenchMain.run(bench::run, bench::cleanUp, () -> bench.cleanedUp);
     }
 
     private void run() throws Exception {

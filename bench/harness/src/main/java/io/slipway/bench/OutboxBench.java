@@ -94,34 +94,9 @@ public final class OutboxBench {
     private Path tmp;
     private volatile boolean cleanedUp;
 
-    public static void main(String[] args) throws Exception {
-        // Outside a Quarkus application nothing applies logging.properties: Quarkus' initial log configurator (on the
-        // classpath through the backbone) lets every level through, so Debezium would format its trace messages for
-        // every row. A service runs with its configured levels; give the relay the same here.
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+    public static void main(String[] args) {
         OutboxBench bench = new OutboxBench();
-        Thread hook = new Thread(bench::cleanUp, "slipway-bench-cleanup");
-        Runtime.getRuntime().addShutdownHook(hook);
-        int rc = 0;
-        try {
-            bench.run();
-        } catch (Throwable e) {
-            if (bench.cleanedUp) {
-                System.err.println("[bench] interrupted; everything it started is stopped");
-            } else {
-                System.err.println("benchmark failed: " + e);
-                e.printStackTrace();
-            }
-            rc = 1;
-        } finally {
-            bench.cleanUp();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // shutting down already
-            }
-        }
-        System.exit(rc);
+        BenchMain.run(bench::run, bench::cleanUp, () -> bench.cleanedUp);
     }
 
     private void run() throws Exception {

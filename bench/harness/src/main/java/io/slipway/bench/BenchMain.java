@@ -1,0 +1,45 @@
+package io.slipway.bench;
+
+import java.util.function.BooleanSupplier;
+
+/**
+ * The shared frame of a benchmark's main: run it, stop everything it started on success, failure or Ctrl-C (a
+ * shutdown hook), and exit 0 or 1.
+ */
+final class BenchMain {
+    /** A benchmark body. */
+    interface Body {
+        void run() throws Exception;
+    }
+
+    private BenchMain() {
+    }
+
+    static void run(Body body, Runnable cleanUp, BooleanSupplier interruptedByCleanUp) {
+        // Outside a Quarkus application nothing applies logging.properties, so libraries (Debezium, fabric8) would log
+        // and format at every level; a service runs with its configured levels, give the benchmark the same.
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        Thread hook = new Thread(cleanUp, "slipway-bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int rc = 0;
+        try {
+            body.run();
+        } catch (Throwable e) {
+            if (interruptedByCleanUp.getAsBoolean()) {
+                System.err.println("[bench] interrupted; everything it started is stopped");
+            } else {
+                System.err.println("benchmark failed: " + e);
+                e.printStackTrace();
+            }
+            rc = 1;
+        } finally {
+            cleanUp.run();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down already
+            }
+        }
+        System.exit(rc);
+    }
+}
