@@ -1,6 +1,13 @@
 package io.slipway.bench;
 
+import io.slipway.embedded.EmbeddedKafka;
+import io.slipway.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * The shared frame of a benchmark's main: run it, stop everything it started on success, failure or Ctrl-C (a
@@ -41,5 +48,38 @@ final class BenchMain {
             }
         }
         System.exit(rc);
+    }
+
+    /** Stops what a benchmark started (each step on its own, so one failure does not leave the rest running). */
+    static void stopInfrastructure(EmbeddedKafka kafka, EmbeddedPostgres pg, Path tmp) {
+        if (kafka != null) {
+            quietly(kafka::close);
+        }
+        if (pg != null) {
+            quietly(pg::close);
+        }
+        if (tmp != null) {
+            try (Stream<Path> s = Files.walk(tmp)) {
+                s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    static void quietly(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            System.err.println("while stopping: " + e.getMessage());
+        }
+    }
+
+    static double secondsSince(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    static void info(String line) {
+        System.err.println("[bench] " + line);
     }
 }

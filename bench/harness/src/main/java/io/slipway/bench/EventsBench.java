@@ -1,5 +1,9 @@
 package io.slipway.bench;
 
+import static io.slipway.bench.BenchMain.info;
+import static io.slipway.bench.BenchMain.quietly;
+import static io.slipway.bench.BenchMain.secondsSince;
+
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.Watch;
@@ -21,12 +25,10 @@ import io.slipway.schemas.EventCodec;
 import io.slipway.testkit.kube.GeneratedEvent;
 import io.slipway.testkit.kube.InvolvedObject;
 import io.slipway.testkit.kube.SimulatedCluster;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -39,7 +41,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -471,34 +472,6 @@ public final class EventsBench {
         if (cluster != null) {
             quietly(cluster::close);
         }
-        if (kafka != null) {
-            quietly(kafka::close);
-        }
-        if (pg != null) {
-            quietly(pg::close);
-        }
-        if (tmp != null) {
-            try (Stream<Path> s = Files.walk(tmp)) {
-                s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException ignored) {
-                // best effort
-            }
-        }
-    }
-
-    private static void quietly(Runnable r) {
-        try {
-            r.run();
-        } catch (RuntimeException e) {
-            System.err.println("while stopping: " + e.getMessage());
-        }
-    }
-
-    private static double secondsSince(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
-    }
-
-    private static void info(String line) {
-        System.err.println("[bench] " + line);
+        BenchMain.stopInfrastructure(kafka, pg, tmp);
     }
 }

@@ -1,5 +1,9 @@
 package io.slipway.bench;
 
+import static io.slipway.bench.BenchMain.info;
+import static io.slipway.bench.BenchMain.quietly;
+import static io.slipway.bench.BenchMain.secondsSince;
+
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -11,7 +15,6 @@ import io.slipway.embedded.EmbeddedKafka;
 import io.slipway.embedded.EmbeddedPostgres;
 import io.slipway.events.build.BuildRequested;
 import io.slipway.schemas.EventCodec;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,7 +31,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +40,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -499,34 +500,6 @@ public final class OutboxBench {
                 Thread.currentThread().interrupt();
             }
         }
-        if (kafka != null) {
-            quietly(kafka::close);
-        }
-        if (pg != null) {
-            quietly(pg::close);
-        }
-        if (tmp != null) {
-            try (Stream<Path> s = Files.walk(tmp)) {
-                s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException ignored) {
-                // best effort
-            }
-        }
-    }
-
-    private static void quietly(Runnable r) {
-        try {
-            r.run();
-        } catch (RuntimeException e) {
-            System.err.println("while stopping: " + e.getMessage());
-        }
-    }
-
-    private static double secondsSince(long t0) {
-        return (System.nanoTime() - t0) / 1e9;
-    }
-
-    private static void info(String line) {
-        System.err.println("[bench] " + line);
+        BenchMain.stopInfrastructure(kafka, pg, tmp);
     }
 }
