@@ -1,8 +1,8 @@
 package io.slipway.build.context;
 
+import io.slipway.cloudimage.layer.ArchiveExtractor;
 import io.slipway.oci.Digest;
 import io.slipway.oci.DigestingOutputStream;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,9 +67,11 @@ public final class BuildContexts {
                     throw new ContextException("context " + a + " was never uploaded (or was removed); upload it with POST /api/v1/builds/contexts");
                 }
                 log.accept("unpacking context " + a);
-                try (InputStream in = Files.newInputStream(file)) {
-                    int files = SafeTar.extract(in, workDir, a.toString());
-                    log.accept("context has " + files + " entries");
+                try {
+                    // the same checks ADD applies to archives: no absolute names, no '..', no links out, no devices
+                    ArchiveExtractor.extract(file, workDir, a.toString());
+                } catch (io.slipway.cloudimage.layer.ContextException e) {
+                    throw new ContextException(e.getMessage());
                 }
             }
             case ContextSource.Git g -> clone(g, workDir, log);
@@ -114,8 +116,8 @@ public final class BuildContexts {
     }
 
     private static void checkIsArchive(Path file) throws IOException {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-            SafeTar.checkReadable(in);
+        if (!ArchiveExtractor.isArchive(file)) {
+            throw new ContextException("the context is not a tar or tar.gz archive");
         }
     }
 
