@@ -1,0 +1,155 @@
+package io.slipway.testkit.hosts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The test hosts are what they claim: separate addresses and filesystems, real sshd and sudo, faults that bite. */
+class HostFleetTest {
+    static HostFleet fleet;
+
+    @BeforeAll
+    static void start() {
+        assumeTrue(HostFleet.available(), "needs root, iproute2, openssh-server and sudo");
+        fleet = HostFleet.builder().hosts(3).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (fleet != null) {
+            fleet.close();
+        }
+    }
+
+    static String ssh(String user, TestHost h, String command) throws Exception {
+        return run(List.of("ssh", "-i", fleet.clientKey().toString(), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", "-o", "LogLevel=ERROR", user + "@" + h.address(), command));
+    }
+
+    static String run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("exit " + p.exitValue() + ": " + out);
+        }
+        return out;
+    }
+
+    @Test
+    void hostsHaveTheirOwnAddressesAndFilesystemsAndReachEachOther() throws Exception {
+        List<TestHost> hosts = fleet.hosts();
+        assertThat(hosts).hasSize(3);
+        assertThat(hosts.stream().map(TestHost::address).distinct()).hasSize(3);
+        for (TestHost h : hosts) {
+            assertThat(ssh("root", h, "hostname -I")).contains(h.address());
+        }
+        ssh("root", hosts.get(0), "echo only-on-0 > /var/lib/slipway/marker");
+        assertThat(hosts.get(0).path("/var/lib/slipway/marker")).hasContent("only-on-0");
+        assertThat(ssh("root", hosts.get(1), "cat /var/lib/slipway/marker 2>/dev/null || echo absent")).contains("absent");
+        assertThat(hosts.get(1).exec("cat /var/lib/slipway/marker 2>/dev/null || echo absent")).contains("absent");
+        // host 0 reaches host 1's sshd over the bridge
+        assertThat(hosts.get(0).exec("timeout 3 bash -c 'exec 3<>/dev/tcp/" + hosts.get(1).address() + "/22 && head -c 7 <&3'"))
+                .startsWith("SSH-2.0");
+    }
+
+    @Test
+    void operatorHasPasswordlessSudoAndThePasswordUserLogsInWithItsPassword() throws Exception {
+        TestHost h = fleet.hosts().get(1);
+        assertThat(ssh(fleet.operatorUser(), h, "sudo -n id -u").strip()).isEqualTo("0");
+        String out = run(List.of("sshpass", "-e", "ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "PubkeyAuthentication=no", "-o", "LogLevel=ERROR", fleet.passwordUser() + "@" + h.address(),
+                "id -un; sudo -n true 2>/dev/null && echo nopasswd || echo asks-password"), fleet.password());
+        assertThat(out).contains(fleet.passwordUser(), "asks-password");
+    }
+
+    static String run(List<String> cmd, String sshpass) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("SSHPASS", sshpass);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    @Test
+    void aCutLinkTimesOutAndAKilledSshdRefusesUntilRestored() throws Exception {
+        TestHost h = fleet.hosts().get(2);
+        h.cutLink();
+        try {
+            assertThatThrownBy(() -> connect(h, 1000)).isInstanceOf(java.net.SocketTimeoutException.class);
+        } finally {
+            h.restoreLink();
+        }
+        connect(h, 3000);
+        h.killSshd();
+        try {
+            assertThatThrownBy(() -> connect(h, 1000)).isInstanceOf(java.net.ConnectException.class);
+        } finally {
+            h.startSshd();
+        }
+        assertThat(ssh("root", h, "echo back")).contains("back");
+    }
+
+    @Test
+    void aSlowedLinkCapsThroughputAndClears() throws Exception {
+        TestHost h = fleet.hosts().get(0);
+        h.slow(Duration.ZERO, "8mbit");
+        double slowSeconds;
+        try {
+            long t0 = System.nanoTime();
+            ssh("root", h, "head -c 2000000 /dev/zero");
+            slowSeconds = (System.nanoTime() - t0) / 1e9;
+        } finally {
+            h.clearSlow();
+        }
+        long t0 = System.nanoTime();
+        ssh("root", h, "head -c 2000000 /dev/zero");
+        double fastSeconds = (System.nanoTime() - t0) / 1e9;
+        assertThat(slowSeconds).as("2 MB at 8 Mbit/s takes about 2 s").isGreaterThan(1.5);
+        assertThat(fastSeconds).isLessThan(slowSeconds / 2);
+    }
+
+    @Test
+    void closeKillsWhatHostsStartedAndLeavesNoNamespaceBehind() throws Exception {
+        HostFleet second = HostFleet.builder().hosts(1).build();
+        TestHost h = second.hosts().get(0);
+        ssh(second, h, "setsid sleep 1000 > /dev/null 2>&1 < /dev/null & echo $! > /var/lib/slipway/sleep.pid");
+        long pid = Long.parseLong(Files.readString(h.path("/var/lib/slipway/sleep.pid")).strip());
+        assertThat(ProcessHandle.of(pid)).isPresent();
+        second.close();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+        assertThat(run(List.of("ip", "netns", "list"))).doesNotContain(h.name());
+        assertThat(run(List.of("ip", "link", "show"))).doesNotContain(h.veth());
+        assertThat(Path.of("/var/tmp/slipway-hosts")).isDirectory();
+    }
+
+    static void ssh(HostFleet f, TestHost h, String command) throws Exception {
+        run(List.of("ssh", "-i", f.clientKey().toString(), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "root@" + h.address(), command));
+    }
+
+    static void connect(TestHost h, int timeoutMillis) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(h.address(), 22), timeoutMillis);
+        }
+    }
+
+    static List<String> list(String... s) {
+        return new ArrayList<>(List.of(s));
+    }
+}
