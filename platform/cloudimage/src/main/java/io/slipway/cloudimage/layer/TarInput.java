@@ -12,12 +12,12 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
 /** Opens tar streams whatever their compression (none, gzip, bzip2, xz), told apart by their first bytes. */
-final class TarInput {
+public final class TarInput {
 
     private TarInput() {
     }
 
-    static TarArchiveInputStream open(InputStream raw) throws IOException {
+    public static TarArchiveInputStream open(InputStream raw) throws IOException {
         return new TarArchiveInputStream(decompressed(raw), LayerWriter.BUFFER / 16);
     }
 

@@ -3,6 +3,7 @@ package io.slipway.build.registry;
 import io.slipway.build.BuildServiceConfig;
 import io.slipway.build.BuildData;
 import io.slipway.oci.registry.CredentialStore;
+import io.slipway.oci.registry.InsecureRegistries;
 import io.slipway.oci.registry.Registries;
 import io.slipway.oci.registry.RegistryConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,11 +18,11 @@ import java.util.function.UnaryOperator;
 @ApplicationScoped
 public class RegistryAccess {
     private final CredentialStore credentials;
-    private final List<String> insecure;
+    private final InsecureRegistries insecure;
 
     RegistryAccess(BuildData data, BuildServiceConfig config) {
         this.credentials = CredentialStore.in(data.dataDir().resolve("registry-auth"));
-        this.insecure = config.insecureRegistries().orElse(List.of());
+        this.insecure = InsecureRegistries.of(config.insecureRegistries().orElse(List.of()));
     }
 
     public CredentialStore credentials() {
@@ -35,11 +36,10 @@ public class RegistryAccess {
 
     /** For sync jobs, whose rules configure their own registries: adds plain HTTP for the insecure hosts. */
     public UnaryOperator<RegistryConfig> tune() {
-        return config -> isInsecure(config.host()) ? config.withPlainHttp(true) : config;
+        return insecure;
     }
 
     public boolean isInsecure(String host) {
-        String name = host.replaceFirst(":[0-9]+$", "");
-        return insecure.contains(host) || name.equals("localhost") || name.startsWith("127.") || name.equals("[::1]");
+        return insecure.isInsecure(host);
     }
 }
