@@ -1,0 +1,21 @@
+package io.slipway.deploy.cluster;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an operation ended with, applied in one transaction with its events: hosts that became or stayed members,
+ * hosts that failed (step + reason), hosts removed, an upgrade, and the cluster's new state.
+ *
+ * @param clusterfile the desired Clusterfile after the operation (a failed join's hosts are taken out), or null to keep
+ */
+public record OperationOutcome(Cluster.State state, String message, String imageDigest, String clusterfile,
+                               Map<String, String> installed, Map<String, Failure> failures, List<String> removed,
+                               boolean removedCleaned, List<String> reset, Upgrade upgrade, List<String> uncleaned) {
+
+    public record Failure(String step, String reason, boolean transientFault) {
+    }
+
+    public record Upgrade(String fromDigest, String toDigest, List<String> changedLayers, long bytesSent, List<String> hooksRerun) {
+    }
+}

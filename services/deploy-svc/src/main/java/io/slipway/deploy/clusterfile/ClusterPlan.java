@@ -1,0 +1,46 @@
+package io.slipway.deploy.clusterfile;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What applying {@code desired} over {@code current} changes: hosts to add (with roles), hosts to remove, the image, the
+ * env. A host cannot change roles in place (a master's data would be lost silently): that is refused, naming it.
+ */
+public record ClusterPlan(List<PlannedHost> hostsToAdd, List<String> hostsToRemove, boolean imageChanged, String fromImage,
+                          String toImage, boolean envChanged) {
+
+    public record PlannedHost(String ip, List<String> roles) {
+    }
+
+    public static ClusterPlan between(Clusterfile current, Clusterfile desired) {
+        if (current == null) {
+            return new ClusterPlan(desired.hosts().stream().map(h -> new PlannedHost(h.ip(), h.roles())).toList(), List.of(), true,
+                    null, desired.image(), !desired.env().isEmpty());
+        }
+        Map<String, ClusterHost> before = new java.util.LinkedHashMap<>();
+        current.hosts().forEach(h -> before.put(h.ip(), h));
+        List<PlannedHost> add = new ArrayList<>();
+        boolean envChanged = !current.env().equals(desired.env());
+        for (ClusterHost h : desired.hosts()) {
+            ClusterHost was = before.remove(h.ip());
+            if (was == null) {
+                add.add(new PlannedHost(h.ip(), h.roles()));
+            } else if (!new java.util.HashSet<>(was.roles()).equals(new java.util.HashSet<>(h.roles()))) {
+                throw new ClusterfileException("Clusterfile", desired.hostLines().getOrDefault(h.ip(), 0), "spec.hosts",
+                        "host " + h.ip() + " cannot change roles in place (" + String.join(",", was.roles()) + " -> "
+                                + String.join(",", h.roles()) + "): remove it, apply, then add it with its new roles");
+            } else if (!was.env().equals(h.env())) {
+                envChanged = true;
+            }
+        }
+        return new ClusterPlan(add, List.copyOf(before.keySet()), !Objects.equals(current.image(), desired.image()),
+                current.image(), desired.image(), envChanged);
+    }
+
+    public boolean isEmpty() {
+        return hostsToAdd.isEmpty() && hostsToRemove.isEmpty() && !imageChanged && !envChanged;
+    }
+}

@@ -1,0 +1,272 @@
+package io.slipway.deploy.clusterfile;
+
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * sealer's Clusterfile: {@code apiVersion: sealer.io/v2} (or {@code sealer.cloud/v2}), {@code kind: Cluster}, with
+ * v1 ({@code sealer.aliyun.com/v1alpha1}, {@code sealer.cloud/v1}) imported. Other documents of a multi-document file
+ * (Config, Plugin, ...) are kept as they are. Every problem is a {@link ClusterfileException} naming line and field.
+ *
+ * @param hostLines the line each host address was written on, for errors found later (not part of the cluster's meaning)
+ */
+public record Clusterfile(String name, String image, Map<String, String> env, List<String> cmdArgs, List<String> cmd,
+                          List<String> appNames, SshSpec ssh, List<HostGroup> hostGroups, RegistrySpec registry, String dataRoot,
+                          List<String> otherDocuments, Map<String, Integer> hostLines) {
+
+    public static final String API_V2 = "sealer.io/v2";
+    public static final String DEFAULT_DATA_ROOT = "/var/lib/slipway";
+    static final Set<String> V2_VERSIONS = Set.of(API_V2, "sealer.cloud/v2");
+    static final Set<String> V1_VERSIONS = Set.of("sealer.aliyun.com/v1alpha1", "sealer.cloud/v1");
+
+    public Clusterfile {
+        env = env == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        cmdArgs = cmdArgs == null ? List.of() : List.copyOf(cmdArgs);
+        cmd = cmd == null ? List.of() : List.copyOf(cmd);
+        appNames = appNames == null ? List.of() : List.copyOf(appNames);
+        ssh = ssh == null ? SshSpec.EMPTY : ssh;
+        hostGroups = List.copyOf(hostGroups);
+        registry = registry == null ? RegistrySpec.NONE : registry;
+        dataRoot = dataRoot == null || dataRoot.isBlank() ? DEFAULT_DATA_ROOT : dataRoot;
+        otherDocuments = otherDocuments == null ? List.of() : List.copyOf(otherDocuments);
+        hostLines = hostLines == null ? Map.of() : Map.copyOf(hostLines);
+    }
+
+    /** Parses and validates {@code text}; {@code file} is the name errors are reported against. */
+    public static Clusterfile parse(String text, String file) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        Yaml yaml = new Yaml(options);
+        List<Node> documents = new ArrayList<>();
+        try {
+            for (Node n : yaml.composeAll(new StringReader(text))) {
+                if (n != null) {
+                    documents.add(n);
+                }
+            }
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
+            throw new ClusterfileException(file, line, "", "not valid YAML: " + e.getProblem());
+        }
+        ClusterfileReader reader = new ClusterfileReader(file);
+        Parsed cluster = null;
+        List<String> others = new ArrayList<>();
+        for (Node doc : documents) {
+            if (!(doc instanceof MappingNode map)) {
+                throw new ClusterfileException(file, line(doc), "", "a document must be a mapping with apiVersion and kind");
+            }
+            String kind = reader.optionalScalar(map, "kind");
+            if (!"Cluster".equals(kind)) {
+                String raw = text.substring(doc.getStartMark().getIndex(), doc.getEndMark().getIndex()).strip();
+                others.add(raw + "\n");
+                continue;
+            }
+            if (cluster != null) {
+                throw new ClusterfileException(file, line(doc), "kind", "a Clusterfile holds one Cluster; this is the second");
+            }
+            cluster = reader.cluster(map);
+        }
+        if (cluster == null) {
+            throw new ClusterfileException(file, documents.isEmpty() ? 0 : 1, "kind", "no document of kind Cluster");
+        }
+        return new Clusterfile(cluster.name, cluster.image, cluster.env, cluster.cmdArgs, cluster.cmd, cluster.appNames, cluster.ssh,
+                cluster.hostGroups, cluster.registry, cluster.dataRoot, others, cluster.hostLines);
+    }
+
+    static int line(Node n) {
+        return n.getStartMark() == null ? 0 : n.getStartMark().getLine() + 1;
+    }
+
+    /** Every host in file order, with its effective ssh (group over cluster) and env (cluster, then group). */
+    public List<ClusterHost> hosts() {
+        List<ClusterHost> hosts = new ArrayList<>();
+        for (HostGroup g : hostGroups) {
+            Map<String, String> merged = new LinkedHashMap<>(env);
+            merged.putAll(g.env());
+            for (String ip : g.ips()) {
+                hosts.add(new ClusterHost(ip, g.roles(), ssh.overriddenBy(g.ssh()), merged, g.labels(), g.taints()));
+            }
+        }
+        return hosts;
+    }
+
+    public List<ClusterHost> masters() {
+        return hosts().stream().filter(ClusterHost::isMaster).toList();
+    }
+
+    public List<ClusterHost> nodes() {
+        return hosts().stream().filter(h -> !h.isMaster()).toList();
+    }
+
+    /** This Clusterfile with {@code masters} and {@code nodes} added as new host groups (cluster-wide ssh), as a join does. */
+    public Clusterfile withHosts(List<String> masters, List<String> nodes) {
+        List<HostGroup> groups = new ArrayList<>(hostGroups);
+        if (!masters.isEmpty()) {
+            groups.add(new HostGroup(masters, List.of("master"), null, Map.of(), Map.of(), List.of()));
+        }
+        if (!nodes.isEmpty()) {
+            groups.add(new HostGroup(nodes, List.of("node"), null, Map.of(), Map.of(), List.of()));
+        }
+        return withGroups(groups);
+    }
+
+    /** This Clusterfile without {@code ips} (groups left empty are dropped), as a scale-down does. */
+    public Clusterfile withoutHosts(Collection<String> ips) {
+        List<HostGroup> groups = new ArrayList<>();
+        for (HostGroup g : hostGroups) {
+            List<String> kept = g.ips().stream().filter(ip -> !ips.contains(ip)).toList();
+            if (!kept.isEmpty()) {
+                groups.add(new HostGroup(kept, g.roles(), g.ssh(), g.env(), g.labels(), g.taints()));
+            }
+        }
+        return withGroups(groups);
+    }
+
+    private Clusterfile withGroups(List<HostGroup> groups) {
+        return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh, groups, registry, dataRoot, otherDocuments, hostLines);
+    }
+
+    /** A copy with every secret (passwords, inline keys, registry password) replaced by {@code ******}, for events and REST. */
+    public Clusterfile masked() {
+        List<HostGroup> groups = hostGroups.stream().map(g -> new HostGroup(g.ips(), g.roles(), g.ssh() == null ? null : g.ssh().masked(),
+                g.env(), g.labels(), g.taints())).toList();
+        return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh.masked(), groups, registry.masked(), dataRoot,
+                otherDocuments, hostLines);
+    }
+
+    /** The v2 YAML of this Clusterfile (other documents follow after {@code ---}); parsing it gives this back. */
+    public String toYaml() {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("image", image);
+        if (!env.isEmpty()) {
+            spec.put("env", env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        }
+        if (!cmdArgs.isEmpty()) {
+            spec.put("cmd_args", cmdArgs);
+        }
+        if (!cmd.isEmpty()) {
+            spec.put("cmd", cmd);
+        }
+        if (!appNames.isEmpty()) {
+            spec.put("appNames", appNames);
+        }
+        Map<String, Object> sshMap = sshMap(ssh);
+        if (!sshMap.isEmpty()) {
+            spec.put("ssh", sshMap);
+        }
+        List<Map<String, Object>> hosts = new ArrayList<>();
+        for (HostGroup g : hostGroups) {
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("ips", g.ips());
+            h.put("roles", g.roles());
+            Map<String, Object> s = sshMap(g.ssh());
+            if (!s.isEmpty()) {
+                h.put("ssh", s);
+            }
+            if (!g.env().isEmpty()) {
+                h.put("env", g.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+            }
+            if (!g.labels().isEmpty()) {
+                h.put("labels", g.labels());
+            }
+            if (!g.taints().isEmpty()) {
+                h.put("taints", g.taints());
+            }
+            hosts.add(h);
+        }
+        spec.put("hosts", hosts);
+        Map<String, Object> reg = new LinkedHashMap<>();
+        if (registry.localDomain() != null || registry.localPort() != null) {
+            Map<String, Object> local = new LinkedHashMap<>();
+            putIf(local, "domain", registry.localDomain());
+            putIf(local, "port", registry.localPort());
+            reg.put("localRegistry", local);
+        }
+        if (registry.externalDomain() != null) {
+            Map<String, Object> external = new LinkedHashMap<>();
+            putIf(external, "domain", registry.externalDomain());
+            putIf(external, "username", registry.externalUsername());
+            putIf(external, "password", registry.externalPassword());
+            reg.put("externalRegistry", external);
+        }
+        if (!reg.isEmpty()) {
+            spec.put("registry", reg);
+        }
+        if (!DEFAULT_DATA_ROOT.equals(dataRoot)) {
+            spec.put("dataRoot", dataRoot);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("apiVersion", API_V2);
+        doc.put("kind", "Cluster");
+        doc.put("metadata", Map.of("name", name));
+        doc.put("spec", spec);
+        DumperOptions options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        options.setIndicatorIndent(2);
+        options.setIndentWithIndicator(true);
+        StringBuilder out = new StringBuilder(new Yaml(options).dump(doc));
+        for (String other : otherDocuments) {
+            out.append("---\n").append(other);
+        }
+        return out.toString();
+    }
+
+    private static Map<String, Object> sshMap(SshSpec s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (s == null) {
+            return m;
+        }
+        putIf(m, "user", s.user());
+        putIf(m, "passwd", s.password());
+        putIf(m, "pk", s.pk());
+        putIf(m, "pkPasswd", s.pkPassword());
+        putIf(m, "port", s.port());
+        return m;
+    }
+
+    private static void putIf(Map<String, Object> m, String key, Object value) {
+        if (value != null) {
+            m.put(key, value);
+        }
+    }
+
+    /** Every address, to check a plan against. */
+    Set<String> ips() {
+        Set<String> ips = new LinkedHashSet<>();
+        hostGroups.forEach(g -> ips.addAll(g.ips()));
+        return ips;
+    }
+
+    @Override
+    public String toString() {
+        return "Clusterfile(" + name + ", " + image + ", " + hostGroups.size() + " host group(s), " + ssh + ")";
+    }
+
+    /** Lines and nodes of one file, read into the model (fields validated as they are read). */
+    static final class Parsed {
+        String name;
+        String image;
+        Map<String, String> env = new LinkedHashMap<>();
+        List<String> cmdArgs = List.of();
+        List<String> cmd = List.of();
+        List<String> appNames = List.of();
+        SshSpec ssh = SshSpec.EMPTY;
+        List<HostGroup> hostGroups = new ArrayList<>();
+        RegistrySpec registry = RegistrySpec.NONE;
+        String dataRoot;
+        Map<String, Integer> hostLines = new LinkedHashMap<>();
+    }
+
+}

@@ -1,0 +1,329 @@
+package io.slipway.deploy.install;
+
+import io.slipway.deploy.clusterfile.TemplateException;
+import io.slipway.deploy.clusterfile.TemplateRenderer;
+import io.slipway.deploy.install.InstallImage.HookFile;
+import io.slipway.deploy.install.InstallImage.ImageLayer;
+import io.slipway.deploy.install.StepJournal.StepResult;
+import io.slipway.ssh.SshEngine;
+import io.slipway.ssh.SshException;
+import io.slipway.ssh.SshResult;
+import io.slipway.ssh.SshTarget;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * Each install step as commands on one host over SSH. Steps are idempotent (a rerun after a crash converges) and a
+ * failure names the host, the step, and what to fix.
+ */
+public final class HostSteps {
+    private static final Duration QUICK = Duration.ofSeconds(60);
+    private static final Duration UNPACK = Duration.ofMinutes(10);
+
+    private final SshEngine ssh;
+
+    public HostSteps(SshEngine ssh) {
+        this.ssh = ssh;
+    }
+
+    /** OS, architecture, free disk, tools and (on a fresh host) ports; every failed check says what and how to fix. */
+    public StepResult preflight(InstallContext c, InstallTarget t) throws StepFailure {
+        StringBuilder script = new StringBuilder("D=").append(RemoteShell.quote(c.dataRoot())).append('\n')
+                .append("R=").append(RemoteShell.quote(c.clusterDir())).append('\n').append("""
+                echo "os=$(uname -s)"; echo "arch=$(uname -m)"
+                p="$D"; while [ ! -d "$p" ]; do p=$(dirname "$p"); done
+                echo "free=$(df -Pk "$p" | awk 'NR==2{print $4}')"; echo "fs=$p"
+                for t in sh tar sha256sum cat mkdir rm mv awk setsid; do command -v $t >/dev/null 2>&1 || echo "missing=$t"; done
+                [ -d "$R/rootfs" ] && echo installed=1
+                awk '$4=="0A"{split($2,a,":"); print "listen=" a[2]}' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+                """);
+        if (c.image().hasRegistry() && isMaster0(c, t)) {
+            script.append("command -v docker-registry >/dev/null 2>&1 || echo missing=docker-registry\n");
+        }
+        SshResult r = exec(t, HostStep.PREFLIGHT, script.toString(), QUICK);
+        Map<String, String> facts = new HashMap<>();
+        Set<String> missing = new java.util.TreeSet<>();
+        Set<Integer> listening = new HashSet<>();
+        for (String line : r.stdout().split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq < 0) {
+                continue;
+            }
+            String key = line.substring(0, eq);
+            String value = line.substring(eq + 1).trim();
+            switch (key) {
+                case "missing" -> missing.add(value);
+                case "listen" -> listening.add(Integer.parseInt(value, 16));
+                default -> facts.put(key, value);
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        if (!"Linux".equals(facts.get("os"))) {
+            problems.add("the OS is " + facts.get("os") + ", not Linux");
+        }
+        String arch = normalizeArch(facts.get("arch"));
+        if (c.image().architecture() != null && !c.image().architecture().equals(arch)) {
+            problems.add("the host is " + arch + " but the image " + c.image().reference() + " is "
+                    + c.image().architecture() + ": build the image for " + arch + " (--platform linux/" + arch + ")");
+        }
+        if (!missing.isEmpty()) {
+            problems.add("required tools missing: " + String.join(", ", missing) + " (install them, e.g. apt-get install "
+                    + String.join(" ", missing.stream().map(HostSteps::debianPackage).toList()) + ")");
+        }
+        long freeKb = parseLong(facts.get("free"));
+        long needKb = c.image().size() * 2 / 1024 + 64 * 1024;
+        if (freeKb >= 0 && freeKb < needKb) {
+            problems.add(String.format("only %d MB free under %s, the image needs about %d MB: free space or set dataRoot",
+                    freeKb / 1024, facts.get("fs"), needKb / 1024));
+        }
+        if (!facts.containsKey("installed")) {
+            List<Integer> busy = c.image().preflightPorts().stream().filter(listening::contains).toList();
+            if (!busy.isEmpty()) {
+                problems.add("port(s) " + busy + " already in use: stop what listens there (ss -ltnp) or use another host");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new StepFailure(t.ip(), HostStep.PREFLIGHT, String.join("; ", problems), false);
+        }
+        return StepResult.of(facts.get("os") + "/" + arch + ", " + freeKb / 1024 + " MB free"
+                + (facts.containsKey("installed") ? ", cluster files present" : ""));
+    }
+
+    /** Sends the layers the host does not hold yet (by digest), each verified on arrival; a cut transfer resumes. */
+    public StepResult distribute(InstallContext c, InstallTarget t) throws StepFailure {
+        SshResult listing = exec(t, HostStep.DISTRIBUTE, "mkdir -p " + RemoteShell.quote(c.layersDir()) + " && ls -1 "
+                + RemoteShell.quote(c.layersDir()), QUICK);
+        Set<String> present = new HashSet<>(List.of(listing.stdout().split("\n")));
+        long sent = 0;
+        int sentLayers = 0;
+        int kept = 0;
+        for (ImageLayer layer : c.image().layers()) {
+            if (present.contains(layer.digest().hex())) {
+                kept++;
+                continue;
+            }
+            try {
+                var upload = ssh.upload(t.ssh(), layer.blob(), c.layersDir() + "/" + layer.digest().hex(), layer.digest().hex(), null);
+                sent += upload.bytesSent();
+                sentLayers++;
+            } catch (SshException e) {
+                throw failure(t, HostStep.DISTRIBUTE, e);
+            }
+        }
+        String detail = sentLayers + " layer(s) sent (" + mb(sent) + "), " + kept + " already there";
+        return new StepResult(detail, sent, sentLayers == 0, 0);
+    }
+
+    /** Unpacks every layer in order into rootfs.next (applying whiteouts), then swaps it in for the old rootfs. */
+    public StepResult unpack(InstallContext c, InstallTarget t) throws StepFailure {
+        StringBuilder s = new StringBuilder("set -e\n")
+                .append("R=").append(RemoteShell.quote(c.clusterDir())).append("; L=").append(RemoteShell.quote(c.layersDir()))
+                .append("; N=\"$R/rootfs.next\"\n")
+                .append("rm -rf \"$N\"; mkdir -p \"$N\"\n");
+        for (ImageLayer layer : c.image().layers()) {
+            List<String> whiteouts = new ArrayList<>();
+            for (String path : layer.paths()) {
+                int slash = path.lastIndexOf('/');
+                String base = path.substring(slash + 1);
+                String dir = slash < 0 ? "" : path.substring(0, slash + 1);
+                if (base.equals(".wh..wh..opq")) {
+                    s.append("rm -rf \"$N\"/").append(RemoteShell.quote(dir)).append("; mkdir -p \"$N\"/").append(RemoteShell.quote(dir)).append('\n');
+                } else if (base.startsWith(".wh.")) {
+                    whiteouts.add(dir + base.substring(4));
+                }
+            }
+            s.append("tar -xf \"$L/").append(layer.digest().hex()).append("\" -C \"$N\"\n");
+            for (String gone : whiteouts) {
+                s.append("rm -rf \"$N\"/").append(RemoteShell.quote(gone)).append('\n');
+            }
+        }
+        s.append("find \"$N\" -name '.wh.*' -prune -exec rm -rf {} + 2>/dev/null || true\n")
+                .append("if [ -d \"$R/rootfs\" ]; then rm -rf \"$R/rootfs.prev\"; mv \"$R/rootfs\" \"$R/rootfs.prev\"; fi\n")
+                .append("mv \"$N\" \"$R/rootfs\"; rm -rf \"$R/rootfs.prev\"\n")
+                .append("echo ").append(RemoteShell.quote(c.image().digest().toString())).append(" > \"$R/image\"\n");
+        exec(t, HostStep.UNPACK, s.toString(), UNPACK).stdout();
+        return StepResult.of(c.image().layers().size() + " layer(s) unpacked into " + c.rootfs());
+    }
+
+    /** Renders the image's *.tmpl files with this host's variables and writes them beside their templates. */
+    public StepResult render(InstallContext c, InstallTarget t, boolean upgrade) throws StepFailure {
+        if (c.image().templates().isEmpty()) {
+            return new StepResult("no templates", 0, true, 0);
+        }
+        Map<String, Object> values = new LinkedHashMap<>(c.variables(t, upgrade));
+        ByteArrayOutputStream tarBytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(tarBytes)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (Map.Entry<String, String> template : c.image().templates().entrySet()) {
+                String rendered;
+                try {
+                    rendered = TemplateRenderer.render(template.getValue(), values, template.getKey());
+                } catch (TemplateException e) {
+                    throw new StepFailure(t.ip(), HostStep.RENDER, e.getMessage(), false);
+                }
+                byte[] bytes = rendered.getBytes(StandardCharsets.UTF_8);
+                String path = template.getKey().substring(0, template.getKey().length() - ".tmpl".length());
+                TarArchiveEntry entry = new TarArchiveEntry(path);
+                entry.setSize(bytes.length);
+                entry.setMode(0640);
+                tar.putArchiveEntry(entry);
+                tar.write(bytes);
+                tar.closeArchiveEntry();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        try {
+            ssh.exec(t.ssh(), "tar -xf - -C " + RemoteShell.quote(c.rootfs()), new ByteArrayInputStream(tarBytes.toByteArray()), QUICK)
+                    .requireOk(HostStep.RENDER.label());
+        } catch (SshException e) {
+            throw failure(t, HostStep.RENDER, e);
+        }
+        return StepResult.of(c.image().templates().size() + " template(s) rendered");
+    }
+
+    /** Runs {@code hooks} in order with the host's variables; the first failure stops this host's hooks. */
+    public StepResult hooks(InstallContext c, InstallTarget t, List<HookFile> hooks, boolean upgrade) throws StepFailure {
+        if (hooks.isEmpty()) {
+            return new StepResult("no hooks to run", 0, true, 0);
+        }
+        String env = RemoteShell.exports(c.variables(t, upgrade));
+        List<String> ran = new ArrayList<>();
+        for (HookFile hook : hooks) {
+            String command = "cd " + RemoteShell.quote(c.rootfs()) + " && " + env + "sh " + RemoteShell.quote(hook.path());
+            SshResult r = exec(t, HostStep.HOOKS, command, c.hookTimeout(), "hook " + hook.path());
+            ran.add(hook.path());
+            if (!r.ok()) {
+                throw new StepFailure(t.ip(), HostStep.HOOKS, "hook " + hook.path() + " exited " + r.exitCode() + ": "
+                        + RemoteShell.tail(r.stderr().isBlank() ? r.stdout() : r.stderr()), false);
+            }
+        }
+        return StepResult.of("ran " + String.join(", ", ran));
+    }
+
+    /** Serves the image's cached container images from master0 (docker distribution reading the registry/ tree). */
+    public StepResult registry(InstallContext c, InstallTarget t) throws StepFailure {
+        String script = "set -e\nR=" + RemoteShell.quote(c.clusterDir()) + "\n"
+                + "cat > \"$R/registry.yml\" <<EOF\nversion: 0.1\nstorage:\n  filesystem:\n    rootdirectory: $R/rootfs/registry\n"
+                + "  delete:\n    enabled: false\nhttp:\n  addr: :" + c.registryPort() + "\nEOF\n"
+                + "if [ -f \"$R/registry.pid\" ]; then kill \"$(cat \"$R/registry.pid\")\" 2>/dev/null || true; fi\n"
+                + "setsid nohup docker-registry serve \"$R/registry.yml\" > \"$R/registry.log\" 2>&1 < /dev/null &\n"
+                + "echo $! > \"$R/registry.pid\"\n"
+                + "port=$(printf '%04X' " + c.registryPort() + ")\n"
+                + "i=0; until awk -v p=\"$port\" '$4==\"0A\"{split($2,a,\":\"); if (a[2]==p) f=1} END{exit !f}' /proc/net/tcp /proc/net/tcp6 2>/dev/null; do\n"
+                + "  i=$((i+1)); [ $i -lt 100 ] || { echo 'registry did not start:' >&2; tail -5 \"$R/registry.log\" >&2; exit 1; }; sleep 0.1; done\n";
+        exec(t, HostStep.REGISTRY, script, QUICK).stdout();
+        return StepResult.of("registry serving on " + t.ip() + ":" + c.registryPort());
+    }
+
+    /** The image's CMDS and LAUNCH commands on master0, in the rootfs, with master0's variables. */
+    public StepResult clusterCommands(InstallContext c, InstallTarget master0, boolean upgrade) throws StepFailure {
+        List<String> commands = c.image().clusterCommands();
+        if (commands.isEmpty()) {
+            return new StepResult("no CMDS", 0, true, 0);
+        }
+        String env = RemoteShell.exports(c.variables(master0, upgrade));
+        for (String command : commands) {
+            SshResult r = exec(master0, HostStep.CMDS, "cd " + RemoteShell.quote(c.rootfs()) + " && " + env + "sh -c "
+                    + RemoteShell.quote(command), c.hookTimeout(), "CMDS");
+            if (!r.ok()) {
+                throw new StepFailure(master0.ip(), HostStep.CMDS, "'" + command + "' exited " + r.exitCode() + ": "
+                        + RemoteShell.tail(r.stderr().isBlank() ? r.stdout() : r.stderr()), false);
+            }
+        }
+        return StepResult.of(commands.size() + " command(s) ran on " + master0.ip());
+    }
+
+    /**
+     * Removes the cluster from a host: its own hooks/clean/*.sh from the rootfs the host has (so it works after a
+     * failed or half install, with or without an image), the registry, the cluster's files, and layers no other
+     * cluster on the host uses.
+     */
+    public StepResult clean(InstallContext c, InstallTarget t) throws StepFailure {
+        String env = RemoteShell.exports(c.variables(t, false));
+        String script = "R=" + RemoteShell.quote(c.clusterDir()) + "; D=" + RemoteShell.quote(c.dataRoot()) + "\n"
+                + "status=0\n"
+                + "if [ -d \"$R/rootfs/hooks/clean\" ]; then for h in \"$R\"/rootfs/hooks/clean/*.sh; do [ -f \"$h\" ] || continue;\n"
+                + "  (cd \"$R/rootfs\" && " + env + "sh \"$h\") || { echo \"clean hook $h failed\" >&2; status=1; }; done; fi\n"
+                + "if [ -f \"$R/registry.pid\" ]; then kill \"$(cat \"$R/registry.pid\")\" 2>/dev/null || true; fi\n"
+                + "[ $status = 0 ] || exit $status\n"
+                + "rm -rf \"$R\"\n"
+                + "if [ -z \"$(ls -A \"$D/clusters\" 2>/dev/null)\" ]; then rm -rf \"$D/layers\" \"$D/clusters\"; fi\n";
+        SshResult r = exec(t, HostStep.CLEAN, script, c.hookTimeout(), "clean");
+        if (!r.ok()) {
+            throw new StepFailure(t.ip(), HostStep.CLEAN, RemoteShell.tail(r.stderr()), false);
+        }
+        return StepResult.of("cluster files removed");
+    }
+
+    static boolean isMaster0(InstallContext c, InstallTarget t) {
+        return !c.masters().isEmpty() && c.masters().get(0).equals(t.ip());
+    }
+
+    private SshResult exec(InstallTarget t, HostStep step, String script, Duration timeout) throws StepFailure {
+        SshResult r = exec(t, step, script, timeout, step.label());
+        if (!r.ok()) {
+            throw new StepFailure(t.ip(), step, "exited " + r.exitCode() + ": " + RemoteShell.tail(r.stderr()), false);
+        }
+        return r;
+    }
+
+    private SshResult exec(InstallTarget t, HostStep step, String script, Duration timeout, String what) throws StepFailure {
+        try {
+            return ssh.exec(t.ssh(), script, timeout);
+        } catch (SshException e) {
+            throw failure(t, step, e);
+        }
+    }
+
+    private static StepFailure failure(InstallTarget t, HostStep step, SshException e) {
+        return new StepFailure(t.ip(), step, e.getMessage(), e.transientFault() || e.kind() == SshException.Kind.UNREACHABLE
+                || e.kind() == SshException.Kind.TIMEOUT);
+    }
+
+    static String normalizeArch(String uname) {
+        if (uname == null) {
+            return "unknown";
+        }
+        return switch (uname) {
+            case "x86_64" -> "amd64";
+            case "aarch64" -> "arm64";
+            case "armv7l" -> "arm";
+            default -> uname;
+        };
+    }
+
+    private static String debianPackage(String tool) {
+        return switch (tool) {
+            case "sha256sum", "cat", "mkdir", "rm", "mv" -> "coreutils";
+            case "awk" -> "mawk";
+            case "setsid" -> "util-linux";
+            case "sh" -> "dash";
+            default -> tool;
+        };
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return s == null ? -1 : Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    static String mb(long bytes) {
+        return String.format("%.1f MB", bytes / 1e6);
+    }
+}

@@ -1,0 +1,138 @@
+package io.slipway.deploy.operation;
+
+import io.slipway.backbone.EventContext;
+import io.slipway.backbone.api.InvalidRequest;
+import io.slipway.backbone.api.NotFound;
+import io.slipway.deploy.cluster.Cluster;
+import io.slipway.deploy.cluster.ClusterOperation;
+import io.slipway.deploy.cluster.Clusters;
+import io.slipway.deploy.cluster.OperationRequest;
+import io.slipway.deploy.cluster.OperationRequest.DesiredHost;
+import io.slipway.deploy.clusterfile.ClusterHost;
+import io.slipway.deploy.clusterfile.ClusterPlan;
+import io.slipway.deploy.clusterfile.Clusterfile;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns requests (REST, CI on Kafka) into validated operations on the Cluster aggregate: parses and checks the
+ * Clusterfile (a 400 names line and field), edits it for join/remove, refuses what cannot be done in place, and wakes
+ * a worker.
+ */
+@ApplicationScoped
+public class ClusterRequests {
+    private final Clusters clusters;
+    private final DeployWorker worker;
+
+    ClusterRequests(Clusters clusters, DeployWorker worker) {
+        this.clusters = clusters;
+        this.worker = worker;
+    }
+
+    public Uni<Clusters.Requested> apply(String clusterfileYaml, String requestId, String requestedBy, EventContext context) {
+        Clusterfile desired = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile");
+        return clusters.find(desired.name()).chain(current -> {
+            Clusterfile before = live(current) ? Clusterfile.parse(current.clusterfile, "Clusterfile") : null;
+            ClusterPlan.between(before, desired); // refuses a host changing role in place
+            boolean run = before == null;
+            return submit(new OperationRequest(run ? ClusterOperation.RUN : ClusterOperation.APPLY, desired.name(), desired.image(),
+                    desired.toYaml(), desired.masked().toYaml(), desiredHosts(desired), List.of(), false, requestId, requestedBy), context);
+        });
+    }
+
+    /** What an apply would do, without doing it. */
+    public Uni<Map<String, Object>> plan(String clusterfileYaml) {
+        Clusterfile desired = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile");
+        return clusters.find(desired.name()).map(current -> {
+            Clusterfile before = live(current) ? Clusterfile.parse(current.clusterfile, "Clusterfile") : null;
+            ClusterPlan plan = ClusterPlan.between(before, desired);
+            return Map.of("cluster", desired.name(), "exists", before != null, "plan", plan, "changed", !plan.isEmpty());
+        });
+    }
+
+    public Uni<Clusters.Requested> join(String name, List<String> masters, List<String> nodes, String requestId, String requestedBy,
+                                        EventContext context) {
+        if (masters.isEmpty() && nodes.isEmpty()) {
+            throw new InvalidRequest("masters", "give at least one host to join (-m or -n)");
+        }
+        return existing(name).chain(current -> {
+            Clusterfile before = Clusterfile.parse(current.clusterfile, "Clusterfile");
+            List<String> joining = new ArrayList<>(masters);
+            joining.addAll(nodes);
+            for (String ip : joining) {
+                if (before.hosts().stream().anyMatch(h -> h.ip().equals(ip))) {
+                    throw new InvalidRequest("hosts", ip + " is already in cluster " + name);
+                }
+            }
+            Clusterfile after = before.withHosts(masters, nodes);
+            return submit(new OperationRequest(ClusterOperation.JOIN, name, after.image(), after.toYaml(), after.masked().toYaml(),
+                    desiredHosts(after), joining, false, requestId, requestedBy), context);
+        });
+    }
+
+    public Uni<Clusters.Requested> remove(String name, List<String> hosts, boolean force, String requestId, String requestedBy,
+                                          EventContext context) {
+        return hostsOperation(ClusterOperation.REMOVE, name, hosts, force, requestId, requestedBy, context);
+    }
+
+    public Uni<Clusters.Requested> reset(String name, List<String> hosts, String requestId, String requestedBy, EventContext context) {
+        return hostsOperation(ClusterOperation.RESET, name, hosts, false, requestId, requestedBy, context);
+    }
+
+    public Uni<Clusters.Requested> delete(String name, boolean force, String requestId, String requestedBy, EventContext context) {
+        return existing(name).chain(current -> {
+            Clusterfile cf = Clusterfile.parse(current.clusterfile, "Clusterfile");
+            return submit(new OperationRequest(ClusterOperation.DELETE, name, cf.image(), cf.toYaml(), cf.masked().toYaml(),
+                    desiredHosts(cf), List.of(), force, requestId, requestedBy), context);
+        });
+    }
+
+    private Uni<Clusters.Requested> hostsOperation(ClusterOperation op, String name, List<String> hosts, boolean force,
+                                                   String requestId, String requestedBy, EventContext context) {
+        if (hosts.isEmpty()) {
+            throw new InvalidRequest("hosts", "give the hosts to " + op.label());
+        }
+        return existing(name).chain(current -> {
+            Clusterfile cf = Clusterfile.parse(current.clusterfile, "Clusterfile");
+            for (String ip : hosts) {
+                if (cf.hosts().stream().noneMatch(h -> h.ip().equals(ip))) {
+                    throw new InvalidRequest("hosts", ip + " is not in cluster " + name);
+                }
+            }
+            if (op == ClusterOperation.REMOVE && cf.hosts().stream().filter(h -> h.roles().contains("master"))
+                    .allMatch(h -> hosts.contains(h.ip()))) {
+                throw new InvalidRequest("hosts", "removing every master leaves no cluster: use delete --all");
+            }
+            return submit(new OperationRequest(op, name, cf.image(), cf.toYaml(), cf.masked().toYaml(), desiredHosts(cf), hosts,
+                    force, requestId, requestedBy), context);
+        });
+    }
+
+    private Uni<Cluster> existing(String name) {
+        return clusters.find(name).map(c -> {
+            if (!live(c)) {
+                throw NotFound.of("cluster", name);
+            }
+            return c;
+        });
+    }
+
+    private Uni<Clusters.Requested> submit(OperationRequest request, EventContext context) {
+        return clusters.request(request, context).invoke(r -> {
+            if (r.changed()) {
+                worker.wake();
+            }
+        });
+    }
+
+    private static boolean live(Cluster c) {
+        return c != null && c.state != Cluster.State.Deleted;
+    }
+
+    private static List<DesiredHost> desiredHosts(Clusterfile cf) {
+        return cf.hosts().stream().map((ClusterHost h) -> new DesiredHost(h.ip(), h.roles())).toList();
+    }
+}

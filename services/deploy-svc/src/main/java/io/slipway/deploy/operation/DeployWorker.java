@@ -1,0 +1,126 @@
+package io.slipway.deploy.operation;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.slipway.backbone.BlockingCalls;
+import io.slipway.deploy.DeployData;
+import io.slipway.deploy.DeployServiceConfig;
+import io.slipway.deploy.cluster.ClaimedOperation;
+import io.slipway.deploy.cluster.ClusterProgress;
+import io.slipway.deploy.cluster.ClusterProgress.ProgressEvent;
+import io.slipway.deploy.cluster.ClusterView;
+import io.slipway.deploy.cluster.Clusters;
+import io.slipway.deploy.cluster.OperationOutcome;
+import io.slipway.deploy.image.ClusterImages;
+import io.slipway.deploy.install.ClusterInstaller;
+import io.slipway.deploy.install.HostSteps;
+import io.slipway.ssh.HostKeyStore;
+import io.slipway.ssh.SshEngine;
+import io.slipway.ssh.SshRetry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs pending cluster operations: each worker thread claims one in the database (so instances share the work), runs
+ * it off the event loop, and records its outcome. At start, operations held by a dead instance are released, so an
+ * install killed midway resumes from its last completed step of each host.
+ */
+@ApplicationScoped
+public class DeployWorker {
+    private static final Logger LOG = Logger.getLogger(DeployWorker.class);
+
+    private final DeployServiceConfig config;
+    private final Clusters clusters;
+    private final ClusterProgress progress;
+    private final ClusterImages images;
+    private final DeployData data;
+    private final String workerId;
+    private final List<Thread> threads = new ArrayList<>();
+    private SshEngine ssh;
+    private OperationRunner runner;
+    private volatile boolean stopping;
+
+    DeployWorker(DeployServiceConfig config, Clusters clusters, ClusterProgress progress, ClusterImages images, DeployData data) {
+        this.config = config;
+        this.clusters = clusters;
+        this.progress = progress;
+        this.images = images;
+        this.data = data;
+        this.workerId = ProcessHandle.current().pid() + "/" + ManagementFactory.getRuntimeMXBean().getStartTime();
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        ssh = SshEngine.builder().hostKeys(HostKeyStore.at(data.knownHosts())).parallelism(config.parallelism())
+                .connectTimeout(config.sshConnectTimeout()).keepAlive(config.sshKeepAlive(), 3)
+                .retry(new SshRetry(config.sshAttempts(), config.sshBackoff(), config.sshBackoff().multipliedBy(16))).build();
+        runner = new OperationRunner(images, new ClusterInstaller(new HostSteps(ssh), config.parallelism()),
+                config.registryPort(), config.hookTimeout());
+        int released = BlockingCalls.await(() -> clusters.releaseAbandoned(workerId));
+        if (released > 0) {
+            LOG.infof("resuming %d operation(s) left by a stopped instance", released);
+        }
+        for (int i = 0; i < config.workers(); i++) {
+            Thread t = new Thread(this::loop, "deploy-worker-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+        }
+        threads.forEach(Thread::start);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
+        threads.forEach(LockSupport::unpark);
+        if (ssh != null) {
+            ssh.close();
+        }
+    }
+
+    /** Wakes idle workers (a request just arrived in this instance). */
+    public void wake() {
+        threads.forEach(LockSupport::unpark);
+    }
+
+    private void loop() {
+        while (!stopping) {
+            ClaimedOperation op = null;
+            try {
+                op = BlockingCalls.await(() -> clusters.claimNext(workerId));
+            } catch (RuntimeException e) {
+                if (!stopping) {
+                    LOG.warnf("claiming an operation failed (will retry): %s", e.getMessage());
+                }
+            }
+            if (op == null) {
+                LockSupport.parkNanos(config.pollInterval().toNanos());
+                continue;
+            }
+            run(op);
+        }
+    }
+
+    private void run(ClaimedOperation op) {
+        LOG.infof("cluster %s: %s (generation %d) started", op.cluster(), op.operation().label(), op.generation());
+        OperationOutcome outcome;
+        try {
+            outcome = runner.run(op, new RecordedJournal(clusters, progress, op));
+        } catch (RuntimeException e) {
+            if (stopping) {
+                return; // left claimed by this worker id: the next start resumes it
+            }
+            LOG.errorf(e, "cluster %s: %s failed unexpectedly", op.cluster(), op.operation().label());
+            outcome = new OperationOutcome(io.slipway.deploy.cluster.Cluster.State.Failed,
+                    op.operation().label() + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), null, null,
+                    java.util.Map.of(), java.util.Map.of(), List.of(), true, List.of(), null, List.of());
+        }
+        OperationOutcome finalOutcome = outcome;
+        ClusterView view = BlockingCalls.await(() -> clusters.finish(op.cluster(), op.generation(), finalOutcome));
+        LOG.infof("cluster %s: %s -> %s: %s", op.cluster(), op.operation().label(), view.state(), view.message());
+        progress.publish(new ProgressEvent(op.cluster(), null, null, view.state().name(), view.message(), Instant.now()));
+    }
+}

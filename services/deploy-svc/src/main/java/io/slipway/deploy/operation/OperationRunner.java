@@ -1,0 +1,249 @@
+package io.slipway.deploy.operation;
+
+import io.slipway.deploy.cluster.ClaimedOperation;
+import io.slipway.deploy.cluster.ClaimedOperation.HostSnapshot;
+import io.slipway.deploy.cluster.Cluster;
+import io.slipway.deploy.cluster.ClusterHostRecord;
+import io.slipway.deploy.cluster.OperationOutcome;
+import io.slipway.deploy.cluster.OperationOutcome.Failure;
+import io.slipway.deploy.cluster.OperationOutcome.Upgrade;
+import io.slipway.deploy.clusterfile.ClusterHost;
+import io.slipway.deploy.clusterfile.Clusterfile;
+import io.slipway.deploy.clusterfile.ClusterfileException;
+import io.slipway.deploy.image.ClusterImages;
+import io.slipway.deploy.image.ClusterImages.ImageUnavailable;
+import io.slipway.deploy.install.ClusterInstaller;
+import io.slipway.deploy.install.InstallContext;
+import io.slipway.deploy.install.InstallImage;
+import io.slipway.deploy.install.InstallTarget;
+import io.slipway.deploy.install.StepFailure;
+import io.slipway.deploy.install.StepJournal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Runs one claimed operation to its outcome (plain Java, blocking): works out the hosts to install, clean or leave
+ * from the desired Clusterfile and what each host has, drives the installer, and says what the cluster became.
+ */
+public final class OperationRunner {
+    private static final String ARCH = "amd64";
+
+    private final ClusterImages images;
+    private final ClusterInstaller installer;
+    private final int registryPort;
+    private final Duration hookTimeout;
+
+    public OperationRunner(ClusterImages images, ClusterInstaller installer, int registryPort, Duration hookTimeout) {
+        this.images = images;
+        this.installer = installer;
+        this.registryPort = registryPort;
+        this.hookTimeout = hookTimeout;
+    }
+
+    public OperationOutcome run(ClaimedOperation op, StepJournal journal) {
+        Clusterfile desired;
+        try {
+            desired = Clusterfile.parse(op.clusterfile(), "Clusterfile");
+        } catch (ClusterfileException e) {
+            return failed("the stored Clusterfile no longer parses: " + e.getMessage());
+        }
+        return switch (op.operation()) {
+            case RUN, APPLY -> apply(op, desired, journal);
+            case JOIN -> join(op, desired, journal);
+            case REMOVE -> remove(op, desired, journal);
+            case RESET -> reset(op, desired, journal);
+            case DELETE -> delete(op, desired, journal);
+        };
+    }
+
+    /** run/apply: the desired Clusterfile against what hosts have; hosts no longer listed are cleaned and dropped. */
+    private OperationOutcome apply(ClaimedOperation op, Clusterfile desired, StepJournal journal) {
+        InstallImage image;
+        try {
+            image = images.resolve(desired.image(), ARCH);
+        } catch (ImageUnavailable e) {
+            return failed(e.getMessage());
+        }
+        Map<String, InstallImage> installedByDigest = new HashMap<>();
+        InstallContext context = context(desired, image);
+        List<String> desiredIps = desired.hosts().stream().map(ClusterHost::ip).toList();
+        List<HostSnapshot> leaving = op.hosts().stream().filter(h -> !desiredIps.contains(h.ip())).toList();
+        List<String> removed = new ArrayList<>();
+        Map<String, Failure> failures = new LinkedHashMap<>();
+        if (!leaving.isEmpty()) {
+            // a host no longer listed is reached with the cluster-wide ssh settings
+            Map<String, StepFailure> cleanFailures = installer.clean(context, leaving.stream()
+                    .map(h -> new InstallTarget(h.ip(), h.roles(), SshTargets.of(new ClusterHost(h.ip(), h.roles(), desired.ssh(),
+                            desired.env(), Map.of(), List.of())), desired.env(), null)).toList(), journal);
+            leaving.forEach(h -> {
+                if (cleanFailures.containsKey(h.ip())) {
+                    failures.put(h.ip(), failure(cleanFailures.get(h.ip())));
+                } else {
+                    removed.add(h.ip());
+                }
+            });
+        }
+        List<InstallTarget> targets = desired.hosts().stream().map(h -> target(h, op, image, installedByDigest)).toList();
+        ClusterInstaller.Report report = installer.install(context, targets, journal);
+        report.failures().forEach((ip, f) -> failures.put(ip, failure(f)));
+        Map<String, String> installed = new LinkedHashMap<>();
+        report.succeeded().forEach(ip -> installed.put(ip, image.digest().toString()));
+        Upgrade upgrade = null;
+        Optional<InstallImage> previousImage = op.imageDigest() == null || op.imageDigest().equals(image.digest().toString())
+                ? Optional.empty() : images.installed(op.imageDigest(), ARCH);
+        if (previousImage.isPresent() && !installed.isEmpty()) {
+            upgrade = new Upgrade(op.imageDigest(), image.digest().toString(),
+                    image.layersNotIn(previousImage.get()).stream().map(l -> l.digest().toString()).toList(),
+                    report.bytesSent(), report.hooksRun());
+        }
+        Cluster.State state;
+        String message;
+        if (failures.isEmpty()) {
+            state = Cluster.State.Ready;
+            message = desired.hosts().size() + " host(s) ready on " + image.reference();
+        } else if (installed.isEmpty() && op.hosts().stream().noneMatch(h -> h.state() == ClusterHostRecord.State.Member)) {
+            state = Cluster.State.Failed;
+            message = describe(failures);
+        } else {
+            state = Cluster.State.Degraded;
+            message = describe(failures);
+        }
+        return new OperationOutcome(state, message, installed.isEmpty() ? null : image.digest().toString(), null, installed,
+                failures, removed, true, List.of(), upgrade, List.of());
+    }
+
+    /** join: installs only the new hosts; a host that fails is cleaned and taken out, never left a member. */
+    private OperationOutcome join(ClaimedOperation op, Clusterfile desired, StepJournal journal) {
+        InstallImage image;
+        try {
+            image = images.resolve(desired.image(), ARCH);
+        } catch (ImageUnavailable e) {
+            return new OperationOutcome(settledState(op), "join failed: " + e.getMessage(), null,
+                    desired.withoutHosts(op.operationHosts()).toYaml(), Map.of(), Map.of(), op.operationHosts(), false,
+                    List.of(), null, List.of());
+        }
+        Map<String, InstallImage> installedByDigest = new HashMap<>();
+        InstallContext context = context(desired, image);
+        List<InstallTarget> targets = desired.hosts().stream().filter(h -> op.operationHosts().contains(h.ip()))
+                .map(h -> target(h, op, image, installedByDigest)).toList();
+        ClusterInstaller.Report report = installer.install(context, targets, journal);
+        Map<String, Failure> failures = new LinkedHashMap<>();
+        report.failures().forEach((ip, f) -> failures.put(ip, failure(f)));
+        List<InstallTarget> failed = targets.stream().filter(t -> failures.containsKey(t.ip())).toList();
+        if (!failed.isEmpty()) {
+            installer.clean(context, failed, journal); // best effort: a host that cannot be reached has nothing to undo
+        }
+        Map<String, String> installed = new LinkedHashMap<>();
+        report.succeeded().forEach(ip -> installed.put(ip, image.digest().toString()));
+        List<String> dropped = failed.stream().map(InstallTarget::ip).toList();
+        String message = failures.isEmpty() ? "joined " + String.join(", ", installed.keySet())
+                : "join failed and was rolled back for " + describe(failures);
+        return new OperationOutcome(settledState(op), message, null,
+                dropped.isEmpty() ? null : desired.withoutHosts(dropped).toYaml(), installed, Map.of(), dropped, true,
+                List.of(), null, List.of());
+    }
+
+    /** scale-down: cleans the hosts and drops them; one that cannot be cleaned stays (use force to drop it anyway). */
+    private OperationOutcome remove(ClaimedOperation op, Clusterfile desired, StepJournal journal) {
+        InstallContext context = context(desired, images.installed(op.imageDigest(), ARCH).orElse(null));
+        List<InstallTarget> targets = desired.hosts().stream().filter(h -> op.operationHosts().contains(h.ip()))
+                .map(h -> new InstallTarget(h.ip(), h.roles(), SshTargets.of(h), h.env(), null)).toList();
+        Map<String, StepFailure> cleanFailures = installer.clean(context, targets, journal);
+        List<String> removed = new ArrayList<>();
+        Map<String, Failure> failures = new LinkedHashMap<>();
+        for (InstallTarget t : targets) {
+            if (!cleanFailures.containsKey(t.ip()) || op.force()) {
+                removed.add(t.ip());
+            } else {
+                failures.put(t.ip(), failure(cleanFailures.get(t.ip())));
+            }
+        }
+        Cluster.State state = failures.isEmpty() ? settledState(op) : Cluster.State.Degraded;
+        String message = failures.isEmpty() ? "removed " + String.join(", ", removed)
+                : "could not clean " + describe(failures) + " (retry, or remove with --force to drop without clean-up)";
+        return new OperationOutcome(state, message, null, desired.withoutHosts(removed).toYaml(), Map.of(), failures, removed,
+                cleanFailures.isEmpty(), List.of(), null, List.of());
+    }
+
+    /** reset: cleans the hosts but keeps them desired; the next apply installs them afresh. */
+    private OperationOutcome reset(ClaimedOperation op, Clusterfile desired, StepJournal journal) {
+        InstallContext context = context(desired, images.installed(op.imageDigest(), ARCH).orElse(null));
+        List<InstallTarget> targets = desired.hosts().stream().filter(h -> op.operationHosts().contains(h.ip()))
+                .map(h -> new InstallTarget(h.ip(), h.roles(), SshTargets.of(h), h.env(), null)).toList();
+        Map<String, StepFailure> cleanFailures = installer.clean(context, targets, journal);
+        Map<String, Failure> failures = new LinkedHashMap<>();
+        cleanFailures.forEach((ip, f) -> failures.put(ip, failure(f)));
+        List<String> reset = targets.stream().map(InstallTarget::ip).filter(ip -> !failures.containsKey(ip)).toList();
+        String message = failures.isEmpty() ? "reset " + String.join(", ", reset) + "; apply to install again"
+                : "reset failed for " + describe(failures);
+        return new OperationOutcome(Cluster.State.Degraded, message, null, null, Map.of(), failures, List.of(), true, reset,
+                null, List.of());
+    }
+
+    /** delete --all: cleans every host, also after a failed or half install; force drops hosts that cannot be reached. */
+    private OperationOutcome delete(ClaimedOperation op, Clusterfile desired, StepJournal journal) {
+        InstallContext context = context(desired, images.installed(op.imageDigest(), ARCH).orElse(null));
+        List<InstallTarget> targets = desired.hosts().stream()
+                .map(h -> new InstallTarget(h.ip(), h.roles(), SshTargets.of(h), h.env(), null)).toList();
+        Map<String, StepFailure> cleanFailures = installer.clean(context, targets, journal);
+        List<String> all = targets.stream().map(InstallTarget::ip).toList();
+        if (cleanFailures.isEmpty() || op.force()) {
+            return new OperationOutcome(Cluster.State.Deleted, cleanFailures.isEmpty() ? "deleted"
+                    : "deleted; not cleaned (unreachable): " + String.join(", ", cleanFailures.keySet()), null, null,
+                    Map.of(), Map.of(), all, cleanFailures.isEmpty(), List.of(), null, List.copyOf(cleanFailures.keySet()));
+        }
+        Map<String, Failure> failures = new LinkedHashMap<>();
+        cleanFailures.forEach((ip, f) -> failures.put(ip, failure(f)));
+        List<String> cleaned = all.stream().filter(ip -> !failures.containsKey(ip)).toList();
+        return new OperationOutcome(Cluster.State.Degraded, "delete incomplete: " + describe(failures)
+                + " (retry, or delete --force to drop them without clean-up)", null, desired.withoutHosts(cleaned).toYaml(),
+                Map.of(), failures, cleaned, true, List.of(), null, List.of());
+    }
+
+    private InstallContext context(Clusterfile desired, InstallImage image) {
+        return new InstallContext(desired.name(), image, desired.dataRoot(),
+                desired.hosts().stream().filter(OperationRunner::isMaster).map(ClusterHost::ip).toList(),
+                desired.hosts().stream().filter(h -> !isMaster(h)).map(ClusterHost::ip).toList(), registryPort, hookTimeout);
+    }
+
+    private InstallTarget target(ClusterHost h, ClaimedOperation op, InstallImage image, Map<String, InstallImage> byDigest) {
+        String digest = op.hosts().stream().filter(s -> s.ip().equals(h.ip())).map(HostSnapshot::installedDigest)
+                .filter(d -> d != null).findFirst().orElse(null);
+        InstallImage installed = null;
+        if (digest != null) {
+            installed = digest.equals(image.digest().toString()) ? image
+                    : byDigest.computeIfAbsent(digest, d -> images.installed(d, ARCH).orElse(null));
+        }
+        return new InstallTarget(h.ip(), h.roles(), SshTargets.of(h), h.env(), installed);
+    }
+
+    private static Cluster.State settledState(ClaimedOperation op) {
+        boolean allMembers = op.hosts().stream().filter(h -> !op.operationHosts().contains(h.ip()))
+                .allMatch(h -> h.state() == ClusterHostRecord.State.Member);
+        return allMembers ? Cluster.State.Ready : Cluster.State.Degraded;
+    }
+
+    private static Failure failure(StepFailure f) {
+        return new Failure(f.step().label(), f.reason(), f.transientFault());
+    }
+
+    private static String describe(Map<String, Failure> failures) {
+        return failures.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue().step() + "): " + e.getValue().reason())
+                .collect(Collectors.joining("; "));
+    }
+
+    private static OperationOutcome failed(String reason) {
+        return new OperationOutcome(Cluster.State.Failed, reason, null, null, Map.of(), Map.of(), List.of(), true, List.of(),
+                null, List.of());
+    }
+
+    private static boolean isMaster(ClusterHost h) {
+        return h.roles().contains("master");
+    }
+}

@@ -1,0 +1,34 @@
+package io.slipway.deploy.operation;
+
+import io.slipway.deploy.clusterfile.ClusterHost;
+import io.slipway.deploy.clusterfile.SshSpec;
+import io.slipway.ssh.SshAuth;
+import io.slipway.ssh.SshTarget;
+import io.slipway.ssh.SudoMode;
+import java.nio.file.Path;
+
+/**
+ * How a Clusterfile host's {@code ssh} becomes an SSH target: user root unless given, port 22, key (a file path on
+ * deploy-svc's machine, or the PEM itself as `slipway run --pk` sends it) over password; a non-root user works
+ * through sudo, asked with its password when one is known.
+ */
+final class SshTargets {
+    private SshTargets() {
+    }
+
+    static SshTarget of(ClusterHost host) {
+        SshSpec s = host.ssh();
+        String user = s == null || s.user() == null || s.user().isBlank() ? "root" : s.user();
+        int port = s == null || s.port() == null ? 22 : s.port();
+        SshAuth auth;
+        if (s != null && s.pk() != null && !s.pk().isBlank()) {
+            auth = s.pk().startsWith("-----BEGIN") ? new SshAuth.PrivateKeyData(s.pk(), s.pkPassword())
+                    : new SshAuth.PrivateKey(Path.of(s.pk()), s.pkPassword());
+        } else {
+            auth = new SshAuth.Password(s == null ? null : s.password());
+        }
+        SudoMode sudo = user.equals("root") ? SudoMode.NONE
+                : s != null && s.password() != null && !s.password().isBlank() ? SudoMode.PASSWORD : SudoMode.NOPASSWD;
+        return new SshTarget(host.ip(), port, user, auth, sudo);
+    }
+}

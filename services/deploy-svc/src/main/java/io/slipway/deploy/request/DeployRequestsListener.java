@@ -1,0 +1,80 @@
+package io.slipway.deploy.request;
+
+import io.slipway.backbone.EventContext;
+import io.slipway.backbone.api.InvalidRequest;
+import io.slipway.backbone.consume.ConsumedEvent;
+import io.slipway.backbone.consume.EventListener;
+import io.slipway.backbone.consume.PermanentEventFailure;
+import io.slipway.deploy.clusterfile.ClusterfileException;
+import io.slipway.deploy.operation.ClusterRequests;
+import io.slipway.events.deploy.RequestDeploy;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.NotFoundException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CI's way in: {@code RequestDeploy} commands on {@code slipway.deploy.requests} become cluster operations exactly
+ * like REST requests; the request id makes a redelivered command one operation. A command that can never succeed (a
+ * bad Clusterfile, an unknown cluster) goes to the DLQ with file, line and field in its reason; a busy cluster is
+ * retried with backoff.
+ */
+@ApplicationScoped
+public class DeployRequestsListener implements EventListener {
+    public static final String TOPIC = "slipway.deploy.requests";
+
+    private final ClusterRequests requests;
+
+    DeployRequestsListener(ClusterRequests requests) {
+        this.requests = requests;
+    }
+
+    @Override
+    public String group() {
+        return "deploy-svc.requests";
+    }
+
+    @Override
+    public List<String> topics() {
+        return List.of(TOPIC);
+    }
+
+    @Override
+    public Uni<Void> apply(ConsumedEvent event) {
+        if (!"RequestDeploy".equals(event.eventType())) {
+            throw new PermanentEventFailure("event type " + event.eventType() + " is not a deploy request (expected RequestDeploy)");
+        }
+        RequestDeploy c = event.as(RequestDeploy.class);
+        if (c.getRequestId() == null || c.getRequestId().isBlank()) {
+            throw new PermanentEventFailure("requestId: required (it makes a redelivered request one operation)");
+        }
+        EventContext context = EventContext.causedBy(event);
+        try {
+            Uni<?> done = switch (c.getOperation()) {
+                case APPLY -> requests.apply(c.getClusterfile(), c.getRequestId(), c.getRequestedBy(), context);
+                case JOIN -> requests.join(c.getCluster(), new ArrayList<>(c.getMasters()), new ArrayList<>(c.getNodes()),
+                        c.getRequestId(), c.getRequestedBy(), context);
+                case REMOVE -> requests.remove(c.getCluster(), new ArrayList<>(c.getHosts()), c.getForce(), c.getRequestId(),
+                        c.getRequestedBy(), context);
+                case RESET -> requests.reset(c.getCluster(), new ArrayList<>(c.getHosts()), c.getRequestId(), c.getRequestedBy(), context);
+                case DELETE -> requests.delete(c.getCluster(), c.getForce(), c.getRequestId(), c.getRequestedBy(), context);
+            };
+            return done.onFailure(this::permanent).transform(this::asPermanent).replaceWithVoid();
+        } catch (RuntimeException e) {
+            if (permanent(e)) {
+                throw asPermanent(e);
+            }
+            throw e;
+        }
+    }
+
+    private boolean permanent(Throwable e) {
+        return e instanceof ClusterfileException || e instanceof InvalidRequest || e instanceof NotFoundException;
+    }
+
+    private RuntimeException asPermanent(Throwable e) {
+        String reason = e instanceof InvalidRequest i ? i.field() + ": " + i.getMessage() : e.getMessage();
+        return new PermanentEventFailure(reason);
+    }
+}

@@ -1,0 +1,200 @@
+package io.slipway.deploy.clusterfile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** sealer's Clusterfile: v2 read as sealer documents it, v1 imported, every mistake named by line and field. */
+class ClusterfileTest {
+    static final String V2 = """
+            apiVersion: sealer.io/v2
+            kind: Cluster
+            metadata:
+              name: my-cluster
+            spec:
+              image: kubernetes:v1.19.8
+              env:
+                - key1=value1
+                - key2=value2;value3
+              cmd_args: [--flag]
+              ssh:
+                passwd: Cluster-Secret-1
+                user: root
+                port: "2222"
+              hosts:
+                - ips: [ 192.168.0.2, 192.168.0.3 ]
+                  roles: [ master ]
+                  env:
+                    - etcd-dir=/data/etcd
+                  ssh:
+                    user: ops
+                    passwd: Group-Secret-2
+                    port: "22"
+                - ips: [ 192.168.0.5 ]
+                  roles: [ node, db ]
+                  labels: {disk: ssd}
+                  taints: ["dedicated=db:NoSchedule"]
+            ---
+            apiVersion: sealer.io/v2
+            kind: Config
+            metadata:
+              name: extra
+            spec:
+              path: etc/x.yaml
+            """;
+
+    static ClusterfileException error(String yaml) {
+        try {
+            Clusterfile.parse(yaml, "Clusterfile");
+        } catch (ClusterfileException e) {
+            return e;
+        }
+        throw new AssertionError("expected a ClusterfileException");
+    }
+
+    @Test
+    void readsSealersV2WithHostGroupsOverridesAndOtherDocuments() {
+        Clusterfile cf = Clusterfile.parse(V2, "Clusterfile");
+        assertThat(cf.name()).isEqualTo("my-cluster");
+        assertThat(cf.image()).isEqualTo("kubernetes:v1.19.8");
+        assertThat(cf.env()).containsExactly(Map.entry("key1", "value1"), Map.entry("key2", "value2;value3"));
+        assertThat(cf.cmdArgs()).containsExactly("--flag");
+        assertThat(cf.hosts()).extracting(ClusterHost::ip).containsExactly("192.168.0.2", "192.168.0.3", "192.168.0.5");
+        ClusterHost master = cf.hosts().get(0);
+        assertThat(master.roles()).containsExactly("master");
+        assertThat(master.ssh().user()).isEqualTo("ops");
+        assertThat(master.ssh().port()).isEqualTo(22);
+        assertThat(master.ssh().password()).isEqualTo("Group-Secret-2");
+        assertThat(master.env()).containsEntry("etcd-dir", "/data/etcd").containsEntry("key1", "value1");
+        ClusterHost node = cf.hosts().get(2);
+        assertThat(node.ssh().port()).isEqualTo(2222);
+        assertThat(node.ssh().password()).isEqualTo("Cluster-Secret-1");
+        assertThat(node.roles()).containsExactly("node", "db");
+        assertThat(node.labels()).containsEntry("disk", "ssd");
+        assertThat(node.taints()).containsExactly("dedicated=db:NoSchedule");
+        assertThat(cf.masters()).hasSize(2);
+        assertThat(cf.nodes()).hasSize(1);
+        assertThat(cf.dataRoot()).isEqualTo("/var/lib/slipway");
+        assertThat(cf.otherDocuments()).hasSize(1);
+        assertThat(cf.otherDocuments().get(0)).contains("kind: Config");
+    }
+
+    @Test
+    void roundTripsThroughItsYaml() {
+        Clusterfile cf = Clusterfile.parse(V2, "Clusterfile");
+        Clusterfile again = Clusterfile.parse(cf.toYaml(), "Clusterfile");
+        assertThat(again.hosts()).isEqualTo(cf.hosts());
+        assertThat(again.env()).isEqualTo(cf.env());
+        assertThat(again.otherDocuments()).hasSize(1);
+        assertThat(again.toYaml()).isEqualTo(cf.toYaml());
+    }
+
+    @Test
+    void secretsNeverShowInMaskedCopiesOrToString() {
+        Clusterfile cf = Clusterfile.parse(V2, "Clusterfile");
+        assertThat(cf.toString()).doesNotContain("Cluster-Secret-1", "Group-Secret-2");
+        assertThat(cf.masked().toYaml()).doesNotContain("Cluster-Secret-1", "Group-Secret-2").contains("******");
+        assertThat(cf.hosts().get(0).ssh().toString()).doesNotContain("Group-Secret-2");
+        String inlineKey = V2.replace("passwd: Cluster-Secret-1", "pk: |\n      -----BEGIN OPENSSH PRIVATE KEY-----\n      c2VjcmV0\n      -----END OPENSSH PRIVATE KEY-----");
+        assertThat(Clusterfile.parse(inlineKey, "Clusterfile").masked().toYaml()).doesNotContain("c2VjcmV0");
+    }
+
+    @Test
+    void importsV1MastersAndNodes() {
+        Clusterfile cf = Clusterfile.parse("""
+                apiVersion: sealer.aliyun.com/v1alpha1
+                kind: Cluster
+                metadata:
+                  name: my-cluster
+                spec:
+                  image: registry.cn-qingdao.aliyuncs.com/sealer-io/kubernetes:v1.19.9
+                  provider: BAREMETAL
+                  ssh:
+                    passwd: xxx
+                    pk: /root/.ssh/id_rsa
+                    user: root
+                  network:
+                    podCIDR: 100.64.0.0/10
+                  masters:
+                    ipList: [192.168.0.2, 192.168.0.3]
+                  nodes:
+                    ipList: [192.168.0.4]
+                """, "v1.yaml");
+        assertThat(cf.masters()).extracting(ClusterHost::ip).containsExactly("192.168.0.2", "192.168.0.3");
+        assertThat(cf.nodes()).extracting(ClusterHost::ip).containsExactly("192.168.0.4");
+        assertThat(cf.hosts().get(0).ssh().pk()).isEqualTo("/root/.ssh/id_rsa");
+        assertThat(cf.toYaml()).startsWith("apiVersion: sealer.io/v2");
+    }
+
+    @Test
+    void everyMistakeNamesLineAndField() {
+        String base = """
+                apiVersion: sealer.io/v2
+                kind: Cluster
+                metadata:
+                  name: c1
+                spec:
+                  image: app:v1
+                  ssh: {passwd: Secret-Pass-9}
+                  hosts:
+                    - ips: [10.0.0.1]
+                      roles: [master]
+                """;
+        ClusterfileException badIp = error(base.replace("[10.0.0.1]", "[10.0.0]"));
+        assertThat(badIp.line()).isEqualTo(9);
+        assertThat(badIp.field()).isEqualTo("spec.hosts[0].ips[0]");
+        assertThat(badIp.getMessage()).isEqualTo("Clusterfile:9: spec.hosts[0].ips[0]: \"10.0.0\" is not an IP address")
+                .doesNotContain("Secret-Pass-9");
+
+        ClusterfileException typo = error(base.replace("  image: app:v1", "  imgae: app:v1"));
+        assertThat(typo.line()).isEqualTo(6);
+        assertThat(typo.getMessage()).contains("spec.imgae", "unknown field", "did you mean image?");
+
+        assertThat(error(base.replace("roles: [master]", "roles: [node]")).getMessage()).contains("no host has the role master");
+        assertThat(error(base.replace("roles: [master]", "roles: []")).field()).isEqualTo("spec.hosts[0].roles");
+        assertThat(error(base.replace("  ssh: {passwd: Secret-Pass-9}\n", "")).getMessage())
+                .contains("no ssh password or private key for 10.0.0.1");
+        assertThat(error(base.replace("name: c1", "name: Bad_Name")).field()).isEqualTo("metadata.name");
+        assertThat(error(base.replace("sealer.io/v2", "sealer.io/v9")).getMessage()).contains("'sealer.io/v9' is not a Clusterfile version");
+        assertThat(error(base.replace("[10.0.0.1]", "[10.0.0.1, 10.0.0.1]")).getMessage()).contains("listed twice");
+        ClusterfileException env = error(base.replace("  ssh:", "  env: [NOEQUALS]\n  ssh:"));
+        assertThat(env.field()).isEqualTo("spec.env[0]");
+        assertThat(error(base.replace("{passwd: Secret-Pass-9}", "{passwd: Secret-Pass-9, port: \"99999\"}")).getMessage())
+                .contains("is not a TCP port").doesNotContain("Secret-Pass-9");
+        assertThat(error(base + "  dataRoot: relative/dir\n").field()).isEqualTo("spec.dataRoot");
+        assertThat(error("spec: [unclosed").getMessage()).startsWith("Clusterfile:1: not valid YAML");
+        assertThat(error("apiVersion: sealer.io/v2\nkind: Config\n").getMessage()).contains("no document of kind Cluster");
+    }
+
+    @Test
+    void joinAndScaleDownEditTheHostGroups() {
+        Clusterfile cf = Clusterfile.parse(V2, "Clusterfile");
+        Clusterfile joined = cf.withHosts(List.of(), List.of("192.168.0.9"));
+        assertThat(joined.nodes()).extracting(ClusterHost::ip).containsExactly("192.168.0.5", "192.168.0.9");
+        assertThat(joined.hosts().get(3).ssh().password()).isEqualTo("Cluster-Secret-1");
+        Clusterfile smaller = joined.withoutHosts(List.of("192.168.0.5", "192.168.0.9"));
+        assertThat(smaller.nodes()).isEmpty();
+        assertThat(smaller.hostGroups()).hasSize(1);
+        assertThat(Clusterfile.parse(smaller.toYaml(), "Clusterfile").masters()).hasSize(2);
+    }
+
+    @Test
+    void plansTellWhatAnApplyChangesAndRefuseARoleChange() {
+        Clusterfile cf = Clusterfile.parse(V2, "Clusterfile");
+        assertThat(ClusterPlan.between(cf, cf).isEmpty()).isTrue();
+        ClusterPlan fresh = ClusterPlan.between(null, cf);
+        assertThat(fresh.hostsToAdd()).hasSize(3);
+        ClusterPlan scale = ClusterPlan.between(cf, cf.withHosts(List.of(), List.of("192.168.0.9")).withoutHosts(List.of("192.168.0.5")));
+        assertThat(scale.hostsToAdd()).extracting(ClusterPlan.PlannedHost::ip).containsExactly("192.168.0.9");
+        assertThat(scale.hostsToRemove()).containsExactly("192.168.0.5");
+        assertThat(scale.imageChanged()).isFalse();
+        Clusterfile upgraded = Clusterfile.parse(V2.replace("kubernetes:v1.19.8", "kubernetes:v1.20.0"), "Clusterfile");
+        assertThat(ClusterPlan.between(cf, upgraded).imageChanged()).isTrue();
+        Clusterfile roleChange = Clusterfile.parse(V2.replace("roles: [ node, db ]", "roles: [ master ]"), "Clusterfile");
+        assertThatThrownBy(() -> ClusterPlan.between(cf, roleChange)).isInstanceOf(ClusterfileException.class)
+                .hasMessageContaining("192.168.0.5 cannot change roles in place");
+    }
+}

@@ -1,0 +1,283 @@
+package io.slipway.deploy.flow;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.slipway.backbone.EventHeaders;
+import io.slipway.cloudimage.build.BuildListener;
+import io.slipway.cloudimage.build.BuildSpec;
+import io.slipway.cloudimage.build.CloudImageBuilder;
+import io.slipway.events.deploy.DeployOperation;
+import io.slipway.events.deploy.RequestDeploy;
+import io.slipway.oci.Platform;
+import io.slipway.oci.store.ImageStore;
+import io.slipway.schemas.EventCodec;
+import io.slipway.security.Role;
+import io.slipway.testkit.KafkaTopics;
+import io.slipway.testkit.SlipwayInfraResource;
+import io.slipway.testkit.TestTokens;
+import io.slipway.testkit.hosts.HostFleet;
+import io.slipway.testkit.hosts.TestHost;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * deploy-svc end to end on real OpenSSH hosts: apply, idempotent re-apply, events, SSE progress, a failed join left
+ * out, an unreachable host making the cluster Degraded then healed, delete --all, a bad Clusterfile, and CI requests.
+ */
+@QuarkusTest
+@WithTestResource(value = SlipwayInfraResource.class, initArgs = @ResourceArg(name = "db", value = "deploy"))
+class DeployFlowTest {
+    static final String EVENTS = "slipway.deploy.events";
+    static final String IMAGE = "flow/app:v1";
+    static HostFleet fleet;
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    @BeforeAll
+    static void hostsAndImage() throws Exception {
+        assumeTrue(HostFleet.available(), "needs root, ip netns and sshd");
+        fleet = HostFleet.builder().hosts(4).build();
+        Path ctx = Files.createTempDirectory("flow-image");
+        Files.createDirectories(ctx.resolve("hooks/master"));
+        Files.createDirectories(ctx.resolve("hooks/node"));
+        Files.writeString(ctx.resolve("hooks/master/10-up.sh"), "echo up > /var/lib/slipway/up-$SLIPWAY_CLUSTER\n");
+        Files.writeString(ctx.resolve("hooks/node/10-up.sh"), "echo node > /var/lib/slipway/up-$SLIPWAY_CLUSTER\n");
+        Files.writeString(ctx.resolve("Kubefile"), "FROM scratch\nCOPY hooks hooks\n");
+        // the store deploy-svc reads local builds from (%test.slipway.deploy.build-store)
+        new CloudImageBuilder(ImageStore.open(Path.of("target/deploy-test-build-store")))
+                .build(BuildSpec.builder(ctx).tag(IMAGE).platform(Platform.parse("linux/amd64")).build(), BuildListener.NONE);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (fleet != null) {
+            fleet.close();
+        }
+    }
+
+    static TestHost host(int i) {
+        return fleet.hosts().get(i);
+    }
+
+    static String clusterfile(String name, List<TestHost> masters, List<TestHost> nodes) {
+        StringBuilder b = new StringBuilder("""
+                apiVersion: sealer.io/v2
+                kind: Cluster
+                metadata:
+                  name: %s
+                spec:
+                  image: %s
+                  ssh:
+                    user: root
+                    pk: %s
+                  hosts:
+                """.formatted(name, IMAGE, fleet.clientKey()));
+        b.append("    - ips: [").append(String.join(", ", masters.stream().map(TestHost::address).toList())).append("]\n")
+                .append("      roles: [master]\n");
+        if (!nodes.isEmpty()) {
+            b.append("    - ips: [").append(String.join(", ", nodes.stream().map(TestHost::address).toList())).append("]\n")
+                    .append("      roles: [node]\n");
+        }
+        return b.toString();
+    }
+
+    static Response apply(String clusterfile) {
+        return given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/yaml")
+                .body(clusterfile.getBytes(StandardCharsets.UTF_8)).post("/api/v1/deploy/clusters/apply");
+    }
+
+    static Map<String, Object> cluster(String name) {
+        return given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/deploy/clusters/" + name)
+                .then().statusCode(200).extract().jsonPath().getMap("$");
+    }
+
+    static Map<String, Object> awaitSettled(String name) {
+        await().atMost(Duration.ofMinutes(2)).until(() -> !(Boolean) cluster(name).get("pending"));
+        return cluster(name);
+    }
+
+    static List<String> eventTypes(String cluster) {
+        List<String> types = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : KafkaTopics.readAll(EVENTS)) {
+            if (cluster.equals(r.key())) {
+                types.add(KafkaTopics.header(r, EventHeaders.EVENT_TYPE));
+            }
+        }
+        return types;
+    }
+
+    @Test
+    void applyInstallsEveryHostAndASecondApplyChangesNothing() {
+        String name = "flow-" + UUID.randomUUID().toString().substring(0, 6);
+        String cf = clusterfile(name, List.of(host(0)), List.of(host(1)));
+        apply(cf).then().statusCode(202);
+        Map<String, Object> c = awaitSettled(name);
+        assertThat(c.get("state")).isEqualTo("Ready");
+        assertThat(host(0).path("/var/lib/slipway/up-" + name)).hasContent("up");
+        assertThat(host(1).path("/var/lib/slipway/up-" + name)).hasContent("node");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(eventTypes(name))
+                .startsWith("ClusterRequested", "HostStepStarted").contains("HostStepCompleted", "HostsAdded").endsWith("ClusterReady"));
+        int events = eventTypes(name).size();
+
+        Response again = apply(cf);
+        again.then().statusCode(200);
+        assertThat(again.jsonPath().getBoolean("changed")).isFalse();
+        assertThat(cluster(name).get("generation")).isEqualTo(c.get("generation"));
+        assertThat(eventTypes(name)).hasSize(events);
+        deleteAll(name);
+    }
+
+    @Test
+    void progressStreamsEachHostStepThenTheFinalState() throws Exception {
+        String name = "sse-" + UUID.randomUUID().toString().substring(0, 6);
+        apply(clusterfile(name, List.of(host(2)), List.of())).then().statusCode(202);
+        HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/api/v1/deploy/clusters/" + name + "/progress"))
+                .header("Authorization", TestTokens.bearer(Role.viewer)).timeout(Duration.ofMinutes(2)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        List<String> data = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) { // the server ends the stream when the operation settles
+                if (line.startsWith("data:")) {
+                    data.add(line.substring(5));
+                }
+            }
+        }
+        assertThat(data).isNotEmpty();
+        assertThat(data.get(data.size() - 1)).contains("\"state\":\"Ready\"");
+        awaitSettled(name);
+        deleteAll(name);
+    }
+
+    @Test
+    void anUnreachableHostDegradesTheClusterAndTheNextApplyHealsIt() {
+        String name = "heal-" + UUID.randomUUID().toString().substring(0, 6);
+        String cf = clusterfile(name, List.of(host(0)), List.of(host(3)));
+        host(3).cutLink();
+        Map<String, Object> c;
+        try {
+            apply(cf).then().statusCode(202);
+            c = awaitSettled(name);
+        } finally {
+            host(3).restoreLink();
+        }
+        assertThat(c.get("state")).isEqualTo("Degraded");
+        assertThat((String) c.get("message")).contains(host(3).address(), "preflight");
+        assertThat(eventTypes(name)).contains("HostStepFailed").endsWith("ClusterDegraded");
+
+        apply(cf).then().statusCode(202);
+        assertThat(awaitSettled(name).get("state")).isEqualTo("Ready");
+        assertThat(host(3).path("/var/lib/slipway/up-" + name)).hasContent("node");
+        deleteAll(name);
+    }
+
+    @Test
+    void aFailedJoinIsRolledBackAndNeverRecordedAsAMember() {
+        String name = "join-" + UUID.randomUUID().toString().substring(0, 6);
+        apply(clusterfile(name, List.of(host(1)), List.of())).then().statusCode(202);
+        assertThat(awaitSettled(name).get("state")).isEqualTo("Ready");
+
+        host(2).cutLink();
+        try {
+            given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/json")
+                    .body(Map.of("nodes", List.of(host(2).address()))).post("/api/v1/deploy/clusters/" + name + "/join")
+                    .then().statusCode(202);
+            Map<String, Object> c = awaitSettled(name);
+            assertThat(c.get("state")).isEqualTo("Ready");
+            assertThat((String) c.get("message")).contains("join failed", host(2).address());
+            assertThat((List<?>) c.get("hosts")).hasSize(1);
+        } finally {
+            host(2).restoreLink();
+        }
+        List<String> all = eventTypes(name);
+        List<String> ofTheJoin = all.subList(all.lastIndexOf("ClusterRequested"), all.size());
+        assertThat(ofTheJoin).contains("HostStepFailed", "HostsRemoved").doesNotContain("HostsAdded", "ClusterDegraded")
+                .endsWith("ClusterReady");
+
+        given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/json")
+                .body(Map.of("nodes", List.of(host(2).address()))).post("/api/v1/deploy/clusters/" + name + "/join")
+                .then().statusCode(202);
+        Map<String, Object> joined = awaitSettled(name);
+        assertThat((List<?>) joined.get("hosts")).hasSize(2);
+        assertThat(host(2).path("/var/lib/slipway/up-" + name)).hasContent("node");
+        deleteAll(name);
+    }
+
+    @Test
+    void aBadClusterfileIsA400NamingLineAndFieldWithoutItsSecrets() {
+        String bad = """
+                apiVersion: sealer.io/v2
+                kind: Cluster
+                metadata:
+                  name: bad
+                spec:
+                  image: flow/app:v1
+                  ssh:
+                    passwd: Sup3rSecret!
+                  hosts:
+                    - ips: [10.0.0]
+                      roles: [master]
+                """;
+        Response r = apply(bad);
+        r.then().statusCode(400);
+        assertThat(r.jsonPath().getInt("line")).isEqualTo(10);
+        assertThat(r.jsonPath().getString("field")).contains("ips");
+        assertThat(r.asString()).doesNotContain("Sup3rSecret!");
+        given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/deploy/clusters/bad").then().statusCode(404);
+    }
+
+    @Test
+    void ciRequestsOnKafkaAreOneOperationPerRequestId() {
+        String name = "ci-" + UUID.randomUUID().toString().substring(0, 6);
+        String requestId = UUID.randomUUID().toString();
+        byte[] command = EventCodec.released().encode(RequestDeploy.newBuilder().setRequestId(requestId)
+                .setOperation(DeployOperation.APPLY).setCluster(name).setClusterfile(clusterfile(name, List.of(host(2)), List.of()))
+                .setRequestedBy("ci").build());
+        Map<String, String> headers = Map.of(EventHeaders.EVENT_ID, UUID.randomUUID().toString(), EventHeaders.EVENT_TYPE, "RequestDeploy");
+        KafkaTopics.produce("slipway.deploy.requests", name, command, headers);
+        KafkaTopics.produce("slipway.deploy.requests", name, command,
+                Map.of(EventHeaders.EVENT_ID, UUID.randomUUID().toString(), EventHeaders.EVENT_TYPE, "RequestDeploy"));
+        await().atMost(Duration.ofMinutes(1)).until(() -> given().header("Authorization", TestTokens.bearer(Role.viewer))
+                .get("/api/v1/deploy/clusters/" + name).statusCode() == 200);
+        assertThat(awaitSettled(name).get("state")).isEqualTo("Ready");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(eventTypes(name).stream().filter("ClusterRequested"::equals)).hasSize(1));
+        assertThat(cluster(name).get("generation")).isEqualTo(1);
+        deleteAll(name);
+    }
+
+    static void deleteAll(String name) {
+        given().header("Authorization", TestTokens.bearer(Role.operator)).delete("/api/v1/deploy/clusters/" + name)
+                .then().statusCode(202);
+        assertThat(awaitSettled(name).get("state")).isEqualTo("Deleted");
+        for (TestHost h : fleet.hosts()) {
+            assertThat(h.path("/var/lib/slipway/clusters/" + name)).doesNotExist();
+        }
+    }
+}

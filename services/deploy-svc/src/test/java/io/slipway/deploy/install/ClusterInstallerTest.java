@@ -1,0 +1,233 @@
+package io.slipway.deploy.install;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.slipway.deploy.install.InstallImage.ImageLayer;
+import io.slipway.oci.store.ImageStore;
+import io.slipway.ssh.HostKeyStore;
+import io.slipway.ssh.SshAuth;
+import io.slipway.ssh.SshEngine;
+import io.slipway.ssh.SshRetry;
+import io.slipway.ssh.SshTarget;
+import io.slipway.testkit.hosts.HostFleet;
+import io.slipway.testkit.hosts.TestHost;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The installer against real OpenSSH hosts (network namespaces): role order, templates, hooks, CMDS, idempotence,
+ * upgrade by layer diff, resume from the journal, an unreachable host, preflight, and clean-up.
+ */
+class ClusterInstallerTest {
+    static HostFleet fleet;
+    static SshEngine ssh;
+    static ImageStore store;
+    static InstallImage v1;
+    static InstallImage v2;
+    static ClusterInstaller installer;
+    @TempDir
+    static Path work;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(HostFleet.available(), "needs root, ip netns and sshd");
+        fleet = HostFleet.builder().hosts(3).build();
+        ssh = SshEngine.builder().hostKeys(HostKeyStore.at(work.resolve("known_hosts"))).parallelism(8)
+                .connectTimeout(Duration.ofSeconds(3)).retry(new SshRetry(2, Duration.ofMillis(200), Duration.ofSeconds(1))).build();
+        store = ImageStore.open(work.resolve("store"));
+        v1 = TestImages.build(store, work, "app:v1", "hello", "");
+        v2 = TestImages.build(store, work, "app:v2", "bonjour", "");
+        installer = new ClusterInstaller(new HostSteps(ssh), 8);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (ssh != null) {
+            ssh.close();
+        }
+        if (fleet != null) {
+            fleet.close();
+        }
+    }
+
+    static TestHost host(int i) {
+        return fleet.hosts().get(i);
+    }
+
+    static InstallTarget target(TestHost h, List<String> roles, InstallImage installed) {
+        return new InstallTarget(h.address(), roles, SshTarget.of(h.address(), "root", new SshAuth.PrivateKey(fleet.clientKey(), null)),
+                Map.of("WHO", "world"), installed);
+    }
+
+    static InstallContext context(String cluster, InstallImage image) {
+        return new InstallContext(cluster, image, "/var/lib/slipway", List.of(host(0).address(), host(1).address()),
+                List.of(host(2).address()), 5000, Duration.ofMinutes(1));
+    }
+
+    static List<InstallTarget> targets(InstallImage installed) {
+        return List.of(target(host(0), List.of("master"), installed), target(host(1), List.of("master"), installed),
+                target(host(2), List.of("node"), installed));
+    }
+
+    static String read(TestHost h, String path) throws Exception {
+        return Files.readString(h.path(path));
+    }
+
+    static String cluster() {
+        return "c" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void installsEveryHostMastersOneByOneThenNodesThenCmds() throws Exception {
+        String c = cluster();
+        MemoryJournal journal = new MemoryJournal();
+        ClusterInstaller.Report report = installer.install(context(c, v1), targets(null), journal);
+
+        assertThat(report.failures()).isEmpty();
+        assertThat(report.bytesSent()).isGreaterThanOrEqualTo(3L * TestImages.PAYLOAD_BYTES);
+        for (int i = 0; i < 3; i++) {
+            TestHost h = host(i);
+            assertThat(h.path("/var/lib/slipway/clusters/" + c + "/rootfs/bin/payload")).hasSize(TestImages.PAYLOAD_BYTES);
+            assertThat(read(h, "/var/lib/slipway/clusters/" + c + "/rootfs/etc/app.conf"))
+                    .contains("cluster=" + c, "ip=" + h.address(), "greeting=hello world");
+        }
+        // masters one at a time, in Clusterfile order: master0 ends before master1 starts
+        long end0 = times(host(0), c, "end").get(0);
+        long start1 = times(host(1), c, "start").get(0);
+        assertThat(end0).isLessThan(start1);
+        assertThat(read(host(2), "/var/lib/slipway/trace/" + c + "/node.log"))
+                .contains("node " + host(2).address() + " masters=" + host(0).address() + "," + host(1).address());
+        assertThat(host(2).path("/var/lib/slipway/trace/" + c + "/master.log")).doesNotExist();
+        assertThat(read(host(0), "/var/lib/slipway/trace/" + c + "/cmds.log")).contains("cmds-ran-on-" + host(0).address());
+        assertThat(host(1).path("/var/lib/slipway/trace/" + c + "/cmds.log")).doesNotExist();
+
+        // the same install again does nothing: every step is in the journal
+        int before = journal.started().size();
+        ClusterInstaller.Report again = installer.install(context(c, v1), targets(v1), journal);
+        assertThat(again.failures()).isEmpty();
+        assertThat(journal.started()).hasSize(before);
+        assertThat(again.bytesSent()).isZero();
+        clean(c);
+    }
+
+    @Test
+    void upgradeSendsOnlyTheChangedLayerAndRerunsOnlyTheHooksItAffects() throws Exception {
+        String c = cluster();
+        assertThat(installer.install(context(c, v1), targets(null), new MemoryJournal()).failures()).isEmpty();
+        List<ImageLayer> changed = v2.layersNotIn(v1);
+        assertThat(changed).hasSize(1);
+        assertThat(changed.get(0).paths()).anyMatch(p -> p.startsWith("etc/"));
+
+        MemoryJournal journal = new MemoryJournal();
+        ClusterInstaller.Report report = installer.install(context(c, v2), targets(v1), journal);
+
+        assertThat(report.failures()).isEmpty();
+        // exactly the changed layer, once per host, crossed the wire
+        assertThat(report.bytesSent()).isEqualTo(3 * changed.get(0).size());
+        // the master hook watches etc/ and ran again; the node hook does not and did not
+        assertThat(times(host(0), c, "start")).hasSize(2);
+        assertThat(read(host(0), "/var/lib/slipway/trace/" + c + "/app.conf")).contains("greeting=bonjour world");
+        assertThat(read(host(2), "/var/lib/slipway/trace/" + c + "/node.log").lines().filter(l -> l.startsWith("node"))).hasSize(1);
+        assertThat(report.hooksRun()).containsExactlyInAnyOrder(host(0).address() + ":hooks/master/10-master.sh",
+                host(1).address() + ":hooks/master/10-master.sh");
+        assertThat(read(host(1), "/var/lib/slipway/clusters/" + c + "/rootfs/etc/app.conf")).contains("greeting=bonjour world");
+        clean(c);
+    }
+
+    @Test
+    void aResumedInstallSkipsWhatTheJournalHasCompleted() throws Exception {
+        String c = cluster();
+        MemoryJournal first = new MemoryJournal();
+        assertThat(installer.install(context(c, v1), targets(null), first).failures()).isEmpty();
+        // as if the service died after host 2's render: its hooks and master0's CMDS never ran
+        MemoryJournal resumed = new MemoryJournal(first);
+        resumed.forget(host(2).address(), HostStep.HOOKS);
+        resumed.forget(host(0).address(), HostStep.CMDS);
+
+        ClusterInstaller.Report report = installer.install(context(c, v1), targets(null), resumed);
+
+        assertThat(report.failures()).isEmpty();
+        assertThat(resumed.started()).extracting(e -> e.host() + " " + e.step())
+                .containsExactlyInAnyOrder(host(2).address() + " HOOKS", host(0).address() + " CMDS");
+        assertThat(report.bytesSent()).isZero();
+        clean(c);
+    }
+
+    @Test
+    void anUnreachableHostFailsAloneAndALaterInstallHealsIt() throws Exception {
+        String c = cluster();
+        host(2).cutLink();
+        ClusterInstaller.Report report;
+        MemoryJournal journal = new MemoryJournal();
+        try {
+            report = installer.install(context(c, v1), targets(null), journal);
+        } finally {
+            host(2).restoreLink();
+        }
+        assertThat(report.succeeded()).containsExactlyInAnyOrder(host(0).address(), host(1).address());
+        StepFailure f = report.failures().get(host(2).address());
+        assertThat(f.step()).isEqualTo(HostStep.PREFLIGHT);
+        assertThat(f.transientFault()).isTrue();
+        assertThat(f.getMessage()).contains(host(2).address());
+
+        long othersBefore = journal.started().stream().filter(e -> !e.host().equals(host(2).address())).count();
+        ClusterInstaller.Report healed = installer.install(context(c, v1), targets(null), journal);
+        assertThat(healed.failures()).isEmpty();
+        assertThat(healed.succeeded()).contains(host(2).address());
+        assertThat(read(host(2), "/var/lib/slipway/trace/" + c + "/node.log")).contains("node " + host(2).address());
+        assertThat(journal.started().stream().filter(e -> !e.host().equals(host(2).address())).count())
+                .as("hosts that were done are not touched again").isEqualTo(othersBefore);
+        clean(c);
+    }
+
+    @Test
+    void preflightNamesABusyPortAndWhatToDo() throws Exception {
+        InstallImage busy = TestImages.build(store, work, "app:ports", "hello", "LABEL io.slipway.preflight.ports=22\n");
+        String c = cluster();
+        ClusterInstaller.Report report = installer.install(context(c, busy), targets(null), new MemoryJournal());
+        assertThat(report.succeeded()).isEmpty();
+        assertThat(report.failures().get(host(0).address()).getMessage())
+                .contains(host(0).address(), "preflight", "port(s) [22] already in use");
+    }
+
+    @Test
+    void cleanRunsTheHostsOwnCleanHooksAndRemovesTheClusterAlsoAfterAHalfInstall() throws Exception {
+        String c = cluster();
+        installer.install(context(c, v1), targets(null), new MemoryJournal());
+        // a half install on host 2: only layers arrived, nothing unpacked
+        TestHost half = host(2);
+        half.exec("rm -rf /var/lib/slipway/clusters/" + c);
+
+        Map<String, StepFailure> failures = installer.clean(context(c, v1), targets(v1), new MemoryJournal());
+
+        assertThat(failures).isEmpty();
+        for (int i = 0; i < 3; i++) {
+            assertThat(host(i).path("/var/lib/slipway/clusters/" + c)).doesNotExist();
+        }
+        assertThat(read(host(0), "/var/lib/slipway/trace/" + c + "/clean.log")).contains("cleaned " + c);
+    }
+
+    private static void clean(String c) {
+        assertThat(installer.clean(context(c, v1), targets(null), new MemoryJournal())).isEmpty();
+    }
+
+    private static List<Long> times(TestHost h, String c, String kind) throws Exception {
+        List<Long> result = new ArrayList<>();
+        for (String line : read(h, "/var/lib/slipway/trace/" + c + "/master.log").split("\n")) {
+            if (line.startsWith(kind + " ")) {
+                result.add(Long.parseLong(line.substring(kind.length() + 1).trim()));
+            }
+        }
+        return result;
+    }
+}
