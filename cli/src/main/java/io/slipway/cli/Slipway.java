@@ -1,5 +1,11 @@
 package io.slipway.cli;
 
+import io.slipway.cli.deploy.ApplyCommand;
+import io.slipway.cli.deploy.ClustersCommand;
+import io.slipway.cli.deploy.DeleteCommand;
+import io.slipway.cli.deploy.JoinCommand;
+import io.slipway.cli.deploy.ResetCommand;
+import io.slipway.cli.deploy.RunCommand;
 import io.slipway.cli.events.EventsCommand;
 import io.slipway.cli.image.BuildCommand;
 import io.slipway.cli.image.ImagesCommand;
@@ -26,6 +32,7 @@ import picocli.CommandLine.Command;
         subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, TokenCommand.class, EventsCommand.class,
                 BuildCommand.class, ImagesCommand.class, InspectCommand.class, TagCommand.class, RmiCommand.class,
                 PushCommand.class, PullCommand.class, SaveCommand.class, LoadCommand.class, LoginCommand.class, SyncCommand.class,
+                RunCommand.class, ApplyCommand.class, JoinCommand.class, DeleteCommand.class, ResetCommand.class, ClustersCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Slipway {
 

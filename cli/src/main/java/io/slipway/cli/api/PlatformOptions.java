@@ -24,6 +24,11 @@ public final class PlatformOptions {
     @Option(names = "--token", paramLabel = "JWT", description = "Bearer token (default: $SLIPWAY_TOKEN, else one signed by the local stack's key).")
     String token;
 
+    /** The local stack's options (data dir), for commands that also look at the stack. */
+    public StackOptions stack() {
+        return stack;
+    }
+
     public PlatformClient client() {
         String url = firstNonBlank(server, System.getenv("SLIPWAY_SERVER"));
         StackFile.State state = null;

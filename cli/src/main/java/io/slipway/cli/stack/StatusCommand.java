@@ -1,6 +1,7 @@
 package io.slipway.cli.stack;
 
-import io.slipway.cli.StackOptions;
+import io.slipway.cli.api.PlatformClient;
+import io.slipway.cli.api.PlatformOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -15,20 +16,39 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** {@code slipway status}: one line per component with its pid, address and whether it is up; exit 1 if any is down. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show the state of each component of the stack.")
+/**
+ * {@code slipway status}: one line per component of the local stack with its pid, address and whether it is up (exit 1
+ * if any is down); {@code slipway status CLUSTER [--watch]}: a cluster's state and hosts, or its progress as it happens.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show the state of the stack's components, or of a cluster (CLUSTER, --watch to follow it).")
 public final class StatusCommand implements Callable<Integer> {
 
     @Mixin
-    StackOptions stackOptions;
+    PlatformOptions platform;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CLUSTER", description = "A cluster deploy-svc manages.")
+    String cluster;
+
+    @Option(names = {"-w", "--watch"}, description = "Follow the cluster's running operation, host by host, until it settles.")
+    boolean watch;
 
     record Row(String component, long pid, String address, boolean up) {
     }
 
     @Override
     public Integer call() {
-        StackLayout layout = stackOptions.layout();
+        if (cluster != null) {
+            PlatformClient client = platform.client();
+            if (watch) {
+                return io.slipway.cli.deploy.ClusterStatus.watch(client, cluster);
+            }
+            return io.slipway.cli.deploy.ClusterStatus.show(client, cluster);
+        }
+        StackLayout layout = platform.stack().layout();
         Optional<StackFile.State> found = StackFile.read(layout);
         if (found.isEmpty()) {
             System.out.println("No stack is running on " + layout.dataDir() + ".");
