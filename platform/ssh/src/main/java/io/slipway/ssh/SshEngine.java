@@ -76,6 +76,11 @@ public final class SshEngine implements AutoCloseable {
         // no agent, no ~/.ssh of the user running the service: only the credentials a target names
         client.setKeyIdentityProvider(session -> List.of());
         client.setPasswordIdentityProvider(session -> List.of());
+        // a host whose link died mid-command would otherwise hold the command until its timeout (minutes for a hook):
+        // keep-alives that go unanswered close the session, and the command fails as a transient fault
+        org.apache.sshd.core.CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, b.keepAlive);
+        org.apache.sshd.core.CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(client, b.keepAlive);
+        org.apache.sshd.core.CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, b.keepAliveMissed);
         client.start();
     }
 
@@ -485,6 +490,15 @@ public final class SshEngine implements AutoCloseable {
         private int parallelism = 16;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private SshRetry retry = SshRetry.defaults();
+        private Duration keepAlive = Duration.ofSeconds(5);
+        private int keepAliveMissed = 3;
+
+        /** A session whose keep-alives go unanswered {@code missed} times in a row ({@code interval} apart) is dead. */
+        public Builder keepAlive(Duration interval, int missed) {
+            this.keepAlive = interval;
+            this.keepAliveMissed = Math.max(1, missed);
+            return this;
+        }
 
         public Builder hostKeys(HostKeyStore store) {
             this.hostKeys = store;

@@ -207,6 +207,26 @@ class SshEngineTest {
     }
 
     @Test
+    void aCommandOnAHostWhoseLinkDiesFailsWithinTheKeepAliveNotItsTimeout() throws Exception {
+        TestHost h = host(1);
+        ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
+        try (SshEngine watchful = SshEngine.builder().hostKeys(HostKeyStore.at(tmp.resolve("watchful"))).connectTimeout(Duration.ofSeconds(2))
+                .keepAlive(Duration.ofMillis(300), 3).retry(SshRetry.none()).build()) {
+            watchful.exec(root(h), "true", Duration.ofSeconds(10));
+            later.schedule(h::cutLink, 500, TimeUnit.MILLISECONDS);
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> watchful.exec(root(h), "sleep 60", Duration.ofSeconds(120)))
+                    .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.transientFault()).isTrue())
+                    .hasMessageContaining(h.address());
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
+        } finally {
+            later.shutdown();
+            later.awaitTermination(5, TimeUnit.SECONDS);
+            h.restoreLink();
+        }
+    }
+
+    @Test
     void oneDeadHostDoesNotStopTheOthers() throws Exception {
         TestHost dead = host(1);
         dead.killSshd();
