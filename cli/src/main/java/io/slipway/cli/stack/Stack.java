@@ -120,8 +120,13 @@ public final class Stack implements AutoCloseable {
         synchronized (this) {
             abortIfClosed();
             for (ServiceSpec spec : ServiceSpec.ALL) {
+                List<String> jvm = new ArrayList<>(options.serviceJvmOptions());
+                if (spec.name().equals("deploy-svc")) {
+                    // `slipway run NAME` of an image `slipway build` made: deploy-svc reads build-svc's store
+                    jvm.add("-Dslipway.deploy.build-store=" + layout.service("build-svc").resolve("images").toAbsolutePath());
+                }
                 services.add(ServiceProcess.launch(spec, ProjectHome.serviceJar(options.home(), spec.name()), infra,
-                        layout.service(spec.name()), options.serviceJvmOptions(), layout.log(spec.name())));
+                        layout.service(spec.name()), jvm, layout.log(spec.name())));
             }
         }
         awaitHealthy(options.startTimeout());
