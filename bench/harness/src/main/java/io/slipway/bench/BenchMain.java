@@ -26,6 +26,9 @@ final class BenchMain {
         // Outside a Quarkus application nothing applies logging.properties, so libraries (Debezium, fabric8) would log
         // and format at every level; a service runs with its configured levels, give the benchmark the same.
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        // SLF4J goes to the JBoss LogManager here (Quarkus' jars are on the classpath), which is not the JUL manager
+        // outside a Quarkus application: left unconfigured it evaluates every debug line (MINA SSHD logs per packet)
+        org.jboss.logmanager.LogContext.getSystemLogContext().getLogger("").setLevel(java.util.logging.Level.WARNING);
         Thread hook = new Thread(cleanUp, "slipway-bench-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         int rc = 0;
