@@ -217,6 +217,49 @@ class ClusterInstallerTest {
         assertThat(read(host(0), "/var/lib/slipway/trace/" + c + "/clean.log")).contains("cleaned " + c);
     }
 
+    @Test
+    void master0ServesTheImagesCachedContainerImagesFromItsOwnRegistry() throws Exception {
+        assumeTrue(io.slipway.embedded.EmbeddedRegistry.available(), "needs Debian's docker-registry");
+        try (io.slipway.embedded.EmbeddedRegistry source = io.slipway.embedded.EmbeddedRegistry.start(work.resolve("source-registry"));
+             io.slipway.oci.registry.Registries registries = io.slipway.oci.registry.Registries.builder()
+                     .defaults(io.slipway.oci.registry.InsecureRegistries.of(List.of())).build()) {
+            // a container image in a registry the CloudImage's build caches from
+            Path tiny = Files.createDirectories(work.resolve("tiny"));
+            Files.writeString(tiny.resolve("hello.txt"), "hello from a cached image");
+            Files.writeString(tiny.resolve("Kubefile"), "FROM scratch\nCOPY hello.txt hello.txt\n");
+            new io.slipway.cloudimage.build.CloudImageBuilder(store).build(io.slipway.cloudimage.build.BuildSpec.builder(tiny)
+                    .tag("tiny:1").platform(io.slipway.oci.Platform.parse("linux/amd64")).build(), io.slipway.cloudimage.build.BuildListener.NONE);
+            String remote = source.host() + "/library/tiny:1";
+            new io.slipway.oci.registry.ImageTransfer(registries, 2).push(store, io.slipway.oci.Reference.parse("tiny:1").toString(),
+                    io.slipway.oci.Reference.parse(remote), io.slipway.oci.registry.TransferListener.NONE);
+            Path ctx = Files.createDirectories(work.resolve("with-images"));
+            Files.writeString(ctx.resolve("Kubefile"), "FROM scratch\nLABEL purpose=offline-images\n");
+            new io.slipway.cloudimage.build.CloudImageBuilder(store)
+                    .withContainerImageCache(new io.slipway.cloudimage.offline.RegistryImageCache(registries))
+                    .build(io.slipway.cloudimage.build.BuildSpec.builder(ctx).tag("offline:v1").platform(io.slipway.oci.Platform.parse("linux/amd64"))
+                            .extraImages(List.of(remote)).build(), io.slipway.cloudimage.build.BuildListener.NONE);
+            InstallImage offline = InstallImage.open(store, "offline:v1", "amd64");
+            assertThat(offline.hasRegistry()).isTrue();
+            source.close(); // from here on only the cluster's own registry has the image
+
+            String c = cluster();
+            InstallContext context = new InstallContext(c, offline, "/var/lib/slipway", List.of(host(0).address()), List.of(), 5000,
+                    Duration.ofMinutes(1));
+            MemoryJournal journal = new MemoryJournal();
+            ClusterInstaller.Report report = installer.install(context, List.of(target(host(0), List.of("master"), null)), journal);
+            assertThat(report.failures()).isEmpty();
+            assertThat(journal.entries).anyMatch(e -> e.step() == HostStep.REGISTRY && e.state().equals("Completed"));
+            java.net.http.HttpResponse<String> tags = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://" + host(0).address() + ":5000/v2/library/tiny/tags/list")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(tags.statusCode()).as(tags.body()).isEqualTo(200);
+            assertThat(tags.body()).contains("\"1\"");
+            assertThat(installer.clean(context, List.of(target(host(0), List.of("master"), null)), new MemoryJournal())).isEmpty();
+            assertThat(host(0).exec("awk '$4==\"0A\" && $2 ~ /:1388$/' /proc/net/tcp /proc/net/tcp6 | wc -l").strip())
+                    .as("the registry stopped with the cluster").isEqualTo("0");
+        }
+    }
+
     private static void clean(String c) {
         assertThat(installer.clean(context(c, v1), targets(null), new MemoryJournal())).isEmpty();
     }
