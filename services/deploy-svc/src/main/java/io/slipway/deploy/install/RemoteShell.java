@@ -10,7 +10,7 @@ final class RemoteShell {
     }
 
     static String quote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
+        return io.slipway.ssh.SshEngine.quote(s);
     }
 
     /** {@code export K='v'; ...} for every variable whose name the shell accepts (others cannot be hook variables). */
