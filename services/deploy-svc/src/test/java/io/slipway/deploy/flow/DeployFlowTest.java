@@ -230,6 +230,42 @@ class DeployFlowTest {
     }
 
     @Test
+    void aPasswordUserInstallsThroughSudoAndThePasswordAppearsNowhere() {
+        String name = "sudo-" + UUID.randomUUID().toString().substring(0, 6);
+        String cf = """
+                apiVersion: sealer.io/v2
+                kind: Cluster
+                metadata:
+                  name: %s
+                spec:
+                  image: %s
+                  ssh:
+                    user: %s
+                    passwd: "%s"
+                  hosts:
+                    - ips: [%s]
+                      roles: [master]
+                """.formatted(name, IMAGE, fleet.passwordUser(), fleet.password(), host(1).address());
+        Response accepted = apply(cf);
+        accepted.then().statusCode(202);
+        Map<String, Object> c = awaitSettled(name);
+        assertThat(c.get("state")).as(String.valueOf(c.get("message"))).isEqualTo("Ready");
+        // the hook wrote into root's /var/lib/slipway: it ran as root, through sudo with the user's password
+        assertThat(host(1).path("/var/lib/slipway/up-" + name)).hasContent("up");
+        assertThat(host(1).exec("stat -c %U /var/lib/slipway/up-" + name).strip()).isEqualTo("root");
+        assertThat(accepted.asString()).doesNotContain(fleet.password());
+        assertThat(given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/deploy/clusters/" + name).asString())
+                .doesNotContain(fleet.password());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(eventTypes(name)).contains("ClusterReady"));
+        for (ConsumerRecord<String, byte[]> r : KafkaTopics.readAll(EVENTS)) {
+            if (name.equals(r.key())) {
+                assertThat(new String(r.value(), StandardCharsets.UTF_8)).doesNotContain(fleet.password());
+            }
+        }
+        deleteAll(name);
+    }
+
+    @Test
     void aBadClusterfileIsA400NamingLineAndFieldWithoutItsSecrets() {
         String bad = """
                 apiVersion: sealer.io/v2
