@@ -23,6 +23,15 @@ public class KnownBuild {
     @Column(name = "requested_at")
     public Instant requestedAt;
 
+    /** Requested, Succeeded or Failed, as build-svc's events said. */
+    public String state;
+
+    /** The CloudImage's digest once the build succeeded: what `slipway run` of this image installs. */
+    public String digest;
+
+    @Column(name = "failure_reason", length = 4000)
+    public String failureReason;
+
     /** Build events applied to this row; a redelivered event must not raise it. */
     @Column(name = "events_applied", nullable = false)
     public int eventsApplied;

@@ -58,6 +58,32 @@ class BuildCatalogTest {
     }
 
     @Test
+    void aSucceededBuildGivesTheCloudImagesDigestAndAFailedOneItsReason() {
+        String buildId = UUID.randomUUID().toString();
+        KafkaTopics.produce(TOPIC, buildId, buildRequested(buildId, "etcd:v2"), envelope(UUID.randomUUID().toString()));
+        byte[] succeeded = EventCodec.released().encode(io.slipway.events.build.BuildSucceeded.newBuilder().setBuildId(buildId)
+                .setImage("docker.io/library/etcd:v2").setDigest("sha256:" + "ab".repeat(32)).setLayers(3).setCachedLayers(1)
+                .setFinishedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)).build());
+        KafkaTopics.produce(TOPIC, buildId, succeeded, Map.of(EventHeaders.EVENT_ID, UUID.randomUUID().toString(),
+                EventHeaders.EVENT_TYPE, "BuildSucceeded", EventHeaders.CORRELATION_ID, UUID.randomUUID().toString()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> eventsApplied(buildId) == 2);
+        var known = given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/deploy/builds/" + buildId).jsonPath();
+        assertThat(known.getString("state")).isEqualTo("Succeeded");
+        assertThat(known.getString("digest")).isEqualTo("sha256:" + "ab".repeat(32));
+        assertThat(known.getString("image")).isEqualTo("docker.io/library/etcd:v2");
+
+        String failedId = UUID.randomUUID().toString();
+        byte[] failed = EventCodec.released().encode(io.slipway.events.build.BuildFailed.newBuilder().setBuildId(failedId)
+                .setReason("Kubefile:3: unknown instruction FOO").setStep("parse").setFinishedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)).build());
+        KafkaTopics.produce(TOPIC, failedId, failed, Map.of(EventHeaders.EVENT_ID, UUID.randomUUID().toString(),
+                EventHeaders.EVENT_TYPE, "BuildFailed", EventHeaders.CORRELATION_ID, UUID.randomUUID().toString()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> eventsApplied(failedId) == 1);
+        var failure = given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/deploy/builds/" + failedId).jsonPath();
+        assertThat(failure.getString("state")).isEqualTo("Failed");
+        assertThat(failure.getString("failureReason")).isEqualTo("Kubefile:3: unknown instruction FOO");
+    }
+
+    @Test
     void anUndecodableRecordIsDeadLetteredAndThePartitionMovesOn() {
         String buildId = UUID.randomUUID().toString();
         String poisonId = UUID.randomUUID().toString();
