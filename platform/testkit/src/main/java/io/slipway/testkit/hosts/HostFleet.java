@@ -2,10 +2,19 @@ package io.slipway.testkit.hosts;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -15,6 +24,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -46,33 +57,32 @@ public final class HostFleet implements AutoCloseable {
 
     private HostFleet(int count) {
         cleanStale();
-        this.id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt(0x10000), 4);
-        this.subnet = claimSubnet(id);
+        this.id = claimId();
         this.dir = STATE.resolve("fleet-" + id);
-        this.bridge = "slwbr" + id;
         try {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("owner"), Long.toString(ProcessHandle.current().pid()));
+            this.subnet = claimSubnet(id);
+        } catch (RuntimeException e) {
+            deleteTree(dir);
+            throw e;
+        }
+        this.bridge = "slwbr" + id;
+        this.shutdownHook = new Thread(this::close, "host-fleet-" + id + "-close");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.clientKey = dir.resolve("client_key");
+        try {
             Files.writeString(dir.resolve("subnet"), Integer.toString(subnet));
-            this.clientKey = dir.resolve("client_key");
             Fleet.run(List.of("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-C", "slipway-test-client", "-f",
                     clientKey.toString()), Duration.ofSeconds(30));
             Files.copy(dir.resolve("client_key.pub"), dir.resolve("authorized_keys"));
             this.password = machinePassword();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        this.shutdownHook = new Thread(this::close, "host-fleet-" + id + "-close");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
-        try {
             ensureUsers();
             Fleet.run(List.of("ip", "link", "add", bridge, "type", "bridge"), Duration.ofSeconds(10));
             Fleet.run(List.of("ip", "addr", "add", gateway() + "/24", "dev", bridge), Duration.ofSeconds(10));
             Fleet.run(List.of("ip", "link", "set", bridge, "up"), Duration.ofSeconds(10));
             addHosts(count);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             close();
-            throw e;
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
     }
 
@@ -116,8 +126,19 @@ public final class HostFleet implements AutoCloseable {
         return password;
     }
 
+    String bridge() {
+        return bridge;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
     /** Starts {@code count} more hosts (in parallel) and returns them. */
-    public List<TestHost> addHosts(int count) {
+    public synchronized List<TestHost> addHosts(int count) {
+        if (closed) {
+            throw new IllegalStateException("fleet " + id + " is closed");
+        }
         List<TestHost> added = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<TestHost>> futures = new ArrayList<>();
@@ -135,7 +156,6 @@ public final class HostFleet implements AutoCloseable {
             }
         } finally {
             hosts.addAll(added);
-            hosts.sort(Comparator.comparing(TestHost::name));
         }
         return added;
     }
@@ -224,26 +244,101 @@ public final class HostFleet implements AutoCloseable {
         return Files.readString(file).strip();
     }
 
+    /**
+     * Creates the test users and their sudo rules once per machine, and changes them only when they differ: fleets of
+     * other JVMs may be logging in as these users right now, so a password reset or a rewritten sudoers file must never
+     * leave them a moment where it does not work. A file lock serializes the fleets of all JVMs here.
+     */
     private void ensureUsers() {
-        for (String user : List.of(OPERATOR, PASSWORD_USER)) {
-            try {
-                Fleet.run(List.of("id", "-u", user), Duration.ofSeconds(5));
-            } catch (IllegalStateException missing) {
-                Fleet.run(List.of("useradd", "-M", "-d", "/home/" + user, "-s", "/bin/bash", user), Duration.ofSeconds(20));
+        synchronized (HostFleet.class) {
+            try (FileChannel lockFile = FileChannel.open(STATE.resolve("users.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = lockFile.lock()) {
+                for (String user : List.of(OPERATOR, PASSWORD_USER)) {
+                    if (shadowHash(user) == null) {
+                        Fleet.run(List.of("useradd", "-M", "-d", "/home/" + user, "-s", "/bin/bash", user), Duration.ofSeconds(20));
+                    }
+                }
+                // a new account is locked ("!"), and sshd refuses even key logins to locked accounts
+                if (!"*".equals(shadowHash(OPERATOR))) {
+                    Fleet.run(List.of("usermod", "-p", "*", OPERATOR), Duration.ofSeconds(20));
+                }
+                setPasswordUnlessSet();
+                writeIfChanged(Path.of("/etc/sudoers.d/slipway-test-hosts"), OPERATOR + " ALL=(ALL) NOPASSWD:ALL\n" + PASSWORD_USER
+                        + " ALL=(ALL) ALL\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot set up the test users: " + e.getMessage(), e);
             }
-            // a new account is locked ("!"), and sshd refuses even key logins to locked accounts
-            Fleet.run(List.of("usermod", "-p", "*", user), Duration.ofSeconds(20));
+        }
+    }
+
+    /**
+     * chpasswd salts anew each time, so what is recorded is the hash it wrote (with a digest of the password it was
+     * given), and the password is set again only when /etc/shadow or the password file no longer match that record.
+     */
+    private void setPasswordUnlessSet() throws IOException {
+        Path recorded = STATE.resolve("password.shadow");
+        if (Files.exists(recorded) && Files.readString(recorded).strip().equals(passwordRecord(shadowHash(PASSWORD_USER)))) {
+            return;
         }
         Fleet.run(List.of("sh", "-c", "printf '%s\\n' '" + PASSWORD_USER + ":" + password + "' | chpasswd"), Duration.ofSeconds(20));
+        Files.writeString(recorded, passwordRecord(shadowHash(PASSWORD_USER)));
+    }
+
+    private String passwordRecord(String shadowHash) {
         try {
-            Files.createDirectories(Path.of("/etc/sudoers.d"));
-            Files.writeString(Path.of("/etc/sudoers.d/slipway-test-hosts"), OPERATOR + " ALL=(ALL) NOPASSWD:ALL\n" + PASSWORD_USER
-                    + " ALL=(ALL) ALL\n");
-            Files.setPosixFilePermissions(Path.of("/etc/sudoers.d/slipway-test-hosts"),
-                    java.nio.file.attribute.PosixFilePermissions.fromString("r--r-----"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the test users' sudoers file: " + e.getMessage(), e);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest) + " " + shadowHash;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
+    }
+
+    /** The user's password field in /etc/shadow, or null when there is no such user. */
+    private static String shadowHash(String user) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/etc/shadow"))) {
+            String[] fields = line.split(":", -1);
+            if (fields.length > 1 && fields[0].equals(user)) {
+                return fields[1];
+            }
+        }
+        return null;
+    }
+
+    /** sudo skips files whose names hold a dot, so the new content is written beside and renamed over atomically. */
+    private static void writeIfChanged(Path sudoers, String content) throws IOException {
+        if (Files.exists(sudoers) && Files.readString(sudoers).equals(content)) {
+            return;
+        }
+        Files.createDirectories(sudoers.getParent());
+        Path tmp = sudoers.resolveSibling(sudoers.getFileName() + ".new");
+        Files.writeString(tmp, content);
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("r--r-----"));
+        Files.move(tmp, sudoers, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Claims a fleet id no other fleet holds (an atomic mkdir is the lock) and records the owning JVM: its pid and its
+     * start time, so a reused pid does not keep a dead JVM's fleet alive.
+     */
+    private static String claimId() {
+        try {
+            Files.createDirectories(STATE);
+            for (int attempt = 0; attempt < 100; attempt++) {
+                String candidate = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt(0x10000), 4);
+                Path d = STATE.resolve("fleet-" + candidate);
+                try {
+                    Files.createDirectory(d);
+                } catch (FileAlreadyExistsException taken) {
+                    continue;
+                }
+                ProcessHandle self = ProcessHandle.current();
+                Files.writeString(d.resolve("owner"), self.pid() + " " + self.info().startInstant().map(Instant::toEpochMilli).orElse(0L));
+                return candidate;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot claim a fleet directory under " + STATE + ": " + e.getMessage(), e);
+        }
+        throw new IllegalStateException("no free fleet id under " + STATE);
     }
 
     /** Claims a /24 no other fleet (nor anything else on this machine) uses: an atomic mkdir is the lock. */
@@ -276,17 +371,42 @@ public final class HostFleet implements AutoCloseable {
         }
         try (Stream<Path> dirs = Files.list(STATE)) {
             for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith("fleet-")).toList()) {
-                Path owner = d.resolve("owner");
-                long pid = Files.exists(owner) ? Long.parseLong(Files.readString(owner).strip()) : -1;
-                if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                if (ownerAlive(d)) {
                     continue;
                 }
                 String fleetId = d.getFileName().toString().substring("fleet-".length());
                 teardown(d, fleetId);
             }
+            releaseOrphanSubnets();
         } catch (IOException | RuntimeException e) {
             System.err.println("[host-fleet] could not clean a stale fleet: " + e.getMessage());
         }
+    }
+
+    /** Subnets claimed by a JVM killed before it wrote the claim into its fleet directory. */
+    private static void releaseOrphanSubnets() throws IOException {
+        try (Stream<Path> dirs = Files.list(STATE)) {
+            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith("subnet-")).toList()) {
+                Path fleet = d.resolve("fleet");
+                boolean old = Files.getLastModifiedTime(d).toInstant().isBefore(Instant.now().minusSeconds(60));
+                if (old && (!Files.exists(fleet) || !Files.isDirectory(STATE.resolve("fleet-" + Files.readString(fleet).strip())))) {
+                    deleteTree(d);
+                }
+            }
+        }
+    }
+
+    private static boolean ownerAlive(Path fleetDir) throws IOException {
+        Path owner = fleetDir.resolve("owner");
+        if (!Files.exists(owner)) {
+            // a fleet being claimed this instant has its directory a moment before its owner file
+            return Files.getLastModifiedTime(fleetDir).toInstant().isAfter(Instant.now().minusSeconds(60));
+        }
+        String[] fields = Files.readString(owner).strip().split("\\s+");
+        long startMillis = fields.length > 1 ? Long.parseLong(fields[1]) : 0;
+        return ProcessHandle.of(Long.parseLong(fields[0])).filter(ProcessHandle::isAlive)
+                .map(p -> startMillis == 0 || p.info().startInstant().map(s -> Math.abs(s.toEpochMilli() - startMillis) < 1000).orElse(true))
+                .orElse(false);
     }
 
     @Override
@@ -312,20 +432,11 @@ public final class HostFleet implements AutoCloseable {
         try (Stream<Path> files = Files.exists(fleetDir) ? Files.list(fleetDir) : Stream.empty()) {
             for (Path f : files.filter(p -> p.getFileName().toString().startsWith("netns-")).toList()) {
                 String ns = Files.readString(f).strip();
-                String pids = "";
-                try {
-                    pids = Fleet.run(List.of("ip", "netns", "pids", ns), Duration.ofSeconds(10)).strip();
-                } catch (RuntimeException gone) {
-                    // namespace already gone
-                }
-                for (String pid : pids.split("\\s+")) {
-                    if (!pid.isBlank()) {
-                        ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
-                    }
-                }
+                killEverythingIn(ns);
                 Fleet.quietly(List.of("ip", "netns", "del", ns));
             }
-            Fleet.quietly(List.of("ip", "link", "del", "slwbr" + fleetId));
+            // the subnet is free for another fleet only once the bridge holding its gateway address is gone
+            deleteLinks(fleetId);
             Path subnetFile = fleetDir.resolve("subnet");
             if (Files.exists(subnetFile)) {
                 deleteTree(STATE.resolve("subnet-" + Files.readString(subnetFile).strip()));
@@ -334,6 +445,46 @@ public final class HostFleet implements AutoCloseable {
             System.err.println("[host-fleet] teardown of " + fleetDir + ": " + e.getMessage());
         }
         deleteTree(fleetDir);
+    }
+
+    /**
+     * Kills every process in a host's network namespace (sshd, sessions, daemons that hooks started) until none is left:
+     * a process may fork while the previous round is being killed. Their mount namespace, with the host's bind mounts,
+     * goes away with the last of them.
+     */
+    private static void killEverythingIn(String ns) {
+        for (int round = 0; round < 20; round++) {
+            String pids;
+            try {
+                pids = Fleet.run(List.of("ip", "netns", "pids", ns), Duration.ofSeconds(10)).strip();
+            } catch (RuntimeException gone) {
+                return;
+            }
+            if (pids.isEmpty()) {
+                return;
+            }
+            for (String pid : pids.split("\\s+")) {
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+        System.err.println("[host-fleet] processes in " + ns + " outlived 20 rounds of SIGKILL");
+    }
+
+    /** The bridge, and host-side veths a host that failed half-way through its start left in the root namespace. */
+    private static void deleteLinks(String fleetId) {
+        Pattern ours = Pattern.compile("^\\d+: (slwbr" + fleetId + "|slw" + fleetId + "[vp]\\d+)[@:]");
+        String links;
+        try {
+            links = Fleet.run(List.of("ip", "-o", "link", "show"), Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            return;
+        }
+        for (String line : links.split("\n")) {
+            Matcher m = ours.matcher(line);
+            if (m.find()) {
+                Fleet.quietly(List.of("ip", "link", "del", m.group(1)));
+            }
+        }
     }
 
     private static void deleteTree(Path p) {

@@ -79,7 +79,11 @@ public final class TestHost {
     /** Runs {@code shell} inside the host's namespaces (as root) and returns its stdout; a non-zero exit throws. */
     public String exec(String shell) {
         long pid = sshdPid();
-        return Fleet.run(List.of("nsenter", "--target", Long.toString(pid), "--net", "--mount", "sh", "-c", shell), Duration.ofMinutes(2));
+        try {
+            return Fleet.run(List.of("nsenter", "--target", Long.toString(pid), "--net", "--mount", "sh", "-c", shell), Duration.ofMinutes(2));
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(name + ": " + e.getMessage(), e);
+        }
     }
 
     /** Takes the host's link down: its peers' packets are dropped (connects time out), as a cut cable would. */

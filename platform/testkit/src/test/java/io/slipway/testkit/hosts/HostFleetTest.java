@@ -2,15 +2,14 @@ package io.slipway.testkit.hosts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -59,11 +58,11 @@ class HostFleetTest {
         }
         ssh("root", hosts.get(0), "echo only-on-0 > /var/lib/slipway/marker");
         assertThat(hosts.get(0).path("/var/lib/slipway/marker")).hasContent("only-on-0");
+        assertThat(hosts.get(0).exec("cat /var/lib/slipway/marker")).contains("only-on-0");
         assertThat(ssh("root", hosts.get(1), "cat /var/lib/slipway/marker 2>/dev/null || echo absent")).contains("absent");
         assertThat(hosts.get(1).exec("cat /var/lib/slipway/marker 2>/dev/null || echo absent")).contains("absent");
         // host 0 reaches host 1's sshd over the bridge
-        assertThat(hosts.get(0).exec("timeout 3 bash -c 'exec 3<>/dev/tcp/" + hosts.get(1).address() + "/22 && head -c 7 <&3'"))
-                .startsWith("SSH-2.0");
+        assertThat(hosts.get(0).exec(sshBanner(hosts.get(1)))).startsWith("SSH-2.0");
     }
 
     @Test
@@ -125,31 +124,65 @@ class HostFleetTest {
     }
 
     @Test
-    void closeKillsWhatHostsStartedAndLeavesNoNamespaceBehind() throws Exception {
+    void addedHostsJoinTheFleetAndCloseKillsWhatHostsStartedAndLeavesNothingBehind() throws Exception {
         HostFleet second = HostFleet.builder().hosts(1).build();
-        TestHost h = second.hosts().get(0);
-        ssh(second, h, "setsid sleep 1000 > /dev/null 2>&1 < /dev/null & echo $! > /var/lib/slipway/sleep.pid");
-        long pid = Long.parseLong(Files.readString(h.path("/var/lib/slipway/sleep.pid")).strip());
-        assertThat(ProcessHandle.of(pid)).isPresent();
+        TestHost first = second.hosts().get(0);
+        TestHost added = second.addHosts(1).get(0);
+        assertThat(second.hosts()).containsExactly(first, added);
+        assertThat(first.exec(sshBanner(added))).startsWith("SSH-2.0");
+        long daemon = startDaemon(second, added);
+
         second.close();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
-        assertThat(run(List.of("ip", "netns", "list"))).doesNotContain(h.name());
-        assertThat(run(List.of("ip", "link", "show"))).doesNotContain(h.veth());
-        assertThat(Path.of("/var/tmp/slipway-hosts")).isDirectory();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(daemon).map(p -> !p.isAlive()).orElse(true));
+        assertThat(run(List.of("ip", "netns", "list"))).doesNotContain(first.name(), added.name());
+        assertThat(run(List.of("ip", "-o", "link", "show"))).doesNotContain(second.bridge(), first.veth(), added.veth());
+        assertThat(second.dir()).doesNotExist();
     }
 
-    static void ssh(HostFleet f, TestHost h, String command) throws Exception {
-        run(List.of("ssh", "-i", f.clientKey().toString(), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "root@" + h.address(), command));
+    @Test
+    void aFleetLeftByAKilledJvmIsTornDownByTheNextFleet() throws Exception {
+        HostFleet orphan = HostFleet.builder().hosts(1).build();
+        try {
+            TestHost h = orphan.hosts().get(0);
+            long daemon = startDaemon(orphan, h);
+            Process exited = new ProcessBuilder("true").start();
+            assertThat(exited.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            // what a JVM killed before its shutdown hook ran leaves: a fleet whose owner process is gone
+            Files.writeString(orphan.dir().resolve("owner"), Long.toString(exited.pid()));
+
+            try (HostFleet next = HostFleet.builder().hosts(1).build()) {
+                assertThat(orphan.dir()).doesNotExist();
+                assertThat(run(List.of("ip", "netns", "list"))).doesNotContain(h.name());
+                assertThat(run(List.of("ip", "-o", "link", "show"))).doesNotContain(orphan.bridge(), h.veth());
+                await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(daemon).map(p -> !p.isAlive()).orElse(true));
+                assertThat(ssh(next, next.hosts().get(0), "echo fresh")).contains("fresh");
+            }
+        } finally {
+            orphan.close();
+        }
+    }
+
+    /** Starts a daemon the way an install hook would (detached from the session) and returns its pid. */
+    static long startDaemon(HostFleet f, TestHost h) throws Exception {
+        ssh(f, h, "setsid sleep 1000 > /dev/null 2>&1 < /dev/null & echo $! > /var/lib/slipway/sleep.pid");
+        long pid = Long.parseLong(Files.readString(h.path("/var/lib/slipway/sleep.pid")).strip());
+        assertThat(ProcessHandle.of(pid)).isPresent();
+        return pid;
+    }
+
+    static String sshBanner(TestHost to) {
+        return "timeout 3 bash -c 'exec 3<>/dev/tcp/" + to.address() + "/22 && head -c 7 <&3'";
+    }
+
+    static String ssh(HostFleet f, TestHost h, String command) throws Exception {
+        return run(List.of("ssh", "-i", f.clientKey().toString(), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", "-o", "LogLevel=ERROR", "root@" + h.address(), command));
     }
 
     static void connect(TestHost h, int timeoutMillis) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(h.address(), 22), timeoutMillis);
         }
-    }
-
-    static List<String> list(String... s) {
-        return new ArrayList<>(List.of(s));
     }
 }
