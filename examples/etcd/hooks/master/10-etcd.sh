@@ -12,9 +12,23 @@ mkdir -p "$RUN" "$DATA"
 running() { [ -f "$RUN/pid" ] && kill -0 "$(cat "$RUN/pid")" 2>/dev/null; }
 listening() { awk '$4=="0A"{split($2,a,":"); if (a[2]=="094B") f=1} END{exit !f}' /proc/net/tcp /proc/net/tcp6 2>/dev/null; }
 
+healthy() { "$CTL" --endpoints="$ME" --command-timeout=2s endpoint health >/dev/null 2>&1; }
+await_healthy() {
+  i=0
+  until healthy; do
+    i=$((i+1))
+    if [ $i -ge 120 ]; then echo "etcd member $SLIPWAY_HOST_IP is not healthy $1:" >&2; tail -20 "$RUN/etcd.log" >&2; exit 1; fi
+    sleep 0.5
+  done
+}
+
 sum=$(cat "$CONF" "$BIN" | sha256sum | cut -c1-64)
+
+# already running with these settings (a rerun, or a host healed after a cut): done once it is healthy again, so an
+# apply that heals a host reports Ready only when that member serves
 if running && [ "$(cat "$RUN/sum" 2>/dev/null)" = "$sum" ]; then
-  echo "etcd member $SLIPWAY_HOST_IP already runs with these settings"
+  await_healthy "(it runs with these settings)"
+  echo "etcd member $SLIPWAY_HOST_IP already runs with these settings and is healthy"
   exit 0
 fi
 
@@ -43,11 +57,7 @@ echo "$sum" > "$RUN/sum"
 # a restarted member rejoins running peers, so wait until it is healthy before the next member restarts
 i=0
 if [ $restart = 1 ]; then
-  until "$CTL" --endpoints="$ME" --command-timeout=2s endpoint health >/dev/null 2>&1; do
-    i=$((i+1))
-    if [ $i -ge 120 ]; then echo "etcd member $SLIPWAY_HOST_IP is not healthy after its restart:" >&2; tail -20 "$RUN/etcd.log" >&2; exit 1; fi
-    sleep 0.5
-  done
+  await_healthy "after its restart"
   echo "etcd member $SLIPWAY_HOST_IP restarted and healthy"
 else
   until listening; do
