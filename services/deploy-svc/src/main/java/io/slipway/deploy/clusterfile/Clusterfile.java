@@ -46,6 +46,18 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
 
     /** Parses and validates {@code text}; {@code file} is the name errors are reported against. */
     public static Clusterfile parse(String text, String file) {
+        return parse(text, file, true);
+    }
+
+    /**
+     * Parses a Clusterfile this service stored: it was validated when accepted, but a delete that stopped half-way keeps
+     * only the hosts still to clean, which may all be nodes, and that cluster must stay deletable.
+     */
+    public static Clusterfile stored(String text) {
+        return parse(text, "Clusterfile", false);
+    }
+
+    private static Clusterfile parse(String text, String file, boolean requireMaster) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         Yaml yaml = new Yaml(options);
@@ -60,7 +72,7 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
             int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
             throw new ClusterfileException(file, line, "", "not valid YAML: " + e.getProblem());
         }
-        ClusterfileReader reader = new ClusterfileReader(file);
+        ClusterfileReader reader = new ClusterfileReader(file, requireMaster);
         Parsed cluster = null;
         List<String> others = new ArrayList<>();
         for (Node doc : documents) {

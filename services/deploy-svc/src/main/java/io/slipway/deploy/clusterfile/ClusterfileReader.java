@@ -28,9 +28,11 @@ final class ClusterfileReader {
     private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
 
     private final String file;
+    private final boolean requireMaster;
 
-    ClusterfileReader(String file) {
+    ClusterfileReader(String file, boolean requireMaster) {
         this.file = file;
+        this.requireMaster = requireMaster;
     }
 
     Clusterfile.Parsed cluster(MappingNode doc) {
@@ -142,7 +144,7 @@ final class ClusterfileReader {
     }
 
     private void validate(Clusterfile.Parsed p, MappingNode spec) {
-        if (p.hostGroups.stream().noneMatch(g -> g.roles().contains("master"))) {
+        if (requireMaster && p.hostGroups.stream().noneMatch(g -> g.roles().contains("master"))) {
             throw error(spec, "spec.hosts", "no host has the role master: give at least one");
         }
         for (int i = 0; i < p.hostGroups.size(); i++) {

@@ -35,7 +35,7 @@ public class ClusterRequests {
     public Uni<Clusters.Requested> apply(String clusterfileYaml, String requestId, String requestedBy, EventContext context) {
         Clusterfile desired = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile");
         return clusters.find(desired.name()).chain(current -> {
-            Clusterfile before = live(current) ? Clusterfile.parse(current.clusterfile, "Clusterfile") : null;
+            Clusterfile before = live(current) ? Clusterfile.stored(current.clusterfile) : null;
             ClusterPlan.between(before, desired); // refuses a host changing role in place
             boolean run = before == null;
             return submit(new OperationRequest(run ? ClusterOperation.RUN : ClusterOperation.APPLY, desired.name(), desired.image(),
@@ -47,7 +47,7 @@ public class ClusterRequests {
     public Uni<Map<String, Object>> plan(String clusterfileYaml) {
         Clusterfile desired = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile");
         return clusters.find(desired.name()).map(current -> {
-            Clusterfile before = live(current) ? Clusterfile.parse(current.clusterfile, "Clusterfile") : null;
+            Clusterfile before = live(current) ? Clusterfile.stored(current.clusterfile) : null;
             ClusterPlan plan = ClusterPlan.between(before, desired);
             return Map.of("cluster", desired.name(), "exists", before != null, "plan", plan, "changed", !plan.isEmpty());
         });
@@ -59,7 +59,10 @@ public class ClusterRequests {
             throw new InvalidRequest("masters", "give at least one host to join (-m or -n)");
         }
         return existing(name).chain(current -> {
-            Clusterfile before = Clusterfile.parse(current.clusterfile, "Clusterfile");
+            Clusterfile before = Clusterfile.stored(current.clusterfile);
+            if (before.masters().isEmpty()) {
+                throw new InvalidRequest("hosts", "cluster " + name + " has no master left (a delete stopped half-way): finish it with delete");
+            }
             List<String> joining = new ArrayList<>(masters);
             joining.addAll(nodes);
             for (String ip : joining) {
@@ -84,7 +87,7 @@ public class ClusterRequests {
 
     public Uni<Clusters.Requested> delete(String name, boolean force, String requestId, String requestedBy, EventContext context) {
         return existing(name).chain(current -> {
-            Clusterfile cf = Clusterfile.parse(current.clusterfile, "Clusterfile");
+            Clusterfile cf = Clusterfile.stored(current.clusterfile);
             return submit(new OperationRequest(ClusterOperation.DELETE, name, cf.image(), cf.toYaml(), cf.masked().toYaml(),
                     desiredHosts(cf), List.of(), force, requestId, requestedBy), context);
         });
@@ -96,7 +99,7 @@ public class ClusterRequests {
             throw new InvalidRequest("hosts", "give the hosts to " + op.label());
         }
         return existing(name).chain(current -> {
-            Clusterfile cf = Clusterfile.parse(current.clusterfile, "Clusterfile");
+            Clusterfile cf = Clusterfile.stored(current.clusterfile);
             for (String ip : hosts) {
                 if (cf.hosts().stream().noneMatch(h -> h.ip().equals(ip))) {
                     throw new InvalidRequest("hosts", ip + " is not in cluster " + name);

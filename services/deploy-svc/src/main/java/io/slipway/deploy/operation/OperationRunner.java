@@ -49,7 +49,7 @@ public final class OperationRunner {
     public OperationOutcome run(ClaimedOperation op, StepJournal journal) {
         Clusterfile desired;
         try {
-            desired = Clusterfile.parse(op.clusterfile(), "Clusterfile");
+            desired = Clusterfile.stored(op.clusterfile());
         } catch (ClusterfileException e) {
             return failed("the stored Clusterfile no longer parses: " + e.getMessage());
         }

@@ -13,7 +13,9 @@ import io.slipway.backbone.EventHeaders;
 import io.slipway.cloudimage.build.BuildListener;
 import io.slipway.cloudimage.build.BuildSpec;
 import io.slipway.cloudimage.build.CloudImageBuilder;
+import io.slipway.events.deploy.Deleted;
 import io.slipway.events.deploy.DeployOperation;
+import io.slipway.events.deploy.HostStepStarted;
 import io.slipway.events.deploy.RequestDeploy;
 import io.slipway.oci.Platform;
 import io.slipway.oci.store.ImageStore;
@@ -46,7 +48,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * deploy-svc end to end on real OpenSSH hosts: apply, idempotent re-apply, events, SSE progress, a failed join left
- * out, an unreachable host making the cluster Degraded then healed, delete --all, a bad Clusterfile, and CI requests.
+ * out, an unreachable host making the cluster Degraded then healed, scale-down (remove, or the Clusterfile), reset,
+ * delete --all (also after a failed install, and forced past an unreachable host), a bad Clusterfile, CI requests.
  */
 @QuarkusTest
 @WithTestResource(value = SlipwayInfraResource.class, initArgs = @ResourceArg(name = "db", value = "deploy"))
@@ -65,8 +68,17 @@ class DeployFlowTest {
         Path ctx = Files.createTempDirectory("flow-image");
         Files.createDirectories(ctx.resolve("hooks/master"));
         Files.createDirectories(ctx.resolve("hooks/node"));
-        Files.writeString(ctx.resolve("hooks/master/10-up.sh"), "echo up > /var/lib/slipway/up-$SLIPWAY_CLUSTER\n");
+        Files.createDirectories(ctx.resolve("hooks/clean"));
+        // FAIL_ON names a host whose master hook fails, as a broken install script would
+        Files.writeString(ctx.resolve("hooks/master/10-up.sh"), """
+                if [ "${FAIL_ON:-}" = "$SLIPWAY_HOST_IP" ]; then echo "told to fail on $SLIPWAY_HOST_IP" >&2; exit 3; fi
+                echo up > /var/lib/slipway/up-$SLIPWAY_CLUSTER
+                """);
         Files.writeString(ctx.resolve("hooks/node/10-up.sh"), "echo node > /var/lib/slipway/up-$SLIPWAY_CLUSTER\n");
+        Files.writeString(ctx.resolve("hooks/clean/10-down.sh"), """
+                rm -f /var/lib/slipway/up-$SLIPWAY_CLUSTER
+                echo cleaned > /var/lib/slipway/cleaned-$SLIPWAY_CLUSTER
+                """);
         Files.writeString(ctx.resolve("Kubefile"), "FROM scratch\nCOPY hooks hooks\n");
         // the store deploy-svc reads local builds from (%test.slipway.deploy.build-store)
         new CloudImageBuilder(ImageStore.open(Path.of("target/deploy-test-build-store")))
@@ -85,6 +97,10 @@ class DeployFlowTest {
     }
 
     static String clusterfile(String name, List<TestHost> masters, List<TestHost> nodes) {
+        return clusterfile(name, masters, nodes, "");
+    }
+
+    static String clusterfile(String name, List<TestHost> masters, List<TestHost> nodes, String env) {
         StringBuilder b = new StringBuilder("""
                 apiVersion: sealer.io/v2
                 kind: Cluster
@@ -92,11 +108,12 @@ class DeployFlowTest {
                   name: %s
                 spec:
                   image: %s
+                  env: [%s]
                   ssh:
                     user: root
                     pk: %s
                   hosts:
-                """.formatted(name, IMAGE, fleet.clientKey()));
+                """.formatted(name, IMAGE, env, fleet.clientKey()));
         b.append("    - ips: [").append(String.join(", ", masters.stream().map(TestHost::address).toList())).append("]\n")
                 .append("      roles: [master]\n");
         if (!nodes.isEmpty()) {
@@ -227,6 +244,143 @@ class DeployFlowTest {
         assertThat((List<?>) joined.get("hosts")).hasSize(2);
         assertThat(host(2).path("/var/lib/slipway/up-" + name)).hasContent("node");
         deleteAll(name);
+    }
+
+    @Test
+    void scaleDownCleansEachHostAndDropsItWhetherAskedByRemoveOrByTheClusterfile() {
+        String name = "down-" + UUID.randomUUID().toString().substring(0, 6);
+        apply(clusterfile(name, List.of(host(0)), List.of(host(1), host(2)))).then().statusCode(202);
+        assertThat(awaitSettled(name).get("state")).isEqualTo("Ready");
+
+        given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/json")
+                .body(Map.of("hosts", List.of(host(2).address()))).post("/api/v1/deploy/clusters/" + name + "/remove")
+                .then().statusCode(202);
+        Map<String, Object> removed = awaitSettled(name);
+        assertThat(removed.get("state")).as(String.valueOf(removed.get("message"))).isEqualTo("Ready");
+        assertThat(hostIps(removed)).containsExactly(host(0).address(), host(1).address());
+        assertCleaned(host(2), name);
+
+        // the Clusterfile without host 1: the diff against the cluster removes it, and nothing reruns on host 0
+        awaitEvents(name, "ClusterReady", 2);
+        int stepsBefore = stepsStarted(name, host(0));
+        apply(clusterfile(name, List.of(host(0)), List.of())).then().statusCode(202);
+        Map<String, Object> shrunk = awaitSettled(name);
+        assertThat(shrunk.get("state")).as(String.valueOf(shrunk.get("message"))).isEqualTo("Ready");
+        assertThat(hostIps(shrunk)).containsExactly(host(0).address());
+        assertCleaned(host(1), name);
+        assertThat(host(0).path("/var/lib/slipway/up-" + name)).hasContent("up");
+        awaitEvents(name, "ClusterReady", 3);
+        assertThat(eventTypes(name).stream().filter("HostsRemoved"::equals)).hasSize(2);
+        assertThat(stepsStarted(name, host(0))).isEqualTo(stepsBefore);
+        deleteAll(name);
+    }
+
+    @Test
+    void aResetHostIsCleanedAndTheNextApplyInstallsItAgain() {
+        String name = "reset-" + UUID.randomUUID().toString().substring(0, 6);
+        String cf = clusterfile(name, List.of(host(1)), List.of(host(3)));
+        apply(cf).then().statusCode(202);
+        assertThat(awaitSettled(name).get("state")).isEqualTo("Ready");
+
+        given().header("Authorization", TestTokens.bearer(Role.operator))
+                .post("/api/v1/deploy/clusters/" + name + "/hosts/" + host(3).address() + "/reset").then().statusCode(202);
+        Map<String, Object> reset = awaitSettled(name);
+        assertThat(reset.get("state")).isEqualTo("Degraded");
+        assertThat(hostIps(reset)).containsExactly(host(1).address(), host(3).address());
+        assertCleaned(host(3), name);
+        assertThat(host(1).path("/var/lib/slipway/up-" + name)).hasContent("up");
+
+        // the same Clusterfile is not a no-op now: it installs the reset host afresh
+        apply(cf).then().statusCode(202);
+        Map<String, Object> again = awaitSettled(name);
+        assertThat(again.get("state")).as(String.valueOf(again.get("message"))).isEqualTo("Ready");
+        assertThat(host(3).path("/var/lib/slipway/up-" + name)).hasContent("node");
+        deleteAll(name);
+    }
+
+    @Test
+    void deleteWorksAfterAFailedInstall() {
+        String name = "failed-" + UUID.randomUUID().toString().substring(0, 6);
+        apply(clusterfile(name, List.of(host(2)), List.of(), "FAIL_ON=" + host(2).address())).then().statusCode(202);
+        Map<String, Object> failed = awaitSettled(name);
+        assertThat(failed.get("state")).isEqualTo("Failed");
+        assertThat((String) failed.get("message")).contains(host(2).address(), "hooks", "told to fail");
+        assertThat(host(2).path("/var/lib/slipway/clusters/" + name + "/rootfs")).isDirectory();
+
+        deleteAll(name);
+        assertThat(host(2).path("/var/lib/slipway/cleaned-" + name)).hasContent("cleaned");
+    }
+
+    @Test
+    void deleteWithAnUnreachableHostStaysDegradedUntilForcedAndSaysWhatWasLeft() {
+        String name = "force-" + UUID.randomUUID().toString().substring(0, 6);
+        apply(clusterfile(name, List.of(host(1)), List.of(host(3)))).then().statusCode(202);
+        assertThat(awaitSettled(name).get("state")).isEqualTo("Ready");
+
+        host(3).cutLink();
+        try {
+            given().header("Authorization", TestTokens.bearer(Role.operator)).delete("/api/v1/deploy/clusters/" + name)
+                    .then().statusCode(202);
+            Map<String, Object> incomplete = awaitSettled(name);
+            assertThat(incomplete.get("state")).isEqualTo("Degraded");
+            assertThat((String) incomplete.get("message")).contains(host(3).address(), "--force");
+            assertThat(hostIps(incomplete)).containsExactly(host(3).address());
+            assertCleaned(host(1), name);
+            // what is left is only a node: no join onto it, but the delete can be finished
+            given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/json")
+                    .body(Map.of("nodes", List.of(host(0).address()))).post("/api/v1/deploy/clusters/" + name + "/join")
+                    .then().statusCode(400);
+
+            given().header("Authorization", TestTokens.bearer(Role.operator)).queryParam("force", true)
+                    .delete("/api/v1/deploy/clusters/" + name).then().statusCode(202);
+            assertThat(awaitSettled(name).get("state")).isEqualTo("Deleted");
+        } finally {
+            host(3).restoreLink();
+        }
+        Deleted deleted = await().atMost(Duration.ofSeconds(30)).until(() -> lastDeleted(name), d -> d != null);
+        assertThat(deleted.getForced()).isTrue();
+        assertThat(deleted.getUncleanedHosts()).containsExactly(host(3).address());
+        // what force left behind is on the host still: that is what uncleanedHosts tells the operator
+        assertThat(host(3).path("/var/lib/slipway/up-" + name)).hasContent("node");
+        host(3).exec("rm -rf /var/lib/slipway/clusters/" + name + " /var/lib/slipway/up-" + name);
+    }
+
+    static List<String> hostIps(Map<String, Object> cluster) {
+        return ((List<?>) cluster.get("hosts")).stream().map(h -> (String) ((Map<?, ?>) h).get("ip")).toList();
+    }
+
+    /** Waits until the cluster's events hold {@code count} of {@code type} (the relay publishes after the commit). */
+    static void awaitEvents(String cluster, String type, int count) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(eventTypes(cluster).stream().filter(type::equals)).hasSize(count));
+    }
+
+    static void assertCleaned(TestHost h, String cluster) {
+        assertThat(h.path("/var/lib/slipway/clusters/" + cluster)).doesNotExist();
+        assertThat(h.path("/var/lib/slipway/up-" + cluster)).doesNotExist();
+        assertThat(h.path("/var/lib/slipway/cleaned-" + cluster)).hasContent("cleaned");
+    }
+
+    /** How many steps were started on a host of the cluster, by its HostStepStarted events. */
+    static int stepsStarted(String cluster, TestHost h) {
+        int n = 0;
+        for (ConsumerRecord<String, byte[]> r : KafkaTopics.readAll(EVENTS)) {
+            if (cluster.equals(r.key()) && "HostStepStarted".equals(KafkaTopics.header(r, EventHeaders.EVENT_TYPE))
+                    && EventCodec.released().decode(r.value(), HostStepStarted.class).getHost().equals(h.address())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    static Deleted lastDeleted(String cluster) {
+        Deleted last = null;
+        for (ConsumerRecord<String, byte[]> r : KafkaTopics.readAll(EVENTS)) {
+            if (cluster.equals(r.key()) && "Deleted".equals(KafkaTopics.header(r, EventHeaders.EVENT_TYPE))) {
+                last = EventCodec.released().decode(r.value(), Deleted.class);
+            }
+        }
+        return last;
     }
 
     @Test
