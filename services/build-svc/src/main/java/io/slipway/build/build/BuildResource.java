@@ -7,6 +7,7 @@ import io.slipway.backbone.api.NotFound;
 import io.slipway.build.context.BuildContexts;
 import io.slipway.build.context.ContextException;
 import io.slipway.build.log.BuildLogs;
+import io.slipway.build.log.LogFollow;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -131,25 +132,16 @@ public class BuildResource {
     public Multi<String> follow(@PathParam("id") String id) {
         AtomicLong offset = new AtomicLong();
         return builds.find(id).onItem().ifNull().failWith(() -> NotFound.of("build", id)).toMulti()
-                .flatMap(first -> Multi.createFrom().ticks().every(Duration.ofMillis(200))
-                        .onItem().transformToUniAndConcatenate(tick -> builds.find(id).map(b -> {
-                            try {
-                                boolean finished = b.state.terminal();
-                                BuildLogs.Chunk chunk = logs.read(id, offset.get());
-                                offset.set(chunk.nextOffset());
-                                return new Poll(chunk.text(), finished && chunk.text().isEmpty());
-                            } catch (IOException e) {
-                                throw new IllegalStateException(e);
-                            }
-                        }))
-                        .select().first(poll -> !poll.done())
-                        .onItem().transformToMultiAndConcatenate(poll -> Multi.createFrom().iterable(poll.lines())));
-    }
-
-    private record Poll(String text, boolean done) {
-        List<String> lines() {
-            return text.isEmpty() ? List.of() : List.of(text.split("\n"));
-        }
+                .flatMap(first -> LogFollow.lines(Duration.ofMillis(200), () -> builds.find(id).map(b -> {
+                    try {
+                        boolean finished = b.state.terminal();
+                        BuildLogs.Chunk chunk = logs.read(id, offset.get());
+                        offset.set(chunk.nextOffset());
+                        return new LogFollow.Poll(chunk.text(), finished && chunk.text().isEmpty());
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })));
     }
 
     /** What clients see of a build. */
