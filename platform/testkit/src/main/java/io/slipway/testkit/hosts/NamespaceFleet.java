@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -14,65 +13,39 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A fleet of test hosts: real OpenSSH servers ({@code /usr/sbin/sshd}), each in its own network namespace with its own
+ * A {@link HostFleet.Kind#NAMESPACES} fleet: real OpenSSH servers, each in its own network namespace with its own
  * address on a per-fleet Linux bridge and its own private filesystem (a mount namespace). Hosts reach each other and
  * are reached from the root namespace; nothing else is. Several fleets (in several JVMs) coexist, each on its own
- * 10.231.x.0/24. Needs root; {@link #available()} says whether this machine can.
- *
- * <p>Users: root and {@code slipway-op} (sudo without a password) log in with {@link #clientKey()};
- * {@code slipway-pw} logs in with {@link #password()} and sudo asks it again. A host keeps its SSH host key across
- * fleets (per address), as a real machine does, so clients that pinned it are not refused by the next fleet.
- * {@link #close()} (also run at JVM exit, and for fleets a killed JVM left behind) kills every process on the hosts and
- * removes namespaces, links, bridge and files.
+ * 10.231.x.0/24. The users are real accounts of the machine with a sudoers file. Needs root.
  */
-public final class HostFleet implements AutoCloseable {
-    static final Path STATE = Path.of("/var/tmp/slipway-hosts");
-    private static final String OPERATOR = "slipway-op";
-    private static final String PASSWORD_USER = "slipway-pw";
+final class NamespaceFleet extends HostFleet {
+    static final FleetState STATE = new FleetState(Path.of("/var/tmp/slipway-hosts"));
 
-    private final String id;
     private final int subnet;
-    private final Path dir;
     private final String bridge;
-    private final Path clientKey;
     private final String password;
-    private final List<TestHost> hosts = Collections.synchronizedList(new ArrayList<>());
-    private final Thread shutdownHook;
-    private volatile boolean closed;
 
-    private HostFleet(int count) {
-        cleanStale();
-        this.id = claimId();
-        this.dir = STATE.resolve("fleet-" + id);
+    NamespaceFleet(int count) {
+        this(claim(), count);
+    }
+
+    private NamespaceFleet(String id, int count) {
+        super(id, STATE.fleetDir(id));
+        Path dir = dir();
+        this.bridge = "slwbr" + id;
         try {
             this.subnet = claimSubnet(id);
-        } catch (RuntimeException e) {
-            deleteTree(dir);
-            throw e;
-        }
-        this.bridge = "slwbr" + id;
-        this.shutdownHook = new Thread(this::close, "host-fleet-" + id + "-close");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
-        this.clientKey = dir.resolve("client_key");
-        try {
-            Files.writeString(dir.resolve("subnet"), Integer.toString(subnet));
             Fleet.run(List.of("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-C", "slipway-test-client", "-f",
-                    clientKey.toString()), Duration.ofSeconds(30));
+                    clientKey().toString()), Duration.ofSeconds(30));
             Files.copy(dir.resolve("client_key.pub"), dir.resolve("authorized_keys"));
             this.password = machinePassword();
             ensureUsers();
@@ -86,42 +59,27 @@ public final class HostFleet implements AutoCloseable {
         }
     }
 
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** True when this machine can run a fleet: root, iproute2, sshd, nsenter, unshare, sudo. */
-    public static boolean available() {
+    /** True when this machine can run such a fleet: root, iproute2, sshd, nsenter, unshare, sudo. */
+    static boolean canRun() {
         if (!"root".equals(System.getProperty("user.name"))) {
             return false;
         }
-        for (String tool : List.of("/usr/sbin/sshd", "/usr/bin/ssh-keygen", "/usr/bin/nsenter", "/usr/bin/unshare", "/usr/bin/sudo")) {
-            if (!Files.isExecutable(Path.of(tool))) {
-                return false;
-            }
-        }
-        return Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/usr/bin/ip")) || Files.isExecutable(Path.of("/sbin/ip"));
+        return executable("/usr/sbin/sshd", "/usr/bin/ssh-keygen", "/usr/bin/nsenter", "/usr/bin/unshare", "/usr/bin/sudo")
+                && (executable("/usr/sbin/ip") || executable("/usr/bin/ip") || executable("/sbin/ip"));
     }
 
-    public List<TestHost> hosts() {
-        return List.copyOf(hosts);
+    /** Tears down what killed JVMs left, then claims a fleet id. */
+    private static String claim() {
+        cleanStale();
+        return STATE.claimFleet();
     }
 
-    /** An ECDSA private key (OpenSSH format, no passphrase) authorized for root and the operator user on every host. */
-    public Path clientKey() {
-        return clientKey;
+    @Override
+    public Kind kind() {
+        return Kind.NAMESPACES;
     }
 
-    /** A non-root user with password-less sudo (logs in with {@link #clientKey()}). */
-    public String operatorUser() {
-        return OPERATOR;
-    }
-
-    /** A non-root user that logs in with {@link #password()}; sudo asks for the same password. */
-    public String passwordUser() {
-        return PASSWORD_USER;
-    }
-
+    @Override
     public String password() {
         return password;
     }
@@ -130,43 +88,14 @@ public final class HostFleet implements AutoCloseable {
         return bridge;
     }
 
-    Path dir() {
-        return dir;
-    }
-
-    /** Starts {@code count} more hosts (in parallel) and returns them. */
-    public synchronized List<TestHost> addHosts(int count) {
-        if (closed) {
-            throw new IllegalStateException("fleet " + id + " is closed");
-        }
-        List<TestHost> added = new ArrayList<>();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<TestHost>> futures = new ArrayList<>();
-            int first = hosts.size() + added.size() + 1;
-            for (int i = 0; i < count; i++) {
-                int n = first + i;
-                futures.add(pool.submit(() -> startHost(n)));
-            }
-            for (Future<TestHost> f : futures) {
-                try {
-                    added.add(f.get());
-                } catch (Exception e) {
-                    throw new IllegalStateException("a test host did not start: " + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
-                }
-            }
-        } finally {
-            hosts.addAll(added);
-        }
-        return added;
-    }
-
-    private TestHost startHost(int n) throws IOException {
-        String name = "slw" + id + "h" + n;
+    @Override
+    TestHost startHost(int n) throws IOException {
+        String name = "slw" + id() + "h" + n;
         String address = "10.231." + subnet + "." + (10 + n);
-        String veth = "slw" + id + "v" + n;
-        String peer = "slw" + id + "p" + n;
-        Path hostDir = Files.createDirectories(dir.resolve(name));
-        Files.writeString(dir.resolve("netns-" + name), name);
+        String veth = "slw" + id() + "v" + n;
+        String peer = "slw" + id() + "p" + n;
+        Path hostDir = Files.createDirectories(dir().resolve(name));
+        Files.writeString(dir().resolve("netns-" + name), name);
         Fleet.run(List.of("ip", "netns", "add", name), Duration.ofSeconds(10));
         Fleet.run(List.of("ip", "link", "add", veth, "type", "veth", "peer", "name", peer), Duration.ofSeconds(10));
         Fleet.run(List.of("ip", "link", "set", peer, "netns", name), Duration.ofSeconds(10));
@@ -192,7 +121,7 @@ public final class HostFleet implements AutoCloseable {
                 "ListenAddress " + address,
                 "HostKey " + hostKey,
                 "PidFile " + hostDir.resolve("sshd.pid"),
-                "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
+                "AuthorizedKeysFile " + dir().resolve("authorized_keys"),
                 "PasswordAuthentication yes",
                 "KbdInteractiveAuthentication no",
                 "PermitRootLogin yes",
@@ -205,7 +134,7 @@ public final class HostFleet implements AutoCloseable {
                 "Subsystem sftp /usr/lib/openssh/sftp-server",
                 ""), StandardCharsets.UTF_8);
         Files.createDirectories(Path.of("/run/sshd"));
-        TestHost host = new TestHost(name, address, veth, hostDir, config);
+        NamespaceHost host = new NamespaceHost(name, address, veth, hostDir, config);
         host.startSshd();
         return host;
     }
@@ -222,7 +151,7 @@ public final class HostFleet implements AutoCloseable {
 
     /** The host key of an address, made once and kept: the same address shows the same key in every fleet. */
     private static synchronized Path hostKey(String address) throws IOException {
-        Path keys = Files.createDirectories(STATE.resolve("host-keys"));
+        Path keys = Files.createDirectories(STATE.root.resolve("host-keys"));
         Path key = keys.resolve(address);
         if (!Files.exists(key)) {
             Path tmp = keys.resolve(address + ".new-" + ProcessHandle.current().pid());
@@ -237,7 +166,7 @@ public final class HostFleet implements AutoCloseable {
 
     /** The password user's password: random once per machine (the account is shared by all fleets). */
     private static synchronized String machinePassword() throws IOException {
-        Path file = Files.createDirectories(STATE).resolve("password");
+        Path file = Files.createDirectories(STATE.root).resolve("password");
         if (!Files.exists(file)) {
             Files.writeString(file, "Pw-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
         }
@@ -250,8 +179,8 @@ public final class HostFleet implements AutoCloseable {
      * leave them a moment where it does not work. A file lock serializes the fleets of all JVMs here.
      */
     private void ensureUsers() {
-        synchronized (HostFleet.class) {
-            try (FileChannel lockFile = FileChannel.open(STATE.resolve("users.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        synchronized (NamespaceFleet.class) {
+            try (FileChannel lockFile = FileChannel.open(STATE.root.resolve("users.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = lockFile.lock()) {
                 for (String user : List.of(OPERATOR, PASSWORD_USER)) {
                     if (shadowHash(user) == null) {
@@ -276,7 +205,7 @@ public final class HostFleet implements AutoCloseable {
      * given), and the password is set again only when /etc/shadow or the password file no longer match that record.
      */
     private void setPasswordUnlessSet() throws IOException {
-        Path recorded = STATE.resolve("password.shadow");
+        Path recorded = STATE.root.resolve("password.shadow");
         if (Files.exists(recorded) && Files.readString(recorded).strip().equals(passwordRecord(shadowHash(PASSWORD_USER)))) {
             return;
         }
@@ -316,116 +245,32 @@ public final class HostFleet implements AutoCloseable {
         Files.move(tmp, sudoers, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /**
-     * Claims a fleet id no other fleet holds (an atomic mkdir is the lock) and records the owning JVM: its pid and its
-     * start time, so a reused pid does not keep a dead JVM's fleet alive.
-     */
-    private static String claimId() {
-        try {
-            Files.createDirectories(STATE);
-            for (int attempt = 0; attempt < 100; attempt++) {
-                String candidate = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt(0x10000), 4);
-                Path d = STATE.resolve("fleet-" + candidate);
-                try {
-                    Files.createDirectory(d);
-                } catch (FileAlreadyExistsException taken) {
-                    continue;
-                }
-                ProcessHandle self = ProcessHandle.current();
-                Files.writeString(d.resolve("owner"), self.pid() + " " + self.info().startInstant().map(Instant::toEpochMilli).orElse(0L));
-                return candidate;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot claim a fleet directory under " + STATE + ": " + e.getMessage(), e);
-        }
-        throw new IllegalStateException("no free fleet id under " + STATE);
-    }
-
-    /** Claims a /24 no other fleet (nor anything else on this machine) uses: an atomic mkdir is the lock. */
+    /** Claims a /24 no other fleet (nor anything else on this machine) uses. */
     private static int claimSubnet(String id) {
         String routes = Fleet.run(List.of("ip", "-o", "addr"), Duration.ofSeconds(10)) + Fleet.run(List.of("ip", "route"), Duration.ofSeconds(10));
-        try {
-            Files.createDirectories(STATE);
-            for (int x = 1; x < 250; x++) {
-                if (routes.contains("10.231." + x + ".")) {
-                    continue;
-                }
-                try {
-                    Files.createDirectory(STATE.resolve("subnet-" + x));
-                    Files.writeString(STATE.resolve("subnet-" + x).resolve("fleet"), id);
-                    return x;
-                } catch (java.nio.file.FileAlreadyExistsException taken) {
-                    // another fleet holds it
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        throw new IllegalStateException("no free 10.231.x.0/24 for a test fleet");
+        return STATE.claimSlot("subnet", id, x -> !routes.contains("10.231." + x + "."));
     }
 
     /** Tears down fleets whose JVM is gone (killed before its shutdown hook ran). */
-    private static synchronized void cleanStale() {
-        if (!Files.isDirectory(STATE)) {
-            return;
-        }
-        try (Stream<Path> dirs = Files.list(STATE)) {
-            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith("fleet-")).toList()) {
-                if (ownerAlive(d)) {
-                    continue;
+    private static void cleanStale() {
+        synchronized (NamespaceFleet.class) {
+            try {
+                for (Path d : STATE.staleFleets()) {
+                    teardown(d, FleetState.fleetId(d));
                 }
-                String fleetId = d.getFileName().toString().substring("fleet-".length());
-                teardown(d, fleetId);
-            }
-            releaseOrphanSubnets();
-        } catch (IOException | RuntimeException e) {
-            System.err.println("[host-fleet] could not clean a stale fleet: " + e.getMessage());
-        }
-    }
-
-    /** Subnets claimed by a JVM killed before it wrote the claim into its fleet directory. */
-    private static void releaseOrphanSubnets() throws IOException {
-        try (Stream<Path> dirs = Files.list(STATE)) {
-            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith("subnet-")).toList()) {
-                Path fleet = d.resolve("fleet");
-                boolean old = Files.getLastModifiedTime(d).toInstant().isBefore(Instant.now().minusSeconds(60));
-                if (old && (!Files.exists(fleet) || !Files.isDirectory(STATE.resolve("fleet-" + Files.readString(fleet).strip())))) {
-                    deleteTree(d);
-                }
+                STATE.releaseOrphanSlots("subnet");
+            } catch (IOException | RuntimeException e) {
+                System.err.println("[host-fleet] could not clean a stale fleet: " + e.getMessage());
             }
         }
-    }
-
-    private static boolean ownerAlive(Path fleetDir) throws IOException {
-        Path owner = fleetDir.resolve("owner");
-        if (!Files.exists(owner)) {
-            // a fleet being claimed this instant has its directory a moment before its owner file
-            return Files.getLastModifiedTime(fleetDir).toInstant().isAfter(Instant.now().minusSeconds(60));
-        }
-        String[] fields = Files.readString(owner).strip().split("\\s+");
-        long startMillis = fields.length > 1 ? Long.parseLong(fields[1]) : 0;
-        return ProcessHandle.of(Long.parseLong(fields[0])).filter(ProcessHandle::isAlive)
-                .map(p -> startMillis == 0 || p.info().startInstant().map(s -> Math.abs(s.toEpochMilli() - startMillis) < 1000).orElse(true))
-                .orElse(false);
     }
 
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
+    void teardown() {
         for (TestHost h : hosts()) {
             h.killSshd();
         }
-        teardown(dir, id);
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException ignored) {
-            // the JVM is exiting: this is the hook
-        }
+        teardown(dir(), id());
     }
 
     private static void teardown(Path fleetDir, String fleetId) {
@@ -437,14 +282,11 @@ public final class HostFleet implements AutoCloseable {
             }
             // the subnet is free for another fleet only once the bridge holding its gateway address is gone
             deleteLinks(fleetId);
-            Path subnetFile = fleetDir.resolve("subnet");
-            if (Files.exists(subnetFile)) {
-                deleteTree(STATE.resolve("subnet-" + Files.readString(subnetFile).strip()));
-            }
+            STATE.releaseSlot(fleetDir, "subnet");
         } catch (IOException e) {
             System.err.println("[host-fleet] teardown of " + fleetDir + ": " + e.getMessage());
         }
-        deleteTree(fleetDir);
+        FleetState.deleteTree(fleetDir);
     }
 
     /**
@@ -484,34 +326,6 @@ public final class HostFleet implements AutoCloseable {
             if (m.find()) {
                 Fleet.quietly(List.of("ip", "link", "del", m.group(1)));
             }
-        }
-    }
-
-    private static void deleteTree(Path p) {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort
-        }
-    }
-
-    /** Fleet settings. */
-    public static final class Builder {
-        private int hosts = 3;
-
-        public Builder hosts(int count) {
-            this.hosts = count;
-            return this;
-        }
-
-        public HostFleet build() {
-            if (!available()) {
-                throw new IllegalStateException("test hosts need root, iproute2, openssh-server, util-linux and sudo");
-            }
-            return new HostFleet(hosts);
         }
     }
 }

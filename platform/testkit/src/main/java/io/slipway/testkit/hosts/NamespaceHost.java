@@ -2,8 +2,6 @@ package io.slipway.testkit.hosts;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,89 +12,58 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One test host: a real OpenSSH server in its own network namespace (own address on the fleet's bridge) and its own
- * mount namespace, where {@code /var/lib/slipway}, {@code /etc/slipway}, {@code /tmp}, {@code /root}, {@code /home},
- * {@code /opt}, {@code /run/slipway} and {@code /usr/local/bin} are the host's private directories. Faults can be
- * injected: a cut link, a dead sshd, a slow link.
+ * A test host of a {@link HostFleet.Kind#NAMESPACES} fleet: a real OpenSSH server in its own network namespace (own
+ * address on the fleet's bridge) and its own mount namespace over the host's private directories.
  */
-public final class TestHost {
-    /** Paths private to each host, and the directory name each is kept under on the machine. */
-    static final Map<String, String> PRIVATE = Map.of("/var/lib/slipway", "var-lib-slipway", "/etc/slipway", "etc-slipway",
-            "/tmp", "tmp", "/root", "root", "/home", "home", "/opt", "opt", "/run/slipway", "run-slipway",
-            "/usr/local/bin", "usr-local-bin");
-
-    private final String name;
-    private final String address;
+final class NamespaceHost extends TestHost {
     private final String veth;
-    private final Path dir;
     private final Path sshdConfig;
     private Process sshd;
 
-    TestHost(String name, String address, String veth, Path dir, Path sshdConfig) {
-        this.name = name;
-        this.address = address;
+    NamespaceHost(String name, String address, String veth, Path dir, Path sshdConfig) {
+        super(name, address, dir);
         this.veth = veth;
-        this.dir = dir;
         this.sshdConfig = sshdConfig;
     }
 
-    public String name() {
-        return name;
-    }
-
-    /** The host's address, reachable from the root namespace and from every other host of the fleet. */
-    public String address() {
-        return address;
-    }
-
+    @Override
     public int port() {
         return 22;
     }
 
     String netns() {
-        return name;
+        return name();
     }
 
     String veth() {
         return veth;
     }
 
-    /** The machine-side path of a file in the host's private filesystem (for assertions). */
-    public Path path(String inHost) {
-        for (Map.Entry<String, String> e : PRIVATE.entrySet()) {
-            String prefix = e.getKey();
-            if (inHost.equals(prefix) || inHost.startsWith(prefix + "/")) {
-                return dir.resolve("fs").resolve(e.getValue()).resolve(inHost.substring(prefix.length()).replaceFirst("^/", ""));
-            }
-        }
-        throw new IllegalArgumentException(inHost + " is not in a host's private filesystem " + PRIVATE.keySet());
-    }
-
-    Path fsDir(String privateName) {
-        return dir.resolve("fs").resolve(privateName);
-    }
-
     /** Runs {@code shell} inside the host's namespaces (as root) and returns its stdout; a non-zero exit throws. */
+    @Override
     public String exec(String shell) {
         long pid = sshdPid();
         try {
             return Fleet.run(List.of("nsenter", "--target", Long.toString(pid), "--net", "--mount", "sh", "-c", shell), Duration.ofMinutes(2));
         } catch (IllegalStateException e) {
-            throw new IllegalStateException(name + ": " + e.getMessage(), e);
+            throw new IllegalStateException(name() + ": " + e.getMessage(), e);
         }
     }
 
     /** Takes the host's link down: its peers' packets are dropped (connects time out), as a cut cable would. */
+    @Override
     public void cutLink() {
         Fleet.run(List.of("ip", "link", "set", veth, "down"), Duration.ofSeconds(10));
     }
 
+    @Override
     public void restoreLink() {
         Fleet.run(List.of("ip", "link", "set", veth, "up"), Duration.ofSeconds(10));
         awaitSshd(Duration.ofSeconds(15));
     }
 
     /** Kills the host's sshd (connections are refused until {@link #startSshd()}). */
+    @Override
     public synchronized void killSshd() {
         if (sshd != null) {
             sshd.destroyForcibly();
@@ -109,6 +76,7 @@ public final class TestHost {
     }
 
     /** Starts sshd (again) in the host's namespaces, and waits until it accepts connections. */
+    @Override
     public synchronized void startSshd() {
         StringBuilder script = new StringBuilder("set -e\n");
         for (Map.Entry<String, String> e : PRIVATE.entrySet()) {
@@ -116,13 +84,13 @@ public final class TestHost {
                     .append(e.getKey()).append("'\n");
         }
         script.append("exec /usr/sbin/sshd -D -e -f '").append(sshdConfig).append("'\n");
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name, "unshare", "--mount", "--propagation", "private",
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name(), "unshare", "--mount", "--propagation", "private",
                 "sh", "-c", script.toString()));
         try {
             sshd = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sshd.log").toFile())).start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start sshd for " + name + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot start sshd for " + name() + ": " + e.getMessage(), e);
         }
         awaitSshd(Duration.ofSeconds(15));
     }
@@ -131,8 +99,9 @@ public final class TestHost {
      * Slows the host's outgoing traffic: with netem, {@code delay} is added to every packet (and {@code rate} caps it);
      * kernels without netem (as this project's CI VM) get the rate cap alone, by a token bucket, and a delay is refused.
      */
+    @Override
     public void slow(Duration delay, String rate) {
-        List<String> netem = new ArrayList<>(List.of("ip", "netns", "exec", name, "tc", "qdisc", "replace", "dev", "eth0", "root", "netem",
+        List<String> netem = new ArrayList<>(List.of("ip", "netns", "exec", name(), "tc", "qdisc", "replace", "dev", "eth0", "root", "netem",
                 "delay", delay.toMillis() + "ms"));
         if (rate != null) {
             netem.addAll(List.of("rate", rate));
@@ -147,45 +116,28 @@ public final class TestHost {
                 throw new UnsupportedOperationException("this kernel has no netem: a link can be rate-limited (slow(Duration.ZERO, rate)), "
                         + "not delayed");
             }
-            Fleet.run(List.of("ip", "netns", "exec", name, "tc", "qdisc", "replace", "dev", "eth0", "root", "tbf", "rate", rate,
+            Fleet.run(List.of("ip", "netns", "exec", name(), "tc", "qdisc", "replace", "dev", "eth0", "root", "tbf", "rate", rate,
                     "burst", "32kbit", "latency", "1s"), Duration.ofSeconds(10));
         }
     }
 
+    @Override
     public void clearSlow() {
-        Fleet.run(List.of("ip", "netns", "exec", name, "tc", "qdisc", "del", "dev", "eth0", "root"), Duration.ofSeconds(10));
+        Fleet.run(List.of("ip", "netns", "exec", name(), "tc", "qdisc", "del", "dev", "eth0", "root"), Duration.ofSeconds(10));
     }
 
     synchronized long sshdPid() {
         if (sshd == null || !sshd.isAlive()) {
-            throw new IllegalStateException(name + ": sshd is not running (killSshd was called?)");
+            throw new IllegalStateException(name() + ": sshd is not running (killSshd was called?)");
         }
         return sshd.pid();
     }
 
     private void awaitSshd(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        IOException last = null;
-        while (System.nanoTime() < deadline) {
-            if (sshd != null && !sshd.isAlive()) {
-                throw new IllegalStateException(name + ": sshd exited: " + tail());
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(address, 22), 500);
-                return;
-            } catch (IOException e) {
-                last = e;
-                Thread.onSpinWait();
-                try {
-                    Thread.sleep(20); // polling a port that is about to open; nothing to wait on instead
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-        throw new IllegalStateException(name + ": sshd did not accept connections on " + address + ":22 within " + timeout
-                + " (" + (last == null ? "" : last.getMessage()) + "): " + tail());
+        HostFleet.awaitPort(name() + ": sshd", address(), 22, timeout, () -> {
+            Process p = sshd;
+            return p != null && !p.isAlive();
+        }, this::tail);
     }
 
     private String tail() {
@@ -195,10 +147,5 @@ public final class TestHost {
         } catch (IOException e) {
             return "(no sshd log)";
         }
-    }
-
-    @Override
-    public String toString() {
-        return name + "@" + address;
     }
 }
