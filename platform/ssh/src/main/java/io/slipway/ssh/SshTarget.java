@@ -20,8 +20,13 @@ public record SshTarget(String host, int port, String user, SshAuth auth, SudoMo
 
     /** Port 22; root needs no sudo, others use sudo (with their password when they log in with one). */
     public static SshTarget of(String host, String user, SshAuth auth) {
+        return of(host, 22, user, auth);
+    }
+
+    /** As {@link #of(String, String, SshAuth)}, on another port. */
+    public static SshTarget of(String host, int port, String user, SshAuth auth) {
         SudoMode sudo = "root".equals(user) ? SudoMode.NONE : auth instanceof SshAuth.Password ? SudoMode.PASSWORD : SudoMode.NOPASSWD;
-        return new SshTarget(host, 22, user, auth, sudo);
+        return new SshTarget(host, port, user, auth, sudo);
     }
 
     /** user@host:port */

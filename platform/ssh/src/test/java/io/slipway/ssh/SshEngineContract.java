@@ -21,24 +21,31 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The SSH engine against real OpenSSH servers (the test kit's hosts in network namespaces). */
-class SshEngineTest {
-    static HostFleet fleet;
-    static SshEngine ssh;
-    @TempDir
-    static Path tmp;
+/**
+ * The SSH engine against each kind of test host: real OpenSSH servers in network namespaces, and the embedded MINA
+ * servers of machines without root.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class SshEngineContract {
+    HostFleet fleet;
+    SshEngine ssh;
+    Path tmp;
+
+    abstract HostFleet.Kind kind();
 
     @BeforeAll
-    static void start() {
-        assumeTrue(HostFleet.available(), "needs root, iproute2, openssh-server and sudo");
-        fleet = HostFleet.builder().hosts(3).build();
+    void start(@TempDir Path dir) {
+        tmp = dir;
+        assumeTrue(HostFleet.available(kind()), "this machine cannot run " + kind() + " test hosts");
+        fleet = HostFleet.builder().kind(kind()).hosts(3).build();
         ssh = engine(tmp.resolve("known_hosts"), new SshRetry(3, Duration.ofMillis(100), Duration.ofMillis(400)));
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         if (ssh != null) {
             ssh.close();
         }
@@ -47,17 +54,17 @@ class SshEngineTest {
         }
     }
 
-    static SshEngine engine(Path knownHosts, SshRetry retry) {
+    SshEngine engine(Path knownHosts, SshRetry retry) {
         return SshEngine.builder().hostKeys(HostKeyStore.at(knownHosts)).parallelism(4).connectTimeout(Duration.ofSeconds(2))
                 .retry(retry).build();
     }
 
-    static TestHost host(int i) {
+    TestHost host(int i) {
         return fleet.hosts().get(i);
     }
 
-    static SshTarget root(TestHost h) {
-        return SshTarget.of(h.address(), "root", new SshAuth.PrivateKey(fleet.clientKey(), null));
+    SshTarget root(TestHost h) {
+        return SshTarget.of(h.address(), h.port(), "root", new SshAuth.PrivateKey(fleet.clientKey(), null));
     }
 
     @Test
@@ -83,22 +90,22 @@ class SshEngineTest {
 
     @Test
     void sessionsArePooledPerTarget() throws Exception {
-        // every channel of one connection is served by the same sshd session process: its pid is the commands' $PPID
-        String first = ssh.exec(root(host(1)), "echo $PPID", Duration.ofSeconds(10)).stdout();
+        // every channel of one connection comes from the same client port (sshd's SSH_CONNECTION names it)
+        String first = ssh.exec(root(host(1)), "echo $SSH_CONNECTION", Duration.ofSeconds(10)).stdout();
         for (int i = 0; i < 4; i++) {
-            assertThat(ssh.exec(root(host(1)), "echo $PPID", Duration.ofSeconds(10)).stdout()).isEqualTo(first);
+            assertThat(ssh.exec(root(host(1)), "echo $SSH_CONNECTION", Duration.ofSeconds(10)).stdout()).isEqualTo(first);
         }
         ssh.evict(root(host(1)));
-        assertThat(ssh.exec(root(host(1)), "echo $PPID", Duration.ofSeconds(10)).stdout()).isNotEqualTo(first);
+        assertThat(ssh.exec(root(host(1)), "echo $SSH_CONNECTION", Duration.ofSeconds(10)).stdout()).isNotEqualTo(first);
     }
 
     @Test
     void nonRootUsersRunAsRootThroughSudoWithOrWithoutAPassword() throws Exception {
-        SshTarget operator = SshTarget.of(host(1).address(), fleet.operatorUser(), new SshAuth.PrivateKey(fleet.clientKey(), null));
+        SshTarget operator = SshTarget.of(host(1).address(), host(1).port(), fleet.operatorUser(), new SshAuth.PrivateKey(fleet.clientKey(), null));
         assertThat(operator.sudo()).isEqualTo(SudoMode.NOPASSWD);
         assertThat(ssh.exec(operator, "id -u; whoami", Duration.ofSeconds(10)).stdout()).isEqualTo("0\nroot\n");
 
-        SshTarget pw = SshTarget.of(host(1).address(), fleet.passwordUser(), new SshAuth.Password(fleet.password()));
+        SshTarget pw = SshTarget.of(host(1).address(), host(1).port(), fleet.passwordUser(), new SshAuth.Password(fleet.password()));
         assertThat(pw.sudo()).isEqualTo(SudoMode.PASSWORD);
         assertThat(ssh.exec(pw, "id -u", Duration.ofSeconds(10)).stdout()).isEqualTo("0\n");
         // the password sudo reads is not part of what the command reads
@@ -111,7 +118,7 @@ class SshEngineTest {
 
     @Test
     void aWrongPasswordIsRefusedAtOnceWithoutEchoingIt() {
-        SshTarget wrong = SshTarget.of(host(2).address(), fleet.passwordUser(), new SshAuth.Password("Not-The-Password-42"));
+        SshTarget wrong = SshTarget.of(host(2).address(), host(2).port(), fleet.passwordUser(), new SshAuth.Password("Not-The-Password-42"));
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> ssh.exec(wrong, "true", Duration.ofSeconds(10)))
                 .isInstanceOfSatisfying(SshException.class, e -> {
@@ -130,12 +137,12 @@ class SshEngineTest {
             fresh.exec(root(host(2)), "true", Duration.ofSeconds(10));
         }
         String line = Files.readString(known);
-        assertThat(line).startsWith(host(2).address() + ":22 ecdsa-sha2-nistp256 ");
+        assertThat(line).startsWith(host(2).address() + ":" + host(2).port() + " ecdsa-sha2-nistp256 ");
         // as if the host were replaced: the pinned key is another one
         Path other = tmp.resolve("other-key");
         new ProcessBuilder("ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", other.toString()).start().waitFor(20, TimeUnit.SECONDS);
         String otherKey = Files.readString(Path.of(other + ".pub")).strip().replaceFirst("\\s+\\S+$", "");
-        Files.writeString(known, host(2).address() + ":22 " + otherKey + "\n");
+        Files.writeString(known, host(2).address() + ":" + host(2).port() + " " + otherKey + "\n");
         try (SshEngine pinned = engine(known, SshRetry.defaults())) {
             assertThatThrownBy(() -> pinned.exec(root(host(2)), "true", Duration.ofSeconds(10)))
                     .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.HOST_KEY_CHANGED))
@@ -232,7 +239,7 @@ class SshEngineTest {
         dead.killSshd();
         try (SshEngine quick = engine(tmp.resolve("each"), SshRetry.none())) {
             Map<SshTarget, Outcome<String>> results = quick.onEach(List.of(root(host(0)), root(dead), root(host(2))),
-                    t -> quick.exec(t, "hostname -I", Duration.ofSeconds(10)).stdout());
+                    t -> quick.exec(t, "echo $SSH_CONNECTION", Duration.ofSeconds(10)).stdout());
             assertThat(results.get(root(host(0))).value()).contains(host(0).address());
             assertThat(results.get(root(host(2))).value()).contains(host(2).address());
             assertThat(results.get(root(dead)).failure().kind()).isEqualTo(SshException.Kind.UNREACHABLE);
@@ -245,7 +252,7 @@ class SshEngineTest {
     void quotingSurvivesQuotes() throws Exception {
         String tricky = "it's \"quoted\" $HOME `x` \\ done";
         assertThat(ssh.exec(root(host(0)), "printf '%s' " + SshEngine.quote(tricky), Duration.ofSeconds(10)).stdout()).isEqualTo(tricky);
-        SshTarget operator = SshTarget.of(host(0).address(), fleet.operatorUser(), new SshAuth.PrivateKey(fleet.clientKey(), null));
+        SshTarget operator = SshTarget.of(host(0).address(), host(0).port(), fleet.operatorUser(), new SshAuth.PrivateKey(fleet.clientKey(), null));
         assertThat(ssh.exec(operator, "printf '%s' " + SshEngine.quote(tricky), Duration.ofSeconds(10)).stdout()).isEqualTo(tricky);
         assertThat(new String(tricky.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)).isEqualTo(tricky);
     }
