@@ -35,7 +35,7 @@ class DeployResumeTest {
 
     @Test
     void aDeploySvcKilledMidInstallResumesFromEachHostsLastCompletedStep(@TempDir Path dir) throws Exception {
-        assumeTrue(HostFleet.available(), "needs root, iproute2, openssh-server and sudo");
+        assumeTrue(HostFleet.available(), "needs test hosts: root (namespaces) or user namespaces (embedded)");
         Path ctx = Files.createDirectories(dir.resolve("ctx"));
         byte[] payload = new byte[PAYLOAD];
         new Random(3).nextBytes(payload);
@@ -55,7 +55,7 @@ class DeployResumeTest {
             try (Stack stack = Stack.start(options)) {
                 assertThat(cli("build", "--data-dir", data.toString(), "-t", "resume/app:v1", ctx.toString())).isZero();
                 assertThat(cli("run", "resume/app:v1", "--data-dir", data.toString(), "--name", "resume", "-m", master.address(),
-                        "-n", node.address(), "--pk", fleet.clientKey().toString(), "--detach")).isZero();
+                        "-n", node.address(), "--pk", fleet.clientKey().toString(), "--port", Integer.toString(master.port()), "--detach")).isZero();
                 // the master is inside its hook (its layers are there, unpacked, rendered): kill deploy-svc now
                 await().atMost(Duration.ofMinutes(2)).until(() -> Files.exists(master.path("/var/lib/slipway/hook-runs")));
                 long pid = StackFile.read(stack.layout()).orElseThrow().services().stream()

@@ -63,7 +63,7 @@ class DeployFlowTest {
 
     @BeforeAll
     static void hostsAndImage() throws Exception {
-        assumeTrue(HostFleet.available(), "needs root, ip netns and sshd");
+        assumeTrue(HostFleet.available(), "needs test hosts: root (namespaces) or user namespaces (embedded)");
         fleet = HostFleet.builder().hosts(4).build();
         Path ctx = Files.createTempDirectory("flow-image");
         Files.createDirectories(ctx.resolve("hooks/master"));
@@ -112,8 +112,9 @@ class DeployFlowTest {
                   ssh:
                     user: root
                     pk: %s
+                    port: "%d"
                   hosts:
-                """.formatted(name, IMAGE, env, fleet.clientKey()));
+                """.formatted(name, IMAGE, env, fleet.clientKey(), host(0).port()));
         b.append("    - ips: [").append(String.join(", ", masters.stream().map(TestHost::address).toList())).append("]\n")
                 .append("      roles: [master]\n");
         if (!nodes.isEmpty()) {
@@ -396,10 +397,11 @@ class DeployFlowTest {
                   ssh:
                     user: %s
                     passwd: "%s"
+                    port: "%d"
                   hosts:
                     - ips: [%s]
                       roles: [master]
-                """.formatted(name, IMAGE, fleet.passwordUser(), fleet.password(), host(1).address());
+                """.formatted(name, IMAGE, fleet.passwordUser(), fleet.password(), host(1).port(), host(1).address());
         Response accepted = apply(cf);
         accepted.then().statusCode(202);
         Map<String, Object> c = awaitSettled(name);

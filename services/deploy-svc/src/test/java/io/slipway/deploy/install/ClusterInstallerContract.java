@@ -22,26 +22,31 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The installer against real OpenSSH hosts (network namespaces): role order, templates, hooks, CMDS, idempotence,
- * upgrade by layer diff, resume from the journal, an unreachable host, preflight, and clean-up.
+ * The installer against each kind of test host (real OpenSSH in network namespaces; embedded MINA SSHD servers where
+ * there is no root): role order, templates, hooks, CMDS, idempotence, upgrade by layer diff, resume from the journal,
+ * an unreachable host, preflight, and clean-up.
  */
-class ClusterInstallerTest {
-    static HostFleet fleet;
-    static SshEngine ssh;
-    static ImageStore store;
-    static InstallImage v1;
-    static InstallImage v2;
-    static ClusterInstaller installer;
-    @TempDir
-    static Path work;
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ClusterInstallerContract {
+    HostFleet fleet;
+    SshEngine ssh;
+    ImageStore store;
+    InstallImage v1;
+    InstallImage v2;
+    ClusterInstaller installer;
+    Path work;
+
+    abstract HostFleet.Kind kind();
 
     @BeforeAll
-    static void start() throws Exception {
-        assumeTrue(HostFleet.available(), "needs root, ip netns and sshd");
-        fleet = HostFleet.builder().hosts(3).build();
+    void start(@TempDir Path dir) throws Exception {
+        work = dir;
+        assumeTrue(HostFleet.available(kind()), "this machine cannot run " + kind() + " test hosts");
+        fleet = HostFleet.builder().kind(kind()).hosts(3).build();
         ssh = SshEngine.builder().hostKeys(HostKeyStore.at(work.resolve("known_hosts"))).parallelism(8)
                 .connectTimeout(Duration.ofSeconds(3)).retry(new SshRetry(2, Duration.ofMillis(200), Duration.ofSeconds(1))).build();
         store = ImageStore.open(work.resolve("store"));
@@ -51,7 +56,7 @@ class ClusterInstallerTest {
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         if (ssh != null) {
             ssh.close();
         }
@@ -60,26 +65,26 @@ class ClusterInstallerTest {
         }
     }
 
-    static TestHost host(int i) {
+    TestHost host(int i) {
         return fleet.hosts().get(i);
     }
 
-    static InstallTarget target(TestHost h, List<String> roles, InstallImage installed) {
-        return new InstallTarget(h.address(), roles, SshTarget.of(h.address(), "root", new SshAuth.PrivateKey(fleet.clientKey(), null)),
+    InstallTarget target(TestHost h, List<String> roles, InstallImage installed) {
+        return new InstallTarget(h.address(), roles, SshTarget.of(h.address(), h.port(), "root", new SshAuth.PrivateKey(fleet.clientKey(), null)),
                 Map.of("WHO", "world"), installed);
     }
 
-    static InstallContext context(String cluster, InstallImage image) {
+    InstallContext context(String cluster, InstallImage image) {
         return new InstallContext(cluster, image, "/var/lib/slipway", List.of(host(0).address(), host(1).address()),
                 List.of(host(2).address()), 5000, Duration.ofMinutes(1));
     }
 
-    static List<InstallTarget> targets(InstallImage installed) {
+    List<InstallTarget> targets(InstallImage installed) {
         return List.of(target(host(0), List.of("master"), installed), target(host(1), List.of("master"), installed),
                 target(host(2), List.of("node"), installed));
     }
 
-    static String read(TestHost h, String path) throws Exception {
+    String read(TestHost h, String path) throws Exception {
         return Files.readString(h.path(path));
     }
 
@@ -192,12 +197,14 @@ class ClusterInstallerTest {
 
     @Test
     void preflightNamesABusyPortAndWhatToDo() throws Exception {
-        InstallImage busy = TestImages.build(store, work, "app:ports", "hello", "LABEL io.slipway.preflight.ports=22\n");
+        // the host's own SSH server listens there
+        int sshPort = host(0).port();
+        InstallImage busy = TestImages.build(store, work, "app:ports", "hello", "LABEL io.slipway.preflight.ports=" + sshPort + "\n");
         String c = cluster();
         ClusterInstaller.Report report = installer.install(context(c, busy), targets(null), new MemoryJournal());
         assertThat(report.succeeded()).isEmpty();
         assertThat(report.failures().get(host(0).address()).getMessage())
-                .contains(host(0).address(), "preflight", "port(s) [22] already in use");
+                .contains(host(0).address(), "preflight", "port(s) [" + sshPort + "] already in use");
     }
 
     @Test
@@ -260,11 +267,11 @@ class ClusterInstallerTest {
         }
     }
 
-    private static void clean(String c) {
+    private void clean(String c) {
         assertThat(installer.clean(context(c, v1), targets(null), new MemoryJournal())).isEmpty();
     }
 
-    private static List<Long> times(TestHost h, String c, String kind) throws Exception {
+    private List<Long> times(TestHost h, String c, String kind) throws Exception {
         List<Long> result = new ArrayList<>();
         for (String line : read(h, "/var/lib/slipway/trace/" + c + "/master.log").split("\n")) {
             if (line.startsWith(kind + " ")) {
