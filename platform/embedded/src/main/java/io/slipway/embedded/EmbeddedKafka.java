@@ -244,7 +244,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             Files.writeString(idFile, clusterId + System.lineSeparator(), StandardCharsets.UTF_8);
         }
         List<String> cmd = jvm(java, classpath, log4j);
-        cmd.addAll(List.of("-Xmx256m", "kafka.tools.StorageTool", "format", "--cluster-id", clusterId,
+        // "--cluster-id=" and not "--cluster-id <id>": a base64url id starts with '-' one time in 64, and the tool's
+        // argument parser would take it for an option ("argument --cluster-id: expected one argument")
+        cmd.addAll(List.of("-Xmx256m", "kafka.tools.StorageTool", "format", "--cluster-id=" + clusterId,
                 "--config", props.toString(), "--ignore-formatted"));
         int rc = Processes.run(cmd, dir, log, Duration.ofMinutes(2));
         if (rc != 0) {

@@ -52,6 +52,19 @@ class EmbeddedKafkaTest {
         }
     }
 
+    @Test
+    void aClusterIdStartingWithADashFormatsAndStarts() throws Exception {
+        byte[] uuid = new byte[16];
+        new java.security.SecureRandom().nextBytes(uuid);
+        uuid[0] = (byte) (0xF8 | (uuid[0] & 0x03)); // base64url's first character is then '-'
+        String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(uuid);
+        assertThat(id).startsWith("-");
+        java.nio.file.Files.writeString(dir.resolve("cluster.id"), id + "\n");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir)) {
+            assertThat(kafka.isRunning()).isTrue();
+        }
+    }
+
     private static List<String> consumeAll(EmbeddedKafka kafka, String topic) {
         List<String> values = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
