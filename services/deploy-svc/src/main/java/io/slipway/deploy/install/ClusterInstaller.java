@@ -133,7 +133,8 @@ public final class ClusterInstaller {
     /** Runs a step unless the journal has it completed for this host's revision; null when it was skipped. */
     private static StepResult run(InstallContext c, InstallTarget t, HostStep step, StepJournal journal, StepBody body)
             throws StepFailure {
-        String revision = c.revision(t);
+        // what master0 launches is the Clusterfile's too (cmd, appNames): a change there reruns that step alone
+        String revision = step == HostStep.CMDS ? c.revision(t) + "-" + c.launch().key() : c.revision(t);
         if (journal.completed(t.ip(), step, revision)) {
             return null;
         }

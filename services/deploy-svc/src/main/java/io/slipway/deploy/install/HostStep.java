@@ -17,7 +17,7 @@ public enum HostStep {
     HOOKS("hooks"),
     /** The cluster-local registry serving the image's cached container images (master0). */
     REGISTRY("registry"),
-    /** The image's CMDS and LAUNCH (master0), once every host is done. */
+    /** What master0 launches once every host is done: the Clusterfile's cmd, the image's CMDS, or its LAUNCH apps. */
     CMDS("cmds"),
     /** hooks/clean/*.sh and the removal of the cluster's files (delete, scale-down, reset). */
     CLEAN("clean");

@@ -49,8 +49,14 @@ public final class HostSteps {
                 [ -d "$R/rootfs" ] && echo installed=1
                 awk '$4=="0A"{split($2,a,":"); print "listen=" a[2]}' /proc/net/tcp /proc/net/tcp6 2>/dev/null
                 """);
-        if (c.image().hasRegistry() && isMaster0(c, t)) {
-            script.append("command -v docker-registry >/dev/null 2>&1 || echo missing=docker-registry\n");
+        if (isMaster0(c, t)) {
+            Set<String> tools = new java.util.TreeSet<>(c.launch().tools());
+            if (c.image().hasRegistry()) {
+                tools.add("docker-registry");
+            }
+            for (String tool : tools) {
+                script.append("command -v ").append(tool).append(" >/dev/null 2>&1 || echo missing=").append(tool).append('\n');
+            }
         }
         SshResult r = exec(t, HostStep.PREFLIGHT, script.toString(), QUICK);
         Map<String, String> facts = new HashMap<>();
@@ -162,11 +168,12 @@ public final class HostSteps {
         if (c.image().templates().isEmpty()) {
             return new StepResult("no templates", 0, true, 0);
         }
-        Map<String, Object> values = new LinkedHashMap<>(c.variables(t, upgrade));
         ByteArrayOutputStream tarBytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(tarBytes)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             for (Map.Entry<String, String> template : c.image().templates().entrySet()) {
+                // an application's files see its APPENV too, beneath the Clusterfile's env
+                Map<String, Object> values = new LinkedHashMap<>(c.variables(t, upgrade, appEnvOf(c, template.getKey())));
                 String rendered;
                 try {
                     rendered = TemplateRenderer.render(template.getValue(), values, template.getKey());
@@ -228,22 +235,40 @@ public final class HostSteps {
         return StepResult.of("registry serving on " + t.ip() + ":" + c.registryPort());
     }
 
-    /** The image's CMDS and LAUNCH commands on master0, in the rootfs, with master0's variables. */
+    /**
+     * What master0 launches once every host is done ({@link LaunchPlan}: the Clusterfile's cmd, the image's CMDS, or
+     * its LAUNCH applications), in the rootfs, with master0's variables; the first failure stops the rest.
+     */
     public StepResult clusterCommands(InstallContext c, InstallTarget master0, boolean upgrade) throws StepFailure {
-        List<String> commands = c.image().clusterCommands();
+        List<LaunchPlan.Launch> commands = c.launch().commands();
         if (commands.isEmpty()) {
-            return new StepResult("no CMDS", 0, true, 0);
+            return new StepResult("nothing to launch", 0, true, 0);
         }
-        String env = RemoteShell.exports(c.variables(master0, upgrade));
-        for (String command : commands) {
+        List<String> ran = new ArrayList<>();
+        for (LaunchPlan.Launch l : commands) {
+            String env = RemoteShell.exports(c.variables(master0, upgrade, l.appEnv()));
             SshResult r = exec(master0, HostStep.CMDS, "cd " + RemoteShell.quote(c.rootfs()) + " && " + env + "sh -c "
-                    + RemoteShell.quote(command), c.hookTimeout(), "CMDS");
+                    + RemoteShell.quote(l.command()), c.hookTimeout(), l.what());
             if (!r.ok()) {
-                throw new StepFailure(master0.ip(), HostStep.CMDS, "'" + command + "' exited " + r.exitCode() + ": "
-                        + RemoteShell.tail(r.stderr().isBlank() ? r.stdout() : r.stderr()), false);
+                throw new StepFailure(master0.ip(), HostStep.CMDS, (l.what().equals("CMDS") || l.what().equals("cmd") ? "" : l.what() + ": ")
+                        + "'" + l.command() + "' exited " + r.exitCode() + ": " + RemoteShell.tail(r.stderr().isBlank() ? r.stdout() : r.stderr()), false);
+            }
+            if (!ran.contains(l.what())) {
+                ran.add(l.what());
             }
         }
-        return StepResult.of(commands.size() + " command(s) ran on " + master0.ip());
+        return StepResult.of(commands.size() + " command(s) ran on " + master0.ip() + " (" + String.join(", ", ran) + ")");
+    }
+
+    /** The APPENV of the application whose directory holds {@code path}, if any. */
+    private static Map<String, String> appEnvOf(InstallContext c, String path) {
+        for (var app : c.image().metadata().applications()) {
+            String dir = app.path().endsWith("/") ? app.path() : app.path() + "/";
+            if (path.startsWith(dir)) {
+                return c.image().metadata().appEnv().getOrDefault(app.name(), Map.of());
+            }
+        }
+        return Map.of();
     }
 
     /**

@@ -6,14 +6,33 @@ import java.util.Map;
 
 /**
  * What every host of one cluster operation shares: the cluster, its image, where files go on hosts, the full member
- * list hooks see (masters in order, nodes), and the revision key steps are recorded under.
+ * list hooks see (masters in order, nodes), what master0 launches at the end, and the revision key steps are recorded
+ * under.
  */
 public record InstallContext(String cluster, InstallImage image, String dataRoot, List<String> masters, List<String> nodes,
-                             int registryPort, Duration hookTimeout) {
+                             int registryPort, Duration hookTimeout, LaunchPlan launch) {
 
     public InstallContext {
         masters = List.copyOf(masters);
         nodes = List.copyOf(nodes);
+        launch = launch == null ? LaunchPlan.NONE : launch;
+    }
+
+    /** A context that launches what the image says (no Clusterfile cmd, cmd_args or appNames). */
+    public InstallContext(String cluster, InstallImage image, String dataRoot, List<String> masters, List<String> nodes,
+                          int registryPort, Duration hookTimeout) {
+        this(cluster, image, dataRoot, masters, nodes, registryPort, hookTimeout, imageLaunch(image));
+    }
+
+    private static LaunchPlan imageLaunch(InstallImage image) {
+        if (image == null) {
+            return LaunchPlan.NONE;
+        }
+        try {
+            return LaunchPlan.of(image.reference(), image.metadata(), List.of(), List.of(), null);
+        } catch (LaunchPlan.LaunchException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     public String clusterDir() {
@@ -28,9 +47,22 @@ public record InstallContext(String cluster, InstallImage image, String dataRoot
         return dataRoot + "/layers";
     }
 
-    /** The variables every hook, command and template gets for {@code target}, after the Clusterfile's env. */
+    /**
+     * The variables every hook, command and template gets for {@code target}: the image's ENV, overridden by the
+     * Clusterfile's env (cluster, then the host's group), then Slipway's own.
+     */
     public Map<String, String> variables(InstallTarget target, boolean upgrade) {
-        java.util.LinkedHashMap<String, String> v = new java.util.LinkedHashMap<>(target.env());
+        return variables(target, upgrade, Map.of());
+    }
+
+    /** As {@link #variables(InstallTarget, boolean)}, with an application's APPENV between the image's ENV and the Clusterfile's. */
+    public Map<String, String> variables(InstallTarget target, boolean upgrade, Map<String, String> appEnv) {
+        java.util.LinkedHashMap<String, String> v = new java.util.LinkedHashMap<>();
+        if (image != null) {
+            v.putAll(image.metadata().env());
+        }
+        v.putAll(appEnv);
+        v.putAll(target.env());
         v.put("SLIPWAY_CLUSTER", cluster);
         v.put("SLIPWAY_HOST_IP", target.ip());
         v.put("SLIPWAY_ROLES", String.join(",", target.roles()));

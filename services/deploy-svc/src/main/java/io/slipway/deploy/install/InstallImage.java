@@ -217,13 +217,6 @@ public final class InstallImage {
         return hooks(List.of("clean"));
     }
 
-    /** CMDS then LAUNCH commands, run on master0 once every host finished its hooks. */
-    public List<String> clusterCommands() {
-        List<String> all = new ArrayList<>(metadata.cmds());
-        all.addAll(metadata.launch());
-        return all;
-    }
-
     public Set<Integer> preflightPorts() {
         Set<Integer> ports = new LinkedHashSet<>();
         String spec = labels.get(PREFLIGHT_PORTS);

@@ -16,6 +16,7 @@ import io.slipway.deploy.install.ClusterInstaller;
 import io.slipway.deploy.install.InstallContext;
 import io.slipway.deploy.install.InstallImage;
 import io.slipway.deploy.install.InstallTarget;
+import io.slipway.deploy.install.LaunchPlan;
 import io.slipway.deploy.install.StepFailure;
 import io.slipway.deploy.install.StepJournal;
 import java.time.Duration;
@@ -70,8 +71,13 @@ public final class OperationRunner {
         } catch (ImageUnavailable e) {
             return failed(e.getMessage());
         }
+        InstallContext context;
+        try {
+            context = installContext(desired, image);
+        } catch (LaunchPlan.LaunchException e) {
+            return failed(e.getMessage());
+        }
         Map<String, InstallImage> installedByDigest = new HashMap<>();
-        InstallContext context = context(desired, image);
         List<String> desiredIps = desired.hosts().stream().map(ClusterHost::ip).toList();
         List<HostSnapshot> leaving = op.hosts().stream().filter(h -> !desiredIps.contains(h.ip())).toList();
         List<String> removed = new ArrayList<>();
@@ -128,8 +134,15 @@ public final class OperationRunner {
                     desired.withoutHosts(op.operationHosts()).toYaml(), Map.of(), Map.of(), op.operationHosts(), false,
                     List.of(), null, List.of());
         }
+        InstallContext context;
+        try {
+            context = installContext(desired, image);
+        } catch (LaunchPlan.LaunchException e) {
+            return new OperationOutcome(settledState(op), "join failed: " + e.getMessage(), null,
+                    desired.withoutHosts(op.operationHosts()).toYaml(), Map.of(), Map.of(), op.operationHosts(), false,
+                    List.of(), null, List.of());
+        }
         Map<String, InstallImage> installedByDigest = new HashMap<>();
-        InstallContext context = context(desired, image);
         List<InstallTarget> targets = desired.hosts().stream().filter(h -> op.operationHosts().contains(h.ip()))
                 .map(h -> target(h, op, image, installedByDigest)).toList();
         ClusterInstaller.Report report = installer.install(context, targets, journal);
@@ -206,10 +219,21 @@ public final class OperationRunner {
                 Map.of(), failures, cleaned, true, List.of(), null, List.of());
     }
 
+    /** For clean-up: what the hosts have is removed, nothing is launched. */
     private InstallContext context(Clusterfile desired, InstallImage image) {
         return new InstallContext(desired.name(), image, desired.dataRoot(),
                 desired.hosts().stream().filter(OperationRunner::isMaster).map(ClusterHost::ip).toList(),
-                desired.hosts().stream().filter(h -> !isMaster(h)).map(ClusterHost::ip).toList(), registryPort, hookTimeout);
+                desired.hosts().stream().filter(h -> !isMaster(h)).map(ClusterHost::ip).toList(), registryPort, hookTimeout,
+                LaunchPlan.NONE);
+    }
+
+    /** For an install: what master0 launches, from the image and the Clusterfile's cmd, cmd_args and appNames. */
+    private InstallContext installContext(Clusterfile desired, InstallImage image) throws LaunchPlan.LaunchException {
+        LaunchPlan launch = LaunchPlan.of(image.reference(), image.metadata(), desired.cmd(), desired.cmdArgs(),
+                desired.appNames().isEmpty() ? null : desired.appNames());
+        return new InstallContext(desired.name(), image, desired.dataRoot(),
+                desired.hosts().stream().filter(OperationRunner::isMaster).map(ClusterHost::ip).toList(),
+                desired.hosts().stream().filter(h -> !isMaster(h)).map(ClusterHost::ip).toList(), registryPort, hookTimeout, launch);
     }
 
     private InstallTarget target(ClusterHost h, ClaimedOperation op, InstallImage image, Map<String, InstallImage> byDigest) {

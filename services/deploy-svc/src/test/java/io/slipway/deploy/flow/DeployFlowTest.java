@@ -300,6 +300,20 @@ class DeployFlowTest {
     }
 
     @Test
+    void aLaunchTheImageCannotDoFailsBeforeAnyHostIsTouched() {
+        String name = "launch-" + UUID.randomUUID().toString().substring(0, 6);
+        String cf = clusterfile(name, List.of(host(0)), List.of()).replace("  ssh:\n", "  appNames: [dashboard]\n  ssh:\n");
+        apply(cf).then().statusCode(202);
+        Map<String, Object> failed = awaitSettled(name);
+        assertThat(failed.get("state")).isEqualTo("Failed");
+        assertThat((String) failed.get("message")).contains("spec.appNames", "has no application 'dashboard'");
+        awaitEvents(name, "ClusterFailed", 1);
+        assertThat(eventTypes(name)).doesNotContain("HostStepStarted");
+        assertThat(host(0).path("/var/lib/slipway/clusters/" + name)).doesNotExist();
+        deleteAll(name);
+    }
+
+    @Test
     void deleteWorksAfterAFailedInstall() {
         String name = "failed-" + UUID.randomUUID().toString().substring(0, 6);
         apply(clusterfile(name, List.of(host(2)), List.of(), "FAIL_ON=" + host(2).address())).then().statusCode(202);

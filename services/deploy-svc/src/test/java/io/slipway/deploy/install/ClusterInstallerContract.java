@@ -70,13 +70,22 @@ abstract class ClusterInstallerContract {
     }
 
     InstallTarget target(TestHost h, List<String> roles, InstallImage installed) {
+        return target(h, roles, installed, Map.of("WHO", "world"));
+    }
+
+    InstallTarget target(TestHost h, List<String> roles, InstallImage installed, Map<String, String> env) {
         return new InstallTarget(h.address(), roles, SshTarget.of(h.address(), h.port(), "root", new SshAuth.PrivateKey(fleet.clientKey(), null)),
-                Map.of("WHO", "world"), installed);
+                env, installed);
     }
 
     InstallContext context(String cluster, InstallImage image) {
         return new InstallContext(cluster, image, "/var/lib/slipway", List.of(host(0).address(), host(1).address()),
                 List.of(host(2).address()), 5000, Duration.ofMinutes(1));
+    }
+
+    InstallContext context(String cluster, InstallImage image, LaunchPlan launch) {
+        return new InstallContext(cluster, image, "/var/lib/slipway", List.of(host(0).address(), host(1).address()),
+                List.of(host(2).address()), 5000, Duration.ofMinutes(1), launch);
     }
 
     List<InstallTarget> targets(InstallImage installed) {
@@ -205,6 +214,66 @@ abstract class ClusterInstallerContract {
         assertThat(report.succeeded()).isEmpty();
         assertThat(report.failures().get(host(0).address()).getMessage())
                 .contains(host(0).address(), "preflight", "port(s) [" + sshPort + "] already in use");
+    }
+
+    @Test
+    void master0LaunchesTheImagesApplicationsInOrderWithTheirEnvAndTheClusterfileCanPickOthers() throws Exception {
+        InstallImage apps = TestImages.withApps(store, work, "apps:v1");
+        String c = cluster();
+        MemoryJournal journal = new MemoryJournal();
+        // the Clusterfile's env beats APPENV, which beats the image's ENV
+        List<InstallTarget> targets = List.of(target(host(0), List.of("master"), null, Map.of("WHO", "world", "MODE", "clusterfile")),
+                target(host(1), List.of("master"), null, Map.of("WHO", "world")), target(host(2), List.of("node"), null, Map.of("WHO", "world")));
+        LaunchPlan chart = LaunchPlan.of(apps.reference(), apps.metadata(), List.of(), List.of(), List.of("chart"));
+        if (host(0).exec("command -v helm >/dev/null && echo has-helm || echo no-helm").contains("no-helm")) {
+            // a chart needs helm on master0, and preflight says so before anything is sent
+            ClusterInstaller.Report noHelm = installer.install(context(c, apps, chart), targets, journal);
+            assertThat(noHelm.failures().get(host(0).address()).getMessage()).contains("preflight", "required tools missing: helm");
+            assertThat(noHelm.bytesSent()).as("master0 failed first; the others got their layers").isGreaterThan(0);
+        }
+        // tools that say what they were asked, as the real ones would apply and install it, first on the PATH
+        for (String tool : List.of("kubectl", "helm")) {
+            Files.writeString(host(0).path("/usr/local/bin/" + tool), """
+                    #!/bin/sh
+                    echo "%s $* in $(pwd) REPLICAS=$REPLICAS" >> /var/lib/slipway/trace/$SLIPWAY_CLUSTER/launch.log
+                    """.formatted(tool));
+            host(0).exec("chmod 755 /usr/local/bin/" + tool);
+        }
+        try {
+            ClusterInstaller.Report report = installer.install(context(c, apps), targets, journal);
+            assertThat(report.failures()).isEmpty();
+            String rootfs = "/var/lib/slipway/clusters/" + c + "/rootfs";
+            assertThat(read(host(0), "/var/lib/slipway/trace/" + c + "/launch.log").lines().toList()).containsExactly(
+                    "setup on " + host(0).address() + " in " + rootfs + " MODE=clusterfile TIER=appenv GREETING=hello WHO=world",
+                    "kubectl apply -f application/apps/web/deploy.yaml in " + rootfs + " REPLICAS=2",
+                    "kubectl apply -f application/apps/web/svc.yml in " + rootfs + " REPLICAS=2");
+            assertThat(host(1).path("/var/lib/slipway/trace/" + c + "/launch.log")).doesNotExist();
+            // an application's templates see its APPENV on every host
+            assertThat(read(host(2), rootfs + "/application/apps/custom/conf")).isEqualTo("color=blue greeting=hello");
+
+            // the Clusterfile's appNames: only that step runs again, and launches what it names (by its APPCMDS)
+            int before = journal.started().size();
+            LaunchPlan custom = LaunchPlan.of(apps.reference(), apps.metadata(), List.of(), List.of(), List.of("custom"));
+            assertThat(installer.install(context(c, apps, custom), targets, journal).failures()).isEmpty();
+            assertThat(journal.started().subList(before, journal.started().size())).extracting(e -> e.host() + " " + e.step())
+                    .containsExactly(host(0).address() + " CMDS");
+            assertThat(read(host(0), "/var/lib/slipway/trace/" + c + "/launch.log").lines().toList())
+                    .endsWith("custom --flag in custom color=blue greeting=hello");
+
+            // a chart: helm install NAME DIR
+            assertThat(installer.install(context(c, apps, chart), targets, journal).failures()).isEmpty();
+            assertThat(read(host(0), "/var/lib/slipway/trace/" + c + "/launch.log").lines().toList())
+                    .endsWith("helm install chart application/apps/chart/ in " + rootfs + " REPLICAS=");
+
+            // appNames [""] launches nothing
+            LaunchPlan none = LaunchPlan.of(apps.reference(), apps.metadata(), List.of(), List.of(), List.of(""));
+            long lines = read(host(0), "/var/lib/slipway/trace/" + c + "/launch.log").lines().count();
+            assertThat(installer.install(context(c, apps, none), targets, journal).failures()).isEmpty();
+            assertThat(read(host(0), "/var/lib/slipway/trace/" + c + "/launch.log").lines().count()).isEqualTo(lines);
+        } finally {
+            host(0).exec("rm -f /usr/local/bin/kubectl /usr/local/bin/helm");
+        }
+        assertThat(installer.clean(context(c, apps), targets, new MemoryJournal())).isEmpty();
     }
 
     @Test

@@ -64,4 +64,46 @@ final class TestImages {
                 BuildListener.NONE);
         return InstallImage.open(store, tag, "amd64");
     }
+
+    /**
+     * An image that launches applications instead of running CMDS: {@code setup} (a shell script that records the
+     * env it sees), {@code web} (two YAML files: kubectl apply -f each), and {@code custom} (mixed files, so APPCMDS says
+     * how; not in LAUNCH), and {@code chart} (a helm chart; not in LAUNCH). Everything the launch does lands in {@code /var/lib/slipway/trace/<cluster>/launch.log}.
+     */
+    static InstallImage withApps(ImageStore store, Path work, String tag) throws IOException {
+        Path ctx = Files.createDirectories(work.resolve(tag.replace(':', '_')));
+        Files.writeString(ctx.resolve("setup.sh"), """
+                mkdir -p /var/lib/slipway/trace/$SLIPWAY_CLUSTER
+                echo "setup on $SLIPWAY_HOST_IP in $(pwd) MODE=$MODE TIER=$TIER GREETING=$GREETING WHO=$WHO" \
+                  >> /var/lib/slipway/trace/$SLIPWAY_CLUSTER/launch.log
+                """);
+        Files.createDirectories(ctx.resolve("web"));
+        Files.writeString(ctx.resolve("web/deploy.yaml"), "kind: Deployment\n");
+        Files.writeString(ctx.resolve("web/svc.yml"), "kind: Service\n");
+        Files.createDirectories(ctx.resolve("custom"));
+        Files.writeString(ctx.resolve("custom/run.sh"), """
+                echo "custom $1 in ${PWD##*/} $(cat conf)" >> /var/lib/slipway/trace/$SLIPWAY_CLUSTER/launch.log
+                """);
+        Files.writeString(ctx.resolve("custom/conf.tmpl"), "color={{ .COLOR }} greeting={{ .GREETING }}");
+        Files.createDirectories(ctx.resolve("chart/templates"));
+        Files.writeString(ctx.resolve("chart/Chart.yaml"), "apiVersion: v2\nname: chart\nversion: 0.1.0\n");
+        Files.writeString(ctx.resolve("chart/values.yaml"), "replicas: 1\n");
+        Files.writeString(ctx.resolve("chart/templates/cm.yaml"), "kind: ConfigMap\n");
+        Files.writeString(ctx.resolve("Kubefile"), """
+                FROM scratch
+                ENV GREETING=hello TIER=dev MODE=image
+                APP setup local://setup.sh
+                APP web local://web
+                APP custom local://custom
+                APP chart local://chart
+                APPENV setup MODE=appenv TIER=appenv
+                APPENV web REPLICAS=2
+                APPENV custom COLOR=blue
+                APPCMDS custom ["sh", "run.sh", "--flag"]
+                LAUNCH ["setup", "web"]
+                """);
+        new CloudImageBuilder(store).build(BuildSpec.builder(ctx).tag(tag).platform(Platform.parse("linux/amd64")).build(),
+                BuildListener.NONE);
+        return InstallImage.open(store, tag, "amd64");
+    }
 }
