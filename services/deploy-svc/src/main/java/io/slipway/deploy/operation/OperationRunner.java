@@ -95,7 +95,7 @@ public final class OperationRunner {
                 }
             });
         }
-        List<InstallTarget> targets = desired.hosts().stream().map(h -> target(h, op, image, installedByDigest)).toList();
+        List<InstallTarget> targets = desired.hosts().stream().map(h -> target(h, desired, op, image, installedByDigest)).toList();
         ClusterInstaller.Report report = installer.install(context, targets, journal);
         report.failures().forEach((ip, f) -> failures.put(ip, failure(f)));
         Map<String, String> installed = new LinkedHashMap<>();
@@ -144,7 +144,7 @@ public final class OperationRunner {
         }
         Map<String, InstallImage> installedByDigest = new HashMap<>();
         List<InstallTarget> targets = desired.hosts().stream().filter(h -> op.operationHosts().contains(h.ip()))
-                .map(h -> target(h, op, image, installedByDigest)).toList();
+                .map(h -> target(h, desired, op, image, installedByDigest)).toList();
         ClusterInstaller.Report report = installer.install(context, targets, journal);
         Map<String, Failure> failures = new LinkedHashMap<>();
         report.failures().forEach((ip, f) -> failures.put(ip, failure(f)));
@@ -233,10 +233,38 @@ public final class OperationRunner {
                 desired.appNames().isEmpty() ? null : desired.appNames());
         return new InstallContext(desired.name(), image, desired.dataRoot(),
                 desired.hosts().stream().filter(OperationRunner::isMaster).map(ClusterHost::ip).toList(),
-                desired.hosts().stream().filter(h -> !isMaster(h)).map(ClusterHost::ip).toList(), registryPort, hookTimeout, launch);
+                desired.hosts().stream().filter(h -> !isMaster(h)).map(ClusterHost::ip).toList(), registryPort(desired), hookTimeout,
+                launch);
     }
 
-    private InstallTarget target(ClusterHost h, ClaimedOperation op, InstallImage image, Map<String, InstallImage> byDigest) {
+    /** The Clusterfile's registry.localRegistry.port, else the service's. */
+    private int registryPort(Clusterfile desired) {
+        Integer port = desired.registry().localPort();
+        return port != null && port > 0 ? port : registryPort;
+    }
+
+    /**
+     * A host's env for its hooks and templates: the Clusterfile's, plus what of its host group Slipway itself cannot
+     * apply to a workload it does not know (labels, taints) and the local registry's domain, for the image's hooks.
+     */
+    private static Map<String, String> hostEnv(ClusterHost h, Clusterfile desired) {
+        Map<String, String> env = new LinkedHashMap<>(h.env());
+        if (!h.labels().isEmpty()) {
+            // in key order: the value is part of the host's revision, which must not change with a map's iteration order
+            env.put("SLIPWAY_LABELS", new java.util.TreeMap<>(h.labels()).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(Collectors.joining(",")));
+        }
+        if (!h.taints().isEmpty()) {
+            env.put("SLIPWAY_TAINTS", String.join(",", h.taints()));
+        }
+        if (desired.registry().localDomain() != null) {
+            env.put("SLIPWAY_REGISTRY_DOMAIN", desired.registry().localDomain());
+        }
+        return env;
+    }
+
+    private InstallTarget target(ClusterHost h, Clusterfile desired, ClaimedOperation op, InstallImage image,
+                                 Map<String, InstallImage> byDigest) {
         String digest = op.hosts().stream().filter(s -> s.ip().equals(h.ip())).map(HostSnapshot::installedDigest)
                 .filter(d -> d != null).findFirst().orElse(null);
         InstallImage installed = null;
@@ -244,7 +272,7 @@ public final class OperationRunner {
             installed = digest.equals(image.digest().toString()) ? image
                     : byDigest.computeIfAbsent(digest, d -> images.installed(d, ARCH).orElse(null));
         }
-        return new InstallTarget(h.ip(), h.roles(), SshTargets.of(h), h.env(), installed);
+        return new InstallTarget(h.ip(), h.roles(), SshTargets.of(h), hostEnv(h, desired), installed);
     }
 
     private static Cluster.State settledState(ClaimedOperation op) {

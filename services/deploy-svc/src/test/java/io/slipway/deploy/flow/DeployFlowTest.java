@@ -74,7 +74,10 @@ class DeployFlowTest {
                 if [ "${FAIL_ON:-}" = "$SLIPWAY_HOST_IP" ]; then echo "told to fail on $SLIPWAY_HOST_IP" >&2; exit 3; fi
                 echo up > /var/lib/slipway/up-$SLIPWAY_CLUSTER
                 """);
-        Files.writeString(ctx.resolve("hooks/node/10-up.sh"), "echo node > /var/lib/slipway/up-$SLIPWAY_CLUSTER\n");
+        Files.writeString(ctx.resolve("hooks/node/10-up.sh"), """
+                echo node > /var/lib/slipway/up-$SLIPWAY_CLUSTER
+                echo "${SLIPWAY_LABELS:-}|${SLIPWAY_TAINTS:-}" > /var/lib/slipway/labels-$SLIPWAY_CLUSTER
+                """);
         Files.writeString(ctx.resolve("hooks/clean/10-down.sh"), """
                 rm -f /var/lib/slipway/up-$SLIPWAY_CLUSTER
                 echo cleaned > /var/lib/slipway/cleaned-$SLIPWAY_CLUSTER
@@ -152,12 +155,15 @@ class DeployFlowTest {
     @Test
     void applyInstallsEveryHostAndASecondApplyChangesNothing() {
         String name = "flow-" + UUID.randomUUID().toString().substring(0, 6);
-        String cf = clusterfile(name, List.of(host(0)), List.of(host(1)));
+        // a host group's labels and taints reach its hooks (a Kubernetes image's hooks apply them to the node)
+        String cf = clusterfile(name, List.of(host(0)), List.of(host(1))).replace("      roles: [node]\n",
+                "      roles: [node]\n      labels: {zone: b, disk: ssd}\n      taints: [\"dedicated=db:NoSchedule\"]\n");
         apply(cf).then().statusCode(202);
         Map<String, Object> c = awaitSettled(name);
         assertThat(c.get("state")).isEqualTo("Ready");
         assertThat(host(0).path("/var/lib/slipway/up-" + name)).hasContent("up");
         assertThat(host(1).path("/var/lib/slipway/up-" + name)).hasContent("node");
+        assertThat(host(1).path("/var/lib/slipway/labels-" + name)).hasContent("disk=ssd,zone=b|dedicated=db:NoSchedule");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(eventTypes(name))
                 .startsWith("ClusterRequested", "HostStepStarted").contains("HostStepCompleted", "HostsAdded").endsWith("ClusterReady"));
         int events = eventTypes(name).size();
