@@ -277,6 +277,23 @@ abstract class ClusterInstallerContract {
     }
 
     @Test
+    void unpackAppliesWhiteoutsAndAnUpgradeRemovesWhatTheNewImageDropped() throws Exception {
+        InstallImage w1 = TestImages.withWhiteouts(store, work, "wh:v1", true);
+        InstallImage w2 = TestImages.withWhiteouts(store, work, "wh:v2", false);
+        assertThat(w1.layers().get(1).paths()).anyMatch(p -> p.contains(".wh."));
+        String c = cluster();
+        InstallContext one = new InstallContext(c, w1, "/var/lib/slipway", List.of(host(1).address()), List.of(), 5000, Duration.ofMinutes(1));
+        assertThat(installer.install(one, List.of(target(host(1), List.of("master"), null)), new MemoryJournal()).failures()).isEmpty();
+        String rootfs = "/var/lib/slipway/clusters/" + c + "/rootfs";
+        assertThat(host(1).exec("cd " + rootfs + " && find . -mindepth 1 | sort")).isEqualTo("./etc\n./etc/keep.conf\n./etc/sub\n./etc/sub/b\n");
+
+        InstallContext two = new InstallContext(c, w2, "/var/lib/slipway", List.of(host(1).address()), List.of(), 5000, Duration.ofMinutes(1));
+        assertThat(installer.install(two, List.of(target(host(1), List.of("master"), w1)), new MemoryJournal()).failures()).isEmpty();
+        assertThat(host(1).exec("cd " + rootfs + " && find . -mindepth 1 | sort")).isEqualTo("./etc\n./etc/sub\n./etc/sub/b\n");
+        assertThat(installer.clean(two, List.of(target(host(1), List.of("master"), w2)), new MemoryJournal())).isEmpty();
+    }
+
+    @Test
     void cleanRunsTheHostsOwnCleanHooksAndRemovesTheClusterAlsoAfterAHalfInstall() throws Exception {
         String c = cluster();
         installer.install(context(c, v1), targets(null), new MemoryJournal());

@@ -66,6 +66,28 @@ final class TestImages {
     }
 
     /**
+     * An image whose RUN layer deletes what its COPY layer wrote (whiteouts: a file, and a directory made anew), with
+     * {@code keep} deciding whether etc/keep.conf is in it at all (an upgrade that drops a file).
+     */
+    static InstallImage withWhiteouts(ImageStore store, Path work, String tag, boolean keep) throws IOException {
+        Path ctx = Files.createDirectories(work.resolve(tag.replace(':', '_')));
+        Files.createDirectories(ctx.resolve("etc/sub"));
+        Files.writeString(ctx.resolve("etc/old.conf"), "old\n");
+        Files.writeString(ctx.resolve("etc/sub/a"), "a\n");
+        if (keep) {
+            Files.writeString(ctx.resolve("etc/keep.conf"), "keep\n");
+        }
+        Files.writeString(ctx.resolve("Kubefile"), """
+                FROM scratch
+                COPY etc etc
+                RUN rm etc/old.conf && rm -rf etc/sub && mkdir etc/sub && echo b > etc/sub/b
+                """);
+        new CloudImageBuilder(store).build(BuildSpec.builder(ctx).tag(tag).platform(Platform.parse("linux/amd64")).build(),
+                BuildListener.NONE);
+        return InstallImage.open(store, tag, "amd64");
+    }
+
+    /**
      * An image that launches applications instead of running CMDS: {@code setup} (a shell script that records the
      * env it sees), {@code web} (two YAML files: kubectl apply -f each), and {@code custom} (mixed files, so APPCMDS says
      * how; not in LAUNCH), and {@code chart} (a helm chart; not in LAUNCH). Everything the launch does lands in {@code /var/lib/slipway/trace/<cluster>/launch.log}.
