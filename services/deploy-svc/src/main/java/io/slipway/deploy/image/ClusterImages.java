@@ -68,13 +68,29 @@ public class ClusterImages {
         }
     }
 
-    /** The image a host has installed, by the digest recorded for it; empty when the store no longer has it. */
+    /**
+     * The image a host has installed, by the (platform manifest) digest recorded for it; empty when the store no longer
+     * has it. The digest is tagged to the image's root, so in a multi-platform index the manifest of that digest is
+     * taken, whatever {@code architecture} says.
+     */
     public Optional<InstallImage> installed(String digest, String architecture) {
         if (digest == null) {
             return Optional.empty();
         }
         try {
-            return store.resolve(digest).isPresent() ? Optional.of(InstallImage.open(store, digest, architecture)) : Optional.empty();
+            Optional<Descriptor> root = store.resolve(digest);
+            if (root.isEmpty()) {
+                return Optional.empty();
+            }
+            if (!root.get().digest().toString().equals(digest) && root.get().mediaType() != null
+                    && (root.get().mediaType().contains("index") || root.get().mediaType().contains("manifest.list"))) {
+                Optional<Descriptor> variant = store.index(root.get().digest()).manifests().stream()
+                        .filter(d -> d.digest().toString().equals(digest)).findFirst();
+                if (variant.isPresent()) {
+                    return Optional.of(InstallImage.open(store, digest, variant.get(), architecture));
+                }
+            }
+            return Optional.of(InstallImage.open(store, digest, architecture));
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -73,7 +73,7 @@ public final class ClusterInstaller {
             InstallTarget master0 = targets.stream().filter(t -> HostSteps.isMaster0(c, t)).findFirst().orElse(null);
             if (master0 != null && !failures.containsKey(master0.ip())) {
                 forEach(pool, slots, List.of(master0), t -> {
-                    if (c.image().hasRegistry()) {
+                    if (c.imageFor(t).hasRegistry()) {
                         run(c, t, HostStep.REGISTRY, journal, () -> steps.registry(c, t));
                     }
                     run(c, t, HostStep.CMDS, journal, () -> steps.clusterCommands(c, t, upgrade(c, t)));
@@ -89,6 +89,35 @@ public final class ClusterInstaller {
             }
         });
         return new Report(Map.copyOf(failures), succeeded, bytes.get(), List.copyOf(hooksRun));
+    }
+
+    /** What the architecture probe found: each reachable host's architecture, and the hosts that did not answer. */
+    public record Probe(Map<String, String> architectures, Map<String, StepFailure> failures) {
+    }
+
+    /**
+     * Asks every host its architecture, in parallel (the first contact of an operation, which picks each host's
+     * variant of a multi-platform image); a host that does not answer has failed its preflight, recorded so.
+     */
+    public Probe architectures(List<InstallTarget> targets, StepJournal journal) {
+        Map<String, String> found = Collections.synchronizedMap(new LinkedHashMap<>());
+        Map<String, StepFailure> failures = Collections.synchronizedMap(new LinkedHashMap<>());
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            forEach(pool, new Semaphore(parallelism), targets, t -> found.put(t.ip(), steps.architecture(t)), failures);
+        } finally {
+            pool.shutdown();
+        }
+        recordPreflightFailures(failures, journal);
+        return new Probe(Map.copyOf(found), Map.copyOf(failures));
+    }
+
+    /** Hosts that failed before their steps began (unreachable, no image for their architecture), as preflight failures. */
+    public static void recordPreflightFailures(Map<String, StepFailure> failures, StepJournal journal) {
+        failures.values().forEach(f -> {
+            journal.started(f.host(), HostStep.PREFLIGHT, "");
+            journal.failed(f.host(), HostStep.PREFLIGHT, "", f.reason(), f.transientFault());
+        });
     }
 
     /** Cleans the cluster off each host in parallel; a host that cannot be cleaned is reported, the others go on. */
@@ -110,7 +139,8 @@ public final class ClusterInstaller {
     }
 
     private void runHooks(InstallContext c, InstallTarget t, StepJournal journal, List<String> hooksRun) throws StepFailure {
-        List<HookFile> hooks = upgrade(c, t) ? c.image().hooksAffectedBy(t.installed(), t.roles()) : c.image().hooks(t.roles());
+        InstallImage image = c.imageFor(t);
+        List<HookFile> hooks = upgrade(c, t) ? image.hooksAffectedBy(t.installed(), t.roles()) : image.hooks(t.roles());
         StepResult r = run(c, t, HostStep.HOOKS, journal, () -> steps.hooks(c, t, hooks, upgrade(c, t)));
         if (r != null) {
             hooks.forEach(h -> hooksRun.add(t.ip() + ":" + h.path()));
@@ -119,7 +149,7 @@ public final class ClusterInstaller {
 
     /** An upgrade: the host already runs an older image of this cluster, so only what changed is rerun. */
     private static boolean upgrade(InstallContext c, InstallTarget t) {
-        return t.installed() != null && !t.installed().digest().equals(c.image().digest());
+        return t.installed() != null && !t.installed().digest().equals(c.imageFor(t).digest());
     }
 
     private interface StepBody {

@@ -51,7 +51,7 @@ public final class HostSteps {
                 """);
         if (isMaster0(c, t)) {
             Set<String> tools = new java.util.TreeSet<>(c.launch().tools());
-            if (c.image().hasRegistry()) {
+            if (c.imageFor(t).hasRegistry()) {
                 tools.add("docker-registry");
             }
             for (String tool : tools) {
@@ -80,22 +80,22 @@ public final class HostSteps {
             problems.add("the OS is " + facts.get("os") + ", not Linux");
         }
         String arch = normalizeArch(facts.get("arch"));
-        if (c.image().architecture() != null && !c.image().architecture().equals(arch)) {
-            problems.add("the host is " + arch + " but the image " + c.image().reference() + " is "
-                    + c.image().architecture() + ": build the image for " + arch + " (--platform linux/" + arch + ")");
+        if (c.imageFor(t).architecture() != null && !c.imageFor(t).architecture().equals(arch)) {
+            problems.add("the host is " + arch + " but the image " + c.imageFor(t).reference() + " is "
+                    + c.imageFor(t).architecture() + ": build the image for " + arch + " (--platform linux/" + arch + ")");
         }
         if (!missing.isEmpty()) {
             problems.add("required tools missing: " + String.join(", ", missing) + " (install them, e.g. apt-get install "
                     + String.join(" ", missing.stream().map(HostSteps::debianPackage).toList()) + ")");
         }
         long freeKb = parseLong(facts.get("free"));
-        long needKb = c.image().size() * 2 / 1024 + 64 * 1024;
+        long needKb = c.imageFor(t).size() * 2 / 1024 + 64 * 1024;
         if (freeKb >= 0 && freeKb < needKb) {
             problems.add(String.format("only %d MB free under %s, the image needs about %d MB: free space or set dataRoot",
                     freeKb / 1024, facts.get("fs"), needKb / 1024));
         }
         if (!facts.containsKey("installed")) {
-            List<Integer> busy = c.image().preflightPorts().stream().filter(listening::contains).toList();
+            List<Integer> busy = c.imageFor(t).preflightPorts().stream().filter(listening::contains).toList();
             if (!busy.isEmpty()) {
                 problems.add("port(s) " + busy + " already in use: stop what listens there (ss -ltnp) or use another host");
             }
@@ -115,7 +115,7 @@ public final class HostSteps {
         long sent = 0;
         int sentLayers = 0;
         int kept = 0;
-        for (ImageLayer layer : c.image().layers()) {
+        for (ImageLayer layer : c.imageFor(t).layers()) {
             if (present.contains(layer.digest().hex())) {
                 kept++;
                 continue;
@@ -138,7 +138,7 @@ public final class HostSteps {
                 .append("R=").append(RemoteShell.quote(c.clusterDir())).append("; L=").append(RemoteShell.quote(c.layersDir()))
                 .append("; N=\"$R/rootfs.next\"\n")
                 .append("rm -rf \"$N\"; mkdir -p \"$N\"\n");
-        for (ImageLayer layer : c.image().layers()) {
+        for (ImageLayer layer : c.imageFor(t).layers()) {
             List<String> whiteouts = new ArrayList<>();
             for (String path : layer.paths()) {
                 int slash = path.lastIndexOf('/');
@@ -158,22 +158,22 @@ public final class HostSteps {
         s.append("find \"$N\" -name '.wh.*' -prune -exec rm -rf {} + 2>/dev/null || true\n")
                 .append("if [ -d \"$R/rootfs\" ]; then rm -rf \"$R/rootfs.prev\"; mv \"$R/rootfs\" \"$R/rootfs.prev\"; fi\n")
                 .append("mv \"$N\" \"$R/rootfs\"; rm -rf \"$R/rootfs.prev\"\n")
-                .append("echo ").append(RemoteShell.quote(c.image().digest().toString())).append(" > \"$R/image\"\n");
+                .append("echo ").append(RemoteShell.quote(c.imageFor(t).digest().toString())).append(" > \"$R/image\"\n");
         exec(t, HostStep.UNPACK, s.toString(), UNPACK).stdout();
-        return StepResult.of(c.image().layers().size() + " layer(s) unpacked into " + c.rootfs());
+        return StepResult.of(c.imageFor(t).layers().size() + " layer(s) unpacked into " + c.rootfs());
     }
 
     /** Renders the image's *.tmpl files with this host's variables and writes them beside their templates. */
     public StepResult render(InstallContext c, InstallTarget t, boolean upgrade) throws StepFailure {
-        if (c.image().templates().isEmpty()) {
+        if (c.imageFor(t).templates().isEmpty()) {
             return new StepResult("no templates", 0, true, 0);
         }
         ByteArrayOutputStream tarBytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(tarBytes)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            for (Map.Entry<String, String> template : c.image().templates().entrySet()) {
+            for (Map.Entry<String, String> template : c.imageFor(t).templates().entrySet()) {
                 // an application's files see its APPENV too, beneath the Clusterfile's env
-                Map<String, Object> values = new LinkedHashMap<>(c.variables(t, upgrade, appEnvOf(c, template.getKey())));
+                Map<String, Object> values = new LinkedHashMap<>(c.variables(t, upgrade, appEnvOf(c.imageFor(t), template.getKey())));
                 String rendered;
                 try {
                     rendered = TemplateRenderer.render(template.getValue(), values, template.getKey());
@@ -198,7 +198,7 @@ public final class HostSteps {
         } catch (SshException e) {
             throw failure(t, HostStep.RENDER, e);
         }
-        return StepResult.of(c.image().templates().size() + " template(s) rendered");
+        return StepResult.of(c.imageFor(t).templates().size() + " template(s) rendered");
     }
 
     /** Runs {@code hooks} in order with the host's variables; the first failure stops this host's hooks. */
@@ -261,11 +261,11 @@ public final class HostSteps {
     }
 
     /** The APPENV of the application whose directory holds {@code path}, if any. */
-    private static Map<String, String> appEnvOf(InstallContext c, String path) {
-        for (var app : c.image().metadata().applications()) {
+    private static Map<String, String> appEnvOf(InstallImage image, String path) {
+        for (var app : image.metadata().applications()) {
             String dir = app.path().endsWith("/") ? app.path() : app.path() + "/";
             if (path.startsWith(dir)) {
-                return c.image().metadata().appEnv().getOrDefault(app.name(), Map.of());
+                return image.metadata().appEnv().getOrDefault(app.name(), Map.of());
             }
         }
         return Map.of();
@@ -291,6 +291,11 @@ public final class HostSteps {
             throw new StepFailure(t.ip(), HostStep.CLEAN, RemoteShell.tail(r.stderr()), false);
         }
         return StepResult.of("cluster files removed");
+    }
+
+    /** The host's architecture as images name it (uname -m: x86_64 is amd64, aarch64 arm64). */
+    public String architecture(InstallTarget t) throws StepFailure {
+        return normalizeArch(exec(t, HostStep.PREFLIGHT, "uname -m", QUICK).stdout().strip());
     }
 
     static boolean isMaster0(InstallContext c, InstallTarget t) {

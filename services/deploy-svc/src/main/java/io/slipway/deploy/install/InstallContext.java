@@ -10,18 +10,35 @@ import java.util.Map;
  * under.
  */
 public record InstallContext(String cluster, InstallImage image, String dataRoot, List<String> masters, List<String> nodes,
-                             int registryPort, Duration hookTimeout, LaunchPlan launch) {
+                             int registryPort, Duration hookTimeout, LaunchPlan launch, Map<String, InstallImage> platformImages) {
 
     public InstallContext {
         masters = List.copyOf(masters);
         nodes = List.copyOf(nodes);
         launch = launch == null ? LaunchPlan.NONE : launch;
+        platformImages = platformImages == null ? Map.of() : Map.copyOf(platformImages);
+    }
+
+    public InstallContext(String cluster, InstallImage image, String dataRoot, List<String> masters, List<String> nodes,
+                          int registryPort, Duration hookTimeout, LaunchPlan launch) {
+        this(cluster, image, dataRoot, masters, nodes, registryPort, hookTimeout, launch, Map.of());
     }
 
     /** A context that launches what the image says (no Clusterfile cmd, cmd_args or appNames). */
     public InstallContext(String cluster, InstallImage image, String dataRoot, List<String> masters, List<String> nodes,
                           int registryPort, Duration hookTimeout) {
         this(cluster, image, dataRoot, masters, nodes, registryPort, hookTimeout, imageLaunch(image));
+    }
+
+    /** The same context where hosts of each architecture get that variant of the image (a multi-platform CloudImage). */
+    public InstallContext withPlatformImages(Map<String, InstallImage> byArchitecture) {
+        return new InstallContext(cluster, image, dataRoot, masters, nodes, registryPort, hookTimeout, launch, byArchitecture);
+    }
+
+    /** The image {@code target} installs: its architecture's variant, else the cluster's image. */
+    public InstallImage imageFor(InstallTarget target) {
+        String arch = target.architecture();
+        return arch != null && platformImages.containsKey(arch) ? platformImages.get(arch) : image;
     }
 
     private static LaunchPlan imageLaunch(InstallImage image) {
@@ -59,7 +76,7 @@ public record InstallContext(String cluster, InstallImage image, String dataRoot
     public Map<String, String> variables(InstallTarget target, boolean upgrade, Map<String, String> appEnv) {
         java.util.LinkedHashMap<String, String> v = new java.util.LinkedHashMap<>();
         if (image != null) {
-            v.putAll(image.metadata().env());
+            v.putAll(imageFor(target).metadata().env());
         }
         v.putAll(appEnv);
         v.putAll(target.env());
@@ -91,6 +108,6 @@ public record InstallContext(String cluster, InstallImage image, String dataRoot
         v.remove("SLIPWAY_UPGRADE");
         v.remove("SLIPWAY_IMAGE");
         String hash = io.slipway.oci.Digest.of(v.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex().substring(0, 12);
-        return image.digest().hex().substring(0, 16) + "-" + hash;
+        return imageFor(target).digest().hex().substring(0, 16) + "-" + hash;
     }
 }

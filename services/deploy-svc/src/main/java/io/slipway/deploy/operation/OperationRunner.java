@@ -13,6 +13,7 @@ import io.slipway.deploy.clusterfile.ClusterfileException;
 import io.slipway.deploy.image.ClusterImages;
 import io.slipway.deploy.image.ClusterImages.ImageUnavailable;
 import io.slipway.deploy.install.ClusterInstaller;
+import io.slipway.deploy.install.HostStep;
 import io.slipway.deploy.install.InstallContext;
 import io.slipway.deploy.install.InstallImage;
 import io.slipway.deploy.install.InstallTarget;
@@ -33,7 +34,8 @@ import java.util.stream.Collectors;
  * from the desired Clusterfile and what each host has, drives the installer, and says what the cluster became.
  */
 public final class OperationRunner {
-    private static final String ARCH = "amd64";
+    /** Resolves the image with when no host says its architecture (all unreachable), and opens images of no host. */
+    private static final String DEFAULT_ARCH = "amd64";
 
     private final ClusterImages images;
     private final ClusterInstaller installer;
@@ -65,26 +67,20 @@ public final class OperationRunner {
 
     /** run/apply: the desired Clusterfile against what hosts have; hosts no longer listed are cleaned and dropped. */
     private OperationOutcome apply(ClaimedOperation op, Clusterfile desired, StepJournal journal) {
-        InstallImage image;
+        Prepared p;
         try {
-            image = images.resolve(desired.image(), ARCH);
-        } catch (ImageUnavailable e) {
+            p = prepare(op, desired, desired.hosts(), journal);
+        } catch (ImageUnavailable | LaunchPlan.LaunchException e) {
             return failed(e.getMessage());
         }
-        InstallContext context;
-        try {
-            context = installContext(desired, image);
-        } catch (LaunchPlan.LaunchException e) {
-            return failed(e.getMessage());
-        }
-        Map<String, InstallImage> installedByDigest = new HashMap<>();
+        InstallImage image = p.context().image();
         List<String> desiredIps = desired.hosts().stream().map(ClusterHost::ip).toList();
         List<HostSnapshot> leaving = op.hosts().stream().filter(h -> !desiredIps.contains(h.ip())).toList();
         List<String> removed = new ArrayList<>();
         Map<String, Failure> failures = new LinkedHashMap<>();
         if (!leaving.isEmpty()) {
             // a host no longer listed is reached with the cluster-wide ssh settings
-            Map<String, StepFailure> cleanFailures = installer.clean(context, leaving.stream()
+            Map<String, StepFailure> cleanFailures = installer.clean(p.context(), leaving.stream()
                     .map(h -> new InstallTarget(h.ip(), h.roles(), SshTargets.of(new ClusterHost(h.ip(), h.roles(), desired.ssh(),
                             desired.env(), Map.of(), List.of())), desired.env(), null)).toList(), journal);
             leaving.forEach(h -> {
@@ -95,14 +91,13 @@ public final class OperationRunner {
                 }
             });
         }
-        List<InstallTarget> targets = desired.hosts().stream().map(h -> target(h, desired, op, image, installedByDigest)).toList();
-        ClusterInstaller.Report report = installer.install(context, targets, journal);
+        ClusterInstaller.Report report = installer.install(p.context(), p.targets(), journal);
+        p.failed().forEach((ip, f) -> failures.put(ip, failure(f)));
         report.failures().forEach((ip, f) -> failures.put(ip, failure(f)));
-        Map<String, String> installed = new LinkedHashMap<>();
-        report.succeeded().forEach(ip -> installed.put(ip, image.digest().toString()));
+        Map<String, String> installed = p.installedDigests(report);
         Upgrade upgrade = null;
         Optional<InstallImage> previousImage = op.imageDigest() == null || op.imageDigest().equals(image.digest().toString())
-                ? Optional.empty() : images.installed(op.imageDigest(), ARCH);
+                ? Optional.empty() : images.installed(op.imageDigest(), image.architecture());
         if (previousImage.isPresent() && !installed.isEmpty()) {
             upgrade = new Upgrade(op.imageDigest(), image.digest().toString(),
                     image.layersNotIn(previousImage.get()).stream().map(l -> l.digest().toString()).toList(),
@@ -126,34 +121,23 @@ public final class OperationRunner {
 
     /** join: installs only the new hosts; a host that fails is cleaned and taken out, never left a member. */
     private OperationOutcome join(ClaimedOperation op, Clusterfile desired, StepJournal journal) {
-        InstallImage image;
+        Prepared p;
         try {
-            image = images.resolve(desired.image(), ARCH);
-        } catch (ImageUnavailable e) {
+            p = prepare(op, desired, desired.hosts().stream().filter(h -> op.operationHosts().contains(h.ip())).toList(), journal);
+        } catch (ImageUnavailable | LaunchPlan.LaunchException e) {
             return new OperationOutcome(settledState(op), "join failed: " + e.getMessage(), null,
                     desired.withoutHosts(op.operationHosts()).toYaml(), Map.of(), Map.of(), op.operationHosts(), false,
                     List.of(), null, List.of());
         }
-        InstallContext context;
-        try {
-            context = installContext(desired, image);
-        } catch (LaunchPlan.LaunchException e) {
-            return new OperationOutcome(settledState(op), "join failed: " + e.getMessage(), null,
-                    desired.withoutHosts(op.operationHosts()).toYaml(), Map.of(), Map.of(), op.operationHosts(), false,
-                    List.of(), null, List.of());
-        }
-        Map<String, InstallImage> installedByDigest = new HashMap<>();
-        List<InstallTarget> targets = desired.hosts().stream().filter(h -> op.operationHosts().contains(h.ip()))
-                .map(h -> target(h, desired, op, image, installedByDigest)).toList();
-        ClusterInstaller.Report report = installer.install(context, targets, journal);
+        ClusterInstaller.Report report = installer.install(p.context(), p.targets(), journal);
         Map<String, Failure> failures = new LinkedHashMap<>();
+        p.failed().forEach((ip, f) -> failures.put(ip, failure(f)));
         report.failures().forEach((ip, f) -> failures.put(ip, failure(f)));
-        List<InstallTarget> failed = targets.stream().filter(t -> failures.containsKey(t.ip())).toList();
+        List<InstallTarget> failed = p.all().stream().filter(t -> failures.containsKey(t.ip())).toList();
         if (!failed.isEmpty()) {
-            installer.clean(context, failed, journal); // best effort: a host that cannot be reached has nothing to undo
+            installer.clean(p.context(), failed, journal); // best effort: a host that cannot be reached has nothing to undo
         }
-        Map<String, String> installed = new LinkedHashMap<>();
-        report.succeeded().forEach(ip -> installed.put(ip, image.digest().toString()));
+        Map<String, String> installed = p.installedDigests(report);
         List<String> dropped = failed.stream().map(InstallTarget::ip).toList();
         String message = failures.isEmpty() ? "joined " + String.join(", ", installed.keySet())
                 : "join failed and was rolled back for " + describe(failures);
@@ -162,9 +146,80 @@ public final class OperationRunner {
                 List.of(), null, List.of());
     }
 
+    /**
+     * The hosts to install, each with its architecture and the image it has now; the context with each architecture's
+     * variant of the image; and the hosts that failed before any step (unreachable, or no variant for them).
+     */
+    private record Prepared(InstallContext context, List<InstallTarget> all, List<InstallTarget> targets, Map<String, StepFailure> failed) {
+        Map<String, String> installedDigests(ClusterInstaller.Report report) {
+            Map<String, String> installed = new LinkedHashMap<>();
+            for (InstallTarget t : targets) {
+                if (report.succeeded().contains(t.ip())) {
+                    installed.put(t.ip(), context.imageFor(t).digest().toString());
+                }
+            }
+            return installed;
+        }
+    }
+
+    /**
+     * Asks the hosts their architecture, then resolves the image for each: a multi-platform CloudImage gives every host
+     * its own variant (a host whose architecture it lacks fails its preflight, saying which it has), a single-platform
+     * one is the image of all (preflight names a host it does not suit). The cluster's image is master0's variant.
+     */
+    private Prepared prepare(ClaimedOperation op, Clusterfile desired, List<ClusterHost> hosts, StepJournal journal)
+            throws ImageUnavailable, LaunchPlan.LaunchException {
+        List<InstallTarget> plain = hosts.stream()
+                .map(h -> new InstallTarget(h.ip(), h.roles(), SshTargets.of(h), hostEnv(h, desired), null)).toList();
+        ClusterInstaller.Probe probe = installer.architectures(plain, journal);
+        List<String> architectures = new ArrayList<>();
+        desired.hosts().stream().filter(OperationRunner::isMaster).findFirst().map(m -> probe.architectures().get(m.ip()))
+                .ifPresent(architectures::add);
+        plain.stream().map(t -> probe.architectures().get(t.ip())).filter(a -> a != null && !architectures.contains(a))
+                .forEach(architectures::add);
+        if (architectures.isEmpty()) {
+            architectures.add(DEFAULT_ARCH); // no host answered: the image must still exist, and its launch make sense
+        }
+        Map<String, InstallImage> byArch = new LinkedHashMap<>();
+        Map<String, String> unavailable = new LinkedHashMap<>();
+        for (String arch : architectures) {
+            try {
+                byArch.put(arch, images.resolve(desired.image(), arch));
+            } catch (ImageUnavailable e) {
+                unavailable.put(arch, e.getMessage());
+            }
+        }
+        if (byArch.isEmpty()) {
+            throw new ImageUnavailable(unavailable.values().iterator().next());
+        }
+        InstallImage image = byArch.values().iterator().next();
+        InstallContext context = installContext(desired, image).withPlatformImages(byArch);
+        Map<String, StepFailure> failed = new LinkedHashMap<>(probe.failures());
+        Map<String, StepFailure> noVariant = new LinkedHashMap<>();
+        Map<String, InstallImage> installedByDigest = new HashMap<>();
+        List<InstallTarget> all = new ArrayList<>();
+        List<InstallTarget> targets = new ArrayList<>();
+        for (InstallTarget t : plain) {
+            String arch = probe.architectures().get(t.ip());
+            InstallTarget withArch = t.withArchitecture(arch);
+            if (arch != null && unavailable.containsKey(arch)) {
+                noVariant.put(t.ip(), new StepFailure(t.ip(), HostStep.PREFLIGHT, "the host is " + arch + ": " + unavailable.get(arch)
+                        + " (it has " + String.join(", ", byArch.keySet()) + "): build it for linux/" + arch + " too", false));
+            }
+            InstallTarget target = withArch.withInstalled(installedImage(op, t.ip(), context.imageFor(withArch), installedByDigest, arch));
+            all.add(target);
+            if (!failed.containsKey(t.ip()) && !noVariant.containsKey(t.ip())) {
+                targets.add(target);
+            }
+        }
+        ClusterInstaller.recordPreflightFailures(noVariant, journal);
+        failed.putAll(noVariant);
+        return new Prepared(context, all, targets, failed);
+    }
+
     /** scale-down: cleans the hosts and drops them; one that cannot be cleaned stays (use force to drop it anyway). */
     private OperationOutcome remove(ClaimedOperation op, Clusterfile desired, StepJournal journal) {
-        InstallContext context = context(desired, images.installed(op.imageDigest(), ARCH).orElse(null));
+        InstallContext context = context(desired, images.installed(op.imageDigest(), DEFAULT_ARCH).orElse(null));
         List<InstallTarget> targets = desired.hosts().stream().filter(h -> op.operationHosts().contains(h.ip()))
                 .map(h -> new InstallTarget(h.ip(), h.roles(), SshTargets.of(h), h.env(), null)).toList();
         Map<String, StepFailure> cleanFailures = installer.clean(context, targets, journal);
@@ -186,7 +241,7 @@ public final class OperationRunner {
 
     /** reset: cleans the hosts but keeps them desired; the next apply installs them afresh. */
     private OperationOutcome reset(ClaimedOperation op, Clusterfile desired, StepJournal journal) {
-        InstallContext context = context(desired, images.installed(op.imageDigest(), ARCH).orElse(null));
+        InstallContext context = context(desired, images.installed(op.imageDigest(), DEFAULT_ARCH).orElse(null));
         List<InstallTarget> targets = desired.hosts().stream().filter(h -> op.operationHosts().contains(h.ip()))
                 .map(h -> new InstallTarget(h.ip(), h.roles(), SshTargets.of(h), h.env(), null)).toList();
         Map<String, StepFailure> cleanFailures = installer.clean(context, targets, journal);
@@ -201,7 +256,7 @@ public final class OperationRunner {
 
     /** delete --all: cleans every host, also after a failed or half install; force drops hosts that cannot be reached. */
     private OperationOutcome delete(ClaimedOperation op, Clusterfile desired, StepJournal journal) {
-        InstallContext context = context(desired, images.installed(op.imageDigest(), ARCH).orElse(null));
+        InstallContext context = context(desired, images.installed(op.imageDigest(), DEFAULT_ARCH).orElse(null));
         List<InstallTarget> targets = desired.hosts().stream()
                 .map(h -> new InstallTarget(h.ip(), h.roles(), SshTargets.of(h), h.env(), null)).toList();
         Map<String, StepFailure> cleanFailures = installer.clean(context, targets, journal);
@@ -263,16 +318,16 @@ public final class OperationRunner {
         return env;
     }
 
-    private InstallTarget target(ClusterHost h, Clusterfile desired, ClaimedOperation op, InstallImage image,
-                                 Map<String, InstallImage> byDigest) {
-        String digest = op.hosts().stream().filter(s -> s.ip().equals(h.ip())).map(HostSnapshot::installedDigest)
+    /** The image a host has installed now, as the store knows it by the digest recorded for the host (null when fresh). */
+    private InstallImage installedImage(ClaimedOperation op, String ip, InstallImage image, Map<String, InstallImage> byDigest,
+                                        String arch) {
+        String digest = op.hosts().stream().filter(s -> s.ip().equals(ip)).map(HostSnapshot::installedDigest)
                 .filter(d -> d != null).findFirst().orElse(null);
-        InstallImage installed = null;
-        if (digest != null) {
-            installed = digest.equals(image.digest().toString()) ? image
-                    : byDigest.computeIfAbsent(digest, d -> images.installed(d, ARCH).orElse(null));
+        if (digest == null) {
+            return null;
         }
-        return new InstallTarget(h.ip(), h.roles(), SshTargets.of(h), hostEnv(h, desired), installed);
+        return digest.equals(image.digest().toString()) ? image
+                : byDigest.computeIfAbsent(digest, d -> images.installed(d, arch == null ? image.architecture() : arch).orElse(null));
     }
 
     private static Cluster.State settledState(ClaimedOperation op) {

@@ -56,6 +56,7 @@ import org.junit.jupiter.api.Test;
 class DeployFlowTest {
     static final String EVENTS = "slipway.deploy.events";
     static final String IMAGE = "flow/app:v1";
+    static final String MULTI = "flow/multi:v1";
     static HostFleet fleet;
 
     @ConfigProperty(name = "quarkus.http.test-port")
@@ -86,6 +87,15 @@ class DeployFlowTest {
         // the store deploy-svc reads local builds from (%test.slipway.deploy.build-store)
         new CloudImageBuilder(ImageStore.open(Path.of("target/deploy-test-build-store")))
                 .build(BuildSpec.builder(ctx).tag(IMAGE).platform(Platform.parse("linux/amd64")).build(), BuildListener.NONE);
+        // a multi-platform image whose etc/arch says which variant a host got
+        Path multi = Files.createTempDirectory("flow-multi");
+        for (String arch : List.of("amd64", "arm64")) {
+            Files.createDirectories(multi.resolve("etc-" + arch));
+            Files.writeString(multi.resolve("etc-" + arch + "/arch"), arch + "\n");
+        }
+        Files.writeString(multi.resolve("Kubefile"), "FROM scratch\nCOPY etc-${TARGETARCH} etc\n");
+        new CloudImageBuilder(ImageStore.open(Path.of("target/deploy-test-build-store"))).build(BuildSpec.builder(multi).tag(MULTI)
+                .platforms(List.of(Platform.parse("linux/amd64"), Platform.parse("linux/arm64"))).build(), BuildListener.NONE);
     }
 
     @AfterAll
@@ -303,6 +313,36 @@ class DeployFlowTest {
         assertThat(again.get("state")).as(String.valueOf(again.get("message"))).isEqualTo("Ready");
         assertThat(host(3).path("/var/lib/slipway/up-" + name)).hasContent("node");
         deleteAll(name);
+    }
+
+    @Test
+    void eachHostGetsItsArchitecturesVariantOfAMultiPlatformImageAndAnImageWithoutOneSaysSo() throws Exception {
+        // host 2 answers as an arm64 machine would
+        Files.writeString(host(2).path("/usr/local/bin/uname"), "#!/bin/sh\n[ \"$1\" = -m ] && { echo aarch64; exit 0; }\nexec /usr/bin/uname \"$@\"\n");
+        host(2).exec("chmod 755 /usr/local/bin/uname");
+        try {
+            String name = "arch-" + UUID.randomUUID().toString().substring(0, 6);
+            apply(clusterfile(name, List.of(host(0)), List.of(host(2))).replace("image: " + IMAGE, "image: " + MULTI)).then().statusCode(202);
+            Map<String, Object> c = awaitSettled(name);
+            assertThat(c.get("state")).as(String.valueOf(c.get("message"))).isEqualTo("Ready");
+            assertThat(host(0).path("/var/lib/slipway/clusters/" + name + "/rootfs/etc/arch")).hasContent("amd64");
+            assertThat(host(2).path("/var/lib/slipway/clusters/" + name + "/rootfs/etc/arch")).hasContent("arm64");
+            List<?> hosts = (List<?>) c.get("hosts");
+            assertThat(hosts.stream().map(h -> ((Map<?, ?>) h).get("installedDigest")).distinct()).as("one variant each").hasSize(2);
+            deleteAll(name);
+
+            // an amd64-only image: the arm64 host is named with what to do, the other installs
+            String single = "arch1-" + UUID.randomUUID().toString().substring(0, 6);
+            apply(clusterfile(single, List.of(host(0)), List.of(host(2)))).then().statusCode(202);
+            Map<String, Object> degraded = awaitSettled(single);
+            assertThat(degraded.get("state")).isEqualTo("Degraded");
+            assertThat((String) degraded.get("message")).contains(host(2).address(), "preflight", "the host is arm64",
+                    "is amd64", "linux/arm64");
+            assertThat(host(0).path("/var/lib/slipway/up-" + single)).hasContent("up");
+            deleteAll(single);
+        } finally {
+            host(2).exec("rm -f /usr/local/bin/uname");
+        }
     }
 
     @Test
