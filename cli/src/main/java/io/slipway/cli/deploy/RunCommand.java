@@ -50,6 +50,14 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE", description = "Cluster env (renders the image's *.tmpl files).")
     Map<String, String> env = new LinkedHashMap<>();
 
+    @Option(names = "--cmds", split = ",", paramLabel = "COMMAND",
+            description = "Commands master0 runs at the end instead of the image's CMDS (the Clusterfile's spec.cmd).")
+    List<String> cmds = new ArrayList<>();
+
+    @Option(names = "--apps", split = ",", paramLabel = "APP",
+            description = "Applications of the image to launch instead of its LAUNCH (spec.appNames); --apps '' launches none.")
+    List<String> apps;
+
     @Option(names = "--detach", description = "Return once the run is accepted instead of following its progress.")
     boolean detach;
 
@@ -88,6 +96,12 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (!env.isEmpty()) {
             body.put("env", env);
+        }
+        if (!cmds.isEmpty()) {
+            body.put("cmd", cmds);
+        }
+        if (apps != null) {
+            body.put("appNames", apps.isEmpty() ? List.of("") : apps);
         }
         return body;
     }

@@ -68,7 +68,7 @@ class DeployCommandsTest {
         api.progress = List.of(cluster("Installing", "run requested"), step("10.0.0.2", "distribute", "Completed", "3 layer(s) sent (24.1 MB)"),
                 cluster("Ready", "2 host(s) ready"));
         int rc = slipway("run", "etcd:v1", "-m", "10.0.0.2", "-n", "10.0.0.3,10.0.0.4", "--pk", key.toString(), "--name", "demo",
-                "-e", "TIER=prod");
+                "-e", "TIER=prod", "--apps", "web,db", "--cmds", "sh check.sh");
         assertThat(rc).as(err.toString()).isZero();
         FakeDeployApi.Seen run = api.requests.get(0);
         assertThat(run.method() + " " + run.path()).isEqualTo("POST /api/v1/deploy/clusters/run");
@@ -78,6 +78,8 @@ class DeployCommandsTest {
         assertThat(body.path("nodes").toString()).isEqualTo("[\"10.0.0.3\",\"10.0.0.4\"]");
         assertThat(body.path("privateKey").asText()).startsWith("-----BEGIN OPENSSH PRIVATE KEY-----");
         assertThat(body.path("env").path("TIER").asText()).isEqualTo("prod");
+        assertThat(body.path("appNames").toString()).isEqualTo("[\"web\",\"db\"]");
+        assertThat(body.path("cmd").toString()).isEqualTo("[\"sh check.sh\"]");
         assertThat(api.requests.get(1).path()).isEqualTo("/api/v1/deploy/clusters/demo/progress");
         assertThat(out.toString()).contains("10.0.0.2        distribute Completed 3 layer(s) sent (24.1 MB)")
                 .contains("cluster demo: Ready - 2 host(s) ready").doesNotContain("BEGIN OPENSSH");

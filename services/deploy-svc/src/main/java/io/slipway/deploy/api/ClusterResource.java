@@ -156,7 +156,7 @@ public class ClusterResource {
 
     /** {@code slipway run}: an image onto masters and nodes with one ssh setting; becomes a v2 Clusterfile. */
     public record RunRequest(String name, String image, List<String> masters, List<String> nodes, String user, String password,
-                             String privateKey, Integer port, Map<String, String> env) {
+                             String privateKey, Integer port, Map<String, String> env, List<String> cmd, List<String> appNames) {
 
         String toClusterfile() {
             Map<String, Object> ssh = new java.util.LinkedHashMap<>();
@@ -183,6 +183,12 @@ public class ClusterResource {
             spec.put("image", image == null ? "" : image);
             if (env != null && !env.isEmpty()) {
                 spec.put("env", env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+            }
+            if (cmd != null && !cmd.isEmpty()) {
+                spec.put("cmd", cmd);
+            }
+            if (appNames != null && !appNames.isEmpty()) {
+                spec.put("appNames", appNames);
             }
             spec.put("ssh", ssh);
             spec.put("hosts", hosts);
