@@ -107,18 +107,32 @@ public final class HostSteps {
                 + (facts.containsKey("installed") ? ", cluster files present" : ""));
     }
 
-    /** Sends the layers the host does not hold yet (by digest), each verified on arrival; a cut transfer resumes. */
+    /**
+     * Sends the layers the host does not hold yet (by digest), each verified on arrival; a cut transfer resumes. A layer
+     * file of the wrong size (a host that is not clean: a disk that filled up, a file someone truncated) is sent again.
+     */
     public StepResult distribute(InstallContext c, InstallTarget t) throws StepFailure {
-        SshResult listing = exec(t, HostStep.DISTRIBUTE, "mkdir -p " + RemoteShell.quote(c.layersDir()) + " && ls -1 "
-                + RemoteShell.quote(c.layersDir()), QUICK);
-        Set<String> present = new HashSet<>(List.of(listing.stdout().split("\n")));
+        SshResult listing = exec(t, HostStep.DISTRIBUTE, "L=" + RemoteShell.quote(c.layersDir()) + "; mkdir -p \"$L\" && "
+                + "for f in \"$L\"/*; do [ -f \"$f\" ] && echo \"${f##*/} $(wc -c < \"$f\")\"; done; true", QUICK);
+        Map<String, Long> present = new HashMap<>();
+        for (String line : listing.stdout().split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 2) {
+                present.put(f[0], parseLong(f[1]));
+            }
+        }
         long sent = 0;
         int sentLayers = 0;
         int kept = 0;
+        int replaced = 0;
         for (ImageLayer layer : c.imageFor(t).layers()) {
-            if (present.contains(layer.digest().hex())) {
+            Long size = present.get(layer.digest().hex());
+            if (size != null && size == layer.size()) {
                 kept++;
                 continue;
+            }
+            if (size != null) {
+                replaced++;
             }
             try {
                 var upload = ssh.upload(t.ssh(), layer.blob(), c.layersDir() + "/" + layer.digest().hex(), layer.digest().hex(), null);
@@ -128,7 +142,8 @@ public final class HostSteps {
                 throw failure(t, HostStep.DISTRIBUTE, e);
             }
         }
-        String detail = sentLayers + " layer(s) sent (" + mb(sent) + "), " + kept + " already there";
+        String detail = sentLayers + " layer(s) sent (" + mb(sent) + "), " + kept + " already there"
+                + (replaced > 0 ? ", " + replaced + " of the wrong size replaced" : "");
         return new StepResult(detail, sent, sentLayers == 0, 0);
     }
 

@@ -142,12 +142,17 @@ abstract class ClusterInstallerContract {
         assertThat(changed).hasSize(1);
         assertThat(changed.get(0).paths()).anyMatch(p -> p.startsWith("etc/"));
 
+        // host 0 is not clean: its copy of the payload layer (which v2 keeps) was cut short, as by a disk that filled up
+        ImageLayer payload = v1.layers().stream().filter(l -> l.paths().contains("bin/payload")).findFirst().orElseThrow();
+        host(0).exec("truncate -s 1000 /var/lib/slipway/layers/" + payload.digest().hex());
+
         MemoryJournal journal = new MemoryJournal();
         ClusterInstaller.Report report = installer.install(context(c, v2), targets(v1), journal);
 
         assertThat(report.failures()).isEmpty();
-        // exactly the changed layer, once per host, crossed the wire
-        assertThat(report.bytesSent()).isEqualTo(3 * changed.get(0).size());
+        // exactly the changed layer, once per host, crossed the wire, and the payload again to host 0
+        assertThat(report.bytesSent()).isEqualTo(3 * changed.get(0).size() + payload.size());
+        assertThat(host(0).path("/var/lib/slipway/clusters/" + c + "/rootfs/bin/payload")).hasSize(TestImages.PAYLOAD_BYTES);
         // the master hook watches etc/ and ran again; the node hook does not and did not
         assertThat(times(host(0), c, "start")).hasSize(2);
         assertThat(read(host(0), "/var/lib/slipway/trace/" + c + "/app.conf")).contains("greeting=bonjour world");
