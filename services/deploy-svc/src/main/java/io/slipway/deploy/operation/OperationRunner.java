@@ -204,7 +204,8 @@ public final class OperationRunner {
             InstallTarget withArch = t.withArchitecture(arch);
             if (arch != null && unavailable.containsKey(arch)) {
                 noVariant.put(t.ip(), new StepFailure(t.ip(), HostStep.PREFLIGHT, "the host is " + arch + ": " + unavailable.get(arch)
-                        + " (it has " + String.join(", ", byArch.keySet()) + "): build it for linux/" + arch + " too", false));
+                        + " (the " + String.join(", ", byArch.keySet()) + " hosts install): build the image for linux/" + arch + " too",
+                        false));
             }
             InstallTarget target = withArch.withInstalled(installedImage(op, t.ip(), context.imageFor(withArch), installedByDigest, arch));
             all.add(target);
