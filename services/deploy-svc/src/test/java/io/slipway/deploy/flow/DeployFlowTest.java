@@ -57,6 +57,7 @@ class DeployFlowTest {
     static final String EVENTS = "slipway.deploy.events";
     static final String IMAGE = "flow/app:v1";
     static final String MULTI = "flow/multi:v1";
+    static final String NO_ARM = "flow/multi-no-arm:v1";
     static HostFleet fleet;
 
     @ConfigProperty(name = "quarkus.http.test-port")
@@ -96,6 +97,10 @@ class DeployFlowTest {
         Files.writeString(multi.resolve("Kubefile"), "FROM scratch\nCOPY etc-${TARGETARCH} etc\n");
         new CloudImageBuilder(ImageStore.open(Path.of("target/deploy-test-build-store"))).build(BuildSpec.builder(multi).tag(MULTI)
                 .platforms(List.of(Platform.parse("linux/amd64"), Platform.parse("linux/arm64"))).build(), BuildListener.NONE);
+        Files.createDirectories(multi.resolve("etc-s390x"));
+        Files.writeString(multi.resolve("etc-s390x/arch"), "s390x\n");
+        new CloudImageBuilder(ImageStore.open(Path.of("target/deploy-test-build-store"))).build(BuildSpec.builder(multi).tag(NO_ARM)
+                .platforms(List.of(Platform.parse("linux/amd64"), Platform.parse("linux/s390x"))).build(), BuildListener.NONE);
     }
 
     @AfterAll
@@ -340,6 +345,17 @@ class DeployFlowTest {
                     "is amd64", "linux/arm64");
             assertThat(host(0).path("/var/lib/slipway/up-" + single)).hasContent("up");
             deleteAll(single);
+
+            // a multi-platform image without arm64: that host fails before any step, the other installs its variant
+            String noArm = "arch2-" + UUID.randomUUID().toString().substring(0, 6);
+            apply(clusterfile(noArm, List.of(host(0)), List.of(host(2))).replace("image: " + IMAGE, "image: " + NO_ARM)).then().statusCode(202);
+            Map<String, Object> partial = awaitSettled(noArm);
+            assertThat(partial.get("state")).isEqualTo("Degraded");
+            assertThat((String) partial.get("message")).contains(host(2).address(), "preflight", "the host is arm64", "no arm64 variant",
+                    "build the image for linux/arm64");
+            assertThat(host(0).path("/var/lib/slipway/clusters/" + noArm + "/rootfs/etc/arch")).hasContent("amd64");
+            assertThat(host(2).path("/var/lib/slipway/clusters/" + noArm)).doesNotExist();
+            deleteAll(noArm);
         } finally {
             host(2).exec("rm -f /usr/local/bin/uname");
         }
