@@ -34,7 +34,7 @@ final class EmbeddedFleet extends HostFleet {
     private final String password;
 
     EmbeddedFleet(int count) {
-        this(claim(), count);
+        this(STATE.claimFleetAfterCleaning("net", EmbeddedFleet::teardown), count);
     }
 
     private EmbeddedFleet(String id, int count) {
@@ -78,12 +78,6 @@ final class EmbeddedFleet extends HostFleet {
             available = known = can;
         }
         return known;
-    }
-
-    /** Tears down what killed JVMs left, then claims a fleet id. */
-    private static String claim() {
-        cleanStale();
-        return STATE.claimFleet();
     }
 
     @Override
@@ -207,19 +201,6 @@ final class EmbeddedFleet extends HostFleet {
             System.err.println("[host-fleet] teardown of " + fleetDir + ": " + e.getMessage());
         }
         FleetState.deleteTree(fleetDir);
-    }
-
-    private static void cleanStale() {
-        synchronized (EmbeddedFleet.class) {
-            try {
-                for (Path d : STATE.staleFleets()) {
-                    teardown(d);
-                }
-                STATE.releaseOrphanSlots("net");
-            } catch (IOException | RuntimeException e) {
-                System.err.println("[host-fleet] could not clean a stale fleet: " + e.getMessage());
-            }
-        }
     }
 
     private static String mountNamespaceOf(long pid) {

@@ -250,7 +250,7 @@ final class EmbeddedHost extends TestHost {
      * previous round is killed); the namespace, with the host's mounts, goes with the last of them.
      */
     static void killNamespace(String ns) {
-        for (int round = 0; round < 20; round++) {
+        Fleet.killUntilNone(ns, () -> {
             List<Long> pids = new ArrayList<>();
             try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
                 for (Path proc : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
@@ -263,13 +263,9 @@ final class EmbeddedHost extends TestHost {
                     }
                 }
             } catch (IOException e) {
-                return;
+                return List.of();
             }
-            if (pids.isEmpty()) {
-                return;
-            }
-            pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-        }
-        System.err.println("[host-fleet] processes in " + ns + " outlived 20 rounds of SIGKILL");
+            return pids;
+        });
     }
 }

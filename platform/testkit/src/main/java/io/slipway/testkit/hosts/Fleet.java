@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** Runs the machine's tools (ip, ssh-keygen, nsenter...) for the fleet, failing with their output when they fail. */
 final class Fleet {
@@ -33,6 +34,21 @@ final class Fleet {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
         }
+    }
+
+    /**
+     * SIGKILLs the processes {@code pids} lists, again and again until it lists none (a process may fork while the
+     * previous round is killed), at most 20 rounds; {@code what} names them if some outlive that.
+     */
+    static void killUntilNone(String what, Supplier<List<Long>> pids) {
+        for (int round = 0; round < 20; round++) {
+            List<Long> alive = pids.get();
+            if (alive.isEmpty()) {
+                return;
+            }
+            alive.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+        System.err.println("[host-fleet] processes in " + what + " outlived 20 rounds of SIGKILL");
     }
 
     static void quietly(List<String> cmd) {

@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.stream.Stream;
 
@@ -24,6 +25,23 @@ final class FleetState {
 
     FleetState(Path root) {
         this.root = root;
+    }
+
+    /**
+     * Tears down, with {@code teardown}, the fleets of JVMs that are gone (killed before their shutdown hook ran) and
+     * releases {@code slot} claims none of them recorded; then claims a fleet id. A clean-up that fails is reported and
+     * does not stop the new fleet.
+     */
+    synchronized String claimFleetAfterCleaning(String slot, Consumer<Path> teardown) {
+        try {
+            for (Path d : staleFleets()) {
+                teardown.accept(d);
+            }
+            releaseOrphanSlots(slot);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("[host-fleet] could not clean a stale fleet: " + e.getMessage());
+        }
+        return claimFleet();
     }
 
     /** Claims a fleet id no other fleet holds and records this JVM as its owner; returns the id. */

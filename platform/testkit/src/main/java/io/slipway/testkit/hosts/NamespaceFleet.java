@@ -35,7 +35,7 @@ final class NamespaceFleet extends HostFleet {
     private final String password;
 
     NamespaceFleet(int count) {
-        this(claim(), count);
+        this(STATE.claimFleetAfterCleaning("subnet", d -> teardown(d, FleetState.fleetId(d))), count);
     }
 
     private NamespaceFleet(String id, int count) {
@@ -66,12 +66,6 @@ final class NamespaceFleet extends HostFleet {
         }
         return executable("/usr/sbin/sshd", "/usr/bin/ssh-keygen", "/usr/bin/nsenter", "/usr/bin/unshare", "/usr/bin/sudo")
                 && (executable("/usr/sbin/ip") || executable("/usr/bin/ip") || executable("/sbin/ip"));
-    }
-
-    /** Tears down what killed JVMs left, then claims a fleet id. */
-    private static String claim() {
-        cleanStale();
-        return STATE.claimFleet();
     }
 
     @Override
@@ -251,20 +245,6 @@ final class NamespaceFleet extends HostFleet {
         return STATE.claimSlot("subnet", id, x -> !routes.contains("10.231." + x + "."));
     }
 
-    /** Tears down fleets whose JVM is gone (killed before its shutdown hook ran). */
-    private static void cleanStale() {
-        synchronized (NamespaceFleet.class) {
-            try {
-                for (Path d : STATE.staleFleets()) {
-                    teardown(d, FleetState.fleetId(d));
-                }
-                STATE.releaseOrphanSlots("subnet");
-            } catch (IOException | RuntimeException e) {
-                System.err.println("[host-fleet] could not clean a stale fleet: " + e.getMessage());
-            }
-        }
-    }
-
     @Override
     void teardown() {
         for (TestHost h : hosts()) {
@@ -295,21 +275,14 @@ final class NamespaceFleet extends HostFleet {
      * goes away with the last of them.
      */
     private static void killEverythingIn(String ns) {
-        for (int round = 0; round < 20; round++) {
-            String pids;
+        Fleet.killUntilNone(ns, () -> {
             try {
-                pids = Fleet.run(List.of("ip", "netns", "pids", ns), Duration.ofSeconds(10)).strip();
+                String pids = Fleet.run(List.of("ip", "netns", "pids", ns), Duration.ofSeconds(10)).strip();
+                return pids.isEmpty() ? List.of() : Stream.of(pids.split("\\s+")).map(Long::parseLong).toList();
             } catch (RuntimeException gone) {
-                return;
+                return List.of(); // the namespace is gone already
             }
-            if (pids.isEmpty()) {
-                return;
-            }
-            for (String pid : pids.split("\\s+")) {
-                ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
-            }
-        }
-        System.err.println("[host-fleet] processes in " + ns + " outlived 20 rounds of SIGKILL");
+        });
     }
 
     /** The bridge, and host-side veths a host that failed half-way through its start left in the root namespace. */
