@@ -22,12 +22,13 @@ public final class MediaTypes {
     private MediaTypes() {
     }
 
+    /** False for null (a descriptor that names no media type), which Set.of's contains would throw on. */
     public static boolean isIndex(String mediaType) {
-        return INDEXES.contains(mediaType);
+        return mediaType != null && INDEXES.contains(mediaType);
     }
 
     public static boolean isManifest(String mediaType) {
-        return MANIFESTS.contains(mediaType);
+        return mediaType != null && MANIFESTS.contains(mediaType);
     }
 
     /** The Accept header a client sends for a manifest it may find as an index or a single manifest. */

@@ -5,6 +5,7 @@ import io.slipway.deploy.DeployServiceConfig;
 import io.slipway.deploy.install.InstallImage;
 import io.slipway.oci.Descriptor;
 import io.slipway.oci.Digest;
+import io.slipway.oci.MediaTypes;
 import io.slipway.oci.Platform;
 import io.slipway.oci.Reference;
 import io.slipway.oci.registry.ImageTransfer;
@@ -82,8 +83,7 @@ public class ClusterImages {
             if (root.isEmpty()) {
                 return Optional.empty();
             }
-            if (!root.get().digest().toString().equals(digest) && root.get().mediaType() != null
-                    && (root.get().mediaType().contains("index") || root.get().mediaType().contains("manifest.list"))) {
+            if (!root.get().digest().toString().equals(digest) && MediaTypes.isIndex(root.get().mediaType())) {
                 Optional<Descriptor> variant = store.index(root.get().digest()).manifests().stream()
                         .filter(d -> d.digest().toString().equals(digest)).findFirst();
                 if (variant.isPresent()) {
