@@ -70,31 +70,10 @@ final class EmbeddedHost extends TestHost {
 
     /** Starts the process that holds the host's namespaces, with the private directories mounted, and records it. */
     private void startAnchor() throws IOException {
-        StringBuilder script = new StringBuilder("""
-                set -e
-                H="$1"
-                # a tmpfs over $1 that shows $1's entries again (each bound back), so that a child can be made in it
-                shadow() {
-                  keep="$H/.shadow$1"; mkdir -p "$keep"; mount --rbind "$1" "$keep"
-                  mount -t tmpfs -o mode=755 slipway-host "$1"
-                  for e in "$keep"/* "$keep"/.[!.]* "$keep"/..?*; do
-                    [ -e "$e" ] || [ -L "$e" ] || continue
-                    n="${e##*/}"
-                    if [ -L "$e" ]; then cp -P "$e" "$1/$n"
-                    elif [ -d "$e" ]; then mkdir "$1/$n"; mount --rbind "$e" "$1/$n"
-                    else : > "$1/$n"; mount --bind "$e" "$1/$n"; fi
-                  done
-                }
-                private() {
-                  if [ ! -d "$1" ]; then shadow "${1%/*}"; mkdir "$1"; fi
-                  mount --bind "$2" "$1"
-                }
-                """);
-        PRIVATE.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
-                script.append("private '").append(e.getKey()).append("' '").append(fsDir(e.getValue())).append("'\n"));
+        StringBuilder script = new StringBuilder(privateMounts());
         script.append("echo ready\nexec sleep infinity < /dev/null > /dev/null 2>&1\n");
         Process p = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "--propagation", "private", "sh", "-c",
-                script.toString(), "anchor", dir.toString()).redirectError(dir.resolve("anchor.log").toFile()).start();
+                script.toString()).redirectError(dir.resolve("anchor.log").toFile()).start();
         String line;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             line = r.readLine();

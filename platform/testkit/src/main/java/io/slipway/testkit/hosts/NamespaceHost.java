@@ -78,11 +78,7 @@ final class NamespaceHost extends TestHost {
     /** Starts sshd (again) in the host's namespaces, and waits until it accepts connections. */
     @Override
     public synchronized void startSshd() {
-        StringBuilder script = new StringBuilder("set -e\n");
-        for (Map.Entry<String, String> e : PRIVATE.entrySet()) {
-            script.append("mkdir -p '").append(e.getKey()).append("'; mount --bind '").append(fsDir(e.getValue())).append("' '")
-                    .append(e.getKey()).append("'\n");
-        }
+        StringBuilder script = new StringBuilder(privateMounts());
         script.append("exec /usr/sbin/sshd -D -e -f '").append(sshdConfig).append("'\n");
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name(), "unshare", "--mount", "--propagation", "private",
                 "sh", "-c", script.toString()));

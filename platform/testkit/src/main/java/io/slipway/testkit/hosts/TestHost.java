@@ -54,6 +54,42 @@ public abstract sealed class TestHost permits NamespaceHost, EmbeddedHost {
         return dir.resolve("fs").resolve(privateName);
     }
 
+    /**
+     * Shell lines that, run as root of a fresh mount namespace, lay each private directory over its path without
+     * changing the machine: a path the machine lacks is made in a tmpfs laid over its parent that shows the parent's
+     * entries again (each bound back from a bind of the original), so no host leaves {@code /var/lib/slipway} and its
+     * like behind (which would also hide this path from the next run). {@code mount -n} everywhere: libmount would
+     * otherwise record each mount in {@code /run/mount/utab}, creating {@code /run/mount} on the machine (the first
+     * mount runs before {@code /run} is shadowed) and again in the tmpfs laid over {@code /run}, where the entry bound
+     * back from the machine then collided with it ("mkdir: cannot create directory '/run/mount': File exists", the
+     * first run on a new machine). Entries are bound back only when missing, and one that vanished meanwhile is
+     * skipped, so a directory appearing or disappearing in a shadowed parent while the host starts cannot fail it.
+     */
+    String privateMounts() {
+        StringBuilder script = new StringBuilder("""
+                set -e
+                H='%s'
+                shadow() {
+                  keep="$H/.shadow$1"; mkdir -p "$keep"; mount -n --rbind "$1" "$keep"
+                  mount -n -t tmpfs -o mode=755 slipway-host "$1"
+                  for e in "$keep"/* "$keep"/.[!.]* "$keep"/..?*; do
+                    [ -e "$e" ] || [ -L "$e" ] || continue
+                    n="${e##*/}"
+                    if [ -L "$e" ]; then [ -e "$1/$n" ] || [ -L "$1/$n" ] || cp -P "$e" "$1/$n"
+                    elif [ -d "$e" ]; then mkdir -p "$1/$n"; mount -n --rbind "$e" "$1/$n" || [ ! -e "$e" ]
+                    else [ -e "$1/$n" ] || : > "$1/$n"; mount -n --bind "$e" "$1/$n" || [ ! -e "$e" ]; fi
+                  done
+                }
+                private() {
+                  if [ ! -d "$1" ]; then shadow "${1%%/*}"; mkdir -p "$1"; fi
+                  mount -n --bind "$2" "$1"
+                }
+                """.formatted(dir));
+        PRIVATE.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
+                script.append("private '").append(e.getKey()).append("' '").append(fsDir(e.getValue())).append("'\n"));
+        return script.toString();
+    }
+
     /** Runs {@code shell} on the host (as root, in its filesystem and network) and returns its stdout; non-zero throws. */
     public abstract String exec(String shell);
 
