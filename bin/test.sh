@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# `./slipway test [maven arguments]`: the README's test command. Installs the Debian packages the tests run for real
+# (below), then runs the whole suite with ./mvnw -B verify (extra arguments are passed to Maven, e.g.
+# `./slipway test -pl services/build-svc -am`). .ci/run calls it. Needs a JDK >= 21 (bin/jdk.sh); Maven comes from
+# ./mvnw. Installing needs root (or password-less sudo); without either it names what is missing and stops.
+#
+# What the tests need and why:
+#   util-linux      unshare/nsenter: the embedded PostgreSQL runs as a non-root user when the build runs as root,
+#                   and embedded test hosts live in user + mount namespaces
+#   docker-registry the OCI registry the image tests push to and pull from (a real one, started per test class)
+#   apache2-utils   htpasswd, for that registry's basic auth
+#   skopeo          reads our OCI archives in a test, and is the registry-copy benchmark's baseline
+#   git             build contexts from git repositories
+#   openssh-server, sudo, iproute2, sshpass
+#                   deploy-svc's test hosts: real sshd in network namespaces, a user with sudo, a password login
+#   etcd-server, etcd-client
+#                   the etcd example CloudImage takes its binaries from them
+set -euo pipefail
+root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+cd "$root"
+
+missing=()
+command -v unshare >/dev/null 2>&1 && command -v nsenter >/dev/null 2>&1 || missing+=(util-linux)
+[ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
+command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
+command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+command -v git >/dev/null 2>&1 || missing+=(git)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v sudo >/dev/null 2>&1 || missing+=(sudo)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+command -v sshpass >/dev/null 2>&1 || missing+=(sshpass)
+[ -x /usr/bin/etcd ] || missing+=(etcd-server)
+[ -x /usr/bin/etcdctl ] || missing+=(etcd-client)
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    as_root=()
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    as_root=(sudo -n)
+  else
+    echo "slipway test: the tests need the Debian packages ${missing[*]}; install them as root:" >&2
+    echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "slipway test: installing ${missing[*]} (what the tests run for real; see bin/test.sh)" >&2
+  "${as_root[@]}" apt-get update
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+  # The packages start system services (a registry on :5000, sshd on :22, etcd on :2379); the tests start their
+  # own on free ports and in their own namespaces, so the system ones only get in the way.
+  if command -v systemctl >/dev/null 2>&1; then
+    for unit in docker-registry ssh etcd; do "${as_root[@]}" systemctl stop "$unit" >/dev/null 2>&1 || true; done
+  fi
+fi
+
+. bin/jdk.sh
+slipway_pick_jdk
+echo "slipway test: JDK at $JAVA_HOME" >&2
+exec ./mvnw -B verify "$@"
