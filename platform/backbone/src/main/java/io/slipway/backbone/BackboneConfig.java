@@ -91,6 +91,17 @@ public interface BackboneConfig {
         /** Upper bound of one backoff. */
         @WithDefault("5s")
         Duration maxBackoff();
+
+        /**
+         * How often the ids of applied events ({@code processed_event}) that their topics can no longer redeliver are
+         * deleted; see {@link io.slipway.backbone.consume.DedupRetention}. Zero turns pruning off.
+         */
+        @WithDefault("15m")
+        Duration dedupPruneInterval();
+
+        /** Rows deleted per statement while pruning: small, so no writer waits long behind a prune. */
+        @WithDefault("2000")
+        int dedupPruneBatch();
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.slipway.testkit;
 
-import org.testcontainers.containers.PostgreSQLContainer;
+import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.kafka.KafkaContainer;
 
 /** Kafka and PostgreSQL (wal_level=logical) in containers, for machines with a Docker engine; stopped by Ryuk at exit. */
@@ -10,7 +10,7 @@ final class ContainerInfra {
 
     static Infra start() {
         KafkaContainer kafka = new KafkaContainer("apache/kafka:4.1.1");
-        PostgreSQLContainer<?> postgres = new PostgreSQLContainer<>("postgres:17").withUsername("postgres").withPassword("postgres")
+        PostgreSQLContainer postgres = new PostgreSQLContainer("postgres:17").withUsername("postgres").withPassword("postgres")
                 .withCommand("postgres", "-c", "wal_level=logical", "-c", "max_replication_slots=20", "-c", "max_wal_senders=20");
         kafka.start();
         postgres.start();

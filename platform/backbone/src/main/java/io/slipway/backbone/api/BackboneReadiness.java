@@ -1,7 +1,7 @@
 package io.slipway.backbone.api;
 
 import io.slipway.backbone.BackboneConfig;
-import io.slipway.backbone.consume.Consumers;
+import io.slipway.backbone.consume.IdempotentConsumer;
 import io.slipway.backbone.outbox.OutboxSchema;
 import io.slipway.backbone.relay.OutboxRelay;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,10 +22,10 @@ public class BackboneReadiness implements HealthCheck {
 
     private final BackboneConfig config;
     private final OutboxRelay relay;
-    private final Consumers consumers;
+    private final IdempotentConsumer consumers;
     private final OutboxSchema outboxSchema;
 
-    BackboneReadiness(BackboneConfig config, OutboxRelay relay, Consumers consumers, OutboxSchema outboxSchema) {
+    BackboneReadiness(BackboneConfig config, OutboxRelay relay, IdempotentConsumer consumers, OutboxSchema outboxSchema) {
         this.outboxSchema = outboxSchema;
         this.config = config;
         this.relay = relay;

@@ -1,8 +1,9 @@
 package io.slipway.backbone.api;
 
 import io.slipway.backbone.BackboneConfig;
-import io.slipway.backbone.consume.Consumers;
+import io.slipway.backbone.consume.ConsumerChannels;
 import io.slipway.backbone.relay.OutboxRelay;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -14,17 +15,17 @@ import java.util.Map;
 public class BackboneResource {
     private final BackboneConfig config;
     private final OutboxRelay relay;
-    private final Consumers consumers;
+    private final ConsumerChannels consumers;
 
-    BackboneResource(BackboneConfig config, OutboxRelay relay, Consumers consumers) {
+    BackboneResource(BackboneConfig config, OutboxRelay relay, ConsumerChannels consumers) {
         this.config = config;
         this.relay = relay;
         this.consumers = consumers;
     }
 
     @GET
-    public Status status() {
-        return new Status(config.domain(), relay.isLeader(), consumers.lagByGroup());
+    public Uni<Status> status() {
+        return consumers.lagByGroup().map(lag -> new Status(config.domain(), relay.isLeader(), lag));
     }
 
     public record Status(String domain, boolean relayLeader, Map<String, Long> consumerLag) {

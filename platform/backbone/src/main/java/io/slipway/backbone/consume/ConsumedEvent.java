@@ -10,7 +10,8 @@ public record ConsumedEvent(String topic, int partition, long offset, String key
                             String correlationId, String causationId, String traceparent, byte[] value) {
     private static final EventCodec CODEC = EventCodec.released();
 
-    static ConsumedEvent of(ConsumerRecord<String, byte[]> r) {
+    /** The envelope and value of {@code r}; nothing is decoded yet. */
+    public static ConsumedEvent of(ConsumerRecord<String, byte[]> r) {
         var h = r.headers();
         return new ConsumedEvent(r.topic(), r.partition(), r.offset(), r.key(), EventHeaders.get(h, EventHeaders.EVENT_ID),
                 EventHeaders.get(h, EventHeaders.EVENT_TYPE), EventHeaders.get(h, EventHeaders.CORRELATION_ID),

@@ -7,6 +7,8 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -48,24 +51,43 @@ public class DeadLetters implements AutoCloseable {
 
     /** As {@link #send(String, ConsumerRecord, String)}, to {@code deadLetterTopic}. */
     public void send(String deadLetterTopic, String group, ConsumerRecord<String, byte[]> record, String reason) {
-        ProducerRecord<String, byte[]> out = new ProducerRecord<>(deadLetterTopic, null, record.key(), record.value(), record.headers());
-        out.headers().add(EventHeaders.DLQ_REASON, utf8(reason));
-        out.headers().add(EventHeaders.DLQ_TOPIC, utf8(record.topic()));
-        out.headers().add(EventHeaders.DLQ_PARTITION, utf8(String.valueOf(record.partition())));
-        out.headers().add(EventHeaders.DLQ_OFFSET, utf8(String.valueOf(record.offset())));
-        out.headers().add(EventHeaders.DLQ_CONSUMER_GROUP, utf8(group));
         try {
-            producer.send(out).get(60, TimeUnit.SECONDS);
+            sendAsync(deadLetterTopic, group, record.topic(), record.partition(), record.offset(), record.key(), record.value(),
+                    record.headers(), reason).toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while dead-lettering " + where(record) + " to " + deadLetterTopic);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot dead-letter " + where(record) + " to " + deadLetterTopic + ": " + e.getCause().getMessage(),
-                    e.getCause());
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException("Kafka did not take the dead letter of " + where(record) + " within 60 s", e);
         }
-        metrics.counter("slipway.dlq.records", "group", group, "topic", record.topic()).increment();
+    }
+
+    /**
+     * Sends a record of {@code topic}/{@code partition}@{@code offset} to {@code deadLetterTopic}, unchanged, with
+     * why and where from in headers; completes once Kafka stored it, so the caller may commit the original afterwards.
+     */
+    public CompletionStage<Void> sendAsync(String deadLetterTopic, String group, String topic, int partition, long offset, String key,
+                                           byte[] value, Iterable<Header> headers, String reason) {
+        ProducerRecord<String, byte[]> out = new ProducerRecord<>(deadLetterTopic, null, key, value, headers);
+        out.headers().add(EventHeaders.DLQ_REASON, utf8(reason));
+        out.headers().add(EventHeaders.DLQ_TOPIC, utf8(topic));
+        out.headers().add(EventHeaders.DLQ_PARTITION, utf8(String.valueOf(partition)));
+        out.headers().add(EventHeaders.DLQ_OFFSET, utf8(String.valueOf(offset)));
+        out.headers().add(EventHeaders.DLQ_CONSUMER_GROUP, utf8(group));
+        CompletableFuture<Void> stored = new CompletableFuture<>();
+        String where = topic + "/" + partition + "@" + offset;
+        producer.send(out, (metadata, e) -> {
+            if (e != null) {
+                stored.completeExceptionally(new IllegalStateException("cannot dead-letter " + where + " to " + deadLetterTopic + ": "
+                        + e.getMessage(), e));
+            } else {
+                metrics.counter("slipway.dlq.records", "group", group, "topic", topic).increment();
+                stored.complete(null);
+            }
+        });
+        return stored;
     }
 
     private static String where(ConsumerRecord<?, ?> record) {

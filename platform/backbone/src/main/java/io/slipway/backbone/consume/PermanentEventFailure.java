@@ -1,8 +1,15 @@
 package io.slipway.backbone.consume;
 
-/** Thrown by a listener for an event no retry can fix (invalid content): it goes to the dead-letter topic at once. */
+/**
+ * An event no retry can fix (invalid content), or one that still failed after the last attempt: it goes to the
+ * dead-letter topic with this message as the reason.
+ */
 public class PermanentEventFailure extends RuntimeException {
     public PermanentEventFailure(String message) {
         super(message);
+    }
+
+    public PermanentEventFailure(String message, Throwable cause) {
+        super(message, cause);
     }
 }

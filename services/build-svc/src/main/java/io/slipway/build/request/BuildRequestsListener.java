@@ -3,7 +3,7 @@ package io.slipway.build.request;
 import io.slipway.backbone.EventContext;
 import io.slipway.backbone.api.InvalidRequest;
 import io.slipway.backbone.consume.ConsumedEvent;
-import io.slipway.backbone.consume.EventListener;
+import io.slipway.backbone.consume.IdempotentConsumer;
 import io.slipway.backbone.consume.PermanentEventFailure;
 import io.slipway.build.build.BuildRequest;
 import io.slipway.build.build.BuildRequests;
@@ -13,37 +13,37 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * CI's way in: {@code RequestBuild} commands on {@code slipway.build.requests} become Builds exactly like REST
  * requests. A request that can never be valid goes to the DLQ with the field and problem as the reason.
  */
 @ApplicationScoped
-public class BuildRequestsListener implements EventListener {
+public class BuildRequestsListener {
     public static final String TOPIC = "slipway.build.requests";
+
+    /** The channel, configured in application.properties (topic, consumer group {@code build-svc.requests}). */
+    static final String CHANNEL = "build-requests";
 
     private final BuildRequests builds;
     private final BuildWorker worker;
+    private final IdempotentConsumer consumer;
 
-    BuildRequestsListener(BuildRequests builds, BuildWorker worker) {
+    BuildRequestsListener(BuildRequests builds, BuildWorker worker, IdempotentConsumer consumer) {
         this.builds = builds;
         this.worker = worker;
+        this.consumer = consumer;
     }
 
-    @Override
-    public String group() {
-        return "build-svc.requests";
+    @Incoming(CHANNEL)
+    Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
+        return consumer.consume(CHANNEL, record, this::apply);
     }
 
-    @Override
-    public List<String> topics() {
-        return List.of(TOPIC);
-    }
-
-    @Override
-    public Uni<Void> apply(ConsumedEvent event) {
+    Uni<Void> apply(ConsumedEvent event) {
         if (!"RequestBuild".equals(event.eventType())) {
             throw new PermanentEventFailure("event type " + event.eventType() + " is not a build request (expected RequestBuild)");
         }

@@ -1,35 +1,37 @@
 package io.slipway.deploy.catalog;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.slipway.backbone.EventHeaders;
 import io.slipway.backbone.consume.ConsumedEvent;
-import io.slipway.backbone.consume.EventListener;
+import io.slipway.backbone.consume.IdempotentConsumer;
 import io.slipway.events.build.BuildFailed;
 import io.slipway.events.build.BuildRequested;
 import io.slipway.events.build.BuildSucceeded;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Keeps {@link KnownBuild} up to date from build-svc's events (applied once each, by the backbone): which image a build
  * makes, and once it succeeded, the CloudImage's digest; a failure keeps its reason.
  */
 @ApplicationScoped
-public class BuildEventsListener implements EventListener {
+public class BuildEventsListener {
+    /** The channel, configured in application.properties (topic, consumer group {@code deploy-svc.build-catalog}). */
+    static final String CHANNEL = "build-events";
 
-    @Override
-    public String group() {
-        return "deploy-svc.build-catalog";
+    private final IdempotentConsumer consumer;
+
+    BuildEventsListener(IdempotentConsumer consumer) {
+        this.consumer = consumer;
     }
 
-    @Override
-    public List<String> topics() {
-        return List.of(EventHeaders.eventsTopic("build"));
+    @Incoming(CHANNEL)
+    Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
+        return consumer.consume(CHANNEL, record, this::apply);
     }
 
-    @Override
-    public Uni<Void> apply(ConsumedEvent event) {
+    Uni<Void> apply(ConsumedEvent event) {
         return switch (event.eventType()) {
             case "BuildRequested" -> {
                 BuildRequested requested = event.as(BuildRequested.class);

@@ -3,7 +3,7 @@ package io.slipway.deploy.request;
 import io.slipway.backbone.EventContext;
 import io.slipway.backbone.api.InvalidRequest;
 import io.slipway.backbone.consume.ConsumedEvent;
-import io.slipway.backbone.consume.EventListener;
+import io.slipway.backbone.consume.IdempotentConsumer;
 import io.slipway.backbone.consume.PermanentEventFailure;
 import io.slipway.deploy.clusterfile.ClusterfileException;
 import io.slipway.deploy.operation.ClusterRequests;
@@ -12,7 +12,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.NotFoundException;
 import java.util.ArrayList;
-import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * CI's way in: {@code RequestDeploy} commands on {@code slipway.deploy.requests} become cluster operations exactly
@@ -21,27 +22,26 @@ import java.util.List;
  * retried with backoff.
  */
 @ApplicationScoped
-public class DeployRequestsListener implements EventListener {
+public class DeployRequestsListener {
     public static final String TOPIC = "slipway.deploy.requests";
 
+    /** The channel, configured in application.properties (topic, consumer group {@code deploy-svc.requests}). */
+    static final String CHANNEL = "deploy-requests";
+
     private final ClusterRequests requests;
+    private final IdempotentConsumer consumer;
 
-    DeployRequestsListener(ClusterRequests requests) {
+    DeployRequestsListener(ClusterRequests requests, IdempotentConsumer consumer) {
         this.requests = requests;
+        this.consumer = consumer;
     }
 
-    @Override
-    public String group() {
-        return "deploy-svc.requests";
+    @Incoming(CHANNEL)
+    Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
+        return consumer.consume(CHANNEL, record, this::apply);
     }
 
-    @Override
-    public List<String> topics() {
-        return List.of(TOPIC);
-    }
-
-    @Override
-    public Uni<Void> apply(ConsumedEvent event) {
+    Uni<Void> apply(ConsumedEvent event) {
         if (!"RequestDeploy".equals(event.eventType())) {
             throw new PermanentEventFailure("event type " + event.eventType() + " is not a deploy request (expected RequestDeploy)");
         }
