@@ -79,6 +79,7 @@ public final class EventsBench {
     private volatile boolean cleanedUp;
     private String lastCpuA = "";
     private String lastCpuB = "";
+    private String lastCpuStagesB = "";
 
     public static void main(String[] args) {
         EventsBench bench = new EventsBench();
@@ -143,6 +144,7 @@ public final class EventsBench {
                 RATE, latency.p50, latency.p99, latency.max, latency.achieved, latency.count, latency.complete);
         System.out.printf(Locale.ROOT, "(diagnostic) CPU per event, last round: (a) %s; (b) %s (2 cores here; (b) includes the startup of its run)%n",
                 lastCpuA, lastCpuB);
+        System.out.printf(Locale.ROOT, "(diagnostic) (b)'s CPU per event by thread, last round: %s%n", lastCpuStagesB);
         System.out.printf(Locale.ROOT, "(diagnostic) p99 per second of the latency phase, ms: %s%n", latency.p99PerSecond);
         if (latency.publishLatency != null) {
             System.out.printf(Locale.ROOT, "ingest's own timer:       %s (read off the watch -> acknowledged by Kafka, latency phase)%n", latency.publishLatency);
@@ -219,18 +221,21 @@ public final class EventsBench {
         String topic = topicOf(name);
         Sink sink = new Sink(topic, N, false);
         int before = cluster.openWatches();
+        Map<Long, ThreadCpu> threadsBefore = threadCpu();
         long[] cpuBefore = cpu();
         long start = System.nanoTime();
         EventIngest ingest = ingest(name, topic, new SimpleMeterRegistry(), Map.of());
         awaitUntil(() -> cluster.openWatches() > before, "the ingest's watch");
         long opened = System.nanoTime();
         long end = sink.done.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        lastCpuB = cpuPerEvent(cpuBefore, cpu(), N);
+        long[] cpuAfter = cpu();
+        lastCpuB = cpuPerEvent(cpuBefore, cpuAfter, N);
+        lastCpuStagesB = cpuPerStage(threadsBefore, threadCpu(), cpuAfter[0] - cpuBefore[0], N);
         stop(ingest);
         sink.close();
         double rate = N / ((end - opened) / 1e9);
-        info(String.format(Locale.ROOT, "(b) whole path: %d events in %.2f s = %.0f events/s (startup before the watch: %.2f s; duplicates at the sink: %d; CPU per event: %s)",
-                N, (end - opened) / 1e9, rate, (opened - start) / 1e9, sink.duplicates.get(), lastCpuB));
+        info(String.format(Locale.ROOT, "(b) whole path: %d events in %.2f s = %.0f events/s (startup before the watch: %.2f s; duplicates at the sink: %d; CPU per event: %s; by thread: %s)",
+                N, (end - opened) / 1e9, rate, (opened - start) / 1e9, sink.duplicates.get(), lastCpuB, lastCpuStagesB));
         if (sink.duplicates.get() > 0) {
             throw new IllegalStateException("the sink saw " + sink.duplicates.get() + " duplicates");
         }
@@ -394,6 +399,53 @@ public final class EventsBench {
         long self = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
         long broker = ProcessHandle.of(kafka.pid()).flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L);
         return new long[] {self, broker};
+    }
+
+    private record ThreadCpu(String name, long nanos) {
+    }
+
+    /** CPU time so far of every live thread of this JVM, by thread id. */
+    private static Map<Long, ThreadCpu> threadCpu() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<Long, ThreadCpu> cpu = new HashMap<>();
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null) {
+                long nanos = threads.getThreadCpuTime(t.getThreadId());
+                if (nanos >= 0) {
+                    cpu.put(t.getThreadId(), new ThreadCpu(t.getThreadName(), nanos));
+                }
+            }
+        }
+        return cpu;
+    }
+
+    /**
+     * Where (b)'s CPU went, per event: the ingest's threads (its own Vert.x event loops, started with the run, read
+     * the watch; the publisher; the producer's I/O thread; checkpoints), the counting sink, the simulated API server
+     * (the event loops that were there before), and the rest of the process (GC, JIT, threads that ended).
+     */
+    private static String cpuPerStage(Map<Long, ThreadCpu> before, Map<Long, ThreadCpu> after, long processNanos, int events) {
+        Map<String, Long> stages = new java.util.LinkedHashMap<>();
+        for (String stage : List.of("reading", "publisher", "producer I/O", "checkpoints", "sink", "API server", "other threads")) {
+            stages.put(stage, 0L);
+        }
+        long threadsTotal = 0;
+        for (var e : after.entrySet()) {
+            ThreadCpu was = before.get(e.getKey());
+            long used = e.getValue().nanos() - (was == null ? 0 : was.nanos());
+            String n = e.getValue().name();
+            String stage = n.startsWith("vert.x-eventloop") ? (was == null ? "reading" : "API server")
+                    : n.startsWith("ingest-publish") ? "publisher"
+                    : n.startsWith("kafka-producer-network-thread | slipway-ingest") ? "producer I/O"
+                    : n.startsWith("ingest-checkpoint") ? "checkpoints"
+                    : n.startsWith("bench-sink") ? "sink" : "other threads";
+            stages.merge(stage, used, Long::sum);
+            threadsTotal += used;
+        }
+        stages.put("GC, JIT, ended threads", processNanos - threadsTotal);
+        List<String> parts = new ArrayList<>();
+        stages.forEach((stage, nanos) -> parts.add(String.format(Locale.ROOT, "%s %.1f", stage, nanos / 1e3 / events)));
+        return String.join(", ", parts) + " us";
     }
 
     private static String cpuPerEvent(long[] before, long[] after, int events) {
