@@ -3,7 +3,6 @@ package io.slipway.event.ingest;
 import io.slipway.backbone.EventContext;
 import io.slipway.backbone.EventHeaders;
 import io.slipway.events.kube.KubeEvent;
-import io.slipway.schemas.EventCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -40,7 +39,6 @@ final class EventPublisher implements AutoCloseable {
     private final int maxInFlight;
     private final String topic;
     private final Consumer<Exception> onFailure;
-    private final EventCodec codec = EventCodec.released();
     private volatile int peakInFlight;
 
     EventPublisher(String bootstrapServers, String clientId, String topic, int maxInFlight, Map<String, String> overrides,
@@ -63,7 +61,8 @@ final class EventPublisher implements AutoCloseable {
         this.onFailure = onFailure;
     }
 
-    void send(String key, KubeEvent event, UUID eventId, Acked acked) throws InterruptedException {
+    /** Sends one occurrence: {@code value} is its {@code KubeEvent} record, single-object encoded ({@link KubeEventWriter}). */
+    void send(String key, byte[] value, UUID eventId, Acked acked) throws InterruptedException {
         inFlight.acquire();
         int now = maxInFlight - inFlight.availablePermits();
         if (now > peakInFlight) {
@@ -76,7 +75,7 @@ final class EventPublisher implements AutoCloseable {
         headers.add(new RecordHeader(EventHeaders.CORRELATION_ID, context.correlationId().getBytes(StandardCharsets.UTF_8)));
         headers.add(new RecordHeader(EventHeaders.TRACEPARENT, context.traceparent().getBytes(StandardCharsets.UTF_8)));
         try {
-            producer.send(new ProducerRecord<>(topic, null, key, codec.encode(event), headers), (metadata, error) -> {
+            producer.send(new ProducerRecord<>(topic, null, key, value, headers), (metadata, error) -> {
                 inFlight.release();
                 if (error != null) {
                     onFailure.accept(error);

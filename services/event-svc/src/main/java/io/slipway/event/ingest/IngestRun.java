@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.slipway.backbone.BackboneConfig;
 import io.slipway.backbone.Topics;
 import io.slipway.event.ingest.Observed.Origin;
-import io.slipway.events.kube.KubeEvent;
 import io.vertx.core.Vertx;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -61,6 +60,7 @@ final class IngestRun {
     private final Map<Integer, Long> positions = new HashMap<>();
     private final List<EventStream> streams = new ArrayList<>();
     private final IngestQueue queue;
+    private final KubeEventWriter records;
 
     private IngestStore lookups;
     private IngestStore store;
@@ -84,6 +84,7 @@ final class IngestRun {
         this.meters = meters;
         this.streamMeters = streamMeters;
         this.queue = new IngestQueue(config.pipeline().queueCapacity());
+        this.records = new KubeEventWriter(cluster);
     }
 
     /** Completes when the run ends: with the failure that ended it, or null when it was stopped. */
@@ -173,11 +174,11 @@ final class IngestRun {
         Set<UUID> toLookUp = new HashSet<>();
         for (Observed o : batch) {
             StreamProgress p = progress.get(o.stream());
-            if (o.event() == null) {
+            Occurrence occurrence = o.occurrence();
+            if (occurrence == null) {
                 p.handled(o.seq());
                 continue;
             }
-            Occurrence occurrence = Occurrence.of(o.event(), o.stream().api());
             UUID id = occurrence.eventId(cluster);
             if (o.origin() == Origin.FIRST_LIST && occurrence.lastSeen().isBefore(firstStartHorizon)) {
                 // recorded as handled, so that a later relist does not take it for something missed
@@ -209,12 +210,12 @@ final class IngestRun {
                 continue;
             }
             InvolvedObjects.Metadata metadata = involved.of(c.occurrence().involved());
-            KubeEvent event = c.occurrence().toKubeEvent(cluster, metadata);
+            byte[] value = records.write(c.occurrence(), metadata);
             long received = c.observed().receivedNanos();
             Instant occurred = c.occurrence().lastSeen();
             long seq = c.observed().seq();
             UUID id = c.id();
-            publisher.send(c.occurrence().key(metadata), event, id, (partition, offset) -> {
+            publisher.send(c.occurrence().key(metadata), value, id, (partition, offset) -> {
                 // the id first, then the progress: a checkpoint that counts this item also stores its id
                 handled.add(new Handled(id, partition, offset));
                 p.handled(seq);

@@ -1,7 +1,6 @@
 package io.slipway.event.ingest;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
@@ -69,10 +68,10 @@ final class InvolvedObjects implements AutoCloseable {
      * Reads, in parallel, the objects of {@code refs} the cache lacks, so that the {@link #of} calls that follow find
      * them. Called from the cluster's publisher thread only, like {@link #of}.
      */
-    void prefetch(List<ObjectReference> refs) throws InterruptedException {
+    void prefetch(List<Occurrence.Involved> refs) throws InterruptedException {
         long now = System.nanoTime();
-        Map<Key, ObjectReference> missing = new LinkedHashMap<>();
-        for (ObjectReference ref : refs) {
+        Map<Key, Occurrence.Involved> missing = new LinkedHashMap<>();
+        for (Occurrence.Involved ref : refs) {
             Key key = keyOf(ref);
             if (key != null && !fresh(cache.get(key), ref, now)) {
                 missing.putIfAbsent(key, ref);
@@ -107,7 +106,7 @@ final class InvolvedObjects implements AutoCloseable {
     }
 
     /** Called from the cluster's publisher thread only. */
-    Metadata of(ObjectReference ref) throws InterruptedException {
+    Metadata of(Occurrence.Involved ref) throws InterruptedException {
         Key key = keyOf(ref);
         if (key == null) {
             return Metadata.NONE;
@@ -125,19 +124,19 @@ final class InvolvedObjects implements AutoCloseable {
         return Metadata.NONE;
     }
 
-    private static Key keyOf(ObjectReference ref) {
-        if (ref == null || ref.getKind() == null || ref.getName() == null || ref.getName().isEmpty()) {
+    private static Key keyOf(Occurrence.Involved ref) {
+        if (ref == null || ref.kind() == null || ref.name() == null || ref.name().isEmpty()) {
             return null;
         }
-        String apiVersion = ref.getApiVersion() == null || ref.getApiVersion().isEmpty() ? "v1" : ref.getApiVersion();
-        String namespace = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? null : ref.getNamespace();
-        return new Key(apiVersion, ref.getKind(), namespace, ref.getName());
+        String apiVersion = ref.apiVersion() == null || ref.apiVersion().isEmpty() ? "v1" : ref.apiVersion();
+        String namespace = ref.namespace() == null || ref.namespace().isEmpty() ? null : ref.namespace();
+        return new Key(apiVersion, ref.kind(), namespace, ref.name());
     }
 
     /** Cached, not older than the TTL, and of the same object (not one recreated under the same name). */
-    private boolean fresh(Cached cached, ObjectReference ref, long now) {
+    private boolean fresh(Cached cached, Occurrence.Involved ref, long now) {
         return cached != null && now - cached.readAtNanos() < ttlNanos
-                && (ref.getUid() == null || cached.metadata().uid() == null || ref.getUid().equals(cached.metadata().uid()));
+                && (ref.uid() == null || cached.metadata().uid() == null || ref.uid().equals(cached.metadata().uid()));
     }
 
     /** The object's metadata, {@link Metadata#NONE} if it is gone or unreadable for good, null after repeated transient failures. */

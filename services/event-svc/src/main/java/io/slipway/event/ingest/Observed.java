@@ -1,14 +1,12 @@
 package io.slipway.event.ingest;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
-
 /**
  * Something a stream read, in the order it read it: an Event (ADDED or MODIFIED by a watch, or an item of a list),
  * or a mere position (a BOOKMARK, a DELETED event, the end of a list). {@code resumeAt} is the resourceVersion a
  * watch may resume from once this and everything before it is handled; list items have none, since a list is not
  * ordered by resourceVersion.
  */
-record Observed(StreamKey stream, long seq, HasMetadata event, String resumeAt, Origin origin, long receivedNanos) {
+record Observed(StreamKey stream, long seq, Occurrence occurrence, String resumeAt, Origin origin, long receivedNanos) {
 
     enum Origin {
         /** a live watch event */

@@ -1,11 +1,5 @@
 package io.slipway.event.ingest;
 
-import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.EventSource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.MicroTime;
-import io.fabric8.kubernetes.api.model.ObjectReference;
-import io.slipway.events.kube.KubeEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -19,44 +13,34 @@ import java.util.UUID;
  * series, else {@code count} ({@code deprecatedCount}), at least 1.
  */
 record Occurrence(EventApi api, String uid, String namespace, String type, String reason, String message, int count,
-                  ObjectReference involved, Instant firstSeen, Instant lastSeen, String source, String sourceHost,
+                  Involved involved, Instant firstSeen, Instant lastSeen, String source, String sourceHost,
                   String resourceVersion) {
 
-    static Occurrence of(HasMetadata event, EventApi api) {
-        return switch (event) {
-            case Event e -> fromCore(e, api);
-            case io.fabric8.kubernetes.api.model.events.v1.Event e -> fromEventsApi(e, api);
-            default -> throw new IllegalArgumentException("not an Event: " + event.getKind() + " " + event.getMetadata().getName());
-        };
+    /** The object an Event is about ({@code involvedObject} in core/v1, {@code regarding} in events.k8s.io/v1). */
+    record Involved(String apiVersion, String kind, String namespace, String name, String uid) {
     }
 
-    private static Occurrence fromCore(Event e, EventApi api) {
-        var series = e.getSeries();
-        Integer seriesCount = series == null ? null : series.getCount();
-        Instant created = time(e.getMetadata().getCreationTimestamp());
-        Instant first = first(time(e.getFirstTimestamp()), time(e.getEventTime()), created);
-        Instant last = first(series == null ? null : time(series.getLastObservedTime()), time(e.getLastTimestamp()), time(e.getEventTime()), first);
-        EventSource source = e.getSource();
-        return new Occurrence(api, e.getMetadata().getUid(), e.getMetadata().getNamespace(), e.getType(), e.getReason(), e.getMessage(),
-                count(seriesCount, e.getCount()), e.getInvolvedObject(), first, last,
-                firstNonBlank(source == null ? null : source.getComponent(), e.getReportingComponent()),
-                firstNonBlank(source == null ? null : source.getHost(), e.getReportingInstance()),
-                e.getMetadata().getResourceVersion());
+    /** The occurrence an Event read through {@code api} stands for. */
+    static Occurrence of(EventJson.Fields e, EventApi api) {
+        return api == EventApi.CORE ? fromCore(e) : fromEventsApi(e);
     }
 
-    private static Occurrence fromEventsApi(io.fabric8.kubernetes.api.model.events.v1.Event e, EventApi api) {
-        var series = e.getSeries();
-        Integer seriesCount = series == null ? null : series.getCount();
-        Instant created = time(e.getMetadata().getCreationTimestamp());
-        Instant first = first(time(e.getDeprecatedFirstTimestamp()), time(e.getEventTime()), created);
-        Instant last = first(series == null ? null : time(series.getLastObservedTime()), time(e.getDeprecatedLastTimestamp()),
-                time(e.getEventTime()), first);
-        EventSource source = e.getDeprecatedSource();
-        return new Occurrence(api, e.getMetadata().getUid(), e.getMetadata().getNamespace(), e.getType(), e.getReason(), e.getNote(),
-                count(seriesCount, e.getDeprecatedCount()), e.getRegarding(), first, last,
-                firstNonBlank(e.getReportingController(), source == null ? null : source.getComponent()),
-                firstNonBlank(e.getReportingInstance(), source == null ? null : source.getHost()),
-                e.getMetadata().getResourceVersion());
+    private static Occurrence fromCore(EventJson.Fields e) {
+        Instant created = time(e.creationTimestamp);
+        Instant first = first(time(e.firstTimestamp), time(e.eventTime), created);
+        Instant last = first(time(e.seriesLastObservedTime), time(e.lastTimestamp), time(e.eventTime), first);
+        return new Occurrence(EventApi.CORE, e.uid, e.namespace, e.type, e.reason, e.message, count(e.seriesCount, e.count),
+                e.involvedObject, first, last, firstNonBlank(e.sourceComponent, e.reportingComponent),
+                firstNonBlank(e.sourceHost, e.reportingInstance), e.resourceVersion);
+    }
+
+    private static Occurrence fromEventsApi(EventJson.Fields e) {
+        Instant created = time(e.creationTimestamp);
+        Instant first = first(time(e.deprecatedFirstTimestamp), time(e.eventTime), created);
+        Instant last = first(time(e.seriesLastObservedTime), time(e.deprecatedLastTimestamp), time(e.eventTime), first);
+        return new Occurrence(EventApi.EVENTS, e.uid, e.namespace, e.type, e.reason, e.note, count(e.seriesCount, e.deprecatedCount),
+                e.regarding, first, last, firstNonBlank(e.reportingController, e.deprecatedSourceComponent),
+                firstNonBlank(e.reportingInstance, e.deprecatedSourceHost), e.resourceVersion);
     }
 
     /**
@@ -72,7 +56,7 @@ record Occurrence(EventApi api, String uid, String namespace, String type, Strin
      * when neither knows it, so that all events of one object stay in order on one partition.
      */
     String key(InvolvedObjects.Metadata metadata) {
-        String uid = involved == null ? null : involved.getUid();
+        String uid = involved == null ? null : involved.uid();
         if (uid != null && !uid.isEmpty()) {
             return uid;
         }
@@ -80,16 +64,7 @@ record Occurrence(EventApi api, String uid, String namespace, String type, Strin
             return metadata.uid();
         }
         return involved == null ? "unknown/" + this.uid
-                : involved.getKind() + "/" + (involved.getNamespace() == null ? "" : involved.getNamespace()) + "/" + involved.getName();
-    }
-
-    KubeEvent toKubeEvent(String cluster, InvolvedObjects.Metadata metadata) {
-        ObjectReference ref = involved == null ? new ObjectReference() : involved;
-        String involvedUid = ref.getUid() != null && !ref.getUid().isEmpty() ? ref.getUid() : metadata.uid();
-        return new KubeEvent(uid, cluster, namespace, type == null || type.isBlank() ? "Normal" : type, nonNull(reason), nonNull(message),
-                count, nonNull(ref.getKind()), nonNull(ref.getName()), involvedUid, metadata.labels(), firstSeen, lastSeen,
-                ref.getNamespace() == null || ref.getNamespace().isEmpty() ? null : ref.getNamespace(), ref.getApiVersion(),
-                metadata.annotations(), source, sourceHost, api.apiVersion(), resourceVersion);
+                : involved.kind() + "/" + (involved.namespace() == null ? "" : involved.namespace()) + "/" + involved.name();
     }
 
     private static int count(Integer seriesCount, Integer count) {
@@ -97,10 +72,6 @@ record Occurrence(EventApi api, String uid, String namespace, String type, Strin
             return seriesCount;
         }
         return count != null && count > 0 ? count : 1;
-    }
-
-    private static Instant time(MicroTime t) {
-        return t == null ? null : time(t.getTime());
     }
 
     /**
@@ -189,9 +160,5 @@ record Occurrence(EventApi api, String uid, String namespace, String type, Strin
 
     private static String firstNonBlank(String a, String b) {
         return a != null && !a.isBlank() ? a : b != null && !b.isBlank() ? b : null;
-    }
-
-    private static String nonNull(String s) {
-        return s == null ? "" : s;
     }
 }
