@@ -56,7 +56,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * PostgreSQL are embedded, in a temporary directory removed at the end.
  *
  * <p>Tuning by system properties: {@code bench.events} (N, 50000), {@code bench.rounds} (3), {@code bench.rate}
- * (events/s of the latency phase, 5000), {@code bench.seconds} (its length, 10).
+ * (events/s of the latency phase, 5000), {@code bench.seconds} (its length, 10); any {@code slipway.ingest.*} system property
+ * is passed to the ingest's configuration (e.g. {@code -Dslipway.ingest.producer."linger.ms"=20}).
  */
 public final class EventsBench {
     private static final int N = Integer.getInteger("bench.events", 50_000);
@@ -463,6 +464,9 @@ public final class EventsBench {
                 "slipway.ingest.clusters." + name + ".kubeconfig", kubeconfig.toString(),
                 "slipway.ingest.clusters." + name + ".context", "bench"));
         props.putAll(extra);
+        // -Dslipway.ingest.<key>=... tries a setting (e.g. a producer property) without a rebuild
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("slipway.ingest."))
+                .forEach(k -> props.put(k, System.getProperty(k)));
         EventIngest ingest = new EventIngest(IngestConfigs.of(props), backbone(), metrics);
         ingest.start();
         ingests.add(ingest);
