@@ -69,11 +69,12 @@ final class EventPublisher implements AutoCloseable {
             peakInFlight = now;
         }
         EventContext context = contextOf(eventId);
+        byte[] id = context.correlationId().getBytes(StandardCharsets.US_ASCII); // the event id, see contextOf
         RecordHeaders headers = new RecordHeaders();
-        headers.add(new RecordHeader(EventHeaders.EVENT_ID, eventId.toString().getBytes(StandardCharsets.UTF_8)));
+        headers.add(new RecordHeader(EventHeaders.EVENT_ID, id));
         headers.add(new RecordHeader(EventHeaders.EVENT_TYPE, EVENT_TYPE));
-        headers.add(new RecordHeader(EventHeaders.CORRELATION_ID, context.correlationId().getBytes(StandardCharsets.UTF_8)));
-        headers.add(new RecordHeader(EventHeaders.TRACEPARENT, context.traceparent().getBytes(StandardCharsets.UTF_8)));
+        headers.add(new RecordHeader(EventHeaders.CORRELATION_ID, id));
+        headers.add(new RecordHeader(EventHeaders.TRACEPARENT, context.traceparent().getBytes(StandardCharsets.US_ASCII)));
         try {
             producer.send(new ProducerRecord<>(topic, null, key, value, headers), (metadata, error) -> {
                 inFlight.release();

@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -177,7 +178,8 @@ final class EventStream {
     }
 
     private Observed observed(Occurrence occurrence, String resumeAt, Origin origin) {
-        return new Observed(key, progress.read(resumeAt), occurrence, resumeAt, origin, System.nanoTime());
+        UUID id = occurrence == null ? null : occurrence.eventId(key.cluster());
+        return new Observed(key, progress.read(resumeAt), occurrence, id, resumeAt, origin, System.nanoTime());
     }
 
     /** How a watch request ended. */

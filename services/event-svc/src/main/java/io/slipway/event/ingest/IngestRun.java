@@ -179,7 +179,7 @@ final class IngestRun {
                 p.handled(o.seq());
                 continue;
             }
-            UUID id = occurrence.eventId(cluster);
+            UUID id = o.id();
             if (o.origin() == Origin.FIRST_LIST && occurrence.lastSeen().isBefore(firstStartHorizon)) {
                 // recorded as handled, so that a later relist does not take it for something missed
                 meters.skippedOld().increment();

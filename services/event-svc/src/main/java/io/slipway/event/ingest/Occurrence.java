@@ -1,6 +1,8 @@
 package io.slipway.event.ingest;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -48,8 +50,32 @@ record Occurrence(EventApi api, String uid, String namespace, String type, Strin
      * cluster, so a consumer recognises a republished occurrence and the ingest recognises one it handled.
      */
     UUID eventId(String cluster) {
-        return UUID.nameUUIDFromBytes((cluster + "/" + uid + "/" + count).getBytes(StandardCharsets.UTF_8));
+        // UUID.nameUUIDFromBytes of "cluster/uid/count", without looking the digest up and building the name each time
+        MessageDigest md5 = MD5.get();
+        md5.update(cluster.getBytes(StandardCharsets.UTF_8));
+        md5.update((byte) '/');
+        md5.update(String.valueOf(uid).getBytes(StandardCharsets.UTF_8));
+        md5.update((byte) '/');
+        md5.update(Integer.toString(count).getBytes(StandardCharsets.US_ASCII));
+        byte[] hash = md5.digest();
+        hash[6] = (byte) ((hash[6] & 0x0f) | 0x30); // version 3, name-based with MD5
+        hash[8] = (byte) ((hash[8] & 0x3f) | 0x80); // IETF variant
+        long msb = 0;
+        long lsb = 0;
+        for (int i = 0; i < 8; i++) {
+            msb = (msb << 8) | (hash[i] & 0xff);
+            lsb = (lsb << 8) | (hash[8 + i] & 0xff);
+        }
+        return new UUID(msb, lsb);
     }
+
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no MD5, which name-based UUIDs need", e);
+        }
+    });
 
     /**
      * The Kafka key: the involved object's uid (from the event, else from the object itself), or kind/namespace/name

@@ -8,8 +8,10 @@ import io.fabric8.kubernetes.api.model.MicroTime;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,7 +41,9 @@ class OccurrenceTest {
         Occurrence a = read(core, EventApi.CORE);
         Occurrence b = read(events, EventApi.EVENTS);
         assertThat(a.count()).isEqualTo(4).isEqualTo(b.count());
-        assertThat(a.eventId("prod")).isEqualTo(b.eventId("prod")).isNotEqualTo(a.eventId("staging"));
+        assertThat(a.eventId("prod")).isEqualTo(b.eventId("prod")).isNotEqualTo(a.eventId("staging"))
+                .isEqualTo(UUID.nameUUIDFromBytes("prod/ev-1/4".getBytes(StandardCharsets.UTF_8)));
+        assertThat(a.eventId("préprod-東京")).isEqualTo(UUID.nameUUIDFromBytes("préprod-東京/ev-1/4".getBytes(StandardCharsets.UTF_8)));
         assertThat(a.firstSeen()).isEqualTo(Instant.parse("2026-01-02T03:04:05.123456Z")).isEqualTo(b.firstSeen());
         assertThat(a.lastSeen()).isEqualTo(Instant.parse("2026-01-02T03:09:00.000001Z")).isEqualTo(b.lastSeen());
         assertThat(a.source()).isEqualTo("default-scheduler").isEqualTo(b.source());
