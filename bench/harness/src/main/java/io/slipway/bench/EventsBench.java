@@ -223,6 +223,7 @@ public final class EventsBench {
         Sink sink = new Sink(topic, N, false);
         int before = cluster.openWatches();
         Map<Long, ThreadCpu> threadsBefore = threadCpu();
+        long[] vmBefore = gcAndJit();
         long[] cpuBefore = cpu();
         long start = System.nanoTime();
         EventIngest ingest = ingest(name, topic, new SimpleMeterRegistry(), Map.of());
@@ -231,7 +232,7 @@ public final class EventsBench {
         long end = sink.done.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         long[] cpuAfter = cpu();
         lastCpuB = cpuPerEvent(cpuBefore, cpuAfter, N);
-        lastCpuStagesB = cpuPerStage(threadsBefore, threadCpu(), cpuAfter[0] - cpuBefore[0], N);
+        lastCpuStagesB = cpuPerStage(threadsBefore, threadCpu(), cpuAfter[0] - cpuBefore[0], N) + gcAndJitSince(vmBefore);
         stop(ingest);
         sink.close();
         double rate = N / ((end - opened) / 1e9);
@@ -447,6 +448,23 @@ public final class EventsBench {
         List<String> parts = new ArrayList<>();
         stages.forEach((stage, nanos) -> parts.add(String.format(Locale.ROOT, "%s %.1f", stage, nanos / 1e3 / events)));
         return String.join(", ", parts) + " us";
+    }
+
+    /** Collections so far, their total time (ms) and the JIT's compilation time (ms) in this JVM. */
+    private static long[] gcAndJit() {
+        long count = 0;
+        long millis = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {count, millis, java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime()};
+    }
+
+    private static String gcAndJitSince(long[] before) {
+        long[] now = gcAndJit();
+        return String.format(Locale.ROOT, " (of which %d collections taking %d ms, JIT compiling %d ms)", now[0] - before[0],
+                now[1] - before[1], now[2] - before[2]);
     }
 
     private static String cpuPerEvent(long[] before, long[] after, int events) {
