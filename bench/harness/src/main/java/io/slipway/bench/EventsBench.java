@@ -55,13 +55,15 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * resourceVersion; then end-to-end latency (event stored in the API server to the sink) at a fixed rate. Kafka and
  * PostgreSQL are embedded, in a temporary directory removed at the end.
  *
- * <p>Tuning by system properties: {@code bench.events} (N, 50000), {@code bench.rounds} (3), {@code bench.rate}
+ * <p>Tuning by system properties: {@code bench.events} (N, 50000), {@code bench.rounds} (3), {@code bench.warmups} (unmeasured
+ * pairs before them, 2), {@code bench.rate}
  * (events/s of the latency phase, 5000), {@code bench.seconds} (its length, 10); any {@code slipway.ingest.*} system property
  * is passed to the ingest's configuration (e.g. {@code -Dslipway.ingest.producer."linger.ms"=20}).
  */
 public final class EventsBench {
     private static final int N = Integer.getInteger("bench.events", 50_000);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    private static final int WARMUPS = Integer.getInteger("bench.warmups", 2);
     private static final int RATE = Integer.getInteger("bench.rate", 5000);
     private static final int SECONDS = Integer.getInteger("bench.seconds", 10);
     private static final int NAMESPACES = 10;
@@ -107,7 +109,7 @@ public final class EventsBench {
 
         // every (b) round resumes from the same resourceVersion as (a): each gets a checkpoint there first
         List<String> rounds = new ArrayList<>();
-        for (int r = 0; r <= ROUNDS; r++) {
+        for (int r = 0; r < WARMUPS + ROUNDS; r++) {
             rounds.add("bench-" + r);
         }
         for (String name : rounds) {
@@ -121,14 +123,18 @@ public final class EventsBench {
         info(String.format(Locale.ROOT, "%d events written after resourceVersion %d in %.1f s (%d distinct Event objects, the rest repeats)",
                 N, from, secondsSince(preloadStart), distinctObjects(N)));
 
-        // warm-up, then (a) and (b) alternate, each figure the median of its rounds (this machine's noise drifts)
-        bareWatch(from);
-        wholePath(rounds.get(0));
+        // warm-up pairs, then (a) and (b) alternate, each figure the median of its rounds (this machine's noise drifts).
+        // Two pairs: after one, the JIT was still compiling the whole path for seconds in every later (b) round
+        // (C2 starved of CPU on two busy cores), which counted against (b) only
+        for (int w = 0; w < WARMUPS; w++) {
+            bareWatch(from);
+            wholePath(rounds.get(w));
+        }
         List<Double> bare = new ArrayList<>();
         List<Double> whole = new ArrayList<>();
-        for (int r = 1; r <= ROUNDS; r++) {
+        for (int r = 0; r < ROUNDS; r++) {
             bare.add(bareWatch(from));
-            whole.add(wholePath(rounds.get(r)));
+            whole.add(wholePath(rounds.get(WARMUPS + r)));
         }
         double a = median(bare);
         double b = median(whole);
@@ -226,13 +232,16 @@ public final class EventsBench {
         long[] vmBefore = gcAndJit();
         long[] cpuBefore = cpu();
         long start = System.nanoTime();
-        EventIngest ingest = ingest(name, topic, new SimpleMeterRegistry(), Map.of());
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        EventIngest ingest = ingest(name, topic, metrics, Map.of());
         awaitUntil(() -> cluster.openWatches() > before, "the ingest's watch");
         long opened = System.nanoTime();
         long end = sink.done.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         long[] cpuAfter = cpu();
         lastCpuB = cpuPerEvent(cpuBefore, cpuAfter, N);
-        lastCpuStagesB = cpuPerStage(threadsBefore, threadCpu(), cpuAfter[0] - cpuBefore[0], N) + gcAndJitSince(vmBefore);
+        lastCpuStagesB = cpuPerStage(threadsBefore, threadCpu(), cpuAfter[0] - cpuBefore[0], N) + gcAndJitSince(vmBefore)
+                + String.format(Locale.ROOT, "; the watch paused %.0f times for a full queue",
+                metrics.get("slipway.ingest.watch.paused").counter().count());
         stop(ingest);
         sink.close();
         double rate = N / ((end - opened) / 1e9);
@@ -423,12 +432,13 @@ public final class EventsBench {
 
     /**
      * Where (b)'s CPU went, per event: the ingest's threads (its own Vert.x event loops, started with the run, read
-     * the watch; the publisher; the producer's I/O thread; checkpoints), the counting sink, the simulated API server
-     * (the event loops that were there before), and the rest of the process (GC, JIT, threads that ended).
+     * the watch; the preparing and the publisher thread; the producer's I/O thread; checkpoints), the counting sink, the
+     * simulated API server (the event loops that were there before), and the rest of the process (GC, JIT, threads that
+     * ended).
      */
     private static String cpuPerStage(Map<Long, ThreadCpu> before, Map<Long, ThreadCpu> after, long processNanos, int events) {
         Map<String, Long> stages = new java.util.LinkedHashMap<>();
-        for (String stage : List.of("reading", "publisher", "producer I/O", "checkpoints", "sink", "API server", "other threads")) {
+        for (String stage : List.of("reading", "preparing", "publisher", "producer I/O", "checkpoints", "sink", "API server", "other threads")) {
             stages.put(stage, 0L);
         }
         long threadsTotal = 0;
@@ -437,6 +447,7 @@ public final class EventsBench {
             long used = e.getValue().nanos() - (was == null ? 0 : was.nanos());
             String n = e.getValue().name();
             String stage = n.startsWith("vert.x-eventloop") ? (was == null ? "reading" : "API server")
+                    : n.startsWith("ingest-prepare") ? "preparing"
                     : n.startsWith("ingest-publish") ? "publisher"
                     : n.startsWith("kafka-producer-network-thread | slipway-ingest") ? "producer I/O"
                     : n.startsWith("ingest-checkpoint") ? "checkpoints"

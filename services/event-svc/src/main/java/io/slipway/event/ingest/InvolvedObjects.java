@@ -66,15 +66,18 @@ final class InvolvedObjects implements AutoCloseable {
 
     /**
      * Reads, in parallel, the objects of {@code refs} the cache lacks, so that the {@link #of} calls that follow find
-     * them. Called from the cluster's publisher thread only, like {@link #of}.
+     * them. Called from the cluster's preparing thread while its publisher thread calls {@link #of}: the cache is
+     * guarded, the reads are made outside it.
      */
     void prefetch(List<Occurrence.Involved> refs) throws InterruptedException {
         long now = System.nanoTime();
         Map<Key, Occurrence.Involved> missing = new LinkedHashMap<>();
-        for (Occurrence.Involved ref : refs) {
-            Key key = keyOf(ref);
-            if (key != null && !fresh(cache.get(key), ref, now)) {
-                missing.putIfAbsent(key, ref);
+        synchronized (cache) {
+            for (Occurrence.Involved ref : refs) {
+                Key key = keyOf(ref);
+                if (key != null && !fresh(cache.get(key), ref, now)) {
+                    missing.putIfAbsent(key, ref);
+                }
             }
         }
         if (missing.size() < 2) {
@@ -97,7 +100,9 @@ final class InvolvedObjects implements AutoCloseable {
             try {
                 Metadata read = results.get(i).get();
                 if (read != null) {
-                    cache.put(keys.get(i), new Cached(read, now));
+                    synchronized (cache) {
+                        cache.put(keys.get(i), new Cached(read, now));
+                    }
                 }
             } catch (ExecutionException e) {
                 LOG.debugf("reading %s failed: %s", keys.get(i), e.getCause());
@@ -105,20 +110,25 @@ final class InvolvedObjects implements AutoCloseable {
         }
     }
 
-    /** Called from the cluster's publisher thread only. */
+    /** The metadata of {@code ref}'s object: cached, or read now (outside the cache's guard). */
     Metadata of(Occurrence.Involved ref) throws InterruptedException {
         Key key = keyOf(ref);
         if (key == null) {
             return Metadata.NONE;
         }
-        Cached cached = cache.get(key);
+        Cached cached;
+        synchronized (cache) {
+            cached = cache.get(key);
+        }
         long now = System.nanoTime();
         if (fresh(cached, ref, now)) {
             return cached.metadata();
         }
         Metadata read = read(key);
         if (read != null) {
-            cache.put(key, new Cached(read, now));
+            synchronized (cache) {
+                cache.put(key, new Cached(read, now));
+            }
             return read;
         }
         return Metadata.NONE;
