@@ -49,7 +49,9 @@ final class EventPublisher implements AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // 25 ms rather than 5: fuller batches, fewer produce requests and fetches for the broker to handle (its CPU
+        // per event is request handling, and it shares the cores); latency p50 rises by ~13 ms, p99 stays far below 250 ms
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "25");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, "131072");
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
