@@ -55,12 +55,15 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * resourceVersion; then end-to-end latency (event stored in the API server to the sink) at a fixed rate. Kafka and
  * PostgreSQL are embedded, in a temporary directory removed at the end.
  *
- * <p>Tuning by system properties: {@code bench.events} (N, 50000), {@code bench.rounds} (3), {@code bench.rate}
- * (events/s of the latency phase, 5000), {@code bench.seconds} (its length, 10).
+ * <p>Tuning by system properties: {@code bench.events} (N, 50000), {@code bench.rounds} (3), {@code bench.warmups} (unmeasured
+ * pairs before them, 2), {@code bench.rate}
+ * (events/s of the latency phase, 5000), {@code bench.seconds} (its length, 10); any {@code slipway.ingest.*} system property
+ * is passed to the ingest's configuration (e.g. {@code -Dslipway.ingest.producer."linger.ms"=20}).
  */
 public final class EventsBench {
     private static final int N = Integer.getInteger("bench.events", 50_000);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    private static final int WARMUPS = Integer.getInteger("bench.warmups", 2);
     private static final int RATE = Integer.getInteger("bench.rate", 5000);
     private static final int SECONDS = Integer.getInteger("bench.seconds", 10);
     private static final int NAMESPACES = 10;
@@ -79,6 +82,7 @@ public final class EventsBench {
     private volatile boolean cleanedUp;
     private String lastCpuA = "";
     private String lastCpuB = "";
+    private String lastCpuStagesB = "";
 
     public static void main(String[] args) {
         EventsBench bench = new EventsBench();
@@ -105,7 +109,7 @@ public final class EventsBench {
 
         // every (b) round resumes from the same resourceVersion as (a): each gets a checkpoint there first
         List<String> rounds = new ArrayList<>();
-        for (int r = 0; r <= ROUNDS; r++) {
+        for (int r = 0; r < WARMUPS + ROUNDS; r++) {
             rounds.add("bench-" + r);
         }
         for (String name : rounds) {
@@ -119,14 +123,18 @@ public final class EventsBench {
         info(String.format(Locale.ROOT, "%d events written after resourceVersion %d in %.1f s (%d distinct Event objects, the rest repeats)",
                 N, from, secondsSince(preloadStart), distinctObjects(N)));
 
-        // warm-up, then (a) and (b) alternate, each figure the median of its rounds (this machine's noise drifts)
-        bareWatch(from);
-        wholePath(rounds.get(0));
+        // warm-up pairs, then (a) and (b) alternate, each figure the median of its rounds (this machine's noise drifts).
+        // Two pairs: after one, the JIT was still compiling the whole path for seconds in every later (b) round
+        // (C2 starved of CPU on two busy cores), which counted against (b) only
+        for (int w = 0; w < WARMUPS; w++) {
+            bareWatch(from);
+            wholePath(rounds.get(w));
+        }
         List<Double> bare = new ArrayList<>();
         List<Double> whole = new ArrayList<>();
-        for (int r = 1; r <= ROUNDS; r++) {
+        for (int r = 0; r < ROUNDS; r++) {
             bare.add(bareWatch(from));
-            whole.add(wholePath(rounds.get(r)));
+            whole.add(wholePath(rounds.get(WARMUPS + r)));
         }
         double a = median(bare);
         double b = median(whole);
@@ -143,6 +151,7 @@ public final class EventsBench {
                 RATE, latency.p50, latency.p99, latency.max, latency.achieved, latency.count, latency.complete);
         System.out.printf(Locale.ROOT, "(diagnostic) CPU per event, last round: (a) %s; (b) %s (2 cores here; (b) includes the startup of its run)%n",
                 lastCpuA, lastCpuB);
+        System.out.printf(Locale.ROOT, "(diagnostic) (b)'s CPU per event by thread, last round: %s%n", lastCpuStagesB);
         System.out.printf(Locale.ROOT, "(diagnostic) p99 per second of the latency phase, ms: %s%n", latency.p99PerSecond);
         if (latency.publishLatency != null) {
             System.out.printf(Locale.ROOT, "ingest's own timer:       %s (read off the watch -> acknowledged by Kafka, latency phase)%n", latency.publishLatency);
@@ -219,18 +228,25 @@ public final class EventsBench {
         String topic = topicOf(name);
         Sink sink = new Sink(topic, N, false);
         int before = cluster.openWatches();
+        Map<Long, ThreadCpu> threadsBefore = threadCpu();
+        long[] vmBefore = gcAndJit();
         long[] cpuBefore = cpu();
         long start = System.nanoTime();
-        EventIngest ingest = ingest(name, topic, new SimpleMeterRegistry(), Map.of());
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        EventIngest ingest = ingest(name, topic, metrics, Map.of());
         awaitUntil(() -> cluster.openWatches() > before, "the ingest's watch");
         long opened = System.nanoTime();
         long end = sink.done.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        lastCpuB = cpuPerEvent(cpuBefore, cpu(), N);
+        long[] cpuAfter = cpu();
+        lastCpuB = cpuPerEvent(cpuBefore, cpuAfter, N);
+        lastCpuStagesB = cpuPerStage(threadsBefore, threadCpu(), cpuAfter[0] - cpuBefore[0], N) + gcAndJitSince(vmBefore)
+                + String.format(Locale.ROOT, "; the watch paused %.0f times for a full queue",
+                metrics.get("slipway.ingest.watch.paused").counter().count());
         stop(ingest);
         sink.close();
         double rate = N / ((end - opened) / 1e9);
-        info(String.format(Locale.ROOT, "(b) whole path: %d events in %.2f s = %.0f events/s (startup before the watch: %.2f s; duplicates at the sink: %d; CPU per event: %s)",
-                N, (end - opened) / 1e9, rate, (opened - start) / 1e9, sink.duplicates.get(), lastCpuB));
+        info(String.format(Locale.ROOT, "(b) whole path: %d events in %.2f s = %.0f events/s (startup before the watch: %.2f s; duplicates at the sink: %d; CPU per event: %s; by thread: %s)",
+                N, (end - opened) / 1e9, rate, (opened - start) / 1e9, sink.duplicates.get(), lastCpuB, lastCpuStagesB));
         if (sink.duplicates.get() > 0) {
             throw new IllegalStateException("the sink saw " + sink.duplicates.get() + " duplicates");
         }
@@ -396,6 +412,72 @@ public final class EventsBench {
         return new long[] {self, broker};
     }
 
+    private record ThreadCpu(String name, long nanos) {
+    }
+
+    /** CPU time so far of every live thread of this JVM, by thread id. */
+    private static Map<Long, ThreadCpu> threadCpu() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<Long, ThreadCpu> cpu = new HashMap<>();
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null) {
+                long nanos = threads.getThreadCpuTime(t.getThreadId());
+                if (nanos >= 0) {
+                    cpu.put(t.getThreadId(), new ThreadCpu(t.getThreadName(), nanos));
+                }
+            }
+        }
+        return cpu;
+    }
+
+    /**
+     * Where (b)'s CPU went, per event: the ingest's threads (its own Vert.x event loops, started with the run, read
+     * the watch; the preparing and the publisher thread; the producer's I/O thread; checkpoints), the counting sink, the
+     * simulated API server (the event loops that were there before), and the rest of the process (GC, JIT, threads that
+     * ended).
+     */
+    private static String cpuPerStage(Map<Long, ThreadCpu> before, Map<Long, ThreadCpu> after, long processNanos, int events) {
+        Map<String, Long> stages = new java.util.LinkedHashMap<>();
+        for (String stage : List.of("reading", "preparing", "publisher", "producer I/O", "checkpoints", "sink", "API server", "other threads")) {
+            stages.put(stage, 0L);
+        }
+        long threadsTotal = 0;
+        for (var e : after.entrySet()) {
+            ThreadCpu was = before.get(e.getKey());
+            long used = e.getValue().nanos() - (was == null ? 0 : was.nanos());
+            String n = e.getValue().name();
+            String stage = n.startsWith("vert.x-eventloop") ? (was == null ? "reading" : "API server")
+                    : n.startsWith("ingest-prepare") ? "preparing"
+                    : n.startsWith("ingest-publish") ? "publisher"
+                    : n.startsWith("kafka-producer-network-thread | slipway-ingest") ? "producer I/O"
+                    : n.startsWith("ingest-checkpoint") ? "checkpoints"
+                    : n.startsWith("bench-sink") ? "sink" : "other threads";
+            stages.merge(stage, used, Long::sum);
+            threadsTotal += used;
+        }
+        stages.put("GC, JIT, ended threads", processNanos - threadsTotal);
+        List<String> parts = new ArrayList<>();
+        stages.forEach((stage, nanos) -> parts.add(String.format(Locale.ROOT, "%s %.1f", stage, nanos / 1e3 / events)));
+        return String.join(", ", parts) + " us";
+    }
+
+    /** Collections so far, their total time (ms) and the JIT's compilation time (ms) in this JVM. */
+    private static long[] gcAndJit() {
+        long count = 0;
+        long millis = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {count, millis, java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime()};
+    }
+
+    private static String gcAndJitSince(long[] before) {
+        long[] now = gcAndJit();
+        return String.format(Locale.ROOT, " (of which %d collections taking %d ms, JIT compiling %d ms)", now[0] - before[0],
+                now[1] - before[1], now[2] - before[2]);
+    }
+
     private static String cpuPerEvent(long[] before, long[] after, int events) {
         return String.format(Locale.ROOT, "%.0f us in this JVM + %.0f us in the broker",
                 (after[0] - before[0]) / 1e3 / events, (after[1] - before[1]) / 1e3 / events);
@@ -411,6 +493,9 @@ public final class EventsBench {
                 "slipway.ingest.clusters." + name + ".kubeconfig", kubeconfig.toString(),
                 "slipway.ingest.clusters." + name + ".context", "bench"));
         props.putAll(extra);
+        // -Dslipway.ingest.<key>=... tries a setting (e.g. a producer property) without a rebuild
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("slipway.ingest."))
+                .forEach(k -> props.put(k, System.getProperty(k)));
         EventIngest ingest = new EventIngest(IngestConfigs.of(props), backbone(), metrics);
         ingest.start();
         ingests.add(ingest);

@@ -10,13 +10,15 @@ import java.util.Map;
 
 /**
  * Quarkus test resource: a {@link SimulatedCluster} for the service under test, named by init arg {@code cluster}
- * ("sim" by default) and configured as {@code slipway.ingest.clusters.<cluster>} (kubeconfig and context), plus any
- * other init arg as a configuration key. The test reaches the same cluster through the kubeconfig file named by
+ * ("sim" by default) and configured as {@code slipway.ingest.clusters.<cluster>}: by kubeconfig and context, or with
+ * init arg {@code client=quarkus} as the cluster of the Quarkus Kubernetes Client ({@code quarkus.kubernetes-client.master-url},
+ * the cluster entry naming neither kubeconfig nor context); plus any other init arg as a configuration key. The test reaches the same cluster through the kubeconfig file named by
  * system property {@code slipwaytestkit.kube.<cluster>.kubeconfig} (Quarkus loads test classes in another class
  * loader, so the cluster object itself is not shared).
  */
 public class SimulatedClusterResource implements QuarkusTestResourceLifecycleManager {
     private String name = "sim";
+    private boolean quarkusClient;
     private final Map<String, String> extra = new HashMap<>();
     private SimulatedCluster cluster;
     private Path dir;
@@ -35,6 +37,11 @@ public class SimulatedClusterResource implements QuarkusTestResourceLifecycleMan
         initArgs.forEach((k, v) -> {
             if (k.equals("cluster")) {
                 name = v;
+            } else if (k.equals("client")) {
+                if (!v.equals("quarkus") && !v.equals("kubeconfig")) {
+                    throw new IllegalArgumentException("client: 'quarkus' or 'kubeconfig', not '" + v + "'");
+                }
+                quarkusClient = v.equals("quarkus");
             } else {
                 extra.put(k, v);
             }
@@ -52,8 +59,14 @@ public class SimulatedClusterResource implements QuarkusTestResourceLifecycleMan
         Path kubeconfig = cluster.writeKubeconfig(dir.resolve("kubeconfig"), name);
         System.setProperty("slipwaytestkit.kube." + name + ".kubeconfig", kubeconfig.toString());
         Map<String, String> config = new HashMap<>(extra);
-        config.put("slipway.ingest.clusters." + name + ".kubeconfig", kubeconfig.toString());
-        config.put("slipway.ingest.clusters." + name + ".context", name);
+        if (quarkusClient) {
+            config.put("quarkus.kubernetes-client.master-url", cluster.url());
+            config.put("quarkus.kubernetes-client.namespace", "default");
+            config.putIfAbsent("slipway.ingest.clusters." + name + ".apis", "v1");
+        } else {
+            config.put("slipway.ingest.clusters." + name + ".kubeconfig", kubeconfig.toString());
+            config.put("slipway.ingest.clusters." + name + ".context", name);
+        }
         return config;
     }
 

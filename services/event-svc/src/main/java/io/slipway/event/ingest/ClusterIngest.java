@@ -1,5 +1,6 @@
 package io.slipway.event.ingest;
 
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.slipway.backbone.Backoff;
 import io.slipway.backbone.BackboneConfig;
@@ -38,12 +39,14 @@ final class ClusterIngest {
     private volatile String lastError;
     private Thread supervisor;
 
-    ClusterIngest(String name, IngestConfig.Cluster target, IngestConfig config, BackboneConfig backbone, IngestMeters meters) {
+    /** {@code clients}: the Kubernetes client configuration this cluster's is made from (see {@link TargetClusters}). */
+    ClusterIngest(String name, IngestConfig.Cluster target, Config clients, IngestConfig config, BackboneConfig backbone,
+                  IngestMeters meters) {
         this.name = name;
         this.keys = streams(name, target);
         this.vertx = TargetClusters.vertx();
         try {
-            this.client = TargetClusters.connect(name, target, vertx);
+            this.client = TargetClusters.connect(name, target, clients, vertx);
         } catch (RuntimeException e) {
             vertx.close();
             throw e;

@@ -1,10 +1,20 @@
 package io.slipway.event.ingest;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.ListOptions;
-import io.fabric8.kubernetes.api.model.ListMeta;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /** The two APIs Kubernetes serves Events through; both show the same stored objects. */
 enum EventApi {
@@ -39,27 +49,75 @@ enum EventApi {
         return root + (namespace == null ? "" : "/namespaces/" + namespace) + "/events";
     }
 
-    /** One page of a list. */
-    record Page(List<? extends HasMetadata> items, String resourceVersion, String continueToken) {
+    /** One page of a list: its Events as occurrences, the list's resourceVersion, and the continuation if there is more. */
+    record Page(List<Occurrence> items, String resourceVersion, String continueToken) {
     }
 
-    Page list(KubernetesClient client, String namespace, ListOptions options) {
-        return switch (this) {
-            case CORE -> {
-                var events = client.v1().events();
-                var list = namespace == null ? events.inAnyNamespace().list(options) : events.inNamespace(namespace).list(options);
-                yield page(list.getItems(), list.getMetadata());
+    /**
+     * One page of the Events in {@code namespace} (all when null), read over the client's HTTP client and parsed as it
+     * streams in ({@link EventJson}), like the watch; a failure answer is a {@link KubernetesClientException} with
+     * the API server's code (410: the continuation expired).
+     */
+    Page list(KubernetesClient client, String namespace, int limit, String continueToken) {
+        String master = client.getConfiguration().getMasterUrl();
+        String uri = (master.endsWith("/") ? master : master + "/") + collectionPath(namespace) + "?limit=" + limit
+                + (continueToken == null ? "" : "&continue=" + URLEncoder.encode(continueToken, StandardCharsets.UTF_8));
+        HttpClient http = client.getHttpClient();
+        HttpRequest request = http.newHttpRequestBuilder().uri(uri).header("Accept", "application/json")
+                .timeout(client.getConfiguration().getRequestTimeout(), TimeUnit.MILLISECONDS).build();
+        HttpResponse<byte[]> response;
+        try {
+            response = http.sendAsync(request, byte[].class).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KubernetesClientException("interrupted while listing " + collectionPath(namespace), e);
+        } catch (ExecutionException e) {
+            throw new KubernetesClientException("listing " + collectionPath(namespace) + " failed: " + e.getCause().getMessage(), e.getCause());
+        }
+        try {
+            if (!response.isSuccessful()) {
+                EventJson.Fields status = EventJson.object(new String(response.body(), StandardCharsets.UTF_8));
+                throw new KubernetesClientException("listing " + collectionPath(namespace) + ": " + response.code() + " "
+                        + status.reason + " " + status.message, response.code(), null);
             }
-            case EVENTS -> {
-                var events = client.events().v1().events();
-                var list = namespace == null ? events.inAnyNamespace().list(options) : events.inNamespace(namespace).list(options);
-                yield page(list.getItems(), list.getMetadata());
-            }
-        };
+            return page(response.body());
+        } catch (IOException e) {
+            throw new KubernetesClientException("unreadable answer to listing " + collectionPath(namespace) + " (" + response.code()
+                    + "): " + e.getMessage(), e);
+        }
     }
 
-    private static Page page(List<? extends HasMetadata> items, ListMeta meta) {
-        String next = meta.getContinue();
-        return new Page(items, meta.getResourceVersion(), next == null || next.isEmpty() ? null : next);
+    private Page page(byte[] body) throws IOException {
+        List<Occurrence> items = new ArrayList<>();
+        String resourceVersion = null;
+        String next = null;
+        try (JsonParser p = EventJson.JSON.createParser(body)) {
+            p.nextToken();
+            EventJson.expect(p, JsonToken.START_OBJECT, "a list object");
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                JsonToken value = p.nextToken();
+                if (name.equals("metadata") && value == JsonToken.START_OBJECT) {
+                    for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
+                        p.nextToken();
+                        switch (field) {
+                            case "resourceVersion" -> resourceVersion = EventJson.text(p);
+                            case "continue" -> next = EventJson.text(p);
+                            default -> p.skipChildren();
+                        }
+                    }
+                } else if (name.equals("items") && value == JsonToken.START_ARRAY) {
+                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                        EventJson.Fields item = EventJson.object(p);
+                        if (!item.hasMetadata) {
+                            throw new JsonParseException(p, "a listed Event without metadata");
+                        }
+                        items.add(Occurrence.of(item, this));
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        return new Page(items, resourceVersion, next == null || next.isEmpty() ? null : next);
     }
 }

@@ -1,10 +1,12 @@
 package io.slipway.event.ingest;
 
+import io.fabric8.kubernetes.client.Config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.slipway.backbone.BackboneConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,12 +20,23 @@ public final class EventIngest {
     private final IngestConfig config;
     private final BackboneConfig backbone;
     private final IngestMeters meters;
+    private final Supplier<Config> clients;
     private final Map<String, ClusterIngest> clusters = new LinkedHashMap<>();
 
-    public EventIngest(IngestConfig config, BackboneConfig backbone, MeterRegistry registry) {
+    /**
+     * {@code clients}: the Kubernetes client configuration every cluster's client is made from, asked for only when
+     * a cluster is configured (in the service, the one {@code quarkus-kubernetes-client} produces).
+     */
+    public EventIngest(IngestConfig config, BackboneConfig backbone, MeterRegistry registry, Supplier<Config> clients) {
         this.config = config;
         this.backbone = backbone;
         this.meters = new IngestMeters(registry);
+        this.clients = clients;
+    }
+
+    /** Outside Quarkus (tests, benchmarks): clients made from fabric8's own defaults, what Quarkus starts from. */
+    public EventIngest(IngestConfig config, BackboneConfig backbone, MeterRegistry registry) {
+        this(config, backbone, registry, () -> Config.autoConfigure(null));
     }
 
     /**
@@ -36,7 +49,8 @@ public final class EventIngest {
             return;
         }
         try {
-            config.clusters().forEach((name, target) -> clusters.put(name, new ClusterIngest(name, target, config, backbone, meters)));
+            Config base = clients.get();
+            config.clusters().forEach((name, target) -> clusters.put(name, new ClusterIngest(name, target, base, config, backbone, meters)));
         } catch (RuntimeException e) {
             clusters.values().forEach(ClusterIngest::stop); // none started yet: this closes their clients
             clusters.clear();

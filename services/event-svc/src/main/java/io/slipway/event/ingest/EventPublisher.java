@@ -3,7 +3,6 @@ package io.slipway.event.ingest;
 import io.slipway.backbone.EventContext;
 import io.slipway.backbone.EventHeaders;
 import io.slipway.events.kube.KubeEvent;
-import io.slipway.schemas.EventCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -40,7 +39,6 @@ final class EventPublisher implements AutoCloseable {
     private final int maxInFlight;
     private final String topic;
     private final Consumer<Exception> onFailure;
-    private final EventCodec codec = EventCodec.released();
     private volatile int peakInFlight;
 
     EventPublisher(String bootstrapServers, String clientId, String topic, int maxInFlight, Map<String, String> overrides,
@@ -51,7 +49,9 @@ final class EventPublisher implements AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // 25 ms rather than 5: fuller batches, fewer produce requests and fetches for the broker to handle (its CPU
+        // per event is request handling, and it shares the cores); latency p50 rises by ~13 ms, p99 stays far below 250 ms
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "25");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, "131072");
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
@@ -63,20 +63,22 @@ final class EventPublisher implements AutoCloseable {
         this.onFailure = onFailure;
     }
 
-    void send(String key, KubeEvent event, UUID eventId, Acked acked) throws InterruptedException {
+    /** Sends one occurrence: {@code value} is its {@code KubeEvent} record, single-object encoded ({@link KubeEventWriter}). */
+    void send(String key, byte[] value, UUID eventId, Acked acked) throws InterruptedException {
         inFlight.acquire();
         int now = maxInFlight - inFlight.availablePermits();
         if (now > peakInFlight) {
             peakInFlight = now;
         }
         EventContext context = contextOf(eventId);
+        byte[] id = context.correlationId().getBytes(StandardCharsets.US_ASCII); // the event id, see contextOf
         RecordHeaders headers = new RecordHeaders();
-        headers.add(new RecordHeader(EventHeaders.EVENT_ID, eventId.toString().getBytes(StandardCharsets.UTF_8)));
+        headers.add(new RecordHeader(EventHeaders.EVENT_ID, id));
         headers.add(new RecordHeader(EventHeaders.EVENT_TYPE, EVENT_TYPE));
-        headers.add(new RecordHeader(EventHeaders.CORRELATION_ID, context.correlationId().getBytes(StandardCharsets.UTF_8)));
-        headers.add(new RecordHeader(EventHeaders.TRACEPARENT, context.traceparent().getBytes(StandardCharsets.UTF_8)));
+        headers.add(new RecordHeader(EventHeaders.CORRELATION_ID, id));
+        headers.add(new RecordHeader(EventHeaders.TRACEPARENT, context.traceparent().getBytes(StandardCharsets.US_ASCII)));
         try {
-            producer.send(new ProducerRecord<>(topic, null, key, codec.encode(event), headers), (metadata, error) -> {
+            producer.send(new ProducerRecord<>(topic, null, key, value, headers), (metadata, error) -> {
                 inFlight.release();
                 if (error != null) {
                     onFailure.accept(error);

@@ -1,8 +1,5 @@
 package io.slipway.event.ingest;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
-import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.WebSocket;
@@ -16,6 +13,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -163,12 +161,11 @@ final class EventStream {
         String token = null;
         String listedAt = null;
         do {
-            EventApi.Page page = key.api().list(client, key.namespace(),
-                    new ListOptionsBuilder().withLimit((long) settings.listPageSize()).withContinue(token).build());
+            EventApi.Page page = key.api().list(client, key.namespace(), settings.listPageSize(), token);
             if (listedAt == null) {
                 listedAt = page.resourceVersion();
             }
-            for (HasMetadata item : page.items()) {
+            for (Occurrence item : page.items()) {
                 meters.watched().increment();
                 queue.put(observed(item, null, origin));
             }
@@ -180,8 +177,9 @@ final class EventStream {
         return listedAt;
     }
 
-    private Observed observed(HasMetadata event, String resumeAt, Origin origin) {
-        return new Observed(key, progress.read(resumeAt), event, resumeAt, origin, System.nanoTime());
+    private Observed observed(Occurrence occurrence, String resumeAt, Origin origin) {
+        UUID id = occurrence == null ? null : occurrence.eventId(key.cluster());
+        return new Observed(key, progress.read(resumeAt), occurrence, id, resumeAt, origin, System.nanoTime());
     }
 
     /** How a watch request ended. */
@@ -261,23 +259,22 @@ final class EventStream {
             }
             String type = event.type();
             if ("ERROR".equals(type)) {
-                Status status = event.status();
-                boolean gone = status != null && Integer.valueOf(410).equals(status.getCode());
-                end(new WatchEnd(lastRv, gone, gone ? null : new IllegalStateException("watch error: "
-                        + (status == null ? text : status.getCode() + " " + status.getReason() + " " + status.getMessage())), receivedAny), ws);
+                WatchFrames.Failure status = event.failure();
+                boolean gone = status != null && status.gone();
+                end(new WatchEnd(lastRv, gone, gone ? null : new IllegalStateException("watch error: " + (status == null ? text : status)),
+                        receivedAny), ws);
                 return;
             }
-            HasMetadata object = event.object();
-            if (object == null || object.getMetadata() == null) {
+            if (!event.hasObject()) {
                 end(new WatchEnd(lastRv, false, new IllegalStateException("watch event without an object from " + key), receivedAny), ws);
                 return;
             }
-            String rv = object.getMetadata().getResourceVersion();
-            boolean occurrence = "ADDED".equals(type) || "MODIFIED".equals(type);
-            if (occurrence) {
+            String rv = event.resourceVersion();
+            Occurrence occurrence = event.occurrence();
+            if (occurrence != null) {
                 meters.watched().increment();
             }
-            Observed item = observed(occurrence ? object : null, rv, Origin.WATCH);
+            Observed item = observed(occurrence, rv, Origin.WATCH);
             lastRv = rv;
             receivedAny = true;
             if (queue.offer(item, ws::request)) {

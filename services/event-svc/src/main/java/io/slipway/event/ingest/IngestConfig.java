@@ -50,15 +50,24 @@ public interface IngestConfig {
     /** Extra Kafka producer properties, e.g. {@code slipway.ingest.producer."linger.ms"=20}; applied last. */
     Map<String, String> producer();
 
-    /** One target cluster. */
+    /**
+     * One target cluster. Without {@code kubeconfig} and {@code context} it is the cluster of the Quarkus Kubernetes
+     * Client ({@code quarkus.kubernetes-client.*}: api-server-url, token, CA and client certificates, trust-certs; or
+     * the pod's service account). With either, its server and credentials come from that kubeconfig context and the
+     * rest (timeouts, retries, TLS, proxies) from {@code quarkus.kubernetes-client.*}.
+     */
     interface Cluster {
-        /** The kubeconfig context to use; the kubeconfig's current context when absent. */
+        /** The kubeconfig context to use; the kubeconfig's current context when only {@code kubeconfig} is set. */
         Optional<String> context();
 
-        /** The kubeconfig file; {@code $KUBECONFIG} or {@code ~/.kube/config} when absent. */
+        /** The kubeconfig file; {@code $KUBECONFIG} (its first file) or {@code ~/.kube/config} when only {@code context} is set. */
         Optional<String> kubeconfig();
 
-        /** Use the pod's service account instead of a kubeconfig (event-svc running inside this cluster). */
+        /**
+         * Says that this is the cluster event-svc runs in: its client is the Quarkus Kubernetes Client's, which uses the
+         * pod's service account unless {@code quarkus.kubernetes-client.*} says otherwise. Cannot be combined with
+         * {@code kubeconfig} or {@code context}.
+         */
         @WithDefault("false")
         boolean inCluster();
 

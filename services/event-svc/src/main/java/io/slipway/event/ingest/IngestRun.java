@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.slipway.backbone.BackboneConfig;
 import io.slipway.backbone.Topics;
 import io.slipway.event.ingest.Observed.Origin;
-import io.slipway.events.kube.KubeEvent;
 import io.vertx.core.Vertx;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -21,14 +20,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
  * One run of a cluster's ingest, from its stored state until it is stopped or fails. It first reads back what the
  * previous run published without recording it (see {@link PublishedTail}), then starts a stream per event API and
- * namespace. One publisher thread takes what the streams read, skips what was handled before (memory, then the
- * database for what could have been handled by an earlier run), enriches and publishes the rest; every checkpoint
+ * namespace. A preparing thread takes what the streams read, skips what was handled before (memory, then the
+ * database for what could have been handled by an earlier run) and reads missing enrichment; a publisher thread
+ * enriches and publishes the rest, one batch behind; every checkpoint
  * interval the handled ids and the resume points that Kafka's acknowledgements allow are stored together. A failure
  * of Kafka or of the database ends the run; {@link ClusterIngest} starts the next from what was stored. Only the
  * instance holding the cluster's lock (see {@link IngestStore#tryLock}) runs; others stand by.
@@ -61,13 +62,17 @@ final class IngestRun {
     private final Map<Integer, Long> positions = new HashMap<>();
     private final List<EventStream> streams = new ArrayList<>();
     private final IngestQueue queue;
+    private final KubeEventWriter records;
 
     private IngestStore lookups;
     private IngestStore store;
     private EventPublisher publisher;
     private RecentOccurrences recent;
     private InvolvedObjects involved;
+    private Thread preparing;
     private Thread publishing;
+    /** The hand-off from the preparing thread to the publishing one: one batch at a time. */
+    private final SynchronousQueue<Prepared> prepared = new SynchronousQueue<>();
     private ScheduledExecutorService recording;
     private volatile boolean running;
     private Instant startedAt;
@@ -84,6 +89,7 @@ final class IngestRun {
         this.meters = meters;
         this.streamMeters = streamMeters;
         this.queue = new IngestQueue(config.pipeline().queueCapacity());
+        this.records = new KubeEventWriter(cluster);
     }
 
     /** Completes when the run ends: with the failure that ended it, or null when it was stopped. */
@@ -130,6 +136,9 @@ final class IngestRun {
             streams.add(new EventStream(key, client, vertx, queue, p, rv, config.watch(), streamMeters.get(key)));
             LOG.infof("stream %s: %s", key, rv == null ? "first start, listing" : "resuming from resourceVersion " + rv);
         }
+        preparing = new Thread(this::prepareLoop, "ingest-prepare-" + cluster);
+        preparing.setDaemon(true);
+        preparing.start();
         publishing = new Thread(this::publishLoop, "ingest-publish-" + cluster);
         publishing.setDaemon(true);
         publishing.start();
@@ -144,16 +153,37 @@ final class IngestRun {
     }
 
     /**
-     * Takes at most a queue's worth at a time, so that what this cluster holds in memory is bounded by twice the
-     * queue capacity (waiting, being prepared) plus the records in flight.
+     * Takes a batch from the queue and prepares it (skips what was handled, asks the database, reads missing
+     * enrichment), then hands it to the publisher thread, waiting until that has taken the previous one: while one
+     * batch is being sent the next is being prepared, and the database's answer is not waited for between sends.
+     * A batch is at most half the queue's capacity, so what this cluster holds in memory stays bounded by twice the
+     * queue capacity (waiting; being prepared and being sent) plus the records in flight.
      */
-    private void publishLoop() {
-        int size = Math.min(BATCH, config.pipeline().queueCapacity());
+    private void prepareLoop() {
+        int size = Math.max(1, Math.min(BATCH, config.pipeline().queueCapacity() / 2));
         List<Observed> batch = new ArrayList<>(size);
         try {
             while (running) {
                 batch.clear();
                 if (queue.drainTo(batch, size, 100) > 0) {
+                    Prepared next = prepare(batch);
+                    while (running && !prepared.offer(next, 100, TimeUnit.MILLISECONDS)) {
+                        // the publisher is still sending the previous batch
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            fail(e);
+        }
+    }
+
+    private void publishLoop() {
+        try {
+            while (running) {
+                Prepared batch = prepared.poll(100, TimeUnit.MILLISECONDS);
+                if (batch != null) {
                     publish(batch);
                 }
             }
@@ -164,7 +194,11 @@ final class IngestRun {
         }
     }
 
-    private void publish(List<Observed> batch) throws InterruptedException, SQLException {
+    /** A batch ready to send: the occurrences not handled before, and which of them the database knows. */
+    private record Prepared(List<Candidate> candidates, Set<UUID> known) {
+    }
+
+    private Prepared prepare(List<Observed> batch) throws InterruptedException, SQLException {
         Instant firstStartHorizon = startedAt.minus(config.maxEventAge());
         Instant retentionHorizon = Instant.now().minus(config.seenRetention());
         // timestamped before this run started (give or take the reporters' clock skew): an earlier run may have handled it
@@ -173,12 +207,12 @@ final class IngestRun {
         Set<UUID> toLookUp = new HashSet<>();
         for (Observed o : batch) {
             StreamProgress p = progress.get(o.stream());
-            if (o.event() == null) {
+            Occurrence occurrence = o.occurrence();
+            if (occurrence == null) {
                 p.handled(o.seq());
                 continue;
             }
-            Occurrence occurrence = Occurrence.of(o.event(), o.stream().api());
-            UUID id = occurrence.eventId(cluster);
+            UUID id = o.id();
             if (o.origin() == Origin.FIRST_LIST && occurrence.lastSeen().isBefore(firstStartHorizon)) {
                 // recorded as handled, so that a later relist does not take it for something missed
                 meters.skippedOld().increment();
@@ -201,7 +235,12 @@ final class IngestRun {
         }
         Set<UUID> known = lookups.known(toLookUp);
         involved.prefetch(candidates.stream().filter(c -> !known.contains(c.id())).map(c -> c.occurrence().involved()).toList());
-        for (Candidate c : candidates) {
+        return new Prepared(candidates, known);
+    }
+
+    private void publish(Prepared batch) throws InterruptedException {
+        Set<UUID> known = batch.known();
+        for (Candidate c : batch.candidates()) {
             StreamProgress p = progress.get(c.observed().stream());
             if (known.contains(c.id())) {
                 meters.duplicates().increment();
@@ -209,12 +248,12 @@ final class IngestRun {
                 continue;
             }
             InvolvedObjects.Metadata metadata = involved.of(c.occurrence().involved());
-            KubeEvent event = c.occurrence().toKubeEvent(cluster, metadata);
+            byte[] value = records.write(c.occurrence(), metadata);
             long received = c.observed().receivedNanos();
             Instant occurred = c.occurrence().lastSeen();
             long seq = c.observed().seq();
             UUID id = c.id();
-            publisher.send(c.occurrence().key(metadata), event, id, (partition, offset) -> {
+            publisher.send(c.occurrence().key(metadata), value, id, (partition, offset) -> {
                 // the id first, then the progress: a checkpoint that counts this item also stores its id
                 handled.add(new Handled(id, partition, offset));
                 p.handled(seq);
@@ -278,6 +317,7 @@ final class IngestRun {
         boolean healthy = !ended.isDone();
         running = false;
         streams.forEach(EventStream::stop);
+        join(preparing);
         join(publishing);
         if (publisher != null) {
             publisher.flush();
@@ -307,9 +347,12 @@ final class IngestRun {
             publisher.abandon();
         }
         streams.forEach(EventStream::stop);
-        if (publishing != null) {
-            publishing.interrupt();
+        for (Thread t : new Thread[] {preparing, publishing}) {
+            if (t != null) {
+                t.interrupt();
+            }
         }
+        join(preparing);
         join(publishing);
         await(recording);
         close();

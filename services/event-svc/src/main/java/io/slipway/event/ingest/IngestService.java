@@ -1,19 +1,25 @@
 package io.slipway.event.ingest;
 
+import io.fabric8.kubernetes.client.Config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.slipway.backbone.BackboneConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 
-/** Starts the event ingest with the application and stops it, checkpointed, when the application stops. */
+/**
+ * Starts the event ingest with the application and stops it, checkpointed, when the application stops. The target
+ * clusters' clients are made from the Kubernetes client configuration of {@code quarkus-kubernetes-client}
+ * ({@code quarkus.kubernetes-client.*}, or the pod's service account), read only when a cluster is configured.
+ */
 @ApplicationScoped
 public class IngestService {
     private final EventIngest ingest;
 
-    IngestService(IngestConfig config, BackboneConfig backbone, MeterRegistry registry) {
-        this.ingest = new EventIngest(config, backbone, registry);
+    IngestService(IngestConfig config, BackboneConfig backbone, MeterRegistry registry, Instance<Config> clients) {
+        this.ingest = new EventIngest(config, backbone, registry, clients::get);
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -1,7 +1,6 @@
 package io.slipway.event.ingest;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
@@ -67,15 +66,18 @@ final class InvolvedObjects implements AutoCloseable {
 
     /**
      * Reads, in parallel, the objects of {@code refs} the cache lacks, so that the {@link #of} calls that follow find
-     * them. Called from the cluster's publisher thread only, like {@link #of}.
+     * them. Called from the cluster's preparing thread while its publisher thread calls {@link #of}: the cache is
+     * guarded, the reads are made outside it.
      */
-    void prefetch(List<ObjectReference> refs) throws InterruptedException {
+    void prefetch(List<Occurrence.Involved> refs) throws InterruptedException {
         long now = System.nanoTime();
-        Map<Key, ObjectReference> missing = new LinkedHashMap<>();
-        for (ObjectReference ref : refs) {
-            Key key = keyOf(ref);
-            if (key != null && !fresh(cache.get(key), ref, now)) {
-                missing.putIfAbsent(key, ref);
+        Map<Key, Occurrence.Involved> missing = new LinkedHashMap<>();
+        synchronized (cache) {
+            for (Occurrence.Involved ref : refs) {
+                Key key = keyOf(ref);
+                if (key != null && !fresh(cache.get(key), ref, now)) {
+                    missing.putIfAbsent(key, ref);
+                }
             }
         }
         if (missing.size() < 2) {
@@ -98,7 +100,9 @@ final class InvolvedObjects implements AutoCloseable {
             try {
                 Metadata read = results.get(i).get();
                 if (read != null) {
-                    cache.put(keys.get(i), new Cached(read, now));
+                    synchronized (cache) {
+                        cache.put(keys.get(i), new Cached(read, now));
+                    }
                 }
             } catch (ExecutionException e) {
                 LOG.debugf("reading %s failed: %s", keys.get(i), e.getCause());
@@ -106,38 +110,43 @@ final class InvolvedObjects implements AutoCloseable {
         }
     }
 
-    /** Called from the cluster's publisher thread only. */
-    Metadata of(ObjectReference ref) throws InterruptedException {
+    /** The metadata of {@code ref}'s object: cached, or read now (outside the cache's guard). */
+    Metadata of(Occurrence.Involved ref) throws InterruptedException {
         Key key = keyOf(ref);
         if (key == null) {
             return Metadata.NONE;
         }
-        Cached cached = cache.get(key);
+        Cached cached;
+        synchronized (cache) {
+            cached = cache.get(key);
+        }
         long now = System.nanoTime();
         if (fresh(cached, ref, now)) {
             return cached.metadata();
         }
         Metadata read = read(key);
         if (read != null) {
-            cache.put(key, new Cached(read, now));
+            synchronized (cache) {
+                cache.put(key, new Cached(read, now));
+            }
             return read;
         }
         return Metadata.NONE;
     }
 
-    private static Key keyOf(ObjectReference ref) {
-        if (ref == null || ref.getKind() == null || ref.getName() == null || ref.getName().isEmpty()) {
+    private static Key keyOf(Occurrence.Involved ref) {
+        if (ref == null || ref.kind() == null || ref.name() == null || ref.name().isEmpty()) {
             return null;
         }
-        String apiVersion = ref.getApiVersion() == null || ref.getApiVersion().isEmpty() ? "v1" : ref.getApiVersion();
-        String namespace = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? null : ref.getNamespace();
-        return new Key(apiVersion, ref.getKind(), namespace, ref.getName());
+        String apiVersion = ref.apiVersion() == null || ref.apiVersion().isEmpty() ? "v1" : ref.apiVersion();
+        String namespace = ref.namespace() == null || ref.namespace().isEmpty() ? null : ref.namespace();
+        return new Key(apiVersion, ref.kind(), namespace, ref.name());
     }
 
     /** Cached, not older than the TTL, and of the same object (not one recreated under the same name). */
-    private boolean fresh(Cached cached, ObjectReference ref, long now) {
+    private boolean fresh(Cached cached, Occurrence.Involved ref, long now) {
         return cached != null && now - cached.readAtNanos() < ttlNanos
-                && (ref.getUid() == null || cached.metadata().uid() == null || ref.getUid().equals(cached.metadata().uid()));
+                && (ref.uid() == null || cached.metadata().uid() == null || ref.uid().equals(cached.metadata().uid()));
     }
 
     /** The object's metadata, {@link Metadata#NONE} if it is gone or unreadable for good, null after repeated transient failures. */

@@ -1,12 +1,8 @@
 package io.slipway.event.ingest;
 
-import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.EventSource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.MicroTime;
-import io.fabric8.kubernetes.api.model.ObjectReference;
-import io.slipway.events.kube.KubeEvent;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -19,44 +15,34 @@ import java.util.UUID;
  * series, else {@code count} ({@code deprecatedCount}), at least 1.
  */
 record Occurrence(EventApi api, String uid, String namespace, String type, String reason, String message, int count,
-                  ObjectReference involved, Instant firstSeen, Instant lastSeen, String source, String sourceHost,
+                  Involved involved, Instant firstSeen, Instant lastSeen, String source, String sourceHost,
                   String resourceVersion) {
 
-    static Occurrence of(HasMetadata event, EventApi api) {
-        return switch (event) {
-            case Event e -> fromCore(e, api);
-            case io.fabric8.kubernetes.api.model.events.v1.Event e -> fromEventsApi(e, api);
-            default -> throw new IllegalArgumentException("not an Event: " + event.getKind() + " " + event.getMetadata().getName());
-        };
+    /** The object an Event is about ({@code involvedObject} in core/v1, {@code regarding} in events.k8s.io/v1). */
+    record Involved(String apiVersion, String kind, String namespace, String name, String uid) {
     }
 
-    private static Occurrence fromCore(Event e, EventApi api) {
-        var series = e.getSeries();
-        Integer seriesCount = series == null ? null : series.getCount();
-        Instant created = time(e.getMetadata().getCreationTimestamp());
-        Instant first = first(time(e.getFirstTimestamp()), time(e.getEventTime()), created);
-        Instant last = first(series == null ? null : time(series.getLastObservedTime()), time(e.getLastTimestamp()), time(e.getEventTime()), first);
-        EventSource source = e.getSource();
-        return new Occurrence(api, e.getMetadata().getUid(), e.getMetadata().getNamespace(), e.getType(), e.getReason(), e.getMessage(),
-                count(seriesCount, e.getCount()), e.getInvolvedObject(), first, last,
-                firstNonBlank(source == null ? null : source.getComponent(), e.getReportingComponent()),
-                firstNonBlank(source == null ? null : source.getHost(), e.getReportingInstance()),
-                e.getMetadata().getResourceVersion());
+    /** The occurrence an Event read through {@code api} stands for. */
+    static Occurrence of(EventJson.Fields e, EventApi api) {
+        return api == EventApi.CORE ? fromCore(e) : fromEventsApi(e);
     }
 
-    private static Occurrence fromEventsApi(io.fabric8.kubernetes.api.model.events.v1.Event e, EventApi api) {
-        var series = e.getSeries();
-        Integer seriesCount = series == null ? null : series.getCount();
-        Instant created = time(e.getMetadata().getCreationTimestamp());
-        Instant first = first(time(e.getDeprecatedFirstTimestamp()), time(e.getEventTime()), created);
-        Instant last = first(series == null ? null : time(series.getLastObservedTime()), time(e.getDeprecatedLastTimestamp()),
-                time(e.getEventTime()), first);
-        EventSource source = e.getDeprecatedSource();
-        return new Occurrence(api, e.getMetadata().getUid(), e.getMetadata().getNamespace(), e.getType(), e.getReason(), e.getNote(),
-                count(seriesCount, e.getDeprecatedCount()), e.getRegarding(), first, last,
-                firstNonBlank(e.getReportingController(), source == null ? null : source.getComponent()),
-                firstNonBlank(e.getReportingInstance(), source == null ? null : source.getHost()),
-                e.getMetadata().getResourceVersion());
+    private static Occurrence fromCore(EventJson.Fields e) {
+        Instant created = time(e.creationTimestamp);
+        Instant first = first(time(e.firstTimestamp), time(e.eventTime), created);
+        Instant last = first(time(e.seriesLastObservedTime), time(e.lastTimestamp), time(e.eventTime), first);
+        return new Occurrence(EventApi.CORE, e.uid, e.namespace, e.type, e.reason, e.message, count(e.seriesCount, e.count),
+                e.involvedObject, first, last, firstNonBlank(e.sourceComponent, e.reportingComponent),
+                firstNonBlank(e.sourceHost, e.reportingInstance), e.resourceVersion);
+    }
+
+    private static Occurrence fromEventsApi(EventJson.Fields e) {
+        Instant created = time(e.creationTimestamp);
+        Instant first = first(time(e.deprecatedFirstTimestamp), time(e.eventTime), created);
+        Instant last = first(time(e.seriesLastObservedTime), time(e.deprecatedLastTimestamp), time(e.eventTime), first);
+        return new Occurrence(EventApi.EVENTS, e.uid, e.namespace, e.type, e.reason, e.note, count(e.seriesCount, e.deprecatedCount),
+                e.regarding, first, last, firstNonBlank(e.reportingController, e.deprecatedSourceComponent),
+                firstNonBlank(e.reportingInstance, e.deprecatedSourceHost), e.resourceVersion);
     }
 
     /**
@@ -64,15 +50,39 @@ record Occurrence(EventApi api, String uid, String namespace, String type, Strin
      * cluster, so a consumer recognises a republished occurrence and the ingest recognises one it handled.
      */
     UUID eventId(String cluster) {
-        return UUID.nameUUIDFromBytes((cluster + "/" + uid + "/" + count).getBytes(StandardCharsets.UTF_8));
+        // UUID.nameUUIDFromBytes of "cluster/uid/count", without looking the digest up and building the name each time
+        MessageDigest md5 = MD5.get();
+        md5.update(cluster.getBytes(StandardCharsets.UTF_8));
+        md5.update((byte) '/');
+        md5.update(String.valueOf(uid).getBytes(StandardCharsets.UTF_8));
+        md5.update((byte) '/');
+        md5.update(Integer.toString(count).getBytes(StandardCharsets.US_ASCII));
+        byte[] hash = md5.digest();
+        hash[6] = (byte) ((hash[6] & 0x0f) | 0x30); // version 3, name-based with MD5
+        hash[8] = (byte) ((hash[8] & 0x3f) | 0x80); // IETF variant
+        long msb = 0;
+        long lsb = 0;
+        for (int i = 0; i < 8; i++) {
+            msb = (msb << 8) | (hash[i] & 0xff);
+            lsb = (lsb << 8) | (hash[8 + i] & 0xff);
+        }
+        return new UUID(msb, lsb);
     }
+
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no MD5, which name-based UUIDs need", e);
+        }
+    });
 
     /**
      * The Kafka key: the involved object's uid (from the event, else from the object itself), or kind/namespace/name
      * when neither knows it, so that all events of one object stay in order on one partition.
      */
     String key(InvolvedObjects.Metadata metadata) {
-        String uid = involved == null ? null : involved.getUid();
+        String uid = involved == null ? null : involved.uid();
         if (uid != null && !uid.isEmpty()) {
             return uid;
         }
@@ -80,16 +90,7 @@ record Occurrence(EventApi api, String uid, String namespace, String type, Strin
             return metadata.uid();
         }
         return involved == null ? "unknown/" + this.uid
-                : involved.getKind() + "/" + (involved.getNamespace() == null ? "" : involved.getNamespace()) + "/" + involved.getName();
-    }
-
-    KubeEvent toKubeEvent(String cluster, InvolvedObjects.Metadata metadata) {
-        ObjectReference ref = involved == null ? new ObjectReference() : involved;
-        String involvedUid = ref.getUid() != null && !ref.getUid().isEmpty() ? ref.getUid() : metadata.uid();
-        return new KubeEvent(uid, cluster, namespace, type == null || type.isBlank() ? "Normal" : type, nonNull(reason), nonNull(message),
-                count, nonNull(ref.getKind()), nonNull(ref.getName()), involvedUid, metadata.labels(), firstSeen, lastSeen,
-                ref.getNamespace() == null || ref.getNamespace().isEmpty() ? null : ref.getNamespace(), ref.getApiVersion(),
-                metadata.annotations(), source, sourceHost, api.apiVersion(), resourceVersion);
+                : involved.kind() + "/" + (involved.namespace() == null ? "" : involved.namespace()) + "/" + involved.name();
     }
 
     private static int count(Integer seriesCount, Integer count) {
@@ -97,10 +98,6 @@ record Occurrence(EventApi api, String uid, String namespace, String type, Strin
             return seriesCount;
         }
         return count != null && count > 0 ? count : 1;
-    }
-
-    private static Instant time(MicroTime t) {
-        return t == null ? null : time(t.getTime());
     }
 
     /**
@@ -189,9 +186,5 @@ record Occurrence(EventApi api, String uid, String namespace, String type, Strin
 
     private static String firstNonBlank(String a, String b) {
         return a != null && !a.isBlank() ? a : b != null && !b.isBlank() ? b : null;
-    }
-
-    private static String nonNull(String s) {
-        return s == null ? "" : s;
     }
 }

@@ -2,6 +2,7 @@ package io.slipway.event.ingest;
 
 import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -9,6 +10,7 @@ import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -16,7 +18,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Connects to a target cluster as configured: a kubeconfig context, or the pod's service account. */
+/**
+ * Connects to a target cluster as configured. The base is the Kubernetes client configuration Quarkus produces
+ * ({@code quarkus.kubernetes-client.*}: API server URL, token, CA and client certificates, trust, namespace, timeouts;
+ * the pod's service account when running in a cluster; fabric8's own defaults outside Quarkus). A cluster without
+ * {@code kubeconfig} or {@code context} is that configuration; a named one takes its API server and credentials from
+ * its kubeconfig context and everything else (timeouts, retries, TLS versions, trust, proxies) from the base.
+ */
 final class TargetClusters {
     private static final String DISABLE_DNS_RESOLVER = "vertx.disableDnsResolver";
 
@@ -27,22 +35,53 @@ final class TargetClusters {
      * A client for cluster {@code name} over {@code vertx} (its event loop opens the watches, see {@link EventStream});
      * errors name the configuration key and the file at fault.
      */
-    static KubernetesClient connect(String name, IngestConfig.Cluster target, Vertx vertx) {
+    static KubernetesClient connect(String name, IngestConfig.Cluster target, Config base, Vertx vertx) {
+        return new KubernetesClientBuilder().withConfig(configOf(name, target, base))
+                .withHttpClientFactory(new VertxHttpClientFactory(vertx)).build();
+    }
+
+    /** The client configuration of cluster {@code name} on top of {@code base} (see the class comment). */
+    static Config configOf(String name, IngestConfig.Cluster target, Config base) {
         String prefix = "slipway.ingest.clusters." + name + ".";
-        Config config;
-        if (target.inCluster()) {
-            if (target.kubeconfig().isPresent() || target.context().isPresent()) {
-                throw new IllegalArgumentException(prefix + "in-cluster=true cannot be combined with " + prefix + "kubeconfig or "
-                        + prefix + "context");
-            }
-            config = Config.autoConfigure(null);
-        } else if (target.kubeconfig().isPresent()) {
-            Path file = Path.of(target.kubeconfig().get());
-            config = Config.fromKubeconfig(contextIn(file, target.context().orElse(null), prefix), file.toFile());
-        } else {
-            config = Config.autoConfigure(target.context().orElse(null));
+        if (target.inCluster() && (target.kubeconfig().isPresent() || target.context().isPresent())) {
+            throw new IllegalArgumentException(prefix + "in-cluster=true cannot be combined with " + prefix + "kubeconfig or "
+                    + prefix + "context");
         }
-        return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(new VertxHttpClientFactory(vertx)).build();
+        if (target.kubeconfig().isEmpty() && target.context().isEmpty()) {
+            return base;
+        }
+        Path file = target.kubeconfig().map(Path::of).orElseGet(TargetClusters::defaultKubeconfig);
+        String key = prefix + (target.kubeconfig().isPresent() ? "kubeconfig" : "context");
+        Config named = Config.fromKubeconfig(contextIn(file, target.context().orElse(null), key, prefix), file.toFile());
+        return onTopOf(base, named);
+    }
+
+    /** {@code named}'s API server, credentials and namespace with {@code base}'s timeouts, retries and TLS settings. */
+    private static Config onTopOf(Config base, Config named) {
+        ConfigBuilder b = new ConfigBuilder(named)
+                .withConnectionTimeout(base.getConnectionTimeout())
+                .withRequestTimeout(base.getRequestTimeout())
+                .withWatchReconnectInterval(base.getWatchReconnectInterval())
+                .withWatchReconnectLimit(base.getWatchReconnectLimit())
+                .withRequestRetryBackoffInterval(base.getRequestRetryBackoffInterval())
+                .withRequestRetryBackoffLimit(base.getRequestRetryBackoffLimit())
+                .withTlsVersions(base.getTlsVersions())
+                // a kubeconfig's insecure-skip-tls-verify, or trust-certs set for every cluster
+                .withTrustCerts(named.isTrustCerts() || base.isTrustCerts());
+        if (named.getHttpProxy() == null && named.getHttpsProxy() == null) {
+            b.withHttpProxy(base.getHttpProxy()).withHttpsProxy(base.getHttpsProxy()).withNoProxy(base.getNoProxy())
+                    .withProxyUsername(base.getProxyUsername()).withProxyPassword(base.getProxyPassword());
+        }
+        return b.build();
+    }
+
+    /** The kubeconfig kubectl would read: the first file of {@code $KUBECONFIG}, else {@code ~/.kube/config}. */
+    private static Path defaultKubeconfig() {
+        String env = System.getenv("KUBECONFIG");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env.split(File.pathSeparator)[0]);
+        }
+        return Path.of(System.getProperty("user.home"), ".kube", "config");
     }
 
     /**
@@ -65,15 +104,15 @@ final class TargetClusters {
     }
 
     /** The context to use from {@code file}: the one asked for, which must exist, or the file's current one. */
-    private static String contextIn(Path file, String context, String prefix) {
+    private static String contextIn(Path file, String context, String fileKey, String prefix) {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(prefix + "kubeconfig: no such file " + file.toAbsolutePath());
+            throw new IllegalArgumentException(fileKey + ": no such file " + file.toAbsolutePath());
         }
         io.fabric8.kubernetes.api.model.Config kubeconfig;
         try (InputStream in = Files.newInputStream(file)) {
             kubeconfig = new KubernetesSerialization().unmarshal(in, io.fabric8.kubernetes.api.model.Config.class);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(prefix + "kubeconfig: " + file.toAbsolutePath() + " is not a readable kubeconfig: "
+            throw new IllegalArgumentException(fileKey + ": " + file.toAbsolutePath() + " is not a readable kubeconfig: "
                     + e.getMessage(), e);
         }
         List<String> names = new ArrayList<>();

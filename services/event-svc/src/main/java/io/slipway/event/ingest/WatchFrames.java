@@ -1,53 +1,65 @@
 package io.slipway.event.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Status;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
 
 /**
- * Reads the watch events of one event API straight into that API's Event class, in one pass. fabric8's generic
- * reading (any kind, found from apiVersion and kind) parses every message into a tree first, then converts it, and
- * copies it through an 8 KB stream buffer on the way: twice the work per event for a stream whose kind is known.
+ * Reads the watch events of one event API ({@code {"type": ..., "object": ...}}) in one streaming pass
+ * ({@link EventJson}): the type, the object's resourceVersion, and for ADDED and MODIFIED the occurrence; the Status
+ * of an ERROR. Neither fabric8's generic reading (a tree first, then the typed model, through an 8 KB buffer) nor its
+ * typed model is used: both built every field of every message.
  */
 final class WatchFrames {
-    private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    private static final ObjectReader STATUS = JSON.readerFor(StatusFrame.class);
-
-    /** One watch event: its type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR) and object, or the Status of an ERROR. */
-    record Frame(String type, HasMetadata object, Status status) {
+    /**
+     * One watch event: its type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR); whether it carried an object with
+     * metadata, and that object's resourceVersion; the occurrence of an ADDED or MODIFIED Event; the Status of an ERROR.
+     */
+    record Frame(String type, boolean hasObject, String resourceVersion, Occurrence occurrence, Failure failure) {
     }
 
-    private final ObjectReader reader;
+    /** The Status of a watch's ERROR event (a 410 means the resourceVersion expired). */
+    record Failure(Integer code, String reason, String message) {
+        boolean gone() {
+            return code != null && code == 410;
+        }
+
+        @Override
+        public String toString() {
+            return code + " " + reason + " " + message;
+        }
+    }
+
+    private final EventApi api;
 
     WatchFrames(EventApi api) {
-        this.reader = JSON.readerFor(api == EventApi.CORE ? CoreFrame.class : EventsFrame.class);
+        this.api = api;
     }
 
-    Frame read(String text) throws JsonProcessingException {
-        Raw<?> raw = reader.readValue(text);
-        if ("ERROR".equals(raw.type)) {
-            StatusFrame error = STATUS.readValue(text);
-            return new Frame(raw.type, null, error.object);
+    /** One message; a message that is not JSON, or whose values have the wrong JSON types, is an IOException. */
+    Frame read(String text) throws IOException {
+        String type = null;
+        EventJson.Fields object = null;
+        try (JsonParser p = EventJson.JSON.createParser(text)) {
+            p.nextToken();
+            EventJson.expect(p, JsonToken.START_OBJECT, "a watch event object");
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                JsonToken value = p.nextToken();
+                switch (name) {
+                    case "type" -> type = EventJson.text(p);
+                    case "object" -> object = value == JsonToken.VALUE_NULL ? null : EventJson.object(p);
+                    default -> p.skipChildren();
+                }
+            }
         }
-        return new Frame(raw.type, raw.object, null);
-    }
-
-    abstract static class Raw<T extends HasMetadata> {
-        public String type;
-        public T object;
-    }
-
-    static final class CoreFrame extends Raw<io.fabric8.kubernetes.api.model.Event> {
-    }
-
-    static final class EventsFrame extends Raw<io.fabric8.kubernetes.api.model.events.v1.Event> {
-    }
-
-    static final class StatusFrame {
-        public String type;
-        public Status object;
+        if ("ERROR".equals(type)) {
+            return new Frame(type, object != null, null, null,
+                    object == null ? null : new Failure(object.code, object.reason, object.message));
+        }
+        if (object == null || !object.hasMetadata) {
+            return new Frame(type, false, null, null, null);
+        }
+        Occurrence occurrence = "ADDED".equals(type) || "MODIFIED".equals(type) ? Occurrence.of(object, api) : null;
+        return new Frame(type, true, object.resourceVersion, occurrence, null);
     }
 }
