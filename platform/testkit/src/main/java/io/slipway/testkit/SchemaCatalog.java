@@ -45,6 +45,18 @@ public final class SchemaCatalog {
         return lines;
     }
 
+    /** "version type" (type as Flyway writes it: SQL, BASELINE) per successful row of a Flyway history table, in order. */
+    public static List<String> history(Connection c, String table) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select version, type from " + table + " where success order by installed_rank")) {
+            while (rs.next()) {
+                rows.add(rs.getString(1) + " " + rs.getString(2));
+            }
+        }
+        return rows;
+    }
+
     /** Runs the statements of a class path SQL script (separated by a ';' at the end of a line). */
     public static void runScript(Connection c, String resource) throws SQLException {
         String script;

@@ -132,15 +132,9 @@ class BackboneSchemaTest {
         return null;
     }
 
-    /** "version type" per row of the backbone's history, in order; only successful rows. */
     List<String> history(String db) throws SQLException {
-        List<String> rows = new ArrayList<>();
-        try (Connection c = connect(db); ResultSet rs = c.createStatement().executeQuery(
-                "select version, type from " + BackboneSchema.HISTORY_TABLE + " where success order by installed_rank")) {
-            while (rs.next()) {
-                rows.add(rs.getString(1) + " " + rs.getString(2));
-            }
+        try (Connection c = connect(db)) {
+            return SchemaCatalog.history(c, BackboneSchema.HISTORY_TABLE);
         }
-        return rows;
     }
 }
