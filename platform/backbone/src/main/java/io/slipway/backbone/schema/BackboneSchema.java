@@ -33,9 +33,10 @@ public final class BackboneSchema {
     static final String LOCATION = "db/backbone";
 
     /**
-     * Every migration under {@link #LOCATION}, in order. Listed, not scanned: a packaged service's class loader does
-     * not list a directory inside a jar the way Flyway's scanner expects (the Quarkus extension lists its own
-     * migrations at build time for the same reason). A test checks this list against the directory.
+     * Every migration under {@link #LOCATION}, in order. Listed, not scanned: Flyway's scanner lists a directory
+     * through the class loader, which a packaged Quarkus application's need not support for a directory inside a jar
+     * (the Quarkus extension lists the service's migrations at build time for that reason). A test checks this list
+     * against the directory.
      */
     static final List<String> MIGRATIONS = List.of(
             "V1__processed_event_and_outbox_event.sql",
