@@ -8,7 +8,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.slipway.backbone.schema.BackboneSchema;
-import io.slipway.backbone.schema.BackboneSchemaAfterServiceMigrations;
 import io.slipway.testkit.Infra;
 import io.slipway.testkit.SchemaCatalog;
 import io.slipway.testkit.SlipwayInfra;
@@ -18,7 +17,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,13 +62,7 @@ class SchemaUpgradeTest {
     void aNewInstallGetsTheSameSchema() throws Exception {
         String fresh = "event_new_" + Long.toHexString(System.nanoTime());
         infra.createDatabaseIfMissing(fresh);
-        // what the service does at startup: its migrations (the Quarkus extension's settings), then the backbone's
-        Flyway.configure()
-                .dataSource(infra.jdbcUrl(fresh), infra.dbUser(), infra.dbPassword())
-                .locations("filesystem:src/main/resources/db/migration")
-                .baselineOnMigrate(true).baselineVersion("1")
-                .callbacks(new BackboneSchemaAfterServiceMigrations())
-                .load().migrate();
+        ServiceSchema.migrate(infra, fresh);
 
         assertThat(history(fresh, "flyway_schema_history")).containsExactly("1 SQL", "2 SQL");
         try (Connection made = connect(fresh); Connection upgraded = connect(DB)) {
