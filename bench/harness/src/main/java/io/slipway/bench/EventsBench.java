@@ -97,6 +97,7 @@ public final class EventsBench {
         pg = EmbeddedPostgres.start(tmp.resolve("postgres"));
         kafka = k.join();
         pg.createDatabaseIfMissing(DB);
+        ServiceSchema.migrate(EventIngest.class, backbone().jdbcUrl(), pg.user(), pg.password(), tmp);
         cluster = SimulatedCluster.start().historyLimit(8 * N + 100_000);
         kubeconfig = cluster.writeKubeconfig(tmp.resolve("kubeconfig"), "bench");
         for (int ns = 0; ns < NAMESPACES; ns++) {

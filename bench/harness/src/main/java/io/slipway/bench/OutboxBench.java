@@ -383,12 +383,13 @@ public final class OutboxBench {
     }
 
     private void createSchema() throws SQLException {
+        io.slipway.backbone.schema.BackboneSchema.migrate(config());
         try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
             st.execute("""
                     create table build_state (
                       id uuid primary key, image text not null, state text not null, requested_by text not null,
                       updated_at timestamptz not null)""");
-            // the outbox table, its publication and slot, exactly as a service's backbone creates them
+            // the outbox table (migrated above), its publication and slot, exactly as a service's backbone creates them
             io.slipway.backbone.outbox.OutboxSchema.prepare(c, config().slotName());
             // diagnostic: the same rows in a table outside the relay's publication
             st.execute("create table outbox_shadow (like outbox_event including all)");

@@ -9,21 +9,28 @@ import java.sql.SQLException;
  */
 public record Infra(String bootstrapServers, String dbHost, int dbPort, String dbUser, String dbPassword) {
 
-    public void createDatabaseIfMissing(String name) {
+    /** Creates the database unless it exists; true if this call created it. */
+    public boolean createDatabaseIfMissing(String name) {
         if (!name.matches("[a-z][a-z0-9_]*")) {
             throw new IllegalArgumentException("database name '" + name + "' must be lower-case letters, digits and _");
         }
-        String url = "jdbc:postgresql://" + dbHost + ":" + dbPort + "/postgres";
-        try (var c = DriverManager.getConnection(url, dbUser, dbPassword);
+        try (var c = DriverManager.getConnection(jdbcUrl("postgres"), dbUser, dbPassword);
              var q = c.prepareStatement("select 1 from pg_database where datname = ?")) {
             q.setString(1, name);
             if (!q.executeQuery().next()) {
                 c.createStatement().execute("create database " + name);
+                return true;
             }
+            return false;
         } catch (SQLException e) {
             if (!"42P04".equals(e.getSQLState())) { // created meanwhile by another test class
                 throw new IllegalStateException("cannot create database " + name + " at " + dbHost + ":" + dbPort + ": " + e.getMessage(), e);
             }
+            return false;
         }
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://" + dbHost + ":" + dbPort + "/" + database;
     }
 }

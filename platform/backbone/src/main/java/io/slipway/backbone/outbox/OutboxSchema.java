@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * What must exist before the first event is written, or that event is never relayed: the outbox table, a
- * publication of its inserts, and the logical replication slot that holds every change from then on until the relay
- * has published it. Created at startup by every instance (idempotent); until then {@link Outbox} refuses writes.
+ * What must exist before the first event is written, or that event is never relayed: a publication of the outbox
+ * table's inserts, and the logical replication slot that holds every change from then on until the relay has published
+ * it. Created at startup by every instance (idempotent); until then {@link Outbox} refuses writes. The table itself
+ * comes from the backbone's migrations ({@link io.slipway.backbone.schema.BackboneSchema}).
  */
 @ApplicationScoped
 public class OutboxSchema {
@@ -73,16 +74,6 @@ public class OutboxSchema {
      */
     public static void prepare(Connection c, String name) throws SQLException {
         try (var st = c.createStatement()) {
-            st.execute("""
-                    create table if not exists outbox_event (
-                      id uuid primary key,
-                      aggregate_type varchar(255) not null,
-                      aggregate_id varchar(255) not null,
-                      event_type varchar(255) not null,
-                      payload bytea not null,
-                      correlation_id varchar(255),
-                      causation_id varchar(255),
-                      traceparent varchar(255))""");
             boolean publication;
             try (var q = c.prepareStatement("select 1 from pg_publication where pubname = ?")) {
                 q.setString(1, name);

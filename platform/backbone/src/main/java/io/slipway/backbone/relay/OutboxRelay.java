@@ -12,6 +12,7 @@ import io.slipway.backbone.Backoff;
 import io.slipway.backbone.BackboneConfig;
 import io.slipway.backbone.EventHeaders;
 import io.slipway.backbone.outbox.OutboxSchema;
+import io.slipway.backbone.schema.BackboneSchema;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -125,8 +126,9 @@ public class OutboxRelay {
                         pause(config.relay().standbyRetry());
                         continue;
                     }
-                    // Again, though OutboxSchema did it at startup: the relay also runs outside a service (bench, a
+                    // Again, though the service did both at startup: the relay also runs outside a service (bench, a
                     // second instance), and an operator may have dropped the slot or publication meanwhile.
+                    BackboneSchema.migrate(config);
                     try (var c = DriverManager.getConnection(config.jdbcUrl(), config.db().user(), config.db().password())) {
                         OutboxSchema.prepare(c, config.slotName());
                     }

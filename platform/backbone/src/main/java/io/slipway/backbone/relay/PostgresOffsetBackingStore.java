@@ -49,11 +49,7 @@ public class PostgresOffsetBackingStore extends MemoryOffsetBackingStore {
     public synchronized void start() {
         super.start();
         try {
-            Connection c = connection();
-            c.createStatement().execute("""
-                    create table if not exists relay_offset (
-                      owner text not null, offset_key bytea not null, offset_value bytea,
-                      primary key (owner, offset_key))""");
+            Connection c = connection(); // relay_offset comes from the backbone's migrations (BackboneSchema)
             try (PreparedStatement q = c.prepareStatement("select offset_key, offset_value from relay_offset where owner = ?")) {
                 q.setString(1, owner);
                 try (ResultSet rs = q.executeQuery()) {

@@ -8,6 +8,7 @@ import io.slipway.backbone.BackboneConfig;
 import io.slipway.backbone.BackboneConfigs;
 import io.slipway.backbone.EventHeaders;
 import io.slipway.backbone.outbox.OutboxSchema;
+import io.slipway.backbone.schema.BackboneSchema;
 import io.slipway.events.build.BuildRequested;
 import io.slipway.schemas.EventCodec;
 import io.slipway.testkit.Infra;
@@ -69,6 +70,7 @@ class OutboxRelayTest {
         infra.createDatabaseIfMissing(domain);
         UUID first;
         UUID second;
+        BackboneSchema.migrate(config);
         try (Connection c = connect()) {
             OutboxSchema.prepare(c, config.slotName());
             first = append(c, "b-1");
@@ -122,6 +124,7 @@ class OutboxRelayTest {
 
             infra.createDatabaseIfMissing(domain);
             UUID id;
+            BackboneSchema.migrate(config);
             try (Connection c = connect()) {
                 OutboxSchema.prepare(c, config.slotName());
                 id = append(c, "b-healed");
@@ -138,6 +141,7 @@ class OutboxRelayTest {
     @Test
     void prepareIsIdempotentAndPublishesInsertsOnly() throws Exception {
         infra.createDatabaseIfMissing(domain);
+        BackboneSchema.migrate(config);
         try (Connection c = connect()) {
             OutboxSchema.prepare(c, config.slotName());
             OutboxSchema.prepare(c, config.slotName());

@@ -102,7 +102,6 @@ final class IngestRun {
         String topic = config.topic();
         String bootstrap = backbone.kafka().bootstrapServers();
         store = new IngestStore(backbone);
-        store.prepare();
         if (!store.tryLock(cluster)) {
             throw new IngestStandby(cluster);
         }

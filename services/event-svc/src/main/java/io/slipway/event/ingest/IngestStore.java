@@ -7,7 +7,6 @@ import java.sql.Driver;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -22,33 +21,10 @@ import java.util.UUID;
  * to resume from; the ids of handled occurrences, kept for the seen retention; and per partition of the topic the
  * offset up to which those ids cover what the cluster published (what lies beyond is read back from Kafka after a
  * crash). All three are written in one transaction, only with what Kafka has acknowledged. One connection, for one
- * thread at a time; a failed statement closes it and the next call reconnects.
+ * thread at a time; a failed statement closes it and the next call reconnects. The tables come from event-svc's
+ * migrations (db/migration).
  */
 final class IngestStore implements AutoCloseable {
-    private static final String[] SCHEMA = {
-            """
-            create table if not exists ingest_checkpoint (
-              cluster varchar(253) not null,
-              api varchar(64) not null,
-              namespace varchar(253) not null,
-              resource_version varchar(128) not null,
-              updated_at timestamptz not null default now(),
-              primary key (cluster, api, namespace))""",
-            """
-            create table if not exists ingest_seen (
-              event_id uuid primary key,
-              cluster varchar(253) not null,
-              seen_at timestamptz not null default now())""",
-            "create index if not exists ingest_seen_by_age on ingest_seen (cluster, seen_at)",
-            """
-            create table if not exists ingest_topic_position (
-              cluster varchar(253) not null,
-              topic varchar(249) not null,
-              partition int not null,
-              next_offset bigint not null,
-              primary key (cluster, topic, partition))"""
-    };
-
     private static final Driver DRIVER = new org.postgresql.Driver();
 
     private final String url;
@@ -61,24 +37,6 @@ final class IngestStore implements AutoCloseable {
         this.url = config.jdbcUrl();
         this.user = config.db().user();
         this.password = config.db().password();
-    }
-
-    /** Creates the tables if missing; several instances may do it at once. */
-    void prepare() throws SQLException {
-        try {
-            run(c -> {
-                try (Statement st = c.createStatement()) {
-                    for (String ddl : SCHEMA) {
-                        st.execute(ddl);
-                    }
-                }
-                return null;
-            });
-        } catch (SQLException e) {
-            if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) { // created meanwhile by another instance
-                throw e;
-            }
-        }
     }
 
     /**

@@ -1,0 +1,3 @@
+-- Before migrations existed this service had no tables of its own (the backbone's tables are the backbone's, see
+-- platform/backbone/DESIGN.md, "Schema"). An install from then is baselined at version 1, so this version stands
+-- for that state and creates nothing; the service's first tables come in version 2.
