@@ -4,14 +4,13 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Embeddable;
 import jakarta.persistence.EmbeddedId;
 import jakarta.persistence.Entity;
-import jakarta.persistence.Index;
 import jakarta.persistence.Table;
 import java.io.Serializable;
 import java.time.Instant;
 
 /** An event a consumer group has applied; written in the same transaction as the event's effect. */
 @Entity
-@Table(name = "processed_event", indexes = @Index(name = "processed_event_group_time", columnList = "consumer_group, processed_at"))
+@Table(name = "processed_event")
 public class ProcessedEvent {
     @EmbeddedId
     public Key key;

@@ -40,7 +40,8 @@ public final class BackboneSchema {
      */
     static final List<String> MIGRATIONS = List.of(
             "V1__processed_event_and_outbox_event.sql",
-            "V2__relay_offset.sql");
+            "V2__relay_offset.sql",
+            "V3__processed_event_prune_index.sql");
 
     /** The version whose tables every install made before migrations has (Hibernate's update made them). */
     static final String BASELINE_VERSION = "1";
