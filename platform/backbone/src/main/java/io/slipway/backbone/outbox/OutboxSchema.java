@@ -13,9 +13,11 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * What must exist before the first event is written, or that event is never relayed: the outbox table, a
- * publication of its inserts, and the logical replication slot that holds every change from then on until the relay
- * has published it. Created at startup by every instance (idempotent); until then {@link Outbox} refuses writes.
+ * What must exist before the first event is written, or that event is never relayed: the logical replication slot
+ * that holds every outbox message from then on until the relay has published it, and the publication pgoutput
+ * streams through. The publication carries the inserts of the former outbox table, which events written before the
+ * upgrade to logical decoding messages may still wait in (see DESIGN.md, "Upgrading from the outbox table"). Created
+ * at startup by every instance (idempotent); until then {@link Outbox} refuses writes.
  */
 @ApplicationScoped
 public class OutboxSchema {
@@ -68,8 +70,8 @@ public class OutboxSchema {
     }
 
     /**
-     * Idempotent. The publication carries inserts only: the rows are never updated, and their removal (a periodic
-     * truncate, see {@link io.slipway.backbone.relay.OutboxRelay}) must not travel.
+     * Idempotent. The publication carries inserts only: the rows were never updated, and their removal (a truncate or
+     * a delete by an operator) must not travel.
      */
     public static void prepare(Connection c, String name) throws SQLException {
         try (var st = c.createStatement()) {
