@@ -2,6 +2,8 @@ package io.slipway.backbone.relay;
 
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.ChangeEvent;
+import io.debezium.connector.postgresql.PostgresOffsetContext;
+import io.debezium.connector.postgresql.SourceInfo;
 import io.debezium.embedded.Connect;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -217,11 +219,35 @@ public class OutboxRelay {
                 lag.record(Math.max(0, System.currentTimeMillis() - ts), TimeUnit.MILLISECONDS);
             }
         }
-        for (ChangeEvent<SourceRecord, SourceRecord> change : records) {
-            committer.markProcessed(change);
+        for (int i = 0; i < records.size() - 1; i++) {
+            committer.markProcessed(records.get(i));
+        }
+        if (!records.isEmpty()) {
+            // the batch's offset is its last record's
+            ChangeEvent<SourceRecord, SourceRecord> last = records.getLast();
+            if (last.value().topic().equals(messageTopic)) {
+                committer.markProcessed(last, resumeAfter(committer, last.value()));
+            } else {
+                committer.markProcessed(last);
+            }
         }
         committer.markBatchFinished();
         failures = 0; // a batch went through (heartbeats included): whatever failed before has healed
+    }
+
+    /**
+     * The offset of a message, made to resume after it. Debezium records a transactional message as not completely
+     * processed (its {@code lsn_proc} stays at the previous commit), because with some decoding plugins every change of
+     * a transaction carries the same LSN; a restart would then publish the whole transaction again. pgoutput gives
+     * each message its own LSN, as it does each row change, so the relay records it as Debezium records a row change:
+     * a restart resumes after the message, and a clean stop and start publishes nothing twice.
+     */
+    private static DebeziumEngine.Offsets resumeAfter(DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer,
+                                                      SourceRecord message) {
+        DebeziumEngine.Offsets offsets = committer.buildOffsets();
+        message.sourceOffset().forEach(offsets::set);
+        offsets.set(PostgresOffsetContext.LAST_COMPLETELY_PROCESSED_LSN_KEY, message.sourceOffset().get(SourceInfo.LSN_KEY));
+        return offsets;
     }
 
     /** An event the outbox wrote as a logical decoding message; its Kafka timestamp is the commit time. */

@@ -99,6 +99,34 @@ class RelayDeliveryTest {
         }
     }
 
+    @Test
+    void aRelayStoppedAndStartedAgainPublishesNothingTwice() throws Exception {
+        outbox.prepare();
+        OutboxRelay relay = new OutboxRelay(outbox.config, new SimpleMeterRegistry());
+        relay.start();
+        try (Connection c = outbox.connect()) {
+            c.setAutoCommit(false);
+            outbox.emit(c, "b-1");
+            c.commit();
+            outbox.emit(c, "b-1"); // the last transaction before the stop holds two events
+            outbox.emit(c, "b-1");
+            c.commit();
+            await().atMost(Duration.ofSeconds(60)).until(() -> eventsOf("b-1").size() == 3);
+            relay.stop();
+
+            relay.start();
+            UUID marker = outbox.emit(c, "b-1");
+            c.commit();
+            await().atMost(Duration.ofSeconds(60)).until(() -> eventsOf("b-1").stream()
+                    .anyMatch(r -> marker.toString().equals(KafkaTopics.header(r, EventHeaders.EVENT_ID))));
+            assertThat(eventsOf("b-1")).as("each event once, the marker last").hasSize(4)
+                    .extracting(r -> KafkaTopics.header(r, EventHeaders.EVENT_ID)).doesNotHaveDuplicates().last()
+                    .isEqualTo(marker.toString());
+        } finally {
+            relay.stop();
+        }
+    }
+
     /**
      * The relay runs in a JVM of its own and is killed (SIGKILL) while events stream through it; a standby in this JVM
      * takes over, as a second pod would, and resumes from the last offset the dead one stored.
