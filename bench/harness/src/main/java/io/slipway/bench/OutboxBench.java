@@ -307,6 +307,10 @@ public final class OutboxBench {
     /** The design's transactions while no relay runs; then the relay is started again and must deliver them all. */
     private PhaseResult runWithRelayStopped(Design design) throws Exception {
         relay.stop();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (walsenderPid() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50); // its CPU then moves to the postmaster's, counted as PostgreSQL's
+        }
         PhaseResult r = runPhase(TX, design, false, true);
         relay.start();
         awaitRelay();
@@ -506,6 +510,7 @@ public final class OutboxBench {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
+        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.getInteger("bench.consumer.fetch-min-bytes", 1).toString());
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = c.partitionsFor(topic).stream()
@@ -563,7 +568,7 @@ public final class OutboxBench {
 
     /** The backbone's own typed configuration with its own defaults, as a service would have it. */
     private BackboneConfig config() {
-        return io.slipway.backbone.BackboneConfigs.of(Map.of(
+        Map<String, String> properties = new java.util.HashMap<>(Map.of(
                 "slipway.domain", DOMAIN,
                 "slipway.kafka.bootstrap-servers", kafka.bootstrapServers(),
                 "slipway.db.host", pg.host(),
@@ -571,6 +576,10 @@ public final class OutboxBench {
                 "slipway.db.name", DB,
                 "slipway.db.user", pg.user(),
                 "slipway.db.password", pg.password()));
+        // -Dslipway.relay.connector."poll.interval.ms"=100 and the like, to try a setting
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("slipway.relay."))
+                .forEach(k -> properties.put(k, System.getProperty(k)));
+        return io.slipway.backbone.BackboneConfigs.of(properties);
     }
 
     /** Sessions opened on the bench database and rows written to relay_offset so far (statistics lag ~0.5 s). */
