@@ -192,7 +192,9 @@ public final class OutboxBench {
         PhaseResult table = median(results.get(Design.TABLE));
         PhaseResult message = median(results.get(Design.MESSAGE));
 
-        // each design's transaction alone: the relay stopped (nothing decodes), restarted afterwards to deliver
+        // each design's transaction alone: the relay stopped (nothing decodes), restarted afterwards to deliver; plain
+        // too, because with the relay running even a plain transaction costs the walsender and Debezium its BEGIN and COMMIT
+        PhaseResult plainAlone = runWithRelayStopped(Design.PLAIN);
         PhaseResult tableAlone = runWithRelayStopped(Design.TABLE);
         PhaseResult messageAlone = runWithRelayStopped(Design.MESSAGE);
         Latency latency = runLatency();
@@ -211,12 +213,14 @@ public final class OutboxBench {
                 table.rate, table.rate / plain.rate, rates(results.get(Design.TABLE)), TX / table.commitSeconds);
         System.out.printf(Locale.ROOT, "message outbox (kept):     %8.0f tx/s   ratio %.3f   (median of %s; commits alone %.0f tx/s; relay + consume included; goal ratio >= 0.85)%n",
                 message.rate, message.rate / plain.rate, rates(results.get(Design.MESSAGE)), TX / message.commitSeconds);
-        System.out.printf(Locale.ROOT, "(diagnostic) the transaction alone, relay stopped: table %.0f tx/s (%.2f x plain), message %.0f tx/s (%.2f x plain)%n",
-                tableAlone.rate, tableAlone.rate / plain.rate, messageAlone.rate, messageAlone.rate / plain.rate);
-        System.out.printf(Locale.ROOT, "(diagnostic) CPU per transaction in us, all rounds (2 cores: 1e6 / rate x 2 us are available):%n");
+        System.out.printf(Locale.ROOT, "(diagnostic) the transactions alone, relay stopped: plain %.0f tx/s, table %.0f tx/s (%.2f x), message %.0f tx/s (%.2f x)%n",
+                plainAlone.rate, tableAlone.rate, tableAlone.rate / plainAlone.rate, messageAlone.rate, messageAlone.rate / plainAlone.rate);
+        System.out.printf(Locale.ROOT, "(diagnostic) CPU per transaction in us, all rounds (at r tx/s, %d cores give %.0f / r us; relay JVM = the JVM but writers and consumer: relay, GC, JIT):%n",
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors() * 1e6);
         for (Design d : Design.values()) {
             System.out.printf(Locale.ROOT, "  %-24s %s%n", d.label + ":", cpuOf.get(d).perEvent(events));
         }
+        System.out.printf(Locale.ROOT, "  %-24s %s%n", "plain, relay stopped:", plainAlone.cpu.perEvent(TX));
         System.out.printf(Locale.ROOT, "  %-24s %s%n", "table, relay stopped:", tableAlone.cpu.perEvent(TX));
         System.out.printf(Locale.ROOT, "  %-24s %s%n", "message, relay stopped:", messageAlone.cpu.perEvent(TX));
         System.out.printf(Locale.ROOT, "(diagnostic) during the rounds: %d new database sessions, %d relay_offset writes (offset flushes)%n",
