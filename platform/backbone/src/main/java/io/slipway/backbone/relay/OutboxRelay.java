@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -56,6 +57,9 @@ public class OutboxRelay {
     private static final java.util.Set<String> ENVELOPE = java.util.Set.of(EventHeaders.EVENT_ID, EventHeaders.EVENT_TYPE,
             EventHeaders.CORRELATION_ID, EventHeaders.CAUSATION_ID, EventHeaders.TRACEPARENT);
 
+    /** How long a stop waits for the batch being published (Kafka unreachable: the batch is published again later). */
+    private static final Duration BATCH_STOP_WAIT = Duration.ofSeconds(10);
+
     private final BackboneConfig config;
     private final String eventsTopic;
     private final String messagePrefix;
@@ -63,6 +67,8 @@ public class OutboxRelay {
     private final Counter published;
     private final Timer lag;
 
+    /** Held while a batch is being published; {@link #stop} takes it before closing the engine. */
+    private final ReentrantLock batch = new ReentrantLock();
     private volatile boolean running;
     private volatile boolean leader;
     private volatile int failures;
@@ -108,7 +114,21 @@ public class OutboxRelay {
     /** Stops relaying and releases the relay lock; events committed meanwhile wait in the write-ahead log. */
     public synchronized void stop() {
         running = false;
-        closeEngine();
+        // Closing the engine interrupts a batch waiting for Kafka's acknowledgements, and a batch published but not
+        // marked is published again after the restart: let it finish first, so its offset is stored with the stop.
+        boolean batchDone = false;
+        try {
+            batchDone = batch.tryLock(BATCH_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            closeEngine();
+        } finally {
+            if (batchDone) {
+                batch.unlock();
+            }
+        }
         Thread t = supervisor;
         if (t != null) {
             LockSupport.unpark(t);
@@ -195,6 +215,20 @@ public class OutboxRelay {
 
     private void publish(KafkaProducer<String, byte[]> producer, List<ChangeEvent<SourceRecord, SourceRecord>> records,
                          DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
+        batch.lockInterruptibly();
+        try {
+            if (!running) {
+                // a stop is waiting for the lock: leave this batch, unsent, to the next run
+                throw new InterruptedException("the relay for domain " + config.domain() + " is stopping");
+            }
+            publishBatch(producer, records, committer);
+        } finally {
+            batch.unlock();
+        }
+    }
+
+    private void publishBatch(KafkaProducer<String, byte[]> producer, List<ChangeEvent<SourceRecord, SourceRecord>> records,
+                              DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
         List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
         List<Long> committedAt = new ArrayList<>(records.size());
         for (ChangeEvent<SourceRecord, SourceRecord> change : records) {
