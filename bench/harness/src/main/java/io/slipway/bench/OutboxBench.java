@@ -299,8 +299,8 @@ public final class OutboxBench {
         double seconds = (end - (delivered ? firstCommit.get() : start)) / 1e9;
         double rate = n / seconds;
         if (report) {
-            info(String.format(Locale.ROOT, "%s%s: %d tx in %.2f s = %.0f tx/s (CPU per tx, us: %s)", design.label,
-                    awaitDelivery ? "" : ", relay stopped", n, seconds, rate, used.perEvent(n)));
+            info(String.format(Locale.ROOT, "%s%s: %d tx in %.2f s = %.0f tx/s (CPU per tx, us: %s; duplicates so far: %d)", design.label,
+                    awaitDelivery ? "" : ", relay stopped", n, seconds, rate, used.perEvent(n), duplicates.get()));
         }
         if (!awaitDelivery && design != Design.PLAIN) {
             pendingIds.addAll(ids);
@@ -320,6 +320,7 @@ public final class OutboxBench {
         awaitRelay();
         awaitReceived(pendingIds);
         pendingIds.clear();
+        info(String.format(Locale.ROOT, "%s, relay stopped: delivered after the restart (duplicates so far: %d)", design.label, duplicates.get()));
         return r;
     }
 
