@@ -424,6 +424,9 @@ public class OutboxRelay {
                 e.close();
             } catch (IOException ex) {
                 LOG.warnf("closing the relay connector: %s", ex.getMessage());
+            } catch (IllegalStateException ex) {
+                // stopped already, by the failure being reported: that failure is what the supervisor must see
+                LOG.debugf("closing the relay connector: %s", ex.getMessage());
             }
         }
     }

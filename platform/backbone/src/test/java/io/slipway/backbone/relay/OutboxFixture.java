@@ -65,14 +65,18 @@ final class OutboxFixture {
     /** What {@code Outbox.append} does, on {@code c}'s current transaction (or its own, in autocommit). */
     UUID emit(Connection c, String buildId) throws Exception {
         UUID id = UUID.randomUUID();
-        byte[] content = new OutboxMessage(id, "BuildRequested", buildId, "corr-" + buildId, "cause-" + buildId, TRACEPARENT,
-                payload(buildId)).encode();
+        emitRaw(c, new OutboxMessage(id, "BuildRequested", buildId, "corr-" + buildId, "cause-" + buildId, TRACEPARENT,
+                payload(buildId)).encode());
+        return id;
+    }
+
+    /** A message of the outbox's prefix with whatever content. */
+    void emitRaw(Connection c, byte[] content) throws Exception {
         try (var emit = c.prepareStatement(OutboxMessage.EMIT_SQL)) {
             emit.setString(1, OutboxMessage.prefix(domain));
             emit.setBytes(2, content);
             emit.executeQuery().close();
         }
-        return id;
     }
 
     /** What the outbox did before it wrote messages: a row, published by the relay through Debezium's router. */

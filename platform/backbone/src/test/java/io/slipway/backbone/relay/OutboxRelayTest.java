@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.slipway.backbone.BackboneConfig;
 import io.slipway.backbone.EventHeaders;
+import io.slipway.backbone.outbox.OutboxMessage;
 import io.slipway.backbone.outbox.OutboxSchema;
 import io.slipway.events.build.BuildRequested;
 import io.slipway.schemas.EventCodec;
@@ -61,6 +62,31 @@ class OutboxRelayTest {
             relay.stop();
         }
         assertThat(relay.isLeader()).isFalse();
+    }
+
+    @Test
+    void aMessageOfAFramingVersionTheRelayDoesNotKnowStopsTheRelayInsteadOfBeingSkipped() throws Exception {
+        outbox.prepare();
+        UUID before;
+        try (Connection c = outbox.connect()) {
+            before = outbox.emit(c, "b-1");
+            byte[] newer = new OutboxMessage(UUID.randomUUID(), "BuildRequested", "b-1", null, null, null,
+                    OutboxFixture.payload("b-1")).encode();
+            newer[0] = 2; // written by a newer instance
+            outbox.emitRaw(c, newer);
+            outbox.emit(c, "b-1");
+        }
+        OutboxRelay relay = new OutboxRelay(outbox.configWith(Map.of("slipway.relay.restart-backoff", "50ms")), new SimpleMeterRegistry());
+        relay.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> relay.consecutiveFailures() >= 2);
+            assertThat(relay.lastError()).contains("framing version 2");
+            // what came before it is published (perhaps more than once, by the restarts); nothing after it is
+            assertThat(KafkaTopics.readAll(EventHeaders.eventsTopic(domain))).extracting(r -> KafkaTopics.header(r, EventHeaders.EVENT_ID))
+                    .containsOnly(before.toString());
+        } finally {
+            relay.stop();
+        }
     }
 
     @Test
