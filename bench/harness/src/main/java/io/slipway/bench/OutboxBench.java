@@ -1,7 +1,6 @@
 package io.slipway.bench;
 
 import static io.slipway.bench.BenchMain.info;
-import static io.slipway.bench.BenchMain.quietly;
 import static io.slipway.bench.BenchMain.secondsSince;
 
 import io.micrometer.core.instrument.Timer;
@@ -10,11 +9,15 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.slipway.backbone.BackboneConfig;
 import io.slipway.backbone.EventHeaders;
 import io.slipway.backbone.Topics;
+import io.slipway.backbone.outbox.OutboxMessage;
+import io.slipway.backbone.outbox.OutboxSchema;
 import io.slipway.backbone.relay.OutboxRelay;
 import io.slipway.embedded.EmbeddedKafka;
 import io.slipway.embedded.EmbeddedPostgres;
 import io.slipway.events.build.BuildRequested;
 import io.slipway.schemas.EventCodec;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,14 +31,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,13 +64,21 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The outbox benchmark (run {@code bench/outbox}): PostgreSQL's commit rate for plain state transactions against the
- * same transactions through the outbox, relayed by the real {@link OutboxRelay} (Debezium) and counted when a Kafka
- * consumer has received the event; then commit-to-consume latency at a fixed rate, and a plain producer for context.
+ * same transactions through each outbox design, relayed by the real {@link OutboxRelay} (Debezium) and counted when
+ * a Kafka consumer has received the event:
+ * <ul>
+ * <li><b>message</b> (the backbone's design): the event is a transactional logical decoding message, written
+ * exactly as {@code Outbox.append} writes it;</li>
+ * <li><b>table</b> (the former design, kept here for comparison only): the event is a row of {@code outbox_event},
+ * which the relay still reads for upgrades, and which this benchmark truncates every 30 s as the former relay did.</li>
+ * </ul>
+ * Then each design's transactions with the relay stopped (the writer's own cost), commit-to-consume latency at a
+ * fixed rate for the message design, and a plain producer for context; CPU per event by process for every phase.
  * Everything runs on embedded PostgreSQL and Kafka in a temporary directory that is removed at the end.
  *
- * <p>Tuning by system properties: {@code bench.tx} (transactions per throughput phase, 10000), {@code bench.threads}
- * (connections, 4), {@code bench.rate} (changes/s of the latency phase, 1000), {@code bench.seconds} (its length, 10),
- * {@code bench.producer.records} (50000).
+ * <p>Tuning by system properties: {@code bench.tx} (transactions per throughput phase, 10000), {@code bench.rounds}
+ * (3), {@code bench.threads} (connections, 4), {@code bench.rate} (changes/s of the latency phase, 1000),
+ * {@code bench.seconds} (its length, 10), {@code bench.producer.records} (50000).
  */
 public final class OutboxBench {
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
@@ -75,16 +91,35 @@ public final class OutboxBench {
     private static final int SECONDS = Integer.getInteger("bench.seconds", 10);
     private static final int PRODUCER_RECORDS = Integer.getInteger("bench.producer.records", 50_000);
     private static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration TRUNCATE_INTERVAL = Duration.ofSeconds(30);
 
     private static final String INSERT_STATE =
             "insert into build_state(id, image, state, requested_by, updated_at) values (?, ?, 'Requested', ?, ?)";
     private static final String INSERT_OUTBOX = "insert into outbox_event(id, aggregate_type, aggregate_id, event_type,"
             + " payload, correlation_id, causation_id, traceparent) values (?, ?, ?, ?, ?, ?, ?, ?)";
 
+    /** What a transaction writes besides its state row. */
+    private enum Design {
+        PLAIN("plain transactions"),
+        TABLE("table outbox (former)"),
+        MESSAGE("message outbox (kept)");
+
+        final String label;
+
+        Design(String label) {
+            this.label = label;
+        }
+    }
+
     private final EventCodec codec = EventCodec.released();
+    private final String prefix = OutboxMessage.prefix(DOMAIN);
     /** eventId -> System.nanoTime() when the consumer first saw it. */
     private final Map<String, Long> received = new ConcurrentHashMap<>();
     private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong writerCpu = new AtomicLong();
+    /** Events written while the relay was stopped, to be delivered once it runs again. */
+    private final List<String> pendingIds = new ArrayList<>();
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private volatile boolean consuming = true;
 
     private EmbeddedPostgres pg;
@@ -92,6 +127,9 @@ public final class OutboxBench {
     private OutboxRelay relay;
     private SimpleMeterRegistry metrics;
     private Thread consumer;
+    private CpuMeter cpu;
+    private BlockingQueue<Writer> writers;
+    private ScheduledExecutorService janitor;
     private Path tmp;
     private volatile boolean cleanedUp;
 
@@ -112,49 +150,82 @@ public final class OutboxBench {
         String topic = EventHeaders.eventsTopic(DOMAIN);
         Topics.ensure(kafka.bootstrapServers(), 3, List.of(topic));
         startConsumer(topic);
+        writers = new ArrayBlockingQueue<>(THREADS);
+        for (int i = 0; i < THREADS; i++) {
+            writers.add(new Writer());
+        }
+        cpu = new CpuMeter(postmasterPid(), kafka.pid(), this::walsenderPid, writerCpu::get,
+                () -> Math.max(0, threads.getThreadCpuTime(consumer.threadId())));
+        // the former relay's janitor, for the table design: its rows are in the write-ahead log, which is all the relay reads
+        janitor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "bench-outbox-janitor"));
+        janitor.scheduleWithFixedDelay(this::truncateOutboxTable, TRUNCATE_INTERVAL.toMillis(), TRUNCATE_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
 
         metrics = new SimpleMeterRegistry();
         relay = new OutboxRelay(config(), metrics);
         relay.start();
-        awaitRelay(config().slotName());
+        awaitRelay();
         info(String.format(Locale.ROOT, "infra ready after %.1f s (PostgreSQL %s, Kafka %s)",
                 secondsSince(t0), serverVersion(), kafka.bootstrapServers()));
 
-        // warm-up: JIT, connection pools, the relay's first batches; checks the whole path works
-        runPhase(Math.max(THREADS * 250, TX / 2), true, false);
-        runPhase(Math.max(THREADS * 250, TX / 2), false, false);
+        // warm-up: JIT, the relay's first batches of both kinds; checks that the whole path works
+        int warmUp = Math.max(THREADS * 250, TX / 2);
+        for (Design d : Design.values()) {
+            runPhase(warmUp, d, false);
+        }
 
-        // (a) and (b) alternate, and each figure is the median of its rounds: this machine's noise drifts over
-        // seconds, and alternating puts both phases under the same drift.
-        List<PhaseResult> plains = new ArrayList<>();
-        List<PhaseResult> outboxes = new ArrayList<>();
+        // The designs alternate, starting with a different one each round, and each figure is the median of its rounds:
+        // this machine's noise drifts over seconds, and alternating puts all three under the same drift.
+        Map<Design, List<PhaseResult>> results = new EnumMap<>(Design.class);
+        Map<Design, CpuMeter.Sample> cpuOf = new EnumMap<>(Design.class);
         long[] before = relayFootprint();
         for (int round = 0; round < ROUNDS; round++) {
-            plains.add(runPhase(TX, false, true));
-            outboxes.add(runPhase(TX, true, true));
+            for (int i = 0; i < Design.values().length; i++) {
+                Design d = Design.values()[(round + i) % Design.values().length];
+                PhaseResult r = runPhase(TX, d, true);
+                results.computeIfAbsent(d, x -> new ArrayList<>()).add(r);
+                cpuOf.merge(d, r.cpu, CpuMeter.Sample::plus);
+            }
         }
         long[] after = relayFootprint();
-        PhaseResult plain = median(plains);
-        PhaseResult outbox = median(outboxes);
-        PhaseResult shadow = runPhase(TX, false, true, true);
+        PhaseResult plain = median(results.get(Design.PLAIN));
+        PhaseResult table = median(results.get(Design.TABLE));
+        PhaseResult message = median(results.get(Design.MESSAGE));
+
+        // each design's transaction alone: the relay stopped (nothing decodes), restarted afterwards to deliver; plain
+        // too, because with the relay running even a plain transaction costs the walsender and Debezium its BEGIN and COMMIT
+        PhaseResult plainAlone = runWithRelayStopped(Design.PLAIN);
+        PhaseResult tableAlone = runWithRelayStopped(Design.TABLE);
+        PhaseResult messageAlone = runWithRelayStopped(Design.MESSAGE);
         Latency latency = runLatency();
         double producerRate = runProducer();
 
-        double ratio = outbox.rate / plain.rate;
         Timer lag = metrics.find("slipway.outbox.relay.lag").timer();
         String lagText = lag == null ? null : percentiles(lag);
         info("stopping the relay, Kafka and PostgreSQL");
         cleanUp(); // before the summary, so that nothing is printed after the last line
+
+        long events = (long) ROUNDS * TX;
         System.out.println();
         System.out.printf(Locale.ROOT, "plain transactions:        %8.0f tx/s   (median of %d rounds of %d tx on %d connections: %s; the database's commit rate)%n",
-                plain.rate, ROUNDS, TX, THREADS, rates(plains));
-        System.out.printf(Locale.ROOT, "outbox + relay + consume:  %8.0f tx/s   (median of %s; goal >= %.0f tx/s = 0.7 x plain; its commits alone took %.2f s = %.0f tx/s)%n",
-                outbox.rate, rates(outboxes), 0.7 * plain.rate, outbox.commitSeconds, TX / outbox.commitSeconds);
+                plain.rate, ROUNDS, TX, THREADS, rates(results.get(Design.PLAIN)));
+        System.out.printf(Locale.ROOT, "table outbox (former):     %8.0f tx/s   ratio %.3f   (median of %s; commits alone %.0f tx/s; relay + consume included)%n",
+                table.rate, table.rate / plain.rate, rates(results.get(Design.TABLE)), TX / table.commitSeconds);
+        System.out.printf(Locale.ROOT, "message outbox (kept):     %8.0f tx/s   ratio %.3f   (median of %s; commits alone %.0f tx/s; relay + consume included; goal ratio >= 0.85)%n",
+                message.rate, message.rate / plain.rate, rates(results.get(Design.MESSAGE)), TX / message.commitSeconds);
+        System.out.printf(Locale.ROOT, "(diagnostic) the transactions alone, relay stopped: plain %.0f tx/s, table %.0f tx/s (%.2f x), message %.0f tx/s (%.2f x)%n",
+                plainAlone.rate, tableAlone.rate, tableAlone.rate / plainAlone.rate, messageAlone.rate, messageAlone.rate / plainAlone.rate);
+        System.out.printf(Locale.ROOT, "(diagnostic) CPU per transaction in us, all rounds (at r tx/s, %d cores give %.0f / r us; relay JVM = the JVM but writers and consumer: relay, GC, JIT):%n",
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().availableProcessors() * 1e6);
+        for (Design d : Design.values()) {
+            System.out.printf(Locale.ROOT, "  %-24s %s%n", d.label + ":", cpuOf.get(d).perEvent(events));
+        }
+        System.out.printf(Locale.ROOT, "  %-24s %s%n", "plain, relay stopped:", plainAlone.cpu.perEvent(TX));
+        System.out.printf(Locale.ROOT, "  %-24s %s%n", "table, relay stopped:", tableAlone.cpu.perEvent(TX));
+        System.out.printf(Locale.ROOT, "  %-24s %s%n", "message, relay stopped:", messageAlone.cpu.perEvent(TX));
         System.out.printf(Locale.ROOT, "(diagnostic) during the rounds: %d new database sessions, %d relay_offset writes (offset flushes)%n",
                 after[0] - before[0], after[1] - before[1]);
-        System.out.printf(Locale.ROOT, "(diagnostic) same tx, unpublished table: %.0f tx/s   (the outbox transaction's own cost, relay idle)%n",
-                shadow.rate);
-        System.out.printf(Locale.ROOT, "latency at %d/s:          p50=%.1f ms p99=%.1f ms max=%.1f ms   (goal p99 < 500 ms; achieved %.0f changes/s over %d events)%n",
+        System.out.printf(Locale.ROOT, "latency at %d/s (message): p50=%.1f ms p99=%.1f ms max=%.1f ms   (goal p99 < 100 ms; achieved %.0f changes/s over %d events)%n",
                 RATE, latency.p50, latency.p99, latency.max, latency.achievedRate, latency.count);
         System.out.printf(Locale.ROOT, "kafka producer:            %8.0f records/s   (context: acks=all, idempotent, %d records)%n",
                 producerRate, PRODUCER_RECORDS);
@@ -162,13 +233,16 @@ public final class OutboxBench {
             System.out.printf(Locale.ROOT, "relay's own lag timer:     %s (commit-to-publish, all phases; duplicates seen by the consumer: %d)%n",
                     lagText, duplicates.get());
         }
+        if (table.rate > message.rate) {
+            System.out.printf(Locale.ROOT, "NOTE: the table design was faster in this run (%.0f against %.0f tx/s)%n", table.rate, message.rate);
+        }
         System.out.printf(Locale.ROOT, "total %.0f s%n", secondsSince(t0));
-        System.out.printf(Locale.ROOT, "ratio=%.3f%n", ratio);
+        System.out.printf(Locale.ROOT, "ratio=%.3f%n", message.rate / plain.rate);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
 
-    private record PhaseResult(double rate, double commitSeconds) {
+    private record PhaseResult(double rate, double commitSeconds, CpuMeter.Sample cpu) {
     }
 
     private static PhaseResult median(List<PhaseResult> results) {
@@ -181,24 +255,26 @@ public final class OutboxBench {
     }
 
     /**
-     * {@code n} transactions on {@link #THREADS} connections. With the outbox, the phase ends when the consumer has
+     * {@code n} transactions on {@link #THREADS} connections. With an outbox, the phase ends when the consumer has
      * received every event, and the rate counts from the first commit to then.
      */
-    private PhaseResult runPhase(int n, boolean outbox, boolean report) throws Exception {
-        return runPhase(n, outbox, false, report);
+    private PhaseResult runPhase(int n, Design design, boolean report) throws Exception {
+        return runPhase(n, design, true, report);
     }
 
-    private PhaseResult runPhase(int n, boolean outbox, boolean shadow, boolean report) throws Exception {
-        List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>(outbox ? n : 0));
+    private PhaseResult runPhase(int n, Design design, boolean awaitDelivery, boolean report) throws Exception {
+        List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>(design == Design.PLAIN ? 0 : n));
         AtomicInteger next = new AtomicInteger();
         AtomicLong firstCommit = new AtomicLong();
+        CpuMeter.Sample cpuBefore = cpu.sample();
         long start = System.nanoTime();
         List<CompletableFuture<Void>> workers = new ArrayList<>();
         for (int w = 0; w < THREADS; w++) {
             workers.add(CompletableFuture.runAsync(() -> {
-                try (Writer writer = new Writer()) {
+                Writer writer = writers.remove();
+                try {
                     while (next.getAndIncrement() < n) {
-                        String id = writer.transaction(outbox || shadow, shadow);
+                        String id = writer.transaction(design);
                         firstCommit.compareAndSet(0, System.nanoTime());
                         if (id != null) {
                             ids.add(id);
@@ -206,23 +282,46 @@ public final class OutboxBench {
                     }
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
+                } finally {
+                    writers.add(writer);
+                    writerCpu.addAndGet(threads.getCurrentThreadCpuTime());
                 }
             }, runnable -> new Thread(runnable, "bench-writer").start()));
         }
         CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).join();
         long committed = System.nanoTime();
         long end = committed;
-        if (outbox) {
+        boolean delivered = design != Design.PLAIN && awaitDelivery;
+        if (delivered) {
             end = awaitReceived(ids);
         }
-        double seconds = (end - (outbox ? firstCommit.get() : start)) / 1e9;
+        CpuMeter.Sample used = cpu.sample().minus(cpuBefore);
+        double seconds = (end - (delivered ? firstCommit.get() : start)) / 1e9;
         double rate = n / seconds;
         if (report) {
-            info(String.format(Locale.ROOT, "%s: %d tx in %.2f s = %.0f tx/s",
-                    outbox ? "outbox + relay + consume" : shadow ? "outbox-shaped, unpublished table" : "plain transactions",
-                    n, seconds, rate));
+            info(String.format(Locale.ROOT, "%s%s: %d tx in %.2f s = %.0f tx/s (CPU per tx, us: %s; duplicates so far: %d)", design.label,
+                    awaitDelivery ? "" : ", relay stopped", n, seconds, rate, used.perEvent(n), duplicates.get()));
         }
-        return new PhaseResult(rate, (committed - start) / 1e9);
+        if (!awaitDelivery && design != Design.PLAIN) {
+            pendingIds.addAll(ids);
+        }
+        return new PhaseResult(rate, (committed - start) / 1e9, used);
+    }
+
+    /** The design's transactions while no relay runs; then the relay is started again and must deliver them all. */
+    private PhaseResult runWithRelayStopped(Design design) throws Exception {
+        relay.stop();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (walsenderPid() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50); // its CPU then moves to the postmaster's, counted as PostgreSQL's
+        }
+        PhaseResult r = runPhase(TX, design, false, true);
+        relay.start();
+        awaitRelay();
+        awaitReceived(pendingIds);
+        pendingIds.clear();
+        info(String.format(Locale.ROOT, "%s, relay stopped: delivered after the restart (duplicates so far: %d)", design.label, duplicates.get()));
+        return r;
     }
 
     private long awaitReceived(List<String> ids) throws InterruptedException {
@@ -257,7 +356,8 @@ public final class OutboxBench {
         List<CompletableFuture<Void>> workers = new ArrayList<>();
         for (int w = 0; w < THREADS; w++) {
             workers.add(CompletableFuture.runAsync(() -> {
-                try (Writer writer = new Writer()) {
+                Writer writer = writers.remove();
+                try {
                     int i;
                     while ((i = next.getAndIncrement()) < n) {
                         long due = start + i * periodNanos;
@@ -265,11 +365,13 @@ public final class OutboxBench {
                         while ((wait = due - System.nanoTime()) > 0) {
                             LockSupport.parkNanos(wait);
                         }
-                        ids[i] = writer.transaction(true);
+                        ids[i] = writer.transaction(Design.MESSAGE);
                         committedAt[i] = System.nanoTime();
                     }
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
+                } finally {
+                    writers.add(writer);
                 }
             }, runnable -> new Thread(runnable, "bench-paced-writer").start()));
         }
@@ -286,7 +388,7 @@ public final class OutboxBench {
         Arrays.sort(ms);
         double achieved = (n - 1) / ((lastCommit - firstCommit) / 1e9);
         Latency l = new Latency(ms[(int) Math.ceil(0.50 * n) - 1], ms[(int) Math.ceil(0.99 * n) - 1], ms[n - 1], achieved, n);
-        info(String.format(Locale.ROOT, "latency at %d/s: p50=%.1f ms p99=%.1f ms max=%.1f ms (achieved %.0f/s)",
+        info(String.format(Locale.ROOT, "latency at %d/s (message): p50=%.1f ms p99=%.1f ms max=%.1f ms (achieved %.0f/s)",
                 RATE, l.p50, l.p99, l.max, l.achievedRate));
         return l;
     }
@@ -321,29 +423,23 @@ public final class OutboxBench {
 
     // ---------------------------------------------------------------------------------------------------------------
 
-    /** One connection and the transaction shape both phases share. */
+    /** One connection, kept for the whole run, and the transaction shape of each design. */
     private final class Writer implements AutoCloseable {
         private final Connection c;
         private final PreparedStatement state;
         private final PreparedStatement insertOutbox;
-        private final PreparedStatement insertShadow;
+        private final PreparedStatement emitMessage;
 
         Writer() throws SQLException {
             c = pg.connect(DB);
             c.setAutoCommit(false);
             state = c.prepareStatement(INSERT_STATE);
             insertOutbox = c.prepareStatement(INSERT_OUTBOX);
-            insertShadow = c.prepareStatement(INSERT_OUTBOX.replace("outbox_event", "outbox_shadow"));
+            emitMessage = c.prepareStatement(OutboxMessage.EMIT_SQL);
         }
 
-        /** Inserts a state row (and with {@code outbox}, appends its event as the backbone does); commits. */
-        String transaction(boolean outbox) throws SQLException {
-            return transaction(outbox, false);
-        }
-
-        /** With {@code shadow}, the outbox statements go to a table of the same shape that is not published. */
-        String transaction(boolean outbox, boolean shadow) throws SQLException {
-            PreparedStatement insertOutbox = shadow ? insertShadow : this.insertOutbox;
+        /** Inserts a state row and, with an outbox design, appends its event as that design does; commits. */
+        String transaction(Design design) throws SQLException {
             UUID buildId = UUID.randomUUID();
             Instant now = Instant.now();
             state.setObject(1, buildId);
@@ -352,18 +448,29 @@ public final class OutboxBench {
             state.setTimestamp(4, Timestamp.from(now));
             state.executeUpdate();
             String eventId = null;
-            if (outbox) {
+            if (design != Design.PLAIN) {
                 UUID id = UUID.randomUUID();
-                insertOutbox.setObject(1, id);
-                insertOutbox.setString(2, DOMAIN);
-                insertOutbox.setString(3, buildId.toString());
-                insertOutbox.setString(4, BuildRequested.getClassSchema().getName());
-                insertOutbox.setBytes(5, payload(buildId.toString()));
-                insertOutbox.setString(6, buildId.toString());
-                insertOutbox.setString(7, null);
-                insertOutbox.setString(8, "00-" + buildId.toString().replace("-", "") + "-" + id.toString().substring(0, 18).replace("-", "") + "-01");
-                insertOutbox.executeUpdate();
-                eventId = shadow ? null : id.toString();
+                String traceparent = "00-" + buildId.toString().replace("-", "") + "-" + id.toString().substring(0, 18).replace("-", "") + "-01";
+                byte[] payload = payload(buildId.toString());
+                String type = BuildRequested.getClassSchema().getName();
+                if (design == Design.TABLE) {
+                    insertOutbox.setObject(1, id);
+                    insertOutbox.setString(2, DOMAIN);
+                    insertOutbox.setString(3, buildId.toString());
+                    insertOutbox.setString(4, type);
+                    insertOutbox.setBytes(5, payload);
+                    insertOutbox.setString(6, buildId.toString());
+                    insertOutbox.setString(7, null);
+                    insertOutbox.setString(8, traceparent);
+                    insertOutbox.executeUpdate();
+                } else {
+                    // what Outbox.append does
+                    emitMessage.setString(1, prefix);
+                    emitMessage.setBytes(2, new OutboxMessage(id, type, buildId.toString(), buildId.toString(), null, traceparent,
+                            payload).encode());
+                    emitMessage.executeQuery().close();
+                }
+                eventId = id.toString();
             }
             c.commit();
             return eventId;
@@ -389,10 +496,19 @@ public final class OutboxBench {
                     create table build_state (
                       id uuid primary key, image text not null, state text not null, requested_by text not null,
                       updated_at timestamptz not null)""");
-            // the outbox table (migrated above), its publication and slot, exactly as a service's backbone creates them
-            io.slipway.backbone.outbox.OutboxSchema.prepare(c, config().slotName());
-            // diagnostic: the same rows in a table outside the relay's publication
-            st.execute("create table outbox_shadow (like outbox_event including all)");
+            // the slot and publication exactly as a service's backbone creates them (the former outbox table, which the
+            // table design writes, came with the backbone's migrations above)
+            OutboxSchema.prepare(c, config().slotName());
+        }
+    }
+
+    private void truncateOutboxTable() {
+        try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
+            // A truncate queues writers behind its lock; give up quickly and try again next time.
+            st.execute("set lock_timeout = '100ms'");
+            st.execute("truncate outbox_event");
+        } catch (SQLException e) {
+            info("outbox table truncate skipped: " + e.getMessage());
         }
     }
 
@@ -400,7 +516,8 @@ public final class OutboxBench {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Integer.getInteger("bench.consumer.fetch-max-wait-ms", 20).toString());
+        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.getInteger("bench.consumer.fetch-min-bytes", 1).toString());
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
         KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = c.partitionsFor(topic).stream()
@@ -425,28 +542,40 @@ public final class OutboxBench {
     }
 
     /** Until the relay holds its lock and its replication slot is streaming. */
-    private void awaitRelay(String slot) throws Exception {
+    private void awaitRelay() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
-            if (relay.isLeader()) {
-                try (Connection c = pg.connect(DB);
-                     PreparedStatement q = c.prepareStatement("select active from pg_replication_slots where slot_name = ?")) {
-                    q.setString(1, slot);
-                    try (ResultSet rs = q.executeQuery()) {
-                        if (rs.next() && rs.getBoolean(1)) {
-                            return;
-                        }
-                    }
-                }
+            if (relay.isLeader() && walsenderPid() != 0) {
+                return;
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("the relay did not become active (slot " + slot + ") within 120 s");
+        throw new IllegalStateException("the relay did not become active (slot " + config().slotName() + ") within 120 s");
+    }
+
+    /** The process streaming the relay's slot, 0 when none. */
+    private long walsenderPid() {
+        try (Connection c = pg.connect(DB);
+             PreparedStatement q = c.prepareStatement("select active_pid from pg_replication_slots where slot_name = ? and active")) {
+            q.setString(1, config().slotName());
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private long postmasterPid() throws Exception {
+        try (Connection c = pg.connect(DB); ResultSet rs = c.createStatement().executeQuery("select current_setting('data_directory')")) {
+            rs.next();
+            return Long.parseLong(Files.readAllLines(Path.of(rs.getString(1), "postmaster.pid")).getFirst().trim());
+        }
     }
 
     /** The backbone's own typed configuration with its own defaults, as a service would have it. */
     private BackboneConfig config() {
-        return io.slipway.backbone.BackboneConfigs.of(Map.of(
+        Map<String, String> properties = new java.util.HashMap<>(Map.of(
                 "slipway.domain", DOMAIN,
                 "slipway.kafka.bootstrap-servers", kafka.bootstrapServers(),
                 "slipway.db.host", pg.host(),
@@ -454,6 +583,10 @@ public final class OutboxBench {
                 "slipway.db.name", DB,
                 "slipway.db.user", pg.user(),
                 "slipway.db.password", pg.password()));
+        // -Dslipway.relay.connector."poll.interval.ms"=100 and the like, to try a setting
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("slipway.relay."))
+                .forEach(k -> properties.put(k, System.getProperty(k)));
+        return io.slipway.backbone.BackboneConfigs.of(properties);
     }
 
     /** Sessions opened on the bench database and rows written to relay_offset so far (statistics lag ~0.5 s). */
@@ -484,13 +617,16 @@ public final class OutboxBench {
         return b.append(String.format(Locale.ROOT, "(%d published)", t.count())).toString();
     }
 
-    /** Stops the relay, the consumer, Kafka and PostgreSQL, then removes the temporary directory; runs once. */
+    /** Stops the relay, the consumer, the writers, Kafka and PostgreSQL, then removes the temporary directory; runs once. */
     private synchronized void cleanUp() {
         if (cleanedUp) {
             return;
         }
         cleanedUp = true;
         consuming = false;
+        if (janitor != null) {
+            janitor.shutdownNow();
+        }
         if (relay != null) {
             relay.stop();
         }
@@ -499,6 +635,17 @@ public final class OutboxBench {
                 consumer.join(5000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        if (writers != null) {
+            for (Writer w : writers) {
+                BenchMain.quietly(() -> {
+                    try {
+                        w.close();
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
             }
         }
         BenchMain.stopInfrastructure(kafka, pg, tmp);

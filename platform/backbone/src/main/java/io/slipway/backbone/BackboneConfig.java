@@ -71,10 +71,6 @@ public interface BackboneConfig {
         @WithDefault("1s")
         Duration offsetFlushInterval();
 
-        /** How often the relaying instance empties the outbox table (its rows are in the write-ahead log already). */
-        @WithDefault("30s")
-        Duration truncateInterval();
-
         /** Extra Debezium connector properties, e.g. {@code slipway.relay.connector."max.batch.size"=4096}; applied last. */
         Map<String, String> connector();
     }

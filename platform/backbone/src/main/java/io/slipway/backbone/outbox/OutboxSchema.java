@@ -13,10 +13,12 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * What must exist before the first event is written, or that event is never relayed: a publication of the outbox
- * table's inserts, and the logical replication slot that holds every change from then on until the relay has published
- * it. Created at startup by every instance (idempotent); until then {@link Outbox} refuses writes. The table itself
- * comes from the backbone's migrations ({@link io.slipway.backbone.schema.BackboneSchema}).
+ * What must exist before the first event is written, or that event is never relayed: the logical replication slot
+ * that holds every outbox message from then on until the relay has published it, and the publication pgoutput
+ * streams through. The publication carries the inserts of the former outbox table, which events written before the
+ * upgrade to logical decoding messages may still wait in (see DESIGN.md, "Upgrading from the outbox table"). Created
+ * at startup by every instance (idempotent); until then {@link Outbox} refuses writes. The former table comes from the
+ * backbone's migrations ({@link io.slipway.backbone.schema.BackboneSchema}).
  */
 @ApplicationScoped
 public class OutboxSchema {
@@ -69,8 +71,8 @@ public class OutboxSchema {
     }
 
     /**
-     * Idempotent. The publication carries inserts only: the rows are never updated, and their removal (a periodic
-     * truncate, see {@link io.slipway.backbone.relay.OutboxRelay}) must not travel.
+     * Idempotent. The publication carries inserts only: the rows were never updated, and their removal (a truncate or
+     * a delete by an operator) must not travel.
      */
     public static void prepare(Connection c, String name) throws SQLException {
         try (var st = c.createStatement()) {

@@ -38,6 +38,12 @@ public class ConsumerTestListener {
         return consumer.consume(CHANNEL, record, this::apply);
     }
 
+    /** The application's own events, written through its outbox and relayed by Debezium (OutboxAppendTest). */
+    @Incoming("own-events")
+    Uni<Void> consumeOwn(ConsumerRecord<String, byte[]> record) {
+        return consumer.consume("own-events", record, this::apply);
+    }
+
     /** Whether effects of {@code db-down} events go through (called on the client proxy: no field access). */
     void databaseBack(boolean back) {
         databaseBack.set(back);

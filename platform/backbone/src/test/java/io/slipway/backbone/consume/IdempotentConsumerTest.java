@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(value = SlipwayInfraResource.class, initArgs = @ResourceArg(name = "db", value = "backbone"))
-class IdempotentConsumerTest {
+public class IdempotentConsumerTest {
     static final String TOPIC = ConsumerTestListener.TOPIC;
     static final String DLQ = EventHeaders.deadLetterTopic(TOPIC);
 
@@ -62,11 +62,11 @@ class IdempotentConsumerTest {
     }
 
     /** Rows of the effect committed for {@code buildId}, read from the database itself. */
-    static int effects(String buildId) {
+    public static int effects(String buildId) {
         return count("select count(*) from test_effect where build_id = ?", buildId);
     }
 
-    static int count(String sql, String arg) {
+    public static int count(String sql, String arg) {
         Infra infra = SlipwayInfra.get();
         try (var c = DriverManager.getConnection("jdbc:postgresql://" + infra.dbHost() + ":" + infra.dbPort() + "/backbone",
                 infra.dbUser(), infra.dbPassword()); var q = c.prepareStatement(sql)) {

@@ -5,19 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.slipway.backbone.BackboneConfig;
-import io.slipway.backbone.BackboneConfigs;
 import io.slipway.backbone.EventHeaders;
+import io.slipway.backbone.outbox.OutboxMessage;
 import io.slipway.backbone.outbox.OutboxSchema;
 import io.slipway.backbone.schema.BackboneSchema;
 import io.slipway.events.build.BuildRequested;
 import io.slipway.schemas.EventCodec;
-import io.slipway.testkit.Infra;
 import io.slipway.testkit.KafkaTopics;
-import io.slipway.testkit.SlipwayInfra;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,57 +22,24 @@ import org.junit.jupiter.api.Test;
 
 /** The relay on its own, against real PostgreSQL, Debezium and Kafka, without a Quarkus application around it. */
 class OutboxRelayTest {
-    final Infra infra = SlipwayInfra.get();
-    final String domain = "relaytest" + Long.toHexString(System.nanoTime());
-    final BackboneConfig config = configWith(Map.of());
-
-    /** This test's domain on the shared infrastructure, with {@code overrides} applied. */
-    BackboneConfig configWith(Map<String, String> overrides) {
-        Map<String, String> props = new java.util.HashMap<>(Map.of(
-                "slipway.domain", domain,
-                "slipway.kafka.bootstrap-servers", infra.bootstrapServers(),
-                "slipway.db.host", infra.dbHost(),
-                "slipway.db.port", String.valueOf(infra.dbPort()),
-                "slipway.db.name", domain,
-                "slipway.db.user", infra.dbUser(),
-                "slipway.db.password", infra.dbPassword()));
-        props.putAll(overrides);
-        return BackboneConfigs.of(props);
-    }
-
-    Connection connect() throws Exception {
-        return DriverManager.getConnection(config.jdbcUrl(), infra.dbUser(), infra.dbPassword());
-    }
-
-    UUID append(Connection c, String buildId) throws Exception {
-        UUID id = UUID.randomUUID();
-        try (var insert = c.prepareStatement("insert into outbox_event(id, aggregate_type, aggregate_id, event_type, payload, "
-                + "correlation_id, causation_id, traceparent) values (?, ?, ?, ?, ?, ?, null, ?)")) {
-            insert.setObject(1, id);
-            insert.setString(2, domain);
-            insert.setString(3, buildId);
-            insert.setString(4, "BuildRequested");
-            insert.setBytes(5, EventCodec.released().encode(BuildRequested.newBuilder().setBuildId(buildId).setImage("etcd:v1")
-                    .setRequestedBy("test").setRequestedAt(Instant.now()).build()));
-            insert.setString(6, "corr-" + buildId);
-            insert.setString(7, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
-            insert.executeUpdate();
-        }
-        return id;
-    }
+    final OutboxFixture outbox = new OutboxFixture();
+    final String domain = outbox.domain;
+    final BackboneConfig config = outbox.config;
 
     @Test
-    void eventsWrittenBeforeAnyRelayRanAndAlreadyTruncatedAreStillPublished() throws Exception {
-        infra.createDatabaseIfMissing(domain);
+    void outboxRowsCommittedBeforeTheUpgradeAreStillRelayedAheadOfLaterMessages() throws Exception {
+        outbox.prepare();
         UUID first;
         UUID second;
-        BackboneSchema.migrate(config);
-        try (Connection c = connect()) {
-            OutboxSchema.prepare(c, config.slotName());
-            first = append(c, "b-1");
-            second = append(c, "b-2");
-            // what the janitor does: the rows are gone, their inserts stay in the WAL the slot holds
+        UUID later;
+        try (Connection c = outbox.connect()) {
+            // Written by the former outbox (rows) and held in the slot; an operator may have emptied the table since:
+            // the relay reads the inserts from the write-ahead log.
+            first = outbox.insertRow(c, "b-1");
+            second = outbox.insertRow(c, "b-2");
             c.createStatement().execute("truncate outbox_event");
+            // and the first event after the upgrade, a message on the same aggregate
+            later = outbox.emit(c, "b-1");
         }
 
         OutboxRelay relay = new OutboxRelay(config, new SimpleMeterRegistry());
@@ -84,12 +47,17 @@ class OutboxRelayTest {
         try {
             String topic = EventHeaders.eventsTopic(domain);
             List<ConsumerRecord<String, byte[]>> published = await().atMost(Duration.ofSeconds(60))
-                    .until(() -> KafkaTopics.readAll(topic), l -> l.size() >= 2);
+                    .until(() -> KafkaTopics.readAll(topic), l -> l.size() >= 3);
             assertThat(published).extracting(r -> KafkaTopics.header(r, EventHeaders.EVENT_ID))
-                    .containsExactlyInAnyOrder(first.toString(), second.toString());
-            ConsumerRecord<String, byte[]> b1 = published.stream().filter(r -> "b-1".equals(r.key())).findFirst().orElseThrow();
-            assertThat(KafkaTopics.header(b1, EventHeaders.CORRELATION_ID)).isEqualTo("corr-b-1");
-            assertThat(EventCodec.released().decode(b1.value(), BuildRequested.class).getBuildId()).isEqualTo("b-1");
+                    .containsExactlyInAnyOrder(first.toString(), second.toString(), later.toString());
+            List<ConsumerRecord<String, byte[]>> b1 = published.stream().filter(r -> "b-1".equals(r.key())).toList();
+            assertThat(b1).extracting(r -> KafkaTopics.header(r, EventHeaders.EVENT_ID)).as("one partition, write order")
+                    .containsExactly(first.toString(), later.toString());
+            ConsumerRecord<String, byte[]> row = b1.get(0);
+            assertThat(row.headers().toArray()).extracting(h -> h.key()).containsExactlyInAnyOrder(EventHeaders.EVENT_ID,
+                    EventHeaders.EVENT_TYPE, EventHeaders.CORRELATION_ID, EventHeaders.TRACEPARENT);
+            assertThat(KafkaTopics.header(row, EventHeaders.CORRELATION_ID)).isEqualTo("corr-b-1");
+            assertThat(EventCodec.released().decode(row.value(), BuildRequested.class).getBuildId()).isEqualTo("b-1");
             assertThat(relay.isLeader()).isTrue();
         } finally {
             relay.stop();
@@ -98,9 +66,34 @@ class OutboxRelayTest {
     }
 
     @Test
+    void aMessageOfAFramingVersionTheRelayDoesNotKnowStopsTheRelayInsteadOfBeingSkipped() throws Exception {
+        outbox.prepare();
+        UUID before;
+        try (Connection c = outbox.connect()) {
+            before = outbox.emit(c, "b-1");
+            byte[] newer = new OutboxMessage(UUID.randomUUID(), "BuildRequested", "b-1", null, null, null,
+                    OutboxFixture.payload("b-1")).encode();
+            newer[0] = 2; // written by a newer instance
+            outbox.emitRaw(c, newer);
+            outbox.emit(c, "b-1");
+        }
+        OutboxRelay relay = new OutboxRelay(outbox.configWith(Map.of("slipway.relay.restart-backoff", "50ms")), new SimpleMeterRegistry());
+        relay.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> relay.consecutiveFailures() >= 2);
+            assertThat(relay.lastError()).contains("framing version 2");
+            // what came before it is published (perhaps more than once, by the restarts); nothing after it is
+            assertThat(KafkaTopics.readAll(EventHeaders.eventsTopic(domain))).extracting(r -> KafkaTopics.header(r, EventHeaders.EVENT_ID))
+                    .containsOnly(before.toString());
+        } finally {
+            relay.stop();
+        }
+    }
+
+    @Test
     void aRelayThatCannotReachItsDatabaseCountsItsFailuresAndRetries() {
         int closedPort = io.slipway.embedded.Processes.freePort();
-        BackboneConfig unreachable = configWith(Map.of("slipway.db.port", String.valueOf(closedPort),
+        BackboneConfig unreachable = outbox.configWith(Map.of("slipway.db.port", String.valueOf(closedPort),
                 "slipway.db.password", "s3cret-not-for-logs", "slipway.relay.restart-backoff", "20ms"));
         OutboxRelay relay = new OutboxRelay(unreachable, new SimpleMeterRegistry());
         relay.start();
@@ -115,19 +108,17 @@ class OutboxRelayTest {
 
     @Test
     void aRelayWhoseDatabaseAppearsLaterHealsAndForgetsItsFailures() throws Exception {
-        BackboneConfig fastRetry = configWith(Map.of("slipway.relay.restart-backoff", "20ms"));
+        BackboneConfig fastRetry = outbox.configWith(Map.of("slipway.relay.restart-backoff", "20ms"));
         OutboxRelay relay = new OutboxRelay(fastRetry, new SimpleMeterRegistry());
         relay.start(); // the service's database does not exist yet
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> relay.consecutiveFailures() >= 3);
             assertThat(relay.lastError()).contains(domain);
 
-            infra.createDatabaseIfMissing(domain);
+            outbox.prepare();
             UUID id;
-            BackboneSchema.migrate(config);
-            try (Connection c = connect()) {
-                OutboxSchema.prepare(c, config.slotName());
-                id = append(c, "b-healed");
+            try (Connection c = outbox.connect()) {
+                id = outbox.emit(c, "b-healed");
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> KafkaTopics.readAll(EventHeaders.eventsTopic(domain)).stream()
                     .anyMatch(r -> id.toString().equals(KafkaTopics.header(r, EventHeaders.EVENT_ID))));
@@ -140,9 +131,9 @@ class OutboxRelayTest {
 
     @Test
     void prepareIsIdempotentAndPublishesInsertsOnly() throws Exception {
-        infra.createDatabaseIfMissing(domain);
+        outbox.infra.createDatabaseIfMissing(domain);
         BackboneSchema.migrate(config);
-        try (Connection c = connect()) {
+        try (Connection c = outbox.connect()) {
             OutboxSchema.prepare(c, config.slotName());
             OutboxSchema.prepare(c, config.slotName());
             var rs = c.createStatement().executeQuery("select pubinsert, pubupdate, pubdelete, pubtruncate from pg_publication where pubname = '"

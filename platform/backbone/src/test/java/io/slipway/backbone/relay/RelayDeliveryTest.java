@@ -1,0 +1,279 @@
+package io.slipway.backbone.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.slipway.backbone.EventHeaders;
+import io.slipway.backbone.Topics;
+import io.slipway.events.build.BuildRequested;
+import io.slipway.schemas.EventCodec;
+import io.slipway.testkit.KafkaTopics;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the outbox promises its consumers, end to end through PostgreSQL's logical decoding messages, Debezium and
+ * Kafka: a committed event arrives with its envelope, a rolled-back one never does, and killing the relay mid-stream
+ * loses nothing (a restart may publish an event again, with the same event id, which consumers drop).
+ */
+class RelayDeliveryTest {
+    final OutboxFixture outbox = new OutboxFixture();
+    final String topic = EventHeaders.eventsTopic(outbox.domain);
+
+    List<ConsumerRecord<String, byte[]>> eventsOf(String key) {
+        return KafkaTopics.readAll(topic).stream().filter(r -> key.equals(r.key())).toList();
+    }
+
+    @Test
+    void anEventOfACommittedTransactionArrivesOnceWithItsKeyAndEnvelope() throws Exception {
+        outbox.prepare();
+        UUID id;
+        try (Connection c = outbox.connect()) {
+            c.setAutoCommit(false);
+            c.createStatement().execute("create table build_state(id text primary key)");
+            c.createStatement().execute("insert into build_state values ('b-1')");
+            id = outbox.emit(c, "b-1");
+            c.commit();
+        }
+        OutboxRelay relay = new OutboxRelay(outbox.config, new SimpleMeterRegistry());
+        relay.start();
+        try {
+            ConsumerRecord<String, byte[]> r = await().atMost(Duration.ofSeconds(60)).until(() -> eventsOf("b-1"), l -> !l.isEmpty()).get(0);
+            assertThat(r.headers().toArray()).extracting(h -> h.key()).as("the envelope, nothing of the connector")
+                    .containsExactlyInAnyOrder(EventHeaders.EVENT_ID, EventHeaders.EVENT_TYPE, EventHeaders.CORRELATION_ID,
+                            EventHeaders.CAUSATION_ID, EventHeaders.TRACEPARENT);
+            assertThat(KafkaTopics.header(r, EventHeaders.EVENT_ID)).isEqualTo(id.toString());
+            assertThat(KafkaTopics.header(r, EventHeaders.EVENT_TYPE)).isEqualTo("BuildRequested");
+            assertThat(KafkaTopics.header(r, EventHeaders.CORRELATION_ID)).isEqualTo("corr-b-1");
+            assertThat(KafkaTopics.header(r, EventHeaders.CAUSATION_ID)).isEqualTo("cause-b-1");
+            assertThat(KafkaTopics.header(r, EventHeaders.TRACEPARENT)).isEqualTo(OutboxFixture.TRACEPARENT);
+            assertThat(EventCodec.released().decode(r.value(), BuildRequested.class).getBuildId()).isEqualTo("b-1");
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> eventsOf("b-1").size() == 1);
+        } finally {
+            relay.stop();
+        }
+    }
+
+    @Test
+    void anEventOfARolledBackTransactionNeverArrives() throws Exception {
+        outbox.prepare();
+        OutboxRelay relay = new OutboxRelay(outbox.config, new SimpleMeterRegistry());
+        relay.start();
+        try (Connection c = outbox.connect()) {
+            c.setAutoCommit(false);
+            UUID rolledBack = outbox.emit(c, "b-1");
+            c.rollback();
+            // A later event of the same aggregate (same partition, later in the log): once it is there, the relay has
+            // read past the rolled-back one.
+            UUID marker = outbox.emit(c, "b-1");
+            c.commit();
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> !eventsOf("b-1").isEmpty());
+            assertThat(eventsOf("b-1")).extracting(r -> KafkaTopics.header(r, EventHeaders.EVENT_ID))
+                    .containsExactly(marker.toString()).doesNotContain(rolledBack.toString());
+        } finally {
+            relay.stop();
+        }
+    }
+
+    @Test
+    void aRelayStoppedAndStartedAgainPublishesNothingTwice() throws Exception {
+        outbox.prepare();
+        OutboxRelay relay = new OutboxRelay(outbox.config, new SimpleMeterRegistry());
+        relay.start();
+        try (Connection c = outbox.connect()) {
+            c.setAutoCommit(false);
+            outbox.emit(c, "b-1");
+            c.commit();
+            outbox.emit(c, "b-1"); // the last transaction before the stop holds two events
+            outbox.emit(c, "b-1");
+            c.commit();
+            await().atMost(Duration.ofSeconds(60)).until(() -> eventsOf("b-1").size() == 3);
+            relay.stop();
+
+            relay.start();
+            UUID marker = outbox.emit(c, "b-1");
+            c.commit();
+            await().atMost(Duration.ofSeconds(60)).until(() -> eventsOf("b-1").stream()
+                    .anyMatch(r -> marker.toString().equals(KafkaTopics.header(r, EventHeaders.EVENT_ID))));
+            assertThat(eventsOf("b-1")).as("each event once, the marker last").hasSize(4)
+                    .extracting(r -> KafkaTopics.header(r, EventHeaders.EVENT_ID)).doesNotHaveDuplicates().last()
+                    .isEqualTo(marker.toString());
+        } finally {
+            relay.stop();
+        }
+    }
+
+    /**
+     * A stop that comes while a batch waits for Kafka's acknowledgements lets the batch finish, so that its offset is
+     * stored and nothing of it is published again after the restart. The stop comes when the relay's own count of
+     * acknowledged events shows it in the middle of a burst of full batches.
+     */
+    @Test
+    void aRelayStoppedWhileABatchIsInFlightFinishesTheBatchAndPublishesNothingTwice() throws Exception {
+        outbox.prepare();
+        Topics.ensure(outbox.infra.bootstrapServers(), 3, List.of(topic));
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        OutboxRelay relay = new OutboxRelay(outbox.config, metrics);
+        Counter published = metrics.counter("slipway.outbox.relay.published", "domain", outbox.domain);
+        Map<String, Integer> seen = new HashMap<>();
+        AtomicInteger duplicates = new AtomicInteger();
+        Set<String> written = new java.util.HashSet<>();
+        relay.start();
+        try (Connection c = outbox.connect(); KafkaConsumer<String, byte[]> consumer = consumer()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> slotActivePid() != null);
+            c.setAutoCommit(false);
+            for (int i = 0; i < 10_000; i++) { // one transaction: Debezium's batches (2,048 at most) back to back
+                written.add(outbox.emit(c, "b-" + (i % 16)).toString());
+            }
+            c.commit();
+            await().atMost(Duration.ofSeconds(60)).pollInSameThread().pollInterval(Duration.ofMillis(1))
+                    .until(() -> published.count() >= 3000);
+            relay.stop();
+            assertThat(published.count()).as("stopped mid-stream").isLessThan(written.size());
+
+            relay.start();
+            written.add(outbox.emit(c, "b-marker").toString());
+            c.commit();
+            await().atMost(Duration.ofSeconds(60)).pollInSameThread().until(() -> poll(consumer, seen, duplicates) == written.size());
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).pollInSameThread()
+                    .until(() -> poll(consumer, seen, duplicates) == written.size());
+            assertThat(seen.keySet()).isEqualTo(written);
+            assertThat(duplicates.get()).as("events published twice").isZero();
+        } finally {
+            relay.stop();
+        }
+    }
+
+    /**
+     * The relay runs in a JVM of its own and is killed (SIGKILL) while events stream through it; a standby in this JVM
+     * takes over, as a second pod would, and resumes from the last offset the dead one stored.
+     */
+    @Test
+    void killingTheRelayMidStreamLosesNothingAndRepublishesOnlyUnderTheSameEventIds() throws Exception {
+        outbox.prepare();
+        Topics.ensure(outbox.infra.bootstrapServers(), 3, List.of(topic));
+        Map<String, String> fast = Map.of("slipway.relay.standby-retry", "200ms", "slipway.relay.restart-backoff", "200ms");
+        Set<String> written = ConcurrentHashMap.newKeySet();
+        Map<String, Integer> seen = new HashMap<>();
+        AtomicInteger duplicates = new AtomicInteger();
+
+        Process first = startRelayProcess(outbox.properties(fast));
+        OutboxRelay standby = new OutboxRelay(outbox.configWith(fast), new SimpleMeterRegistry());
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> writeUntilStopped(writing, written), "outbox-writer");
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> slotActivePid() != null);
+            standby.start();
+            writer.start();
+
+            // mid-stream: the first relay has published a good part of what is being written
+            await().atMost(Duration.ofSeconds(60)).pollInSameThread().until(() -> poll(consumer, seen, duplicates) >= 1500);
+            first.destroyForcibly().waitFor();
+            int publishedBeforeKill = seen.size();
+
+            await().atMost(Duration.ofSeconds(60)).until(standby::isLeader);
+            await().atMost(Duration.ofSeconds(30)).pollInSameThread().until(() -> poll(consumer, seen, duplicates) >= publishedBeforeKill + 1500);
+            writing.set(false);
+            writer.join();
+
+            await().atMost(Duration.ofSeconds(120)).pollInSameThread().until(() -> {
+                poll(consumer, seen, duplicates);
+                return seen.keySet().containsAll(written);
+            });
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).pollInSameThread()
+                    .until(() -> poll(consumer, seen, duplicates) == written.size());
+            assertThat(seen.keySet()).as("no event lost, none invented").isEqualTo(written);
+            assertThat(duplicates.get()).as("republished events (same eventId) of %d", written.size()).isLessThan(written.size());
+            System.out.printf("relay killed after %d of %d events published; %d published again under the same eventId%n",
+                    publishedBeforeKill, written.size(), duplicates.get());
+        } finally {
+            writing.set(false);
+            writer.join();
+            first.destroyForcibly();
+            standby.stop();
+        }
+    }
+
+    /** Events in transactions of one to three events, as fast as one connection commits them. */
+    private void writeUntilStopped(AtomicBoolean writing, Set<String> written) {
+        try (Connection c = outbox.connect()) {
+            c.setAutoCommit(false);
+            for (int tx = 0; writing.get(); tx++) {
+                List<String> ids = new ArrayList<>(3);
+                for (int e = 0; e <= tx % 3; e++) {
+                    ids.add(outbox.emit(c, "b-" + (tx % 16)).toString());
+                }
+                c.commit();
+                written.addAll(ids);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads what is new; returns the number of distinct events seen so far. */
+    private static int poll(KafkaConsumer<String, byte[]> consumer, Map<String, Integer> seen, AtomicInteger duplicates) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            if (seen.merge(KafkaTopics.header(r, EventHeaders.EVENT_ID), 1, Integer::sum) > 1) {
+                duplicates.incrementAndGet();
+            }
+        }
+        return seen.size();
+    }
+
+    private KafkaConsumer<String, byte[]> consumer() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, outbox.infra.bootstrapServers());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+        c.assign(partitions);
+        c.seekToBeginning(partitions);
+        return c;
+    }
+
+    private Integer slotActivePid() throws Exception {
+        try (Connection c = outbox.connect();
+             var q = c.prepareStatement("select active_pid from pg_replication_slots where slot_name = ?")) {
+            q.setString(1, outbox.config.slotName());
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? (Integer) rs.getObject(1) : null;
+            }
+        }
+    }
+
+    private Process startRelayProcess(Map<String, String> properties) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+                "-cp", classpath, RelayProcess.class.getName()));
+        properties.forEach((k, v) -> cmd.add(k + "=" + v));
+        Path log = Files.createDirectories(Path.of("target", "relay-process")).resolve(outbox.domain + ".log");
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+}
