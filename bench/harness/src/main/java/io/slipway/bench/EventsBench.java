@@ -55,13 +55,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * resourceVersion; then end-to-end latency (event stored in the API server to the sink) at a fixed rate. Kafka and
  * PostgreSQL are embedded, in a temporary directory removed at the end.
  *
- * <p>Tuning by system properties: {@code bench.events} (N, 50000), {@code bench.rounds} (3), {@code bench.warmups} (unmeasured
+ * <p>Tuning by system properties: {@code bench.events} (N, 200000: rounds of 3-4 s, so that what is measured is the sustained rate rather than a new ingest run's start and the JIT compiling the path, which took about a second of each 50,000-event round of (b)), {@code bench.rounds} (3), {@code bench.warmups} (unmeasured
  * pairs before them, 2), {@code bench.rate}
  * (events/s of the latency phase, 5000), {@code bench.seconds} (its length, 10); any {@code slipway.ingest.*} system property
  * is passed to the ingest's configuration (e.g. {@code -Dslipway.ingest.producer."linger.ms"=20}).
  */
 public final class EventsBench {
-    private static final int N = Integer.getInteger("bench.events", 50_000);
+    private static final int N = Integer.getInteger("bench.events", 200_000);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
     private static final int WARMUPS = Integer.getInteger("bench.warmups", 2);
     private static final int RATE = Integer.getInteger("bench.rate", 5000);
