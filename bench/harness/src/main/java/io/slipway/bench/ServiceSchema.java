@@ -1,6 +1,6 @@
 package io.slipway.bench;
 
-import io.slipway.backbone.schema.BackboneSchema;
+import io.slipway.backbone.schema.ServiceMigrations;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.FileSystem;
@@ -8,7 +8,6 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.flywaydb.core.Flyway;
 
 /**
  * A service's schema for a benchmark that runs its classes without the service around them: its own migrations (the
@@ -35,8 +34,7 @@ final class ServiceSchema {
                 copy(jar.getPath("db/migration"), migrations);
             }
         }
-        Flyway.configure().dataSource(jdbcUrl, user, password).locations("filesystem:" + migrations).load().migrate();
-        BackboneSchema.migrate(jdbcUrl, user, password);
+        ServiceMigrations.migrate(jdbcUrl, user, password, "filesystem:" + migrations);
     }
 
     private static void copy(Path from, Path to) throws IOException {

@@ -11,7 +11,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.slipway.backbone.schema.BackboneSchema;
-import io.slipway.backbone.schema.BackboneSchemaAfterServiceMigrations;
+import io.slipway.backbone.schema.ServiceMigrations;
 import io.slipway.security.Role;
 import io.slipway.testkit.Infra;
 import io.slipway.testkit.SchemaCatalog;
@@ -23,7 +23,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,12 +69,7 @@ class SchemaUpgradeTest {
         String fresh = "build_new_" + Long.toHexString(System.nanoTime());
         infra.createDatabaseIfMissing(fresh);
         // what the service does at startup: its migrations (the Quarkus extension's settings), then the backbone's
-        Flyway.configure()
-                .dataSource(infra.jdbcUrl(fresh), infra.dbUser(), infra.dbPassword())
-                .locations("filesystem:src/main/resources/db/migration")
-                .baselineOnMigrate(true).baselineVersion("1")
-                .callbacks(new BackboneSchemaAfterServiceMigrations())
-                .load().migrate();
+        ServiceMigrations.migrate(infra.jdbcUrl(fresh), infra.dbUser(), infra.dbPassword(), "filesystem:src/main/resources/db/migration");
 
         assertThat(history(fresh, "flyway_schema_history")).containsExactly("1 SQL");
         assertThat(history(fresh, BackboneSchema.HISTORY_TABLE)).containsExactly("0 BASELINE", "1 SQL", "2 SQL", "3 SQL");

@@ -8,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.slipway.backbone.schema.BackboneSchema;
+import io.slipway.backbone.schema.ServiceMigrations;
 import io.slipway.testkit.Infra;
 import io.slipway.testkit.SchemaCatalog;
 import io.slipway.testkit.SlipwayInfra;
@@ -62,7 +63,8 @@ class SchemaUpgradeTest {
     void aNewInstallGetsTheSameSchema() throws Exception {
         String fresh = "event_new_" + Long.toHexString(System.nanoTime());
         infra.createDatabaseIfMissing(fresh);
-        ServiceSchema.migrate(infra, fresh);
+        // what the service does at startup: its migrations, then the backbone's
+        ServiceMigrations.migrate(infra.jdbcUrl(fresh), infra.dbUser(), infra.dbPassword(), "filesystem:src/main/resources/db/migration");
 
         assertThat(history(fresh, "flyway_schema_history")).containsExactly("1 SQL", "2 SQL");
         try (Connection made = connect(fresh); Connection upgraded = connect(DB)) {

@@ -31,15 +31,16 @@ public class ConsumerChannels {
     private static final String PREFIX = "mp.messaging.incoming.";
 
     private final BackboneConfig config;
-    private final Config mpConfig;
     private final KafkaClientService clients;
     private final IdempotentConsumer consumer;
+    /** Read once: channels are configuration, fixed for the application's life. */
+    private final Map<String, List<String>> topicsByChannel;
 
     ConsumerChannels(BackboneConfig config, Config mpConfig, KafkaClientService clients, IdempotentConsumer consumer) {
         this.config = config;
-        this.mpConfig = mpConfig;
         this.clients = clients;
         this.consumer = consumer;
+        this.topicsByChannel = java.util.Collections.unmodifiableMap(readChannels(mpConfig));
     }
 
     /** Before SmallRye Reactive Messaging starts its channels (it observes at {@code LIBRARY_BEFORE}). */
@@ -61,6 +62,10 @@ public class ConsumerChannels {
 
     /** Each Kafka incoming channel and the topics it reads. */
     public Map<String, List<String>> topicsByChannel() {
+        return topicsByChannel;
+    }
+
+    private static Map<String, List<String>> readChannels(Config mpConfig) {
         Map<String, List<String>> channels = new TreeMap<>();
         for (String name : mpConfig.getPropertyNames()) {
             if (name.startsWith(PREFIX) && name.endsWith(".connector")

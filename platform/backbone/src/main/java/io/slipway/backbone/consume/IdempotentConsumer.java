@@ -38,6 +38,7 @@ public class IdempotentConsumer {
     private final BackboneConfig config;
     private final Config mpConfig;
     private final MeterRegistry metrics;
+    private final Backoff backoff;
     private final Map<String, String> groups = new ConcurrentHashMap<>();
     private final Map<String, GroupHealth> health = new ConcurrentHashMap<>();
 
@@ -45,6 +46,7 @@ public class IdempotentConsumer {
         this.config = config;
         this.mpConfig = mpConfig;
         this.metrics = metrics;
+        this.backoff = new Backoff(config.consumer().initialBackoff(), config.consumer().maxBackoff());
     }
 
     /**
@@ -87,7 +89,7 @@ public class IdempotentConsumer {
                     LOG.infof("group %s retries %s (attempt %d%s): %s", group, event.position(), attempt,
                             unreachable ? ", database out of reach" : "", e.getMessage());
                     metrics.counter("slipway.consumer.retries", "group", group).increment();
-                    long delay = new Backoff(config.consumer().initialBackoff(), config.consumer().maxBackoff()).forRetry(attempt).toMillis();
+                    long delay = backoff.forRetry(attempt).toMillis();
                     return later(context, delay).chain(() -> attempt(group, event, effect, attempt + 1, context));
                 })
                 .onFailure(e -> !(e instanceof DeadLetterReason)).transform(e ->

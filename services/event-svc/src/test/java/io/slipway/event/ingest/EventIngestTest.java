@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.slipway.backbone.BackboneConfig;
 import io.slipway.backbone.BackboneConfigs;
 import io.slipway.backbone.EventHeaders;
-import io.slipway.event.ServiceSchema;
+import io.slipway.backbone.schema.ServiceMigrations;
 import io.slipway.testkit.Infra;
 import io.slipway.testkit.SlipwayInfra;
 import io.slipway.testkit.kube.GeneratedEvent;
@@ -64,7 +64,7 @@ class EventIngestTest {
         Class.forName("org.postgresql.Driver", true, EventIngestTest.class.getClassLoader());
         Infra infra = SlipwayInfra.get();
         infra.createDatabaseIfMissing(DB);
-        ServiceSchema.migrate(infra, DB);
+        ServiceMigrations.migrate(infra.jdbcUrl(DB), infra.dbUser(), infra.dbPassword(), "filesystem:src/main/resources/db/migration");
         backbone = BackboneConfigs.of(Map.of(
                 "slipway.domain", "event",
                 "slipway.kafka.bootstrap-servers", infra.bootstrapServers(),
