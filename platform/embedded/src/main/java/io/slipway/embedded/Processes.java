@@ -82,6 +82,13 @@ public final class Processes {
         }
         ask.run();
         awaitExitOrKill(process.toHandle(), timeout);
+        // The handle's onExit and the Process's own exit record both hang on the JDK's reaper, in no fixed order: the
+        // first can complete while process.isAlive() still answers true for a moment, so wait for the Process as well.
+        try {
+            process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Waits up to {@code grace} for a process asked to stop, then SIGKILLs it (and what it started) and waits. */
