@@ -44,12 +44,10 @@ public class DeadLetters implements AutoCloseable {
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
-    /** Blocks until the dead letter is stored, so the caller may commit the original record's offset afterwards. */
-    public void send(String group, ConsumerRecord<String, byte[]> record, String reason) {
-        send(EventHeaders.deadLetterTopic(record.topic()), group, record, reason);
-    }
-
-    /** As {@link #send(String, ConsumerRecord, String)}, to {@code deadLetterTopic}. */
+    /**
+     * Sends {@code record} to {@code deadLetterTopic} (a sink's own DLQ, say) and blocks until it is stored, so the
+     * caller may commit the original record's offset afterwards.
+     */
     public void send(String deadLetterTopic, String group, ConsumerRecord<String, byte[]> record, String reason) {
         try {
             sendAsync(deadLetterTopic, group, record.topic(), record.partition(), record.offset(), record.key(), record.value(),
