@@ -11,6 +11,7 @@ import io.slipway.provision.SshReadiness;
 import io.slipway.provision.VirtualTicker;
 import io.slipway.provision.aws.Ec2Batches;
 import io.slipway.provision.aws.Ec2Errors;
+import io.slipway.provision.aws.Ec2Release;
 import io.slipway.provision.aws.Ec2States;
 import io.slipway.provision.aws.Ec2Tags;
 import java.time.Duration;
@@ -106,29 +107,8 @@ public final class SimulatedProvider implements NodeProvider {
 
     @Override
     public void release(Collection<String> nodeIds) {
-        List<String> notVisible = new ArrayList<>();
-        for (List<String> batch : Ec2Batches.of(nodeIds)) {
-            List<String> rest = new ArrayList<>(batch);
-            while (!rest.isEmpty()) {
-                try {
-                    List<String> ids = List.copyOf(rest);
-                    call("TerminateInstances of " + ids.size() + " instances", () -> ec2.terminateInstances(ids));
-                    rest.clear();
-                } catch (ProviderException e) {
-                    List<String> missing = "InvalidInstanceID.NotFound".equals(e.code())
-                            ? Ec2Errors.notFoundIds(e.getMessage()) : List.of();
-                    if (missing.isEmpty() || !rest.removeAll(missing)) {
-                        throw e;
-                    }
-                    notVisible.addAll(missing);
-                }
-            }
-        }
-        if (!notVisible.isEmpty()) {
-            throw new ProviderException(ProviderException.Kind.TRANSIENT, "InvalidInstanceID.NotFound",
-                    "instances " + notVisible + " are not visible to EC2 yet (just launched) and were not terminated; "
-                            + "release them again shortly");
-        }
+        Ec2Release.terminate(nodeIds, batch -> call("TerminateInstances of " + batch.size() + " instances",
+                () -> ec2.terminateInstances(batch)));
     }
 
     @Override
