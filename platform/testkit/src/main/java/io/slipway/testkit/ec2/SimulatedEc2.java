@@ -214,6 +214,9 @@ public final class SimulatedEc2 {
         calls.merge(action, 1L, Long::sum);
         Ec2Fault fault = scripted.getOrDefault(action, new java.util.ArrayDeque<>()).poll();
         loseThisResponse = fault == Ec2Fault.RESPONSE_LOST;
+        if (fault == Ec2Fault.REQUEST_LOST || chance(options.lostRequestRate())) {
+            throw Ec2Error.requestLost(action);
+        }
         if (fault == Ec2Fault.THROTTLE) {
             throttled.merge(action, 1L, Long::sum);
             throw new Ec2Error("RequestLimitExceeded", 503, "Request limit exceeded.");

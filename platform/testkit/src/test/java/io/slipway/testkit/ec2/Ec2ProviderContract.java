@@ -204,6 +204,20 @@ abstract class Ec2ProviderContract {
     }
 
     @Test
+    void aCreateLostOnTheWayIsATransientTimeoutThatMadeNothing() {
+        given(Ec2Options.defaults());
+        ec2.failNext("RunInstances", Ec2Fault.REQUEST_LOST);
+
+        assertThatThrownBy(() -> provider.create(request("pool-a", "node", 2, 0)))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ProviderException.Kind.TRANSIENT);
+                    assertThat(e.code()).isEqualTo("RequestTimeout");
+                });
+        assertThat(ec2.record().instances()).isEmpty();
+        assertThat(provider.create(request("pool-a", "node", 2, 0)).nodes()).hasSize(2);
+    }
+
+    @Test
     void aServerErrorIsTransient() {
         given(Ec2Options.defaults());
         ec2.failNext("DescribeInstances", Ec2Fault.SERVER_ERROR);

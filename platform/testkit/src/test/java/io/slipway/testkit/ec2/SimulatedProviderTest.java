@@ -7,6 +7,7 @@ import io.slipway.provision.ProviderNode;
 import io.slipway.provision.SshReadiness;
 import io.slipway.provision.VirtualTicker;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,17 @@ class SimulatedProviderTest extends Ec2ProviderContract {
         provider.listPooled();
 
         assertThat(clock.now()).isEqualTo(START.plusMillis(100));
+    }
+
+    @Test
+    void aLostResponseCostsTheClientItsCallTimeout() {
+        given(Ec2Options.defaults());
+        ec2.failNext("DescribeInstances", Ec2Fault.RESPONSE_LOST);
+        Instant before = clock.now();
+
+        org.assertj.core.api.Assertions.catchThrowable(() -> provider.listPooled());
+
+        assertThat(clock.now()).isEqualTo(before.plus(SimulatedProvider.DEFAULT_CALL_TIMEOUT));
     }
 
     @Test
