@@ -48,6 +48,12 @@ public record Ec2Options(Duration bootMedian, Duration bootP99, Duration bootFlo
         if (bootP99.compareTo(bootMedian) < 0) {
             throw new IllegalArgumentException("bootP99 must not be below bootMedian");
         }
+        for (double rate : new double[] {capacityShortfallRate, serverErrorRate, lostRequestRate, lostResponseRate,
+                bootFailureRate}) {
+            if (rate < 0 || rate > 1) {
+                throw new IllegalArgumentException("a fault rate is a probability (0-1), was " + rate);
+            }
+        }
         if (sshDelayMax.compareTo(sshDelayMin) < 0 || shutdownMax.compareTo(shutdownMin) < 0) {
             throw new IllegalArgumentException("a delay's maximum must not be below its minimum");
         }

@@ -91,6 +91,11 @@ public final class SimulatedEc2Endpoint implements AutoCloseable {
                 LOG.debug("simulated EC2 answers {} {} to {}", e.httpStatus(), e.code(), request.get("Action"));
                 status = e.httpStatus();
                 xml = Ec2Xml.error(requestId, e.code(), e.getMessage());
+            } catch (RuntimeException e) {
+                // a request this simulation cannot read is its own bug; the client still gets an answer, not a reset
+                LOG.warn("simulated EC2 failed on {} (request {})", request.get("Action"), requestId, e);
+                status = 500;
+                xml = Ec2Xml.error(requestId, "InternalError", "The simulated EC2 failed on this request: " + e);
             }
             byte[] bytes = xml.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/xml;charset=UTF-8");
@@ -128,7 +133,8 @@ public final class SimulatedEc2Endpoint implements AutoCloseable {
             String spec = "TagSpecification." + s;
             if ("instance".equals(q.get(spec + ".ResourceType"))) {
                 for (int t = 1; t <= q.count(spec + ".Tag"); t++) {
-                    tags.put(q.get(spec + ".Tag." + t + ".Key"), q.get(spec + ".Tag." + t + ".Value"));
+                    String value = q.get(spec + ".Tag." + t + ".Value");
+                    tags.put(q.get(spec + ".Tag." + t + ".Key"), value == null ? "" : value);
                 }
             }
         }
