@@ -1,0 +1,88 @@
+package io.slipway.provision.run;
+
+import io.slipway.provision.NodeProvider;
+import io.slipway.provision.ProviderException;
+import io.slipway.provision.ProviderNode;
+import io.slipway.provision.Ticker;
+import io.slipway.provision.pace.Backoff;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Releases a pool: lists what the provider holds for it (tags, not a caller's memory, so nodes of a crashed or
+ * half-done run are found too), releases them in batches and lists again, until nothing of the pool is alive.
+ */
+final class PoolRelease {
+    private static final Logger LOG = LoggerFactory.getLogger(PoolRelease.class);
+
+    private final NodeProvider provider;
+    private final Ticker ticker;
+    private final ProvisionOptions options;
+    private final PacedCalls calls;
+
+    PoolRelease(NodeProvider provider, Ticker ticker, ProvisionOptions options, PacedCalls calls) {
+        this.provider = provider;
+        this.ticker = ticker;
+        this.options = options;
+        this.calls = calls;
+    }
+
+    void release(String poolId, Collection<String> knownIds) throws InterruptedException {
+        Instant until = ticker.now().plus(options.releaseDeadline());
+        Backoff backoff = new Backoff(options.backoff(), new Random(options.seed() * 31 + poolId.hashCode()));
+        Set<String> toRelease = new LinkedHashSet<>(knownIds);
+        while (true) {
+            List<ProviderNode> alive = retrying(poolId, backoff, ProvisionStats.LIST, provider::listPooled).stream()
+                    .filter(n -> poolId.equals(n.poolId()) && n.state().alive())
+                    .toList();
+            alive.forEach(n -> toRelease.add(n.id()));
+            if (toRelease.isEmpty()) {
+                return;
+            }
+            if (!ticker.now().isBefore(until)) {
+                throw new ProvisioningException(poolId, null, null, "pool " + poolId + ": " + toRelease.size()
+                        + " node(s) still alive " + options.releaseDeadline().toSeconds() + " s into its release: "
+                        + toRelease, null);
+            }
+            LOG.info("pool {}: releasing {} node(s)", poolId, toRelease.size());
+            List<String> ids = new ArrayList<>(toRelease);
+            for (int i = 0; i < ids.size(); i += options.describeBatch()) {
+                List<String> batch = ids.subList(i, Math.min(ids.size(), i + options.describeBatch()));
+                retrying(poolId, backoff, ProvisionStats.RELEASE, () -> {
+                    provider.release(batch);
+                    return null;
+                });
+            }
+            toRelease.clear();
+            ticker.sleep(options.releaseInterval());
+        }
+    }
+
+    private <T> T retrying(String poolId, Backoff backoff, String action, java.util.function.Supplier<T> call)
+            throws InterruptedException {
+        while (true) {
+            try {
+                T answer = calls.call(action, call);
+                backoff.reset();
+                return answer;
+            } catch (ProviderException e) {
+                if (!e.retryable()) {
+                    throw new ProvisioningException(poolId, null, e.code(), "pool " + poolId + ": the provider refused to "
+                            + action + " its nodes (" + e.code() + "): " + e.getMessage(), e);
+                }
+                Duration wait = backoff.next(e.kind());
+                calls.stats().retry();
+                LOG.info("pool {}: {} failed ({}), retrying in {} ms", poolId, action, e.code(), wait.toMillis());
+                ticker.sleep(wait);
+            }
+        }
+    }
+}
