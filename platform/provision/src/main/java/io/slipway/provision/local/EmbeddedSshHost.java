@@ -17,9 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 
 /**
  * A local host for machines without root: an Apache MINA SSHD server on its own loopback address (every 127/8 address
@@ -46,21 +45,19 @@ public final class EmbeddedSshHost {
     private final String address;
     private final Path dir;
     private final PrivateFilesystem fs;
-    private final SimpleGeneratorHostKeyProvider hostKey;
+    private final KeyPairProvider hostKey;
     private final Access access;
-    private Process anchor;
+    private ProcessHandle anchor;
     private String mountNamespace;
     private SshServer server;
 
-    public EmbeddedSshHost(String name, String address, Path dir, Path hostKeyFile, Access access) {
+    public EmbeddedSshHost(String name, String address, Path dir, KeyPairProvider hostKey, Access access) {
         this.name = name;
         this.address = address;
         this.dir = dir;
         this.fs = new PrivateFilesystem(dir);
         this.access = access;
-        this.hostKey = new SimpleGeneratorHostKeyProvider(hostKeyFile);
-        hostKey.setAlgorithm(KeyUtils.EC_ALGORITHM);
-        hostKey.setKeySize(256);
+        this.hostKey = hostKey;
     }
 
     /** True when this machine lets the current user make a user and mount namespace (and has nsenter to enter it). */
@@ -110,13 +107,37 @@ public final class EmbeddedSshHost {
             p.destroyForcibly();
             throw new IllegalStateException(name + ": its namespaces could not be made: " + Files.readString(dir.resolve("anchor.log")));
         }
-        anchor = p;
+        anchor = p.toHandle();
         mountNamespace = mountNamespaceOf(p.pid());
         Files.writeString(dir.resolve("anchor"), p.pid() + " " + mountNamespace);
     }
 
     public long anchorPid() {
         return anchor.pid();
+    }
+
+    /**
+     * Takes over the namespaces an earlier process made for this host (recorded in {@code <dir>/anchor}), so a new JVM
+     * serves a host the previous one made; false when its anchor is gone (the host's namespaces with it).
+     */
+    public synchronized boolean adopt() throws IOException {
+        Path record = dir.resolve("anchor");
+        if (!Files.exists(record)) {
+            return false;
+        }
+        String[] fields = Files.readString(record).strip().split(" ", 2);
+        long pid = Long.parseLong(fields[0]);
+        if (fields.length < 2 || !fields[1].equals(mountNamespaceOf(pid))) {
+            return false;
+        }
+        anchor = ProcessHandle.of(pid).orElse(null);
+        mountNamespace = fields[1];
+        return anchor != null;
+    }
+
+    /** Whether the process holding the host's namespaces still runs. */
+    public synchronized boolean anchored() {
+        return anchor != null && anchor.isAlive() && mountNamespace != null && mountNamespace.equals(mountNamespaceOf(anchor.pid()));
     }
 
     /** The command line that runs {@code command} as the host's root, in its namespaces, from the user's home. */
@@ -201,9 +222,11 @@ public final class EmbeddedSshHost {
         if (anchor != null) {
             anchor.destroyForcibly();
             try {
-                anchor.waitFor(10, TimeUnit.SECONDS);
+                anchor.onExit().get(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // killed above; a zombie the JDK has not reaped yet is gone from its namespaces already
             }
         }
     }

@@ -25,15 +25,15 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Nodes on this machine (kind {@code local}), for a cluster on a laptop: each node a network namespace with its own
- * address on the provider's bridge (10.231.x.0/24, x claimed machine-wide), its own OpenSSH server and host key, and its
- * own {@link PrivateFilesystem}; root logs in with a key pair the provider makes once and keeps in its state directory.
- * Needs root, iproute2, openssh-server and util-linux.
+ * Nodes on this machine (kind {@code local}), for a cluster on a laptop. With root, each node is a network namespace
+ * with its own address on the provider's bridge (10.231.x.0/24, x claimed machine-wide), its own OpenSSH server and
+ * host key, and its own {@link PrivateFilesystem} ({@link Mode#NAMESPACES}); without root, an embedded MINA SSHD server
+ * on its own loopback address (127.231.x.y, port 2222) running commands in the node's own user and mount namespace
+ * ({@link Mode#EMBEDDED}). Root logs in with a key pair the provider makes once and keeps in its state directory.
  *
  * <p>Like a cloud's instances, the nodes outlive the provider: everything is recorded in the state directory
  * ({@link LocalState}), a create's token before any of its hosts starts, so a provider made again over the same
@@ -47,23 +47,66 @@ public final class LocalProvider implements NodeProvider {
 
     private final StateDirectory records;
     private final LocalState state;
+    private final HostMaker hosts;
 
-    /** A provider keeping its records (and its hosts' files) in {@code stateDir}. */
+    /** What the nodes are made of. */
+    public enum Mode {
+        /** Network namespaces with OpenSSH: root, iproute2, openssh-server, util-linux. */
+        NAMESPACES,
+        /** Embedded MINA SSHD servers on loopback addresses: unprivileged user namespaces and util-linux. */
+        EMBEDDED;
+
+        /** Namespaces where this machine can make them, else embedded hosts where it can; empty when neither. */
+        public static Optional<Mode> best() {
+            if (Netns.canRun()) {
+                return Optional.of(NAMESPACES);
+            }
+            return EmbeddedSshHost.canRun() ? Optional.of(EMBEDDED) : Optional.empty();
+        }
+    }
+
+    /** A provider of the {@link Mode#best()} kind of hosts, keeping its records and its hosts' files in {@code stateDir}. */
     public LocalProvider(Path stateDir) {
-        if (!Netns.canRun()) {
-            throw new ProviderException(ProviderException.Kind.INVALID, "LocalHostsUnavailable",
-                    "the local provider needs root, iproute2 (ip), openssh-server (/usr/sbin/sshd, ssh-keygen) and util-linux "
-                            + "(nsenter, unshare, setsid) on this machine");
+        this(stateDir, Mode.best().orElseThrow(() -> unavailable(Mode.NAMESPACES)));
+    }
+
+    public LocalProvider(Path stateDir, Mode mode) {
+        if (mode == Mode.NAMESPACES ? !Netns.canRun() : !EmbeddedSshHost.canRun()) {
+            throw unavailable(mode);
         }
         refuseInsidePrivatePaths(stateDir);
         this.records = new StateDirectory(stateDir);
         this.state = new LocalState(records.dir());
         try {
-            state.providerId();
+            String id = state.providerId();
             state.ensureClientKey();
+            this.hosts = mode == Mode.NAMESPACES ? new NamespaceHosts(state, id) : new EmbeddedHosts(state);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot set up the local provider in " + stateDir + ": " + e.getMessage(), e);
         }
+        if (hosts instanceof EmbeddedHosts embedded) {
+            serveAgain(embedded);
+        }
+    }
+
+    private static ProviderException unavailable(Mode mode) {
+        return new ProviderException(ProviderException.Kind.INVALID, "LocalHostsUnavailable", mode == Mode.NAMESPACES
+                ? "local namespace hosts need root, iproute2 (ip), openssh-server (/usr/sbin/sshd, ssh-keygen) and util-linux "
+                + "(nsenter, unshare, setsid) on this machine"
+                : "local embedded hosts need unprivileged user namespaces (unshare --user --map-root-user --mount) and nsenter");
+    }
+
+    /** Embedded hosts' servers live in the JVM: a provider made in a new one serves the hosts the last one made. */
+    private void serveAgain(EmbeddedHosts embedded) {
+        locked(() -> {
+            for (String name : state.hostNames()) {
+                Optional<HostRecord> h = state.host(name);
+                if (h.isPresent() && h.get().started()) {
+                    embedded.serveAgain(h.get());
+                }
+            }
+            return null;
+        });
     }
 
     /**
@@ -117,16 +160,16 @@ public final class LocalProvider implements NodeProvider {
 
     /** Names and addresses the request's hosts and records them, token last: nothing starts before it is written. */
     private TokenRecord reserve(CreateRequest request) throws IOException {
-        String id = state.providerId();
-        int subnet = network(id);
+        int net = hosts.network();
         Set<Integer> used = new HashSet<>(state.slotsInUse());
         List<String> names = new ArrayList<>();
         Instant now = Instant.now();
         for (int i = 0; i < request.count(); i++) {
             int slot = freeSlot(used, request);
             used.add(slot);
-            String name = "slwp" + id + "n" + state.nextHostNumber();
-            state.writeHost(new HostRecord(name, request.poolId(), request.role(), request.token(), i, Netns.address(subnet, slot), slot, now, false));
+            String name = "slwp" + state.providerId() + "n" + state.nextHostNumber();
+            state.writeHost(new HostRecord(name, request.poolId(), request.role(), request.token(), i, hosts.address(net, slot), hosts.port(),
+                    slot, now, false));
             names.add(name);
         }
         TokenRecord record = new TokenRecord(request.token(), request.poolId(), request.role(), request.count(), names);
@@ -146,32 +189,15 @@ public final class LocalProvider implements NodeProvider {
                 + request.role() + ": the local provider holds " + MAX_HOSTS + " hosts already; release some first");
     }
 
-    /** The provider's subnet and bridge, claimed and made on first use and again after they were given back. */
-    private int network(String id) throws IOException {
-        Optional<Integer> held = state.subnet();
-        int subnet;
-        if (held.isPresent()) {
-            subnet = held.get();
-        } else {
-            String routes = Netns.addressesAndRoutes();
-            subnet = MachineClaims.NAMESPACES.claimSlotFor("subnet", state.dir(), x -> Netns.subnetUnused(x, routes));
-        }
-        if (!Netns.linkExists(bridge(id))) {
-            Netns.createBridge(bridge(id), subnet);
-        }
-        return subnet;
-    }
-
     /** Starts the token's hosts that have not started (all of them, or those a crash interrupted), in parallel. */
     private Created startAll(TokenRecord record) throws IOException {
-        String id = state.providerId();
         Map<String, Future<Optional<String>>> starts = new LinkedHashMap<>();
-        int subnet = network(id);
+        hosts.network();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (String name : record.hosts()) {
                 Optional<HostRecord> host = state.host(name);
                 if (host.isPresent() && !host.get().started()) {
-                    starts.put(name, pool.submit(() -> start(host.get(), id, subnet)));
+                    starts.put(name, pool.submit(() -> start(host.get())));
                 }
             }
         }
@@ -190,15 +216,14 @@ public final class LocalProvider implements NodeProvider {
     }
 
     /** Starts one host; a host that does not come up is torn down and released, and the reason returned. */
-    private Optional<String> start(HostRecord host, String id, int subnet) {
-        NamespaceNode node = node(host, id);
+    private Optional<String> start(HostRecord host) {
         try {
-            node.build(bridge(id), Netns.gateway(subnet), state.authorizedKeys());
+            hosts.start(host);
             state.writeHost(host.asStarted());
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
             LOG.warn("local provider: host {} of pool {} did not start: {}", host.name(), host.poolId(), e.getMessage());
-            node.destroy();
+            hosts.destroy(host);
             try {
                 state.markReleased(host, "local host " + host.name() + " did not start: " + e.getMessage());
             } catch (IOException recordFailed) {
@@ -236,7 +261,7 @@ public final class LocalProvider implements NodeProvider {
             if (!h.started()) {
                 return Optional.of(h.node(NodeState.PENDING, null));
             }
-            Optional<String> problem = node(h, state.providerId()).problem();
+            Optional<String> problem = hosts.problem(h);
             return Optional.of(problem.map(p -> h.node(NodeState.TERMINATED, p)).orElseGet(() -> h.node(NodeState.RUNNING, null)));
         }
         Optional<String> failure = state.failure(name);
@@ -257,7 +282,6 @@ public final class LocalProvider implements NodeProvider {
     @Override
     public void release(Collection<String> nodeIds) {
         locked(() -> {
-            String id = state.providerId();
             for (String name : nodeIds) {
                 Optional<HostRecord> host = state.host(name);
                 if (host.isEmpty()) {
@@ -265,30 +289,15 @@ public final class LocalProvider implements NodeProvider {
                 }
                 // recorded first: a crash mid-teardown leaves a released host whose leftovers the next release removes
                 state.markReleased(host.get(), null);
-                node(host.get(), id).destroy();
+                hosts.destroy(host.get());
                 LOG.info("local provider: released host {} of pool {}", name, host.get().poolId());
             }
             if (state.hostNames().isEmpty()) {
-                giveBackNetwork(id);
+                // with no host left, the bridge and the address range go too: nothing stays on the machine's network
+                hosts.giveBackNetwork();
             }
             return null;
         });
-    }
-
-    /** With no host left, the bridge and the subnet go too: nothing of the provider stays on the machine's network. */
-    private void giveBackNetwork(String id) throws IOException {
-        Netns.deleteLinks(Pattern.compile(Pattern.quote(bridge(id))));
-        MachineClaims.NAMESPACES.releaseSlot(state.dir(), "subnet");
-        state.forgetSubnet();
-    }
-
-    private NamespaceNode node(HostRecord h, String id) {
-        String number = h.name().substring(h.name().lastIndexOf('n') + 1);
-        return new NamespaceNode(h.name(), h.address(), state.hostDir(h.name()), "slwp" + id + "v" + number, "slwp" + id + "p" + number);
-    }
-
-    private static String bridge(String id) {
-        return "slwpb" + id;
     }
 
     /** Runs {@code body} holding the state directory against this JVM's other threads and other JVMs. */

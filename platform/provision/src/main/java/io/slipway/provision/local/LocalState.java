@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -21,7 +20,7 @@ import java.util.stream.Stream;
  * A local provider's records, in its state directory, which outlive the JVM (the hosts do too):
  * <pre>
  * provider.properties        the provider's id (names its bridge, hosts and links) and its host counter
- * subnet                     the 10.231.x.0/24 it holds (its claim is in {@link MachineClaims#NAMESPACES})
+ * subnet (or net)            the 10.231.x.0/24 (127.231.x.0/24) it holds; the claim is in {@link MachineClaims}
  * client_key, client_key.pub the login key of its hosts' root (0600)
  * tokens/&lt;token&gt;.properties  one create: its pool, role, count and host names, written before any host starts
  * hosts/&lt;name&gt;/               a host: node.properties, sshd_config, its host key, sshd.pid, sshd.log, fs/...
@@ -68,14 +67,14 @@ final class LocalState {
         return n;
     }
 
-    /** The subnet this provider holds, if it holds one. */
-    Optional<Integer> subnet() throws IOException {
-        Path file = dir.resolve("subnet");
+    /** The address range ({@code subnet} or {@code net}) this provider holds, if it holds one. */
+    Optional<Integer> slot(String name) throws IOException {
+        Path file = dir.resolve(name);
         return Files.exists(file) ? Optional.of(Integer.parseInt(Files.readString(file).strip())) : Optional.empty();
     }
 
-    void forgetSubnet() throws IOException {
-        Files.deleteIfExists(dir.resolve("subnet"));
+    void forgetSlot(String name) throws IOException {
+        Files.deleteIfExists(dir.resolve(name));
     }
 
     Path clientKey() {
@@ -91,8 +90,7 @@ final class LocalState {
         if (Files.exists(clientKey()) && Files.exists(authorizedKeys())) {
             return;
         }
-        OpenSshd.generateKey(clientKey(), "slipway-local-provider");
-        Files.setPosixFilePermissions(clientKey(), PosixFilePermissions.fromString("rw-------"));
+        SshKeys.generate(clientKey(), "slipway-local-provider");
         Path tmp = dir.resolve("authorized_keys.new");
         Files.copy(Path.of(clientKey() + ".pub"), tmp, StandardCopyOption.REPLACE_EXISTING);
         Files.move(tmp, authorizedKeys(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -125,14 +123,14 @@ final class LocalState {
     }
 
     /** One host's record: what describe answers besides its liveness. */
-    record HostRecord(String name, String poolId, String role, String token, int launchIndex, String address, int slot,
+    record HostRecord(String name, String poolId, String role, String token, int launchIndex, String address, int port, int slot,
                       Instant launchedAt, boolean started) {
         ProviderNode node(NodeState state, String reason) {
-            return new ProviderNode(name, poolId, role, token, launchIndex, state, address, 22, launchedAt, reason);
+            return new ProviderNode(name, poolId, role, token, launchIndex, state, address, port, launchedAt, reason);
         }
 
         HostRecord asStarted() {
-            return new HostRecord(name, poolId, role, token, launchIndex, address, slot, launchedAt, true);
+            return new HostRecord(name, poolId, role, token, launchIndex, address, port, slot, launchedAt, true);
         }
     }
 
@@ -188,6 +186,7 @@ final class LocalState {
         p.setProperty("token", h.token());
         p.setProperty("launch-index", Integer.toString(h.launchIndex()));
         p.setProperty("address", h.address());
+        p.setProperty("port", Integer.toString(h.port()));
         p.setProperty("slot", Integer.toString(h.slot()));
         p.setProperty("launched-at", h.launchedAt().toString());
         p.setProperty("started", Boolean.toString(h.started()));
@@ -196,7 +195,8 @@ final class LocalState {
 
     private static HostRecord hostRecord(String name, Properties p) {
         return new HostRecord(name, p.getProperty("pool"), p.getProperty("role"), p.getProperty("token"),
-                Integer.parseInt(p.getProperty("launch-index")), p.getProperty("address"), Integer.parseInt(p.getProperty("slot")),
+                Integer.parseInt(p.getProperty("launch-index")), p.getProperty("address"), Integer.parseInt(p.getProperty("port", "22")),
+                Integer.parseInt(p.getProperty("slot")),
                 Instant.parse(p.getProperty("launched-at")), Boolean.parseBoolean(p.getProperty("started")));
     }
 

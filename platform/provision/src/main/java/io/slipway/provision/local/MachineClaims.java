@@ -28,6 +28,11 @@ public final class MachineClaims {
 
     private final Path root;
 
+    /** Embedded hosts' claims, per user (no root): test fleets and local providers share 127.231.0.0/16 through it. */
+    public static MachineClaims embedded() {
+        return new MachineClaims(Path.of("/var/tmp", "slipway-embedded-hosts-" + System.getProperty("user.name")));
+    }
+
     public MachineClaims(Path root) {
         this.root = root;
     }

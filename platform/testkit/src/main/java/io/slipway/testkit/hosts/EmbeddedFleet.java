@@ -26,7 +26,7 @@ import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceW
  * and the password are the fleet's own, and the servers accept them for root, the operator and the password user.
  */
 final class EmbeddedFleet extends HostFleet {
-    static final MachineClaims STATE = new MachineClaims(Path.of("/var/tmp", "slipway-embedded-hosts-" + System.getProperty("user.name")));
+    static final MachineClaims STATE = MachineClaims.embedded();
     private static volatile Boolean available;
 
     private final int net;

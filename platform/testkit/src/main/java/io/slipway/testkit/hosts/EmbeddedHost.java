@@ -12,6 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 
 /**
  * A test host of a {@link HostFleet.Kind#EMBEDDED} fleet, for machines without root: an {@link EmbeddedSshHost} (MINA
@@ -29,7 +31,10 @@ final class EmbeddedHost extends TestHost {
     EmbeddedHost(EmbeddedFleet fleet, String name, String address, Path dir, Path hostKeyFile) {
         super(name, address, dir);
         this.fleet = fleet;
-        this.core = new EmbeddedSshHost(name, address, dir, hostKeyFile, new FleetAccess());
+        SimpleGeneratorHostKeyProvider hostKey = new SimpleGeneratorHostKeyProvider(hostKeyFile);
+        hostKey.setAlgorithm(KeyUtils.EC_ALGORITHM);
+        hostKey.setKeySize(256);
+        this.core = new EmbeddedSshHost(name, address, dir, hostKey, new FleetAccess());
     }
 
     @Override

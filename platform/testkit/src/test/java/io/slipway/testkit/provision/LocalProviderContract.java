@@ -29,17 +29,31 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The local provider makes real hosts on this machine (network namespaces with their own OpenSSH servers), which
- * outlive the provider as a cloud's instances outlive the service that made them, and leaves nothing behind when they
- * are released. Needs root (as the namespace test hosts do).
+ * What the local provider does with either kind of host: makes real hosts on this machine, which outlive the provider
+ * as a cloud's instances outlive the service that made them, and leaves nothing behind when they are released.
  */
-class LocalProviderTest {
+abstract class LocalProviderContract {
     private Path stateDir;
     private final List<LocalProvider> providers = new ArrayList<>();
 
+    abstract LocalProvider.Mode mode();
+
+    /** The processes that make the host run (its sshd, or the process holding its namespaces). */
+    abstract List<Long> processesOf(LocalProvider provider, ProviderNode node) throws Exception;
+
+    /** Kills what makes the host run, as a crash of the host would. */
+    abstract void crash(LocalProvider provider, ProviderNode node) throws Exception;
+
+    /** The public key file of the host key the host's SSH server uses. */
+    abstract Path hostKeyFile(LocalProvider provider, ProviderNode node) throws Exception;
+
+    /** What a kind leaves on the machine besides processes and directories (namespaces, links, addresses) is gone. */
+    abstract void assertNothingElseLeft(List<ProviderNode> released) throws Exception;
+
     @BeforeEach
     void stateDirectory() throws Exception {
-        assumeTrue(Netns.canRun(), "the local provider needs root, iproute2, openssh-server and util-linux");
+        assumeTrue(LocalProvider.Mode.best().isPresent() && (mode() == LocalProvider.Mode.EMBEDDED || Netns.canRun()),
+                "this machine cannot make local " + mode() + " hosts");
         // not under /tmp: each host has a /tmp of its own, which would hide the state directory from its sshd
         stateDir = Files.createTempDirectory(Path.of("/var/tmp"), "slipway-local-provider-test-");
     }
@@ -60,7 +74,7 @@ class LocalProviderTest {
     }
 
     private LocalProvider provider() {
-        LocalProvider p = new LocalProvider(stateDir);
+        LocalProvider p = new LocalProvider(stateDir, mode());
         providers.add(p);
         return p;
     }
@@ -82,7 +96,7 @@ class LocalProviderTest {
             assertThat(n.poolId()).isEqualTo("pool-a");
             assertThat(n.role()).isEqualTo("node");
             assertThat(n.token()).isEqualTo(request.token());
-            assertThat(n.sshPort()).isEqualTo(22);
+            assertThat(n.sshPort()).isEqualTo(mode() == LocalProvider.Mode.NAMESPACES ? 22 : 2222);
         });
         assertThat(created.nodes().stream().map(ProviderNode::launchIndex)).containsExactly(0, 1);
         assertThat(created.nodes().stream().map(ProviderNode::address).distinct()).hasSize(2);
@@ -103,7 +117,7 @@ class LocalProviderTest {
         Created again = provider.create(request);
         assertThat(again.nodes().stream().map(ProviderNode::id)).containsExactlyElementsOf(ids(created.nodes()));
         assertThat(provider.listPooled()).hasSize(2);
-        assertThat(Netns.pids(created.nodes().get(0).id())).as("the same sshd, not a second one").hasSize(1);
+        assertThat(processesOf(provider, created.nodes().get(0))).as("the same host, not a second one").hasSize(1);
 
         assertThatThrownBy(() -> provider.create(new CreateRequest("pool-a", "node", null, null, 3, request.token(), Map.of())))
                 .isInstanceOfSatisfying(ProviderException.class, e -> {
@@ -119,13 +133,13 @@ class LocalProviderTest {
             nodes = first.create(request("pool-b", 2)).nodes();
         }
         // close() releases nothing: the hosts outlive the provider, as instances outlive the service
+        LocalProvider restarted = restarted();
         List<Long> sshds = new ArrayList<>();
         for (ProviderNode n : nodes) {
-            sshds.addAll(Netns.pids(n.id()));
+            sshds.addAll(processesOf(restarted, n));
         }
         assertThat(sshds).hasSize(2);
 
-        LocalProvider restarted = provider();
         assertThat(restarted.listPooled()).extracting(ProviderNode::id, ProviderNode::state)
                 .containsExactlyInAnyOrder(nodes.stream().map(n -> org.assertj.core.groups.Tuple.tuple(n.id(), NodeState.RUNNING)).toArray(
                         org.assertj.core.groups.Tuple[]::new));
@@ -136,14 +150,7 @@ class LocalProviderTest {
 
         restarted.release(ids(nodes));
 
-        String namespaces = run("ip", "netns", "list");
-        String links = run("ip", "-o", "link", "show");
-        String addresses = run("ip", "-o", "addr");
-        for (ProviderNode n : nodes) {
-            assertThat(namespaces).doesNotContain(n.id());
-            assertThat(addresses).doesNotContain(n.address() + "/");
-        }
-        assertThat(links).doesNotContain("slwp");
+        assertNothingElseLeft(nodes);
         for (long pid : sshds) {
             await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
         }
@@ -163,24 +170,22 @@ class LocalProviderTest {
     void aHostWhoseSshdDiedIsReportedTerminatedWithTheReasonAndReleasedCompletely() throws Exception {
         LocalProvider provider = provider();
         ProviderNode node = provider.create(request("pool-c", 1)).nodes().get(0);
-        long sshd = Netns.pids(node.id()).get(0);
-        ProcessHandle.of(sshd).ifPresent(ProcessHandle::destroyForcibly);
-        await().atMost(Duration.ofSeconds(10)).until(() -> Netns.pids(node.id()).isEmpty());
+        crash(provider, node);
 
         assertThat(provider.describe(List.of(node.id())).nodes()).singleElement().satisfies(n -> {
             assertThat(n.state()).isEqualTo(NodeState.TERMINATED);
-            assertThat(n.stateReason()).contains(node.id()).contains("sshd");
+            assertThat(n.stateReason()).contains(node.id()).containsAnyOf("sshd", "SSH server", "namespaces");
         });
         assertThat(provider.listPooled()).extracting(ProviderNode::id).containsExactly(node.id());
 
         provider.release(List.of(node.id()));
-        assertThat(run("ip", "netns", "list")).doesNotContain(node.id());
+        assertNothingElseLeft(List.of(node));
         assertThat(provider.hostDir(node.id())).doesNotExist();
     }
 
     @Test
     void refusesAStateDirectoryThatItsHostsWouldHide() {
-        assertThatThrownBy(() -> new LocalProvider(Path.of("/tmp/slipway-local")))
+        assertThatThrownBy(() -> new LocalProvider(Path.of("/tmp/slipway-local"), mode()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/tmp");
     }
 
@@ -188,22 +193,24 @@ class LocalProviderTest {
         return nodes.stream().map(ProviderNode::id).toList();
     }
 
-    /** The public key of the host key the host's sshd is configured with (its sshd_config names it). */
-    private static String hostKeyOf(LocalProvider provider, ProviderNode n) throws Exception {
-        Path config = provider.hostDir(n.id()).resolve("sshd_config");
-        String keyFile = Files.readAllLines(config).stream().filter(l -> l.startsWith("HostKey ")).findFirst().orElseThrow()
-                .substring("HostKey ".length()).strip();
-        String[] pub = Files.readString(Path.of(keyFile + ".pub")).strip().split(" ");
+    /** A provider made anew over the same state directory, as after a restart of the service. */
+    private LocalProvider restarted() {
+        return provider();
+    }
+
+    /** The public key of the host key the host's SSH server uses (OpenSSH's public key line, without the comment). */
+    private String hostKeyOf(LocalProvider provider, ProviderNode n) throws Exception {
+        String[] pub = Files.readString(hostKeyFile(provider, n)).strip().split(" ");
         return pub[0] + " " + pub[1];
     }
 
-    private static String ssh(LocalProvider provider, ProviderNode n, String command) throws Exception {
+    static String ssh(LocalProvider provider, ProviderNode n, String command) throws Exception {
         return run("ssh", "-p", Integer.toString(n.sshPort()), "-i", provider.login().privateKey().toString(), "-o", "StrictHostKeyChecking=no",
                 "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "ConnectTimeout=3", "-o", "LogLevel=ERROR",
                 provider.login().user() + "@" + n.address(), command);
     }
 
-    private static String run(String... cmd) throws Exception {
+    static String run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
