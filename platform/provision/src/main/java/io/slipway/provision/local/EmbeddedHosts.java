@@ -95,7 +95,8 @@ final class EmbeddedHosts implements HostMaker {
     public Optional<String> problem(HostRecord host) {
         EmbeddedSshHost h = SERVED.get(state.hostDir(host.name()));
         if (h == null || !h.anchored()) {
-            return Optional.of("the namespaces of local host " + host.name() + " are gone (was the machine restarted?)");
+            return Optional.of("the namespaces of local host " + host.name() + " are gone (was the machine restarted?), or its SSH "
+                    + "server could not be started again");
         }
         return h.serving() ? Optional.empty() : Optional.of("the SSH server of local host " + host.name() + " is not running");
     }

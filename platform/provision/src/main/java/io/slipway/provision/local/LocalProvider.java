@@ -102,7 +102,12 @@ public final class LocalProvider implements NodeProvider {
             for (String name : state.hostNames()) {
                 Optional<HostRecord> h = state.host(name);
                 if (h.isPresent() && h.get().started()) {
-                    embedded.serveAgain(h.get());
+                    try {
+                        embedded.serveAgain(h.get());
+                    } catch (IOException | RuntimeException e) {
+                        // describe reports the host as gone, and the caller replaces it
+                        LOG.warn("local provider: host {} of pool {} cannot be served again: {}", name, h.get().poolId(), e.getMessage());
+                    }
                 }
             }
             return null;
