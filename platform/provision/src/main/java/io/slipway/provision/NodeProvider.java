@@ -42,6 +42,11 @@ public interface NodeProvider extends AutoCloseable {
     /** How Slipway logs in to this provider's nodes over SSH. */
     SshLogin login();
 
+    /** How Slipway logs in to one node: {@link #login()} unless the provider's machines differ (a static pool's may). */
+    default SshLogin login(String nodeId) {
+        return login();
+    }
+
     @Override
     default void close() {
     }

@@ -1,5 +1,7 @@
 package io.slipway.testkit.hosts;
 
+import io.slipway.provision.local.EmbeddedSshHost;
+import io.slipway.provision.local.MachineClaims;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +14,7 @@ import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.spec.ECGenParameterSpec;
-import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -26,7 +26,7 @@ import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceW
  * and the password are the fleet's own, and the servers accept them for root, the operator and the password user.
  */
 final class EmbeddedFleet extends HostFleet {
-    static final FleetState STATE = new FleetState(Path.of("/var/tmp", "slipway-embedded-hosts-" + System.getProperty("user.name")));
+    static final MachineClaims STATE = MachineClaims.embedded();
     private static volatile Boolean available;
 
     private final int net;
@@ -67,15 +67,7 @@ final class EmbeddedFleet extends HostFleet {
     static boolean canRun() {
         Boolean known = available;
         if (known == null) {
-            boolean can = executable("/usr/bin/unshare", "/usr/bin/nsenter");
-            if (can) {
-                try {
-                    Fleet.run(List.of("unshare", "--user", "--map-root-user", "--mount", "--propagation", "private", "true"), Duration.ofSeconds(10));
-                } catch (RuntimeException e) {
-                    can = false;
-                }
-            }
-            available = known = can;
+            available = known = EmbeddedSshHost.canRun();
         }
         return known;
     }
@@ -108,7 +100,7 @@ final class EmbeddedFleet extends HostFleet {
         String name = "slwe" + id() + "h" + n;
         String address = "127.231." + net + "." + (10 + n);
         Path hostDir = Files.createDirectories(dir().resolve(name));
-        Path keys = Files.createDirectories(STATE.root.resolve("host-keys"));
+        Path keys = Files.createDirectories(STATE.root().resolve("host-keys"));
         EmbeddedHost host = new EmbeddedHost(this, name, address, hostDir, keys.resolve(address));
         try {
             host.start();
@@ -187,27 +179,12 @@ final class EmbeddedFleet extends HostFleet {
     private static void teardown(Path fleetDir) {
         try (Stream<Path> hostDirs = Files.exists(fleetDir) ? Files.list(fleetDir) : Stream.empty()) {
             for (Path h : hostDirs.filter(Files::isDirectory).toList()) {
-                Path anchor = h.resolve("anchor");
-                if (Files.exists(anchor)) {
-                    String[] fields = Files.readString(anchor).strip().split(" ", 2);
-                    // only while the anchor holds it: a namespace nothing holds is gone, and its id may name a new one
-                    if (fields.length == 2 && fields[1].equals(mountNamespaceOf(Long.parseLong(fields[0])))) {
-                        EmbeddedHost.killNamespace(fields[1]);
-                    }
-                }
+                EmbeddedSshHost.killRecorded(h);
             }
             STATE.releaseSlot(fleetDir, "net");
         } catch (IOException e) {
             System.err.println("[host-fleet] teardown of " + fleetDir + ": " + e.getMessage());
         }
-        FleetState.deleteTree(fleetDir);
-    }
-
-    private static String mountNamespaceOf(long pid) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "mnt")).toString();
-        } catch (IOException gone) {
-            return null;
-        }
+        MachineClaims.deleteTree(fleetDir);
     }
 }

@@ -1,54 +1,40 @@
 package io.slipway.testkit.hosts;
 
-import java.io.BufferedReader;
+import io.slipway.provision.local.EmbeddedSshHost;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.sshd.common.config.keys.KeyUtils;
-import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 
 /**
- * A test host of a {@link HostFleet.Kind#EMBEDDED} fleet, for machines without root: an Apache MINA SSHD server on its
- * own loopback address, reached through a {@link HostLink} (where link faults are made), running every command in the
- * host's own user and mount namespace. An "anchor" process ({@code unshare --user --map-root-user --mount}) holds those
- * namespaces: in them the host's private directories are bind-mounted over {@code /var/lib/slipway}, {@code /tmp},
- * {@code /root}... (a directory the machine lacks, as {@code /etc/slipway}, is made in a tmpfs laid over its parent
- * that shows the parent's entries again), and uid 0 is the user running the tests. Commands run as that root whatever
- * the login user; {@code sudo} is the fleet's stand-in, which asks the password user for its password as sudo would.
+ * A test host of a {@link HostFleet.Kind#EMBEDDED} fleet, for machines without root: an {@link EmbeddedSshHost} (MINA
+ * SSHD on its own loopback address, commands in the host's own user and mount namespace) reached through a
+ * {@link HostLink}, where link faults are made. Commands run as the namespace's root whatever the login user;
+ * {@code sudo} is the fleet's stand-in, which asks the password user for its password as sudo would.
  */
 final class EmbeddedHost extends TestHost {
     static final int PORT = 2222;
-    private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private final EmbeddedFleet fleet;
-    private final SimpleGeneratorHostKeyProvider hostKey;
-    private Process anchor;
-    private String mountNamespace;
-    private SshServer server;
+    private final EmbeddedSshHost core;
     private HostLink link;
 
     EmbeddedHost(EmbeddedFleet fleet, String name, String address, Path dir, Path hostKeyFile) {
         super(name, address, dir);
         this.fleet = fleet;
-        this.hostKey = new SimpleGeneratorHostKeyProvider(hostKeyFile);
+        SimpleGeneratorHostKeyProvider hostKey = new SimpleGeneratorHostKeyProvider(hostKeyFile);
         hostKey.setAlgorithm(KeyUtils.EC_ALGORITHM);
         hostKey.setKeySize(256);
+        this.core = new EmbeddedSshHost(name, address, dir, hostKey, new FleetAccess());
     }
 
     @Override
@@ -57,95 +43,45 @@ final class EmbeddedHost extends TestHost {
     }
 
     void start() throws IOException {
-        for (String privateDir : PRIVATE.values()) {
-            Files.createDirectories(fsDir(privateDir));
-        }
-        Files.setPosixFilePermissions(fsDir("tmp"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
-        for (String user : List.of(HostFleet.OPERATOR, HostFleet.PASSWORD_USER)) {
-            Files.createDirectories(fsDir("home").resolve(user));
-        }
-        startAnchor();
+        core.createNamespaces(List.of(HostFleet.OPERATOR, HostFleet.PASSWORD_USER));
         startSshd();
     }
 
-    /** Starts the process that holds the host's namespaces, with the private directories mounted, and records it. */
-    private void startAnchor() throws IOException {
-        StringBuilder script = new StringBuilder(privateMounts());
-        script.append("echo ready\nexec sleep infinity < /dev/null > /dev/null 2>&1\n");
-        Process p = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "--propagation", "private", "sh", "-c",
-                script.toString()).redirectError(dir.resolve("anchor.log").toFile()).start();
-        String line;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            line = r.readLine();
-        }
-        if (!"ready".equals(line)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(name() + ": its namespaces could not be made: " + Files.readString(dir.resolve("anchor.log")));
-        }
-        anchor = p;
-        mountNamespace = Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "ns", "mnt")).toString();
-        Files.writeString(dir.resolve("anchor"), p.pid() + " " + mountNamespace);
-    }
-
     long anchorPid() {
-        return anchor.pid();
+        return core.anchorPid();
     }
 
     /** The command line that runs {@code command} as the host's root, in its namespaces, from the user's home. */
     List<String> shell(String command) {
-        return List.of("nsenter", "--target", Long.toString(anchor.pid()), "--user", "--mount", "--preserve-credentials", "--",
-                "/bin/sh", "-c", "cd \"$HOME\" 2>/dev/null || cd /; exec /bin/sh -c \"$1\"", "sh", command);
+        return core.shell(command);
     }
 
     /** What sshd gives a login session, plus the sudo stand-in on the PATH and whether it must ask for a password. */
     Map<String, String> loginEnvironment(String user, SocketAddress client) {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("HOME", "root".equals(user) ? "/root" : "/home/" + user);
-        env.put("USER", user);
-        env.put("LOGNAME", user);
-        env.put("SHELL", "/bin/sh");
-        env.put("PATH", fleet.binDir() + ":" + PATH);
-        env.put("LANG", "C.UTF-8");
+        Map<String, String> env = EmbeddedSshHost.loginEnvironment(user, fleet.binDir().toString());
         env.put("SLIPWAY_TEST_SUDO", "root".equals(user) ? "root" : HostFleet.PASSWORD_USER.equals(user) ? "password" : "nopasswd");
         if (link.clientOf(client) instanceof InetSocketAddress from) {
-            env.put("SSH_CONNECTION", from.getAddress().getHostAddress() + " " + from.getPort() + " " + address() + " " + PORT);
+            env.put("SSH_CONNECTION", core.sshConnection(from, PORT));
         }
         return env;
     }
 
     @Override
     public String exec(String shell) {
-        List<String> cmd = new ArrayList<>(shell(shell));
-        try {
-            return Fleet.run(cmd, Duration.ofMinutes(2));
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException(name() + ": " + e.getMessage(), e);
-        }
+        return core.exec(shell);
     }
 
+    /** Starts the server on a port of its own and the link on {@value #PORT} in front of it, where faults are made. */
     @Override
     public synchronized void startSshd() {
-        if (server != null) {
+        if (core.serving()) {
             return;
         }
-        SshServer s = SshServer.setUpDefaultServer();
-        s.setHost(address());
-        s.setPort(0);
-        s.setKeyPairProvider(hostKey);
-        s.setPublickeyAuthenticator((user, key, session) -> fleet.acceptsKey(user, key));
-        s.setPasswordAuthenticator((user, password, session) -> fleet.acceptsPassword(user, password));
-        s.setKeyboardInteractiveAuthenticator(null);
-        s.setCommandFactory((channel, command) -> new HostCommand(this, command));
-        try {
-            s.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(name() + ": the SSH server did not start: " + e.getMessage(), e);
-        }
-        server = s;
+        int port = core.startServer(0);
         if (link == null) {
-            link = new HostLink(new InetSocketAddress(address(), PORT), new InetSocketAddress(address(), s.getPort()));
+            link = new HostLink(new InetSocketAddress(address(), PORT), new InetSocketAddress(address(), port));
         } else {
-            link.retarget(new InetSocketAddress(address(), s.getPort()));
+            link.retarget(new InetSocketAddress(address(), port));
         }
         link.up();
         HostFleet.awaitPort(name() + "'s SSH server", address(), PORT, Duration.ofSeconds(15), () -> false, () -> "");
@@ -156,14 +92,7 @@ final class EmbeddedHost extends TestHost {
         if (link != null) {
             link.down();
         }
-        if (server != null) {
-            try {
-                server.stop(true);
-            } catch (IOException ignored) {
-                // stopping anyway
-            }
-            server = null;
-        }
+        core.stopServer();
     }
 
     @Override
@@ -211,40 +140,24 @@ final class EmbeddedHost extends TestHost {
         if (link != null) {
             link.close();
         }
-        if (mountNamespace != null) {
-            killNamespace(mountNamespace);
-        }
-        if (anchor != null) {
-            anchor.destroyForcibly();
-            try {
-                anchor.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        core.stop();
     }
 
-    /**
-     * SIGKILLs every process whose mount namespace is {@code ns} until none is left (a process may fork while the
-     * previous round is killed); the namespace, with the host's mounts, goes with the last of them.
-     */
-    static void killNamespace(String ns) {
-        Fleet.killUntilNone(ns, () -> {
-            List<Long> pids = new ArrayList<>();
-            try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-                for (Path proc : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
-                    try {
-                        if (ns.equals(Files.readSymbolicLink(proc.resolve("ns/mnt")).toString())) {
-                            pids.add(Long.parseLong(proc.getFileName().toString()));
-                        }
-                    } catch (IOException notOursOrGone) {
-                        // another user's process, or one that just exited
-                    }
-                }
-            } catch (IOException e) {
-                return List.of();
-            }
-            return pids;
-        });
+    /** The fleet's logins, and the session environment this host gives them. */
+    private final class FleetAccess implements EmbeddedSshHost.Access {
+        @Override
+        public boolean acceptsKey(String user, PublicKey key) {
+            return fleet.acceptsKey(user, key);
+        }
+
+        @Override
+        public boolean acceptsPassword(String user, String password) {
+            return fleet.acceptsPassword(user, password);
+        }
+
+        @Override
+        public Map<String, String> environment(String user, SocketAddress client) {
+            return loginEnvironment(user, client);
+        }
     }
 }

@@ -1,7 +1,7 @@
 package io.slipway.testkit.hosts;
 
+import io.slipway.provision.local.HostTools;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -168,12 +168,7 @@ public abstract sealed class HostFleet implements AutoCloseable permits Namespac
     abstract void teardown();
 
     static boolean executable(String... paths) {
-        for (String p : paths) {
-            if (!Files.isExecutable(Path.of(p))) {
-                return false;
-            }
-        }
-        return true;
+        return HostTools.executable(paths);
     }
 
     /**
@@ -181,27 +176,7 @@ public abstract sealed class HostFleet implements AutoCloseable permits Namespac
      * once, with {@code diagnostics}, when {@code exited} says the server is gone.
      */
     static void awaitPort(String what, String address, int port, Duration timeout, BooleanSupplier exited, Supplier<String> diagnostics) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        IOException last = null;
-        while (System.nanoTime() < deadline) {
-            if (exited.getAsBoolean()) {
-                throw new IllegalStateException(what + " exited: " + diagnostics.get());
-            }
-            try (java.net.Socket s = new java.net.Socket()) {
-                s.connect(new java.net.InetSocketAddress(address, port), 500);
-                return;
-            } catch (IOException e) {
-                last = e;
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-        throw new IllegalStateException(what + " did not accept connections on " + address + ":" + port + " within " + timeout
-                + " (" + (last == null ? "" : last.getMessage()) + "): " + diagnostics.get());
+        HostTools.awaitPort(what, address, port, timeout, exited, diagnostics);
     }
 
     /** Fleet settings. */

@@ -1,14 +1,11 @@
 package io.slipway.testkit.hosts;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.slipway.provision.local.HostTools;
+import io.slipway.provision.local.OpenSshd;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,7 +41,7 @@ final class NamespaceHost extends TestHost {
     public String exec(String shell) {
         long pid = sshdPid();
         try {
-            return Fleet.run(List.of("nsenter", "--target", Long.toString(pid), "--net", "--mount", "sh", "-c", shell), Duration.ofMinutes(2));
+            return HostTools.run(List.of("nsenter", "--target", Long.toString(pid), "--net", "--mount", "sh", "-c", shell), Duration.ofMinutes(2));
         } catch (IllegalStateException e) {
             throw new IllegalStateException(name() + ": " + e.getMessage(), e);
         }
@@ -53,12 +50,12 @@ final class NamespaceHost extends TestHost {
     /** Takes the host's link down: its peers' packets are dropped (connects time out), as a cut cable would. */
     @Override
     public void cutLink() {
-        Fleet.run(List.of("ip", "link", "set", veth, "down"), Duration.ofSeconds(10));
+        HostTools.run(List.of("ip", "link", "set", veth, "down"), Duration.ofSeconds(10));
     }
 
     @Override
     public void restoreLink() {
-        Fleet.run(List.of("ip", "link", "set", veth, "up"), Duration.ofSeconds(10));
+        HostTools.run(List.of("ip", "link", "set", veth, "up"), Duration.ofSeconds(10));
         awaitSshd(Duration.ofSeconds(15));
     }
 
@@ -78,16 +75,7 @@ final class NamespaceHost extends TestHost {
     /** Starts sshd (again) in the host's namespaces, and waits until it accepts connections. */
     @Override
     public synchronized void startSshd() {
-        StringBuilder script = new StringBuilder(privateMounts());
-        script.append("exec /usr/sbin/sshd -D -e -f '").append(sshdConfig).append("'\n");
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name(), "unshare", "--mount", "--propagation", "private",
-                "sh", "-c", script.toString()));
-        try {
-            sshd = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sshd.log").toFile())).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start sshd for " + name() + ": " + e.getMessage(), e);
-        }
+        sshd = OpenSshd.start(name(), fs, sshdConfig, dir.resolve("sshd.log"), false);
         awaitSshd(Duration.ofSeconds(15));
     }
 
@@ -103,7 +91,7 @@ final class NamespaceHost extends TestHost {
             netem.addAll(List.of("rate", rate));
         }
         try {
-            Fleet.run(netem, Duration.ofSeconds(10));
+            HostTools.run(netem, Duration.ofSeconds(10));
         } catch (IllegalStateException e) {
             if (!e.getMessage().contains("qdisc kind is unknown")) {
                 throw e;
@@ -112,14 +100,14 @@ final class NamespaceHost extends TestHost {
                 throw new UnsupportedOperationException("this kernel has no netem: a link can be rate-limited (slow(Duration.ZERO, rate)), "
                         + "not delayed");
             }
-            Fleet.run(List.of("ip", "netns", "exec", name(), "tc", "qdisc", "replace", "dev", "eth0", "root", "tbf", "rate", rate,
+            HostTools.run(List.of("ip", "netns", "exec", name(), "tc", "qdisc", "replace", "dev", "eth0", "root", "tbf", "rate", rate,
                     "burst", "32kbit", "latency", "1s"), Duration.ofSeconds(10));
         }
     }
 
     @Override
     public void clearSlow() {
-        Fleet.run(List.of("ip", "netns", "exec", name(), "tc", "qdisc", "del", "dev", "eth0", "root"), Duration.ofSeconds(10));
+        HostTools.run(List.of("ip", "netns", "exec", name(), "tc", "qdisc", "del", "dev", "eth0", "root"), Duration.ofSeconds(10));
     }
 
     synchronized long sshdPid() {
@@ -133,15 +121,6 @@ final class NamespaceHost extends TestHost {
         HostFleet.awaitPort(name() + ": sshd", address(), 22, timeout, () -> {
             Process p = sshd;
             return p != null && !p.isAlive();
-        }, this::tail);
-    }
-
-    private String tail() {
-        try {
-            String log = Files.readString(dir.resolve("sshd.log"), StandardCharsets.UTF_8);
-            return log.length() > 1000 ? log.substring(log.length() - 1000) : log;
-        } catch (IOException e) {
-            return "(no sshd log)";
-        }
+        }, () -> OpenSshd.tail(dir.resolve("sshd.log")));
     }
 }

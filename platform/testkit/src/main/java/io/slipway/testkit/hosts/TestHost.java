@@ -1,5 +1,6 @@
 package io.slipway.testkit.hosts;
 
+import io.slipway.provision.local.PrivateFilesystem;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -13,18 +14,18 @@ import java.util.Map;
  */
 public abstract sealed class TestHost permits NamespaceHost, EmbeddedHost {
     /** Paths private to each host, and the directory name each is kept under on the machine. */
-    static final Map<String, String> PRIVATE = Map.of("/var/lib/slipway", "var-lib-slipway", "/etc/slipway", "etc-slipway",
-            "/tmp", "tmp", "/root", "root", "/home", "home", "/opt", "opt", "/run/slipway", "run-slipway",
-            "/usr/local/bin", "usr-local-bin");
+    static final Map<String, String> PRIVATE = PrivateFilesystem.PATHS;
 
     private final String name;
     private final String address;
     final Path dir;
+    final PrivateFilesystem fs;
 
     TestHost(String name, String address, Path dir) {
         this.name = name;
         this.address = address;
         this.dir = dir;
+        this.fs = new PrivateFilesystem(dir);
     }
 
     public String name() {
@@ -41,53 +42,11 @@ public abstract sealed class TestHost permits NamespaceHost, EmbeddedHost {
 
     /** The machine-side path of a file in the host's private filesystem (for assertions). */
     public Path path(String inHost) {
-        for (Map.Entry<String, String> e : PRIVATE.entrySet()) {
-            String prefix = e.getKey();
-            if (inHost.equals(prefix) || inHost.startsWith(prefix + "/")) {
-                return fsDir(e.getValue()).resolve(inHost.substring(prefix.length()).replaceFirst("^/", ""));
-            }
-        }
-        throw new IllegalArgumentException(inHost + " is not in a host's private filesystem " + PRIVATE.keySet());
+        return fs.path(inHost);
     }
 
     Path fsDir(String privateName) {
-        return dir.resolve("fs").resolve(privateName);
-    }
-
-    /**
-     * Shell lines that, run as root of a fresh mount namespace, lay each private directory over its path without
-     * changing the machine: a path the machine lacks is made in a tmpfs laid over its parent that shows the parent's
-     * entries again (each bound back from a bind of the original), so no host leaves {@code /var/lib/slipway} and its
-     * like behind (which would also hide this path from the next run). {@code mount -n} everywhere: libmount would
-     * otherwise record each mount in {@code /run/mount/utab}, creating {@code /run/mount} on the machine (the first
-     * mount runs before {@code /run} is shadowed) and again in the tmpfs laid over {@code /run}, where the entry bound
-     * back from the machine then collided with it ("mkdir: cannot create directory '/run/mount': File exists", the
-     * first run on a new machine). Entries are bound back only when missing, and one that vanished meanwhile is
-     * skipped, so a directory appearing or disappearing in a shadowed parent while the host starts cannot fail it.
-     */
-    String privateMounts() {
-        StringBuilder script = new StringBuilder("""
-                set -e
-                H='%s'
-                shadow() {
-                  keep="$H/.shadow$1"; mkdir -p "$keep"; mount -n --rbind "$1" "$keep"
-                  mount -n -t tmpfs -o mode=755 slipway-host "$1"
-                  for e in "$keep"/* "$keep"/.[!.]* "$keep"/..?*; do
-                    [ -e "$e" ] || [ -L "$e" ] || continue
-                    n="${e##*/}"
-                    if [ -L "$e" ]; then [ -e "$1/$n" ] || [ -L "$1/$n" ] || cp -P "$e" "$1/$n"
-                    elif [ -d "$e" ]; then mkdir -p "$1/$n"; mount -n --rbind "$e" "$1/$n" || [ ! -e "$e" ]
-                    else [ -e "$1/$n" ] || : > "$1/$n"; mount -n --bind "$e" "$1/$n" || [ ! -e "$e" ]; fi
-                  done
-                }
-                private() {
-                  if [ ! -d "$1" ]; then shadow "${1%%/*}"; mkdir -p "$1"; fi
-                  mount -n --bind "$2" "$1"
-                }
-                """.formatted(dir));
-        PRIVATE.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
-                script.append("private '").append(e.getKey()).append("' '").append(fsDir(e.getValue())).append("'\n"));
-        return script.toString();
+        return fs.dir(privateName);
     }
 
     /** Runs {@code shell} on the host (as root, in its filesystem and network) and returns its stdout; non-zero throws. */

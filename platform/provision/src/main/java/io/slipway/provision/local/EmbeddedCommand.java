@@ -1,4 +1,4 @@
-package io.slipway.testkit.hosts;
+package io.slipway.provision.local;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,13 +11,13 @@ import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 
 /**
- * What an embedded test host's SSH server runs for an exec request, as OpenSSH's sshd would: the user's login shell
+ * What an embedded host's SSH server runs for an exec request, as OpenSSH's sshd would: the user's login shell
  * ({@code /bin/sh -c}) with a login environment, its stdin, stdout, stderr and exit status carried over the channel,
  * here inside the host's user and mount namespaces. The channel reports the exit once the shell has exited and its
  * output has been read to the end; a channel closed early kills the shell and everything it started.
  */
-final class HostCommand implements Command {
-    private final EmbeddedHost host;
+final class EmbeddedCommand implements Command {
+    private final EmbeddedSshHost host;
     private final String command;
     private InputStream in;
     private OutputStream out;
@@ -25,7 +25,7 @@ final class HostCommand implements Command {
     private ExitCallback exit;
     private volatile Process process;
 
-    HostCommand(EmbeddedHost host, String command) {
+    EmbeddedCommand(EmbeddedSshHost host, String command) {
         this.host = host;
         this.command = command;
     }
@@ -56,7 +56,7 @@ final class HostCommand implements Command {
         ProcessBuilder pb = new ProcessBuilder(host.shell(command));
         Map<String, String> environment = pb.environment();
         environment.clear();
-        environment.putAll(host.loginEnvironment(user, channel.getSession().getClientAddress()));
+        environment.putAll(host.environment(user, channel.getSession().getClientAddress()));
         Process p = pb.start();
         process = p;
         Thread.ofVirtual().name("host-cmd-stdin").start(() -> feed(p));

@@ -1,4 +1,4 @@
-package io.slipway.testkit.hosts;
+package io.slipway.provision.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,17 +14,31 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 import java.util.stream.Stream;
+import org.slf4j.LoggerFactory;
 
 /**
- * A machine-wide directory where the fleets of every JVM claim what they use, with an atomic {@code mkdir} as the
- * lock: {@code fleet-<id>/} (with its owner: pid and start time) and {@code <slot>-<n>/} (an address range), so a
- * fleet left by a killed JVM can be found and torn down by the next one.
+ * A machine-wide directory where everything that makes local hosts (the test kit's fleets in every JVM, local
+ * providers) claims what it uses, with an atomic {@code mkdir} as the lock: {@code fleet-<id>/} (a fleet, with its
+ * owner: pid and start time) and {@code <slot>-<n>/} (an address range). A fleet left by a killed JVM is found and torn
+ * down by the next one; a range held by a local provider is held by its state directory, which outlives JVMs.
  */
-final class FleetState {
-    final Path root;
+public final class MachineClaims {
+    /** Namespace hosts' claims: test fleets and local providers share 10.231.0.0/16 through it. */
+    public static final MachineClaims NAMESPACES = new MachineClaims(Path.of("/var/tmp/slipway-hosts"));
 
-    FleetState(Path root) {
+    private final Path root;
+
+    /** Embedded hosts' claims, per user (no root): test fleets and local providers share 127.231.0.0/16 through it. */
+    public static MachineClaims embedded() {
+        return new MachineClaims(Path.of("/var/tmp", "slipway-embedded-hosts-" + System.getProperty("user.name")));
+    }
+
+    public MachineClaims(Path root) {
         this.root = root;
+    }
+
+    public Path root() {
+        return root;
     }
 
     /**
@@ -32,20 +46,20 @@ final class FleetState {
      * releases {@code slot} claims none of them recorded; then claims a fleet id. A clean-up that fails is reported and
      * does not stop the new fleet.
      */
-    synchronized String claimFleetAfterCleaning(String slot, Consumer<Path> teardown) {
+    public synchronized String claimFleetAfterCleaning(String slot, Consumer<Path> teardown) {
         try {
             for (Path d : staleFleets()) {
                 teardown.accept(d);
             }
             releaseOrphanSlots(slot);
         } catch (IOException | RuntimeException e) {
-            System.err.println("[host-fleet] could not clean a stale fleet: " + e.getMessage());
+            LoggerFactory.getLogger(MachineClaims.class).warn("could not clean a stale host fleet: {}", e.getMessage());
         }
         return claimFleet();
     }
 
     /** Claims a fleet id no other fleet holds and records this JVM as its owner; returns the id. */
-    String claimFleet() {
+    public String claimFleet() {
         try {
             Files.createDirectories(root);
             for (int attempt = 0; attempt < 100; attempt++) {
@@ -66,16 +80,29 @@ final class FleetState {
         throw new IllegalStateException("no free fleet id under " + root);
     }
 
-    Path fleetDir(String id) {
+    public Path fleetDir(String id) {
         return root.resolve("fleet-" + id);
     }
 
     /**
      * Claims {@code <slot>-<n>} for fleet {@code id}: the first n in [1, 250) that {@code usable} accepts and no other
-     * fleet holds. The claim is recorded in the fleet's directory too, so teardown releases it.
+     * claim holds. The claim is recorded in the fleet's directory too, so teardown releases it.
      */
-    int claimSlot(String slot, String id, IntPredicate usable) {
+    public int claimSlot(String slot, String id, IntPredicate usable) {
+        return claim(slot, usable, "fleet", id, fleetDir(id));
+    }
+
+    /**
+     * Claims {@code <slot>-<n>} for a holder that outlives JVMs (a local provider's state directory): the claim stays
+     * while {@code holderDir} exists, and is recorded in it so {@link #releaseSlot} frees it.
+     */
+    public int claimSlotFor(String slot, Path holderDir, IntPredicate usable) {
+        return claim(slot, usable, "holder", holderDir.toAbsolutePath().toString(), holderDir);
+    }
+
+    private int claim(String slot, IntPredicate usable, String ownerFile, String owner, Path recordIn) {
         try {
+            Files.createDirectories(root);
             for (int n = 1; n < 250; n++) {
                 if (!usable.test(n)) {
                     continue;
@@ -85,18 +112,18 @@ final class FleetState {
                 } catch (FileAlreadyExistsException taken) {
                     continue;
                 }
-                Files.writeString(root.resolve(slot + "-" + n).resolve("fleet"), id);
-                Files.writeString(fleetDir(id).resolve(slot), Integer.toString(n));
+                Files.writeString(root.resolve(slot + "-" + n).resolve(ownerFile), owner);
+                Files.writeString(recordIn.resolve(slot), Integer.toString(n));
                 return n;
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        throw new IllegalStateException("no free " + slot + " for a test fleet under " + root);
+        throw new IllegalStateException("no free " + slot + " for local hosts under " + root);
     }
 
-    /** Releases the slot a fleet directory records (its address range is free once its teardown is done). */
-    void releaseSlot(Path fleetDir, String slot) throws IOException {
+    /** Releases the slot a fleet (or holder) directory records (its address range is free once its teardown is done). */
+    public void releaseSlot(Path fleetDir, String slot) throws IOException {
         Path claim = fleetDir.resolve(slot);
         if (Files.exists(claim)) {
             deleteTree(root.resolve(slot + "-" + Files.readString(claim).strip()));
@@ -104,7 +131,7 @@ final class FleetState {
     }
 
     /** Fleet directories whose owner JVM is gone (killed before its shutdown hook ran). */
-    List<Path> staleFleets() throws IOException {
+    public List<Path> staleFleets() throws IOException {
         List<Path> stale = new ArrayList<>();
         if (!Files.isDirectory(root)) {
             return stale;
@@ -119,24 +146,32 @@ final class FleetState {
         return stale;
     }
 
-    static String fleetId(Path fleetDir) {
+    public static String fleetId(Path fleetDir) {
         return fleetDir.getFileName().toString().substring("fleet-".length());
     }
 
-    /** Slots claimed by a JVM killed before it recorded the claim in its fleet directory. */
-    void releaseOrphanSlots(String slot) throws IOException {
+    /** Slots claimed by a JVM killed before it recorded the claim, or whose holder directory is gone. */
+    public void releaseOrphanSlots(String slot) throws IOException {
         if (!Files.isDirectory(root)) {
             return;
         }
         try (Stream<Path> dirs = Files.list(root)) {
             for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith(slot + "-")).toList()) {
-                Path fleet = d.resolve("fleet");
                 boolean old = Files.getLastModifiedTime(d).toInstant().isBefore(Instant.now().minusSeconds(60));
-                if (old && (!Files.exists(fleet) || !Files.isDirectory(fleetDir(Files.readString(fleet).strip())))) {
+                if (old && !held(d)) {
                     deleteTree(d);
                 }
             }
         }
+    }
+
+    private boolean held(Path slotDir) throws IOException {
+        Path fleet = slotDir.resolve("fleet");
+        Path holder = slotDir.resolve("holder");
+        if (Files.exists(holder)) {
+            return Files.isDirectory(Path.of(Files.readString(holder).strip()));
+        }
+        return Files.exists(fleet) && Files.isDirectory(fleetDir(Files.readString(fleet).strip()));
     }
 
     private static boolean ownerAlive(Path fleetDir) throws IOException {
@@ -152,7 +187,8 @@ final class FleetState {
                 .orElse(false);
     }
 
-    static void deleteTree(Path p) {
+    /** Deletes a directory tree, best effort (tearing down). */
+    public static void deleteTree(Path p) {
         if (!Files.exists(p)) {
             return;
         }
