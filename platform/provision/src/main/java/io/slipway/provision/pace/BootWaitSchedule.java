@@ -29,7 +29,7 @@ public record BootWaitSchedule(Duration first, Duration min, Duration max, doubl
 
     /** First describe at 2 s, then 1-15 s; 5 % of the wait in the tail; "nearly over" once all up is 5 % likely. */
     public static BootWaitSchedule defaults() {
-        return new BootWaitSchedule(Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(15), 0.05, 0.05);
+        return new BootWaitSchedule(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(15), 0.10, 0.05);
     }
 
     /**
