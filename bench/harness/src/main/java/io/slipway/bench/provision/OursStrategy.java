@@ -10,11 +10,13 @@ import io.slipway.provision.ProvisionListener;
 import io.slipway.provision.SshLogin;
 import io.slipway.provision.VirtualTicker;
 import io.slipway.provision.pace.BootEstimates;
+import io.slipway.provision.pace.BootWaitSchedule;
 import io.slipway.provision.pace.TokenBucket;
 import io.slipway.provision.run.ProvisionOptions;
 import io.slipway.provision.run.Provisioner;
 import io.slipway.testkit.ec2.SimulatedEc2;
 import io.slipway.testkit.ec2.SimulatedProvider;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -41,6 +43,7 @@ public final class OursStrategy implements Strategy {
     public Outcome run(SimulatedEc2 ec2, VirtualTicker clock, PoolPlan plan, Scenario scenario, long seed) {
         SimulatedProvider provider = new SimulatedProvider(ec2, clock);
         ProvisionOptions options = ProvisionOptions.defaults().withSeed(seed).withBootEstimates(estimates);
+        options = options.withBootWait(bootWait(options.bootWait()));
         Journal journal = new Journal();
         List<ProviderNode> nodes;
         try {
@@ -59,6 +62,23 @@ public final class OursStrategy implements Strategy {
         }
         return Strategy.outcome(ec2, plan, nodes.stream().map(ProviderNode::id).toList(), Strategy.since(clock.now()),
                 Double.NaN);
+    }
+
+    /** The boot-wait schedule, its defaults changed by {@code bench.ours.first|min|max|tail|confidence}, to try one. */
+    private static BootWaitSchedule bootWait(BootWaitSchedule d) {
+        return new BootWaitSchedule(seconds("bench.ours.first", d.first()), seconds("bench.ours.min", d.min()),
+                seconds("bench.ours.max", d.max()), number("bench.ours.tail", d.tailFraction()),
+                number("bench.ours.confidence", d.confidence()));
+    }
+
+    private static Duration seconds(String key, Duration otherwise) {
+        String v = System.getProperty(key);
+        return v == null ? otherwise : Duration.ofMillis((long) (Double.parseDouble(v) * 1000));
+    }
+
+    private static double number(String key, double otherwise) {
+        String v = System.getProperty(key);
+        return v == null ? otherwise : Double.parseDouble(v);
     }
 
     private static Provisioner provisioner(NodeProvider provider, SimulatedProvider sim, VirtualTicker clock,

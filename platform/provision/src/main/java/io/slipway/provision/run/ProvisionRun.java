@@ -74,7 +74,7 @@ final class ProvisionRun {
         this.describeBackoff = new Backoff(options.backoff(), random);
         Instant start = ticker.now();
         this.deadlineAt = start.plus(options.deadline());
-        this.nextDescribe = start;
+        this.nextDescribe = start; // replaced by the schedule once a create answers
         for (RolePlan r : plan.roles()) {
             if (r.count() > 0) {
                 roles.put(r.role(), new RoleState(r, new Backoff(options.backoff(), random)));
@@ -257,8 +257,8 @@ final class ProvisionRun {
         } else {
             role.capacityBackoff.reset();
         }
-        if (nextDescribe.isBefore(now) && !created.nodes().isEmpty()) {
-            nextDescribe = now; // the schedule counts from the create; see sleepUntilNextDue
+        if (booting.values().stream().anyMatch(b -> !b.running())) {
+            scheduleDescribe(); // new nodes get their first describe at the schedule's first interval, not at once
         }
     }
 
@@ -353,7 +353,8 @@ final class ProvisionRun {
                     sawRunning);
             wait = d.compareTo(wait) < 0 ? d : wait;
         }
-        nextDescribe = now.plus(wait);
+        // a describe already due sooner (for other nodes) stays; one in the past was for nodes since handled
+        nextDescribe = nextDescribe.isAfter(now) && nextDescribe.isBefore(now.plus(wait)) ? nextDescribe : now.plus(wait);
     }
 
     private BootEstimate estimate(RoleState role) {
