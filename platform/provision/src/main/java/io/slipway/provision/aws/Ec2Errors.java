@@ -34,6 +34,9 @@ public final class Ec2Errors {
                     return ProviderException.Kind.AUTH;
                 case "InternalError", "Unavailable", "ServiceUnavailable", TIMEOUT, CONNECTION:
                     return ProviderException.Kind.TRANSIENT;
+                case "IdempotentParameterMismatch", "InvalidParameterValue", "InvalidParameterCombination",
+                     "MissingParameter", "InvalidInstanceID.Malformed", "InvalidInstanceID.NotFound":
+                    return ProviderException.Kind.INVALID;
                 default:
                     if (code.startsWith("InvalidAMIID.")) {
                         return ProviderException.Kind.INVALID;

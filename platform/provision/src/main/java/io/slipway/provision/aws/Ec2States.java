@@ -1,12 +1,12 @@
 package io.slipway.provision.aws;
 
 import io.slipway.provision.NodeState;
+import java.util.List;
 
 /** EC2's instance state names folded into {@link NodeState}. */
 public final class Ec2States {
     /** The states a pooled listing asks for: everything not terminated. */
-    public static final java.util.List<String> NOT_TERMINATED =
-            java.util.List.of("pending", "running", "shutting-down", "stopping", "stopped");
+    public static final List<String> NOT_TERMINATED = List.of("pending", "running", "shutting-down", "stopping", "stopped");
 
     private Ec2States() {
     }

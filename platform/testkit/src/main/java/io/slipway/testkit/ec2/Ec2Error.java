@@ -27,6 +27,16 @@ public final class Ec2Error extends RuntimeException {
         return new Ec2Error("RequestTimeout", 503, action + " was performed but its response was lost (simulated timeout)", true);
     }
 
+    /** The answer to a call that never reached the service: nothing was done, yet the client sees the same timeout. */
+    static Ec2Error requestLost(String action) {
+        return new Ec2Error("RequestTimeout", 503, action + " never reached the service (simulated timeout)", false);
+    }
+
+    /** Whether the client sees no answer at all (a timeout), whether or not the call took effect. */
+    public boolean timeout() {
+        return "RequestTimeout".equals(code);
+    }
+
     static Ec2Error client(String code, String message) {
         return new Ec2Error(code, 400, message);
     }

@@ -6,6 +6,8 @@ public enum Ec2Fault {
     THROTTLE,
     /** {@code InternalError} (500); the call does nothing. */
     SERVER_ERROR,
+    /** The request never reaches the service: nothing is done and the client sees a timeout. */
+    REQUEST_LOST,
     /** The call is performed and its response lost: the client sees a timeout. */
     RESPONSE_LOST
 }

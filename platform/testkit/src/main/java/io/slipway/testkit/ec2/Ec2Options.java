@@ -32,6 +32,7 @@ import java.util.Map;
  * @param capacity                 live instances each instance type can hold (absent: unlimited)
  * @param capacityShortfallRate    chance that a RunInstances finds less capacity than it asks for
  * @param serverErrorRate          chance that a call fails with InternalError (500) or Unavailable (503), doing nothing
+ * @param lostRequestRate          chance that a call never reaches the service (the client sees a timeout, nothing done)
  * @param lostResponseRate         chance that a call is performed and its response lost (the client sees a timeout)
  * @param bootFailureRate          chance that an instance fails to boot (terminated with Server.InternalError)
  */
@@ -39,13 +40,19 @@ public record Ec2Options(Duration bootMedian, Duration bootP99, Duration bootFlo
                          Duration sshDelayMax, Duration visibilityDelayMax, Duration shutdownMin, Duration shutdownMax,
                          Duration terminatedRetention, Quota nonMutating, Quota unfilteredNonMutating, Quota mutating,
                          Quota runInstancesResource, Quota terminateResource, Map<String, Integer> capacity,
-                         double capacityShortfallRate, double serverErrorRate, double lostResponseRate,
-                         double bootFailureRate) {
+                         double capacityShortfallRate, double serverErrorRate, double lostRequestRate,
+                         double lostResponseRate, double bootFailureRate) {
 
     public Ec2Options {
         capacity = Map.copyOf(capacity);
         if (bootP99.compareTo(bootMedian) < 0) {
             throw new IllegalArgumentException("bootP99 must not be below bootMedian");
+        }
+        for (double rate : new double[] {capacityShortfallRate, serverErrorRate, lostRequestRate, lostResponseRate,
+                bootFailureRate}) {
+            if (rate < 0 || rate > 1) {
+                throw new IllegalArgumentException("a fault rate is a probability (0-1), was " + rate);
+            }
         }
         if (sshDelayMax.compareTo(sshDelayMin) < 0 || shutdownMax.compareTo(shutdownMin) < 0) {
             throw new IllegalArgumentException("a delay's maximum must not be below its minimum");
@@ -79,6 +86,7 @@ public record Ec2Options(Duration bootMedian, Duration bootP99, Duration bootFlo
         b.capacity = capacity;
         b.capacityShortfallRate = capacityShortfallRate;
         b.serverErrorRate = serverErrorRate;
+        b.lostRequestRate = lostRequestRate;
         b.lostResponseRate = lostResponseRate;
         b.bootFailureRate = bootFailureRate;
         return b;
@@ -103,6 +111,7 @@ public record Ec2Options(Duration bootMedian, Duration bootP99, Duration bootFlo
         private Map<String, Integer> capacity = Map.of();
         private double capacityShortfallRate;
         private double serverErrorRate;
+        private double lostRequestRate;
         private double lostResponseRate;
         private double bootFailureRate;
 
@@ -188,6 +197,11 @@ public record Ec2Options(Duration bootMedian, Duration bootP99, Duration bootFlo
             return this;
         }
 
+        public Builder lostRequestRate(double rate) {
+            this.lostRequestRate = rate;
+            return this;
+        }
+
         public Builder lostResponseRate(double rate) {
             this.lostResponseRate = rate;
             return this;
@@ -202,7 +216,7 @@ public record Ec2Options(Duration bootMedian, Duration bootP99, Duration bootFlo
             return new Ec2Options(bootMedian, bootP99, bootFloor, sshDelayMin, sshDelayMax, visibilityDelayMax,
                     shutdownMin, shutdownMax, terminatedRetention, nonMutating, unfilteredNonMutating, mutating,
                     runInstancesResource, terminateResource, capacity, capacityShortfallRate, serverErrorRate,
-                    lostResponseRate, bootFailureRate);
+                    lostRequestRate, lostResponseRate, bootFailureRate);
         }
     }
 }

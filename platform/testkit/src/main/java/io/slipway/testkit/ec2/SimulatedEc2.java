@@ -7,8 +7,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -51,7 +54,7 @@ public final class SimulatedEc2 {
     private final Map<String, Long> calls = new TreeMap<>();
     private final Map<String, Long> throttled = new TreeMap<>();
     private final Map<String, Long> errors = new TreeMap<>();
-    private final Map<String, java.util.ArrayDeque<Ec2Fault>> scripted = new HashMap<>();
+    private final Map<String, Deque<Ec2Fault>> scripted = new HashMap<>();
     private boolean loseThisResponse;
     private long addressesHandedOut;
 
@@ -190,7 +193,7 @@ public final class SimulatedEc2 {
      * {@code TerminateInstances}) fail with {@code fault}, on top of the random faults; several queue up in order.
      */
     public synchronized void failNext(String action, Ec2Fault fault) {
-        scripted.computeIfAbsent(action, a -> new java.util.ArrayDeque<>()).add(fault);
+        scripted.computeIfAbsent(action, a -> new ArrayDeque<>()).add(fault);
     }
 
     /** The simulation's own account at this moment. */
@@ -199,7 +202,7 @@ public final class SimulatedEc2 {
                 calls, throttled, errors);
     }
 
-    private <T> T counted(java.util.function.Supplier<T> call) {
+    private <T> T counted(Supplier<T> call) {
         try {
             return call.get();
         } catch (Ec2Error e) {
@@ -212,8 +215,12 @@ public final class SimulatedEc2 {
     private Instant admit(String action, String bucket, Quota quota) {
         Instant now = ticker.now();
         calls.merge(action, 1L, Long::sum);
-        Ec2Fault fault = scripted.getOrDefault(action, new java.util.ArrayDeque<>()).poll();
+        Deque<Ec2Fault> faults = scripted.get(action);
+        Ec2Fault fault = faults == null ? null : faults.poll();
         loseThisResponse = fault == Ec2Fault.RESPONSE_LOST;
+        if (fault == Ec2Fault.REQUEST_LOST || chance(options.lostRequestRate())) {
+            throw Ec2Error.requestLost(action);
+        }
         if (fault == Ec2Fault.THROTTLE) {
             throttled.merge(action, 1L, Long::sum);
             throw new Ec2Error("RequestLimitExceeded", 503, "Request limit exceeded.");

@@ -1,5 +1,6 @@
 package io.slipway.testkit.ec2;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -50,7 +51,7 @@ final class SimulatedInstance {
     }
 
     /** Whether describes and terminates see it: not before it propagated, not long after it ended. */
-    boolean visibleAt(Instant t, java.time.Duration retention) {
+    boolean visibleAt(Instant t, Duration retention) {
         return !t.isBefore(visibleAt) && (terminatedAt == null || t.isBefore(terminatedAt.plus(retention)));
     }
 

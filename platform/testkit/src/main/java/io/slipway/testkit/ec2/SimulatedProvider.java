@@ -11,6 +11,7 @@ import io.slipway.provision.SshReadiness;
 import io.slipway.provision.VirtualTicker;
 import io.slipway.provision.aws.Ec2Batches;
 import io.slipway.provision.aws.Ec2Errors;
+import io.slipway.provision.aws.Ec2Release;
 import io.slipway.provision.aws.Ec2States;
 import io.slipway.provision.aws.Ec2Tags;
 import java.time.Duration;
@@ -35,32 +36,43 @@ public final class SimulatedProvider implements NodeProvider {
     public static final String DEFAULT_INSTANCE_TYPE = "m5.large";
     /** The image a request without one gets. */
     public static final String DEFAULT_IMAGE = "ami-0c0ffee0c0ffee000";
+    /** How long a client waits for an answer before it calls it a timeout, unless told otherwise. */
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
 
     private final SimulatedEc2 ec2;
     private final VirtualTicker clock;
     private final Duration latency;
+    private final Duration callTimeout;
     private final SshLogin login;
     private final int listPageSize;
 
     /**
      * @param clock        the ticker {@code ec2} reads, advanced by {@code latency} per call
      * @param latency      how long one API call takes (half on the way there, half back)
+     * @param callTimeout  how long the client waits for an answer that never comes (a lost request or response)
      * @param listPageSize MaxResults of {@link #listPooled()}'s pages (5-1000)
      */
-    public SimulatedProvider(SimulatedEc2 ec2, VirtualTicker clock, Duration latency, SshLogin login, int listPageSize) {
+    public SimulatedProvider(SimulatedEc2 ec2, VirtualTicker clock, Duration latency, Duration callTimeout,
+                             SshLogin login, int listPageSize) {
         if (ec2.ticker() != clock) {
             throw new IllegalArgumentException("the provider must advance the clock the simulated EC2 reads");
         }
         this.ec2 = ec2;
         this.clock = clock;
         this.latency = latency;
+        this.callTimeout = callTimeout;
         this.login = login;
         this.listPageSize = listPageSize;
     }
 
-    /** 50 ms a call, pages of 1000, a password login (the simulation has no real hosts to log in to). */
+    /** Like the full constructor, with a call timeout of 10 s. */
+    public SimulatedProvider(SimulatedEc2 ec2, VirtualTicker clock, Duration latency, SshLogin login, int listPageSize) {
+        this(ec2, clock, latency, DEFAULT_CALL_TIMEOUT, login, listPageSize);
+    }
+
+    /** 50 ms a call, 10 s until a call times out, pages of 1000, a password login (there are no real hosts). */
     public SimulatedProvider(SimulatedEc2 ec2, VirtualTicker clock) {
-        this(ec2, clock, Duration.ofMillis(50), SshLogin.password("slipway", "simulated"), 1000);
+        this(ec2, clock, Duration.ofMillis(50), DEFAULT_CALL_TIMEOUT, SshLogin.password("slipway", "simulated"), 1000);
     }
 
     @Override
@@ -106,29 +118,8 @@ public final class SimulatedProvider implements NodeProvider {
 
     @Override
     public void release(Collection<String> nodeIds) {
-        List<String> notVisible = new ArrayList<>();
-        for (List<String> batch : Ec2Batches.of(nodeIds)) {
-            List<String> rest = new ArrayList<>(batch);
-            while (!rest.isEmpty()) {
-                try {
-                    List<String> ids = List.copyOf(rest);
-                    call("TerminateInstances of " + ids.size() + " instances", () -> ec2.terminateInstances(ids));
-                    rest.clear();
-                } catch (ProviderException e) {
-                    List<String> missing = "InvalidInstanceID.NotFound".equals(e.code())
-                            ? Ec2Errors.notFoundIds(e.getMessage()) : List.of();
-                    if (missing.isEmpty() || !rest.removeAll(missing)) {
-                        throw e;
-                    }
-                    notVisible.addAll(missing);
-                }
-            }
-        }
-        if (!notVisible.isEmpty()) {
-            throw new ProviderException(ProviderException.Kind.TRANSIENT, "InvalidInstanceID.NotFound",
-                    "instances " + notVisible + " are not visible to EC2 yet (just launched) and were not terminated; "
-                            + "release them again shortly");
-        }
+        Ec2Release.terminate(nodeIds, batch -> call("TerminateInstances of " + batch.size() + " instances",
+                () -> ec2.terminateInstances(batch)));
     }
 
     @Override
@@ -161,12 +152,14 @@ public final class SimulatedProvider implements NodeProvider {
         Duration half = latency.dividedBy(2);
         clock.advance(half);
         try {
-            return call.get();
+            T result = call.get();
+            clock.advance(latency.minus(half));
+            return result;
         } catch (Ec2Error e) {
+            // a client learns of a lost request or response only when its timeout runs out
+            clock.advance(e.timeout() ? callTimeout.minus(half) : latency.minus(half));
             throw new ProviderException(Ec2Errors.kindOf(e.code(), e.httpStatus()), e.code(),
                     what + ": " + e.getMessage() + " (simulated EC2)");
-        } finally {
-            clock.advance(latency.minus(half));
         }
     }
 

@@ -56,6 +56,11 @@ public record SimulationRecord(Instant at, List<InstanceLife> instances, Map<Str
         return throttled.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** The instances tagged with pool {@code poolId}, whatever became of them. */
+    public List<InstanceLife> ofPool(String poolId) {
+        return instances.stream().filter(i -> poolId.equals(i.poolId())).toList();
+    }
+
     /** Instances alive at {@link #at}. */
     public List<InstanceLife> alive() {
         return instances.stream().filter(i -> i.aliveAt(at)).toList();
