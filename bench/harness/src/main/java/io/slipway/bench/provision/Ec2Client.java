@@ -2,6 +2,7 @@ package io.slipway.bench.provision;
 
 import io.slipway.provision.VirtualTicker;
 import io.slipway.testkit.ec2.DescribeInstances;
+import io.slipway.testkit.ec2.Ec2Error;
 import io.slipway.testkit.ec2.Ec2Instance;
 import io.slipway.testkit.ec2.Reservation;
 import io.slipway.testkit.ec2.RunInstances;
@@ -14,7 +15,7 @@ import java.util.Map;
 
 /**
  * The baselines' EC2 calls, straight on the simulated region as their tools make them (by instance ids, tokens or
- * none), each taking the same 50 ms of virtual time as the simulated provider's. Errors come out as the region's
+ * none), each taking the same virtual time as the simulated provider's. Errors come out as the region's
  * {@code Ec2Error}.
  */
 final class Ec2Client {
@@ -44,12 +45,17 @@ final class Ec2Client {
         return ec2.sshHostKey(id).isPresent();
     }
 
+    /** Like the simulated provider: 50 ms a call, and a lost request or response costs the client its 10 s timeout. */
     private <T> T timed(java.util.function.Supplier<T> call) {
-        clock.advance(LATENCY.dividedBy(2));
+        Duration half = LATENCY.dividedBy(2);
+        clock.advance(half);
         try {
-            return call.get();
-        } finally {
-            clock.advance(LATENCY.dividedBy(2));
+            T answer = call.get();
+            clock.advance(half);
+            return answer;
+        } catch (Ec2Error e) {
+            clock.advance(e.timeout() ? SimulatedProvider.DEFAULT_CALL_TIMEOUT.minus(half) : half);
+            throw e;
         }
     }
 }

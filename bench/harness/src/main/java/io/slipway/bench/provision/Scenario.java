@@ -22,11 +22,13 @@ public record Scenario(String name, String description, Ec2Options ec2, boolean 
     }
 
     /**
-     * 30 % of creates find less capacity than asked, 5 % of calls answer 500/503, 2 % are performed with their
-     * response lost (the client sees a timeout), and the client is killed right after its first create.
+     * 30 % of creates find less capacity than asked, 5 % of calls answer 500/503, 2 % never reach the region and 2 %
+     * are performed with their response lost (either way the client sees a timeout after 10 s), and the client is
+     * killed right after its first create.
      */
     public static Scenario faults() {
-        return new Scenario("faults", "30% capacity shortfalls, 5% 5xx, 2% lost responses, a client crash after the first create",
-                Ec2Options.builder().capacityShortfallRate(0.3).serverErrorRate(0.05).lostResponseRate(0.02).build(), true);
+        return new Scenario("faults", "30% capacity shortfalls, 5% 5xx, 2% lost requests, 2% lost responses, a client crash after the first create",
+                Ec2Options.builder().capacityShortfallRate(0.3).serverErrorRate(0.05).lostRequestRate(0.02)
+                        .lostResponseRate(0.02).build(), true);
     }
 }
