@@ -40,7 +40,7 @@ final class PoolRelease {
         Backoff backoff = new Backoff(options.backoff(), new Random(options.seed() * 31 + poolId.hashCode()));
         Set<String> toRelease = new LinkedHashSet<>(knownIds);
         while (true) {
-            List<ProviderNode> alive = retrying(poolId, backoff, ProvisionStats.LIST, provider::listPooled).stream()
+            List<ProviderNode> alive = retrying(poolId, until, backoff, ProvisionStats.LIST, provider::listPooled).stream()
                     .filter(n -> poolId.equals(n.poolId()) && n.state().alive())
                     .toList();
             alive.forEach(n -> toRelease.add(n.id()));
@@ -56,7 +56,7 @@ final class PoolRelease {
             List<String> ids = new ArrayList<>(toRelease);
             for (int i = 0; i < ids.size(); i += options.describeBatch()) {
                 List<String> batch = ids.subList(i, Math.min(ids.size(), i + options.describeBatch()));
-                retrying(poolId, backoff, ProvisionStats.RELEASE, () -> {
+                retrying(poolId, until, backoff, ProvisionStats.RELEASE, () -> {
                     provider.release(batch);
                     return null;
                 });
@@ -66,8 +66,8 @@ final class PoolRelease {
         }
     }
 
-    private <T> T retrying(String poolId, Backoff backoff, String action, java.util.function.Supplier<T> call)
-            throws InterruptedException {
+    private <T> T retrying(String poolId, Instant until, Backoff backoff, String action,
+                           java.util.function.Supplier<T> call) throws InterruptedException {
         while (true) {
             try {
                 T answer = calls.call(action, call);
@@ -77,6 +77,11 @@ final class PoolRelease {
                 if (!e.retryable()) {
                     throw new ProvisioningException(poolId, null, e.code(), "pool " + poolId + ": the provider refused to "
                             + action + " its nodes (" + e.code() + "): " + e.getMessage(), e);
+                }
+                if (!ticker.now().isBefore(until)) {
+                    throw new ProvisioningException(poolId, null, e.code(), "pool " + poolId + ": could not " + action
+                            + " its nodes within " + options.releaseDeadline().toSeconds() + " s, the last answer being "
+                            + e.code() + ": " + e.getMessage(), e);
                 }
                 Duration wait = backoff.next(e.kind());
                 calls.stats().retry();

@@ -52,6 +52,7 @@ final class ProvisionRun {
     private final Map<String, RoleState> roles = new LinkedHashMap<>();
     private final List<CreateTask> creates = new ArrayList<>();
     private final Set<String> journaledTokens = new HashSet<>();
+    private final Set<String> skippedTokens = new HashSet<>();
     private final Map<String, BootingNode> booting = new LinkedHashMap<>();
     private final List<ProviderNode> ready = new ArrayList<>();
     private final Backoff describeBackoff;
@@ -73,7 +74,7 @@ final class ProvisionRun {
         this.describeBackoff = new Backoff(options.backoff(), random);
         Instant start = ticker.now();
         this.deadlineAt = start.plus(options.deadline());
-        this.nextDescribe = start;
+        this.nextDescribe = start; // replaced by the schedule once a create answers
         for (RolePlan r : plan.roles()) {
             if (r.count() > 0) {
                 roles.put(r.role(), new RoleState(r, new Backoff(options.backoff(), random)));
@@ -88,8 +89,7 @@ final class ProvisionRun {
             }
             journaledTokens.add(request.token());
             role.nextAttempt++;
-            role.inFlight += request.count();
-            creates.add(new CreateTask(request, role, true, new Backoff(options.backoff(), random), start));
+            role.journaled.addFirst(request);
         }
     }
 
@@ -99,7 +99,9 @@ final class ProvisionRun {
             if (!now.isBefore(deadlineAt)) {
                 throw timedOut();
             }
+            repeatJournaled();
             runDueCreates(now);
+            sweepSkipped();
             planCreates();
             runDueCreates(ticker.now());
             describeIfDue(ticker.now());
@@ -112,6 +114,53 @@ final class ProvisionRun {
     }
 
     // ---- creates ----------------------------------------------------------------------------------------------------
+
+    /**
+     * Repeats an earlier run's journaled creates, newest first and one at a time per role, until the role holds its
+     * nodes. Newest first because a later create for a role was only made once the earlier ones had answered: when
+     * it holds enough, an older one either made nothing (capacity ran out) or made nodes that a later one replaced,
+     * and repeating it could only create nodes nobody wants. What such older creates did make is swept up after.
+     */
+    private void repeatJournaled() {
+        for (RoleState role : roles.values()) {
+            if (role.repeating || role.journaled.isEmpty()) {
+                continue;
+            }
+            if (role.alive >= role.plan.count()) {
+                role.journaled.forEach(r -> skippedTokens.add(r.token()));
+                role.journaled.clear();
+                continue;
+            }
+            CreateRequest request = role.journaled.poll();
+            role.repeating = true;
+            role.inFlight += request.count();
+            creates.add(new CreateTask(request, role, true, new Backoff(options.backoff(), random), ticker.now()));
+        }
+    }
+
+    /** Releases any alive node made by a journaled create that was not repeated, once every role is past its repeats. */
+    private void sweepSkipped() throws InterruptedException {
+        if (skippedTokens.isEmpty() || roles.values().stream().anyMatch(r -> r.repeating || !r.journaled.isEmpty())) {
+            return;
+        }
+        Set<String> tokens = Set.copyOf(skippedTokens);
+        skippedTokens.clear();
+        List<ProviderNode> pooled;
+        try {
+            pooled = calls.call(ProvisionStats.LIST, provider::listPooled);
+        } catch (ProviderException e) {
+            LOG.warn("pool {}: could not list its nodes ({}); the reaper releases what replaced creates made", pool, e.code());
+            return;
+        }
+        List<ProviderNode> stale = pooled.stream()
+                .filter(n -> pool.equals(n.poolId()) && tokens.contains(n.token()) && n.state().alive()
+                        && !booting.containsKey(n.id()) && ready.stream().noneMatch(r -> r.id().equals(n.id())))
+                .toList();
+        if (!stale.isEmpty()) {
+            stale.forEach(n -> listener.failed(n, "not needed: made by a create that a later one replaced"));
+            releaseQuietly(stale.stream().map(ProviderNode::id).toList());
+        }
+    }
 
     /** One create per role for everything it misses, once the journaled repeats and any shortfall backoff are over. */
     private void planCreates() {
@@ -149,6 +198,9 @@ final class ProvisionRun {
                 if (e.kind() == Kind.CAPACITY) {
                     it.remove();
                     task.role.inFlight -= task.request.count();
+                    if (task.journaled) {
+                        task.role.repeating = false;
+                    }
                     shortfall(task, task.request.count(), e.code());
                 } else {
                     // the call may have made the nodes (a timeout after the server acted): same token, same nodes
@@ -165,11 +217,15 @@ final class ProvisionRun {
         }
     }
 
-    private void answered(CreateTask task, Created created) {
+    private void answered(CreateTask task, Created created) throws InterruptedException {
         RoleState role = task.role;
         role.inFlight -= task.request.count();
+        if (task.journaled) {
+            role.repeating = false;
+        }
         listener.created(task.request, created.nodes());
         Instant now = ticker.now();
+        List<ProviderNode> surplus = new ArrayList<>();
         for (ProviderNode node : created.nodes()) {
             if (booting.containsKey(node.id()) || ready.stream().anyMatch(r -> r.id().equals(node.id()))) {
                 continue;
@@ -178,19 +234,31 @@ final class ProvisionRun {
             if (b.terminal()) {
                 continue; // a repeated create answers what it made then, including nodes gone since
             }
+            if (role.alive >= role.plan.count()) {
+                surplus.add(node); // a repeated create answered more than the role still needs
+                continue;
+            }
             booting.put(node.id(), b);
             role.alive++;
             if (node.state() == NodeState.RUNNING) {
                 becameRunning(b, now);
             }
         }
-        if (created.missing() > 0) {
+        if (!surplus.isEmpty()) {
+            surplus.forEach(n -> listener.failed(n, "not needed: role " + role.plan.role() + " has its "
+                    + role.plan.count() + " node(s)"));
+            releaseQuietly(surplus.stream().map(ProviderNode::id).toList());
+        }
+        if (created.missing() > 0 && !task.journaled) {
             shortfall(task, created.missing(), created.missingReason());
+        } else if (created.missing() > 0) {
+            // a repeat's shortfall happened in the earlier run, whose later creates (repeated next) asked for the rest
+            role.lastReason = created.missingReason();
         } else {
             role.capacityBackoff.reset();
         }
-        if (nextDescribe.isBefore(now) && !created.nodes().isEmpty()) {
-            nextDescribe = now; // the schedule counts from the create; see sleepUntilNextDue
+        if (booting.values().stream().anyMatch(b -> !b.running())) {
+            scheduleDescribe(); // new nodes get their first describe at the schedule's first interval, not at once
         }
     }
 
@@ -285,7 +353,8 @@ final class ProvisionRun {
                     sawRunning);
             wait = d.compareTo(wait) < 0 ? d : wait;
         }
-        nextDescribe = now.plus(wait);
+        // a describe already due sooner (for other nodes) stays; one in the past was for nodes since handled
+        nextDescribe = nextDescribe.isAfter(now) && nextDescribe.isBefore(now.plus(wait)) ? nextDescribe : now.plus(wait);
     }
 
     private BootEstimate estimate(RoleState role) {
@@ -374,6 +443,9 @@ final class ProvisionRun {
         for (RoleState r : roles.values()) {
             if (r.missing() > 0) {
                 next = min(next, r.retryAt);
+            }
+            if (!r.repeating && !r.journaled.isEmpty()) {
+                next = now; // the next journaled repeat goes at once
             }
         }
         if (booting.values().stream().anyMatch(b -> !b.running())) {

@@ -23,14 +23,14 @@ class BootWaitScheduleTest {
         assertThat(early).isGreaterThan(later);
         assertThat(later).isGreaterThan(near);
         assertThat(early).isGreaterThan(Duration.ofSeconds(5));
-        assertThat(near).isLessThanOrEqualTo(Duration.ofSeconds(2));
+        assertThat(near).isEqualTo(Duration.ofSeconds(3));
     }
 
     @Test
     void inTheTailTheIntervalIsAFractionOfTheWaitBoundedByMinAndMax() {
         BootEstimate estimate = BootEstimate.prior();
-        assertThat(schedule.next(Duration.ofSeconds(100), 1, estimate, false)).isEqualTo(Duration.ofSeconds(5));
-        assertThat(schedule.next(Duration.ofSeconds(10), 1, BootEstimate.prior(), true)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(schedule.next(Duration.ofSeconds(100), 1, estimate, false)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(schedule.next(Duration.ofSeconds(10), 1, BootEstimate.prior(), true)).isEqualTo(Duration.ofSeconds(3));
         assertThat(schedule.next(Duration.ofMinutes(20), 1, estimate, false)).isEqualTo(Duration.ofSeconds(15));
     }
 

@@ -61,7 +61,7 @@ class ProvisionerTest {
     @Test
     void aRunKilledRightAfterItsCreateResumesWithoutASecondInstance() throws Exception {
         RecordingListener first = new RecordingListener();
-        first.crashAfterCreated = true;
+        first.crashAtCreated = 1;
         assertThatThrownBy(() -> provisioner().run(plan, List.of(), first)).isInstanceOf(RecordingListener.Crash.class);
         assertThat(provider.made).isEqualTo(3);
         assertThat(first.journal).hasSize(2);
@@ -101,6 +101,52 @@ class ProvisionerTest {
         assertThat(provider.made).isEqualTo(9);
         assertThat(provider.alive("pool-a")).isEqualTo(9);
         assertThat(second.journal).isEmpty();
+    }
+
+    @Test
+    void aResumeDoesNotRepeatAnOlderCreateThatALaterOneReplaced() throws Exception {
+        PoolPlan three = new PoolPlan("pool-a", "fake", List.of(new RolePlan("node", 3, "m5.large", "ami-1")));
+        provider.createFailures.add(new ProviderException(Kind.CAPACITY, "InsufficientInstanceCapacity", "none now"));
+        RecordingListener first = new RecordingListener();
+        first.crashAtCreated = 1;
+        assertThatThrownBy(() -> provisioner().run(three, List.of(), first)).isInstanceOf(RecordingListener.Crash.class);
+        assertThat(first.journal).hasSize(2);
+        assertThat(provider.made).isEqualTo(3);
+
+        RecordingListener second = new RecordingListener();
+        List<ProviderNode> nodes = provisioner().run(three, first.journal, second);
+
+        // the capacity-refused create was never sent again: sent now, it would have made three nodes nobody wants
+        assertThat(nodes).hasSize(3);
+        assertThat(provider.made).isEqualTo(3);
+        assertThat(provider.createTokens).containsExactly(first.journal.get(0).token(), first.journal.get(1).token(),
+                first.journal.get(1).token());
+        assertThat(second.journal).isEmpty();
+    }
+
+    @Test
+    void aResumeRepeatsOlderCreatesWhileTheRoleStillMissesNodes() throws Exception {
+        PoolPlan three = new PoolPlan("pool-a", "fake", List.of(new RolePlan("node", 3, "m5.large", "ami-1")));
+        provider.capacity = 2;
+        RecordingListener first = new RecordingListener() {
+            @Override
+            public void shortfall(CreateRequest request, int missing, String reason) {
+                super.shortfall(request, missing, reason);
+                provider.capacity = 10;
+            }
+        };
+        first.crashAtCreated = 2;
+        assertThatThrownBy(() -> provisioner().run(three, List.of(), first)).isInstanceOf(RecordingListener.Crash.class);
+        assertThat(first.journal).extracting(CreateRequest::count).containsExactly(3, 1);
+        assertThat(provider.made).isEqualTo(3);
+
+        RecordingListener second = new RecordingListener();
+        List<ProviderNode> nodes = provisioner().run(three, first.journal, second);
+
+        assertThat(nodes).hasSize(3);
+        assertThat(provider.made).isEqualTo(3);
+        assertThat(second.journal).isEmpty();
+        assertThat(provider.alive("pool-a")).isEqualTo(3);
     }
 
     @Test
@@ -240,7 +286,7 @@ class ProvisionerTest {
     @Test
     void releaseRemovesEveryNodeOfThePoolAlsoAfterAHalfDoneRun() throws Exception {
         RecordingListener crashing = new RecordingListener();
-        crashing.crashAfterCreated = true;
+        crashing.crashAtCreated = 1;
         assertThatThrownBy(() -> provisioner().run(plan, List.of(), crashing)).isInstanceOf(RecordingListener.Crash.class);
         PoolPlan other = new PoolPlan("pool-b", "fake", List.of(new RolePlan("node", 2, "m5.large", "ami-1")));
         provisioner().run(other, List.of(), new RecordingListener());

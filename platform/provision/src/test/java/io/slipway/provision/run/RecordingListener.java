@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Records what a run reports; {@link #crashAfterCreated} throws from the first answered create, like a killed process. */
+/** Records what a run reports; {@link #crashAtCreated} throws from that answered create (1: the first), like a killed process. */
 class RecordingListener implements ProvisionListener {
     final List<CreateRequest> journal = new ArrayList<>();
     final List<String> events = new ArrayList<>();
@@ -16,7 +16,8 @@ class RecordingListener implements ProvisionListener {
     final List<String> shortfalls = new ArrayList<>();
     final List<String> failures = new ArrayList<>();
     List<ProviderNode> poolReady;
-    boolean crashAfterCreated;
+    int crashAtCreated;
+    private int answered;
 
     static final class Crash extends RuntimeException {
         Crash() {
@@ -33,7 +34,7 @@ class RecordingListener implements ProvisionListener {
     @Override
     public void created(CreateRequest request, List<ProviderNode> nodes) {
         events.add("created " + request.role() + " x" + nodes.size());
-        if (crashAfterCreated) {
+        if (++answered == crashAtCreated) {
             throw new Crash();
         }
     }
