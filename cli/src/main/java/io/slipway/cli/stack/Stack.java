@@ -40,7 +40,8 @@ public final class Stack implements AutoCloseable {
 
     /**
      * What to start. {@code gatewayPort} 0 picks a free port; {@code serviceJvmOptions} are added to every service's
-     * command line (a bigger heap, a debug agent, a configuration override).
+     * command line (a bigger heap, a debug agent, a configuration override), except that one written
+     * {@code <service>:<option>} goes to that service only.
      */
     public record Options(Path dataDir, Path home, int gatewayPort, Duration startTimeout, List<String> serviceJvmOptions,
                           PrintStream progress) {
@@ -52,6 +53,7 @@ public final class Stack implements AutoCloseable {
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(15);
     private static final String LOCK_FILE = "up.lock";
+    private static final java.util.regex.Pattern SERVICE_OPTION = java.util.regex.Pattern.compile("([a-z]+-svc):(.+)");
 
     private final StackLayout layout;
     private final PrintStream progress;
@@ -120,7 +122,7 @@ public final class Stack implements AutoCloseable {
         synchronized (this) {
             abortIfClosed();
             for (ServiceSpec spec : ServiceSpec.ALL) {
-                List<String> jvm = new ArrayList<>(options.serviceJvmOptions());
+                List<String> jvm = jvmOptionsFor(spec.name(), options.serviceJvmOptions());
                 if (spec.name().equals("deploy-svc")) {
                     // `slipway run NAME` of an image `slipway build` made: deploy-svc reads build-svc's store
                     jvm.add("-Dslipway.deploy.build-store=" + layout.service("build-svc").resolve("images").toAbsolutePath());
@@ -149,6 +151,24 @@ public final class Stack implements AutoCloseable {
             throw new IllegalStateException("the services are not packaged (missing " + String.join(", ", missing)
                     + "); build them with: ./mvnw -B -q install -DskipTests");
         }
+    }
+
+    /**
+     * The options for one service: every option, except that {@code <service>:<option>} (e.g.
+     * {@code infra-svc:-Dslipway.infra.providers.cloud.kind=aws}) goes to that service only, as a service refuses
+     * unknown settings under the prefixes it maps.
+     */
+    static List<String> jvmOptionsFor(String service, List<String> options) {
+        List<String> jvm = new ArrayList<>();
+        for (String o : options) {
+            java.util.regex.Matcher m = SERVICE_OPTION.matcher(o);
+            if (!m.matches()) {
+                jvm.add(o);
+            } else if (m.group(1).equals(service)) {
+                jvm.add(m.group(2));
+            }
+        }
+        return jvm;
     }
 
     private void abortIfClosed() {

@@ -30,7 +30,8 @@ public final class UpCommand implements Callable<Integer> {
     int startTimeoutSeconds;
 
     @Option(names = "--service-jvm-option", paramLabel = "OPTION",
-            description = "Add a JVM option to every service's command line (repeatable), e.g. --service-jvm-option=-Xmx512m.")
+            description = "Add a JVM option to every service's command line (repeatable), e.g. --service-jvm-option=-Xmx512m; "
+                    + "SERVICE:OPTION adds it to one, e.g. infra-svc:-Dslipway.infra.workers=8.")
     List<String> serviceJvmOptions = new ArrayList<>();
 
     @Override
