@@ -7,6 +7,7 @@ import io.slipway.cli.deploy.JoinCommand;
 import io.slipway.cli.deploy.ResetCommand;
 import io.slipway.cli.deploy.RunCommand;
 import io.slipway.cli.events.EventsCommand;
+import io.slipway.cli.infra.InfraCommand;
 import io.slipway.cli.image.BuildCommand;
 import io.slipway.cli.image.ImagesCommand;
 import io.slipway.cli.image.LoadCommand;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Command;
                 BuildCommand.class, ImagesCommand.class, InspectCommand.class, TagCommand.class, RmiCommand.class,
                 PushCommand.class, PullCommand.class, SaveCommand.class, LoadCommand.class, LoginCommand.class, SyncCommand.class,
                 RunCommand.class, ApplyCommand.class, JoinCommand.class, DeleteCommand.class, ResetCommand.class, ClustersCommand.class,
+                InfraCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Slipway {
 
