@@ -71,7 +71,8 @@ public final class LocalProvider implements NodeProvider {
     }
 
     public LocalProvider(Path stateDir, Mode mode) {
-        if (mode == Mode.NAMESPACES ? !Netns.canRun() : !EmbeddedSshHost.canRun()) {
+        // setsid keeps each host's sshd out of the service's session, so the hosts outlive it
+        if (mode == Mode.NAMESPACES ? !Netns.canRun() || !HostTools.executable("/usr/bin/setsid") : !EmbeddedSshHost.canRun()) {
             throw unavailable(mode);
         }
         refuseInsidePrivatePaths(stateDir);

@@ -51,6 +51,9 @@ public final class StaticProvider implements NodeProvider {
      */
     public StaticProvider(Path stateDir, SshLogin login, List<StaticHost> hosts, Duration healthTimeout) {
         this.login = login;
+        if (login == null && hosts.isEmpty()) {
+            throw new IllegalArgumentException("a static pool needs a login or at least one host");
+        }
         for (StaticHost h : hosts) {
             if (h.login() == null && login == null) {
                 throw new IllegalArgumentException("static host " + h.name() + " has no SSH login, and the pool has none");
