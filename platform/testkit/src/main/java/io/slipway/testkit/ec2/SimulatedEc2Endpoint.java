@@ -14,8 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +41,7 @@ public final class SimulatedEc2Endpoint implements AutoCloseable {
     private final String accessKeyId;
     private final HttpServer server;
     private final ExecutorService executor;
+    private final Map<String, Hold> holds = new ConcurrentHashMap<>();
 
     private SimulatedEc2Endpoint(SimulatedEc2 ec2, String accessKeyId) throws IOException {
         this.ec2 = ec2;
@@ -68,8 +72,44 @@ public final class SimulatedEc2Endpoint implements AutoCloseable {
         return ec2;
     }
 
+    /**
+     * The next {@code action} is performed, then its answer is held until {@link Hold#release()}: the client's work is
+     * done on the server while the client still waits, the moment a crash test kills the client.
+     */
+    public Hold holdAfterNext(String action) {
+        Hold hold = new Hold();
+        holds.put(action, hold);
+        return hold;
+    }
+
+    /** An answer held back after its action was performed. */
+    public static final class Hold {
+        private final CountDownLatch reached = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        /** Whether the action was performed and its answer is being held. */
+        public boolean reached() {
+            return reached.getCount() == 0;
+        }
+
+        /** Lets the answer go (to a client that may be gone by then). */
+        public void release() {
+            released.countDown();
+        }
+
+        private void hold() {
+            reached.countDown();
+            try {
+                released.await(5, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     @Override
     public void close() {
+        holds.values().forEach(Hold::release);
         server.stop(0);
         executor.shutdownNow();
     }
@@ -87,6 +127,10 @@ public final class SimulatedEc2Endpoint implements AutoCloseable {
                 }
                 authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
                 xml = perform(request, requestId);
+                Hold hold = holds.remove(String.valueOf(request.get("Action")));
+                if (hold != null) {
+                    hold.hold();
+                }
             } catch (Ec2Error e) {
                 LOG.debug("simulated EC2 answers {} {} to {}", e.httpStatus(), e.code(), request.get("Action"));
                 status = e.httpStatus();

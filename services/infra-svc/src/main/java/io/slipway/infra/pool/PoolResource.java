@@ -78,7 +78,7 @@ public class PoolResource {
     @Path("/{id}")
     @RolesAllowed({"operator", "admin"})
     public Uni<Response> delete(@PathParam("id") String id, @Context UriInfo uri) {
-        return pools.requestDelete(id).onItem().ifNull().failWith(() -> NotFound.of("pool", id)).invoke(worker::wake)
+        return pools.requestDelete(id).onItem().ifNull().failWith(() -> NotFound.of("pool", id)).invoke(p -> worker.cancel(id))
                 .chain(p -> view(p.id))
                 .map(v -> Response.accepted(v).location(uri.getAbsolutePath()).build());
     }

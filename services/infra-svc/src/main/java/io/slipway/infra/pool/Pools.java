@@ -354,6 +354,14 @@ public class Pools {
         });
     }
 
+    /** Which of these pools are being deleted. */
+    @WithTransaction
+    public Uni<List<String>> deletingAmong(java.util.Collection<String> poolIds) {
+        List<String> ids = List.copyOf(poolIds);
+        return session().chain(s -> s.createQuery("select id from Pool where id in (:ids) and state = :deleting", String.class)
+                .setParameter("ids", ids).setParameter("deleting", Pool.State.Deleting).getResultList());
+    }
+
     @WithTransaction
     public Uni<Pool> find(String poolId) {
         return session().chain(s -> s.find(Pool.class, poolId));

@@ -10,8 +10,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Kind {@code aws}: EC2 instances. Settings: {@code region}, {@code access-key-id}, {@code secret-access-key-env} (the
- * environment variable holding the secret), {@code ssh-user}, {@code ssh-private-key}; optional {@code key-name},
+ * Kind {@code aws}: EC2 instances. Settings: {@code region}, {@code access-key-id}, {@code secret-access-key-env} or
+ * {@code secret-access-key-file} (the environment variable or file holding the secret), {@code ssh-user}, {@code ssh-private-key}; optional {@code key-name},
  * {@code subnet-id}, {@code security-group-ids} (comma-separated), {@code instance-type}, {@code image-id},
  * {@code endpoint} (another EC2 endpoint), {@code call-timeout}, {@code list-page-size}.
  */
@@ -26,7 +26,7 @@ public class AwsProviders implements ProviderFactory {
     public OpenProvider open(String name, Map<String, String> settings) {
         Settings s = new Settings(settings);
         String secret = s.secret("secret-access-key")
-                .orElseThrow(() -> new IllegalArgumentException("settings.secret-access-key-env is required (the environment variable holding the secret)"));
+                .orElseThrow(() -> new IllegalArgumentException("settings.secret-access-key-env or settings.secret-access-key-file is required (where the secret is kept)"));
         AwsEc2Config config = new AwsEc2Config(s.required("region"), s.required("access-key-id"), secret,
                 s.optional("endpoint").map(URI::create).orElse(null), s.optional("key-name").orElse(null),
                 s.optional("subnet-id").orElse(null), s.list("security-group-ids"), s.optional("instance-type").orElse(null),

@@ -10,8 +10,8 @@ import java.util.Optional;
 
 /**
  * A provider's settings ({@code slipway.infra.providers.<name>.settings.*}), read with errors that name the setting.
- * A secret is never read from the settings themselves but from the environment variable a {@code *-env} setting names,
- * so no secret sits in a configuration file and none is ever echoed.
+ * A secret is never read from the settings themselves but from the environment variable a {@code *-env} setting names
+ * or the file a {@code *-file} setting names, so no secret sits in a configuration file and none is ever echoed.
  */
 final class Settings {
     private final Map<String, String> values;
@@ -60,16 +60,31 @@ final class Settings {
         return optional(key).map(v -> Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList()).orElse(List.of());
     }
 
-    /** The secret in the environment variable {@code settings.<key>-env} names; empty when that setting is absent. */
+    /**
+     * The secret in the environment variable {@code settings.<key>-env} names, or in the file {@code settings.<key>-file}
+     * names (a mounted Kubernetes secret, a file only the service's user reads); empty when neither is set.
+     */
     Optional<String> secret(String key) {
         Optional<String> variable = optional(key + "-env");
-        if (variable.isEmpty()) {
-            return Optional.empty();
+        if (variable.isPresent()) {
+            String value = System.getenv(variable.get());
+            if (value == null || value.isEmpty()) {
+                throw new IllegalArgumentException("settings." + key + "-env names the environment variable " + variable.get() + ", which is not set");
+            }
+            return Optional.of(value);
         }
-        String value = System.getenv(variable.get());
-        if (value == null || value.isEmpty()) {
-            throw new IllegalArgumentException("settings." + key + "-env names the environment variable " + variable.get() + ", which is not set");
+        Optional<String> file = optional(key + "-file");
+        if (file.isPresent()) {
+            try {
+                String value = java.nio.file.Files.readString(Path.of(file.get())).strip();
+                if (value.isEmpty()) {
+                    throw new IllegalArgumentException("settings." + key + "-file: " + file.get() + " is empty");
+                }
+                return Optional.of(value);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("settings." + key + "-file: cannot read " + file.get() + " (" + e.getClass().getSimpleName() + ")");
+            }
         }
-        return Optional.of(value);
+        return Optional.empty();
     }
 }

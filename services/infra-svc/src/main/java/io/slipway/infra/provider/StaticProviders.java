@@ -29,7 +29,7 @@ public class StaticProviders implements ProviderFactory {
         String user = s.required("user");
         SshLogin login = s.optional("private-key").map(k -> SshLogin.key(user, java.nio.file.Path.of(k)))
                 .orElseGet(() -> SshLogin.password(user, s.secret("password")
-                        .orElseThrow(() -> new IllegalArgumentException("settings.private-key or settings.password-env is required"))));
+                        .orElseThrow(() -> new IllegalArgumentException("settings.private-key, settings.password-env or settings.password-file is required"))));
         List<StaticHost> hosts = new ArrayList<>();
         for (String h : s.list("hosts")) {
             int colon = h.lastIndexOf(':');

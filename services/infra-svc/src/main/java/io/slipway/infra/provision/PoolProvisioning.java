@@ -2,13 +2,13 @@ package io.slipway.infra.provision;
 
 import io.slipway.infra.InfraServiceConfig;
 import io.slipway.infra.pool.Pool;
+import io.slipway.infra.pool.PoolCancelled;
 import io.slipway.infra.pool.PoolCreate;
 import io.slipway.infra.pool.Pools;
 import io.slipway.provision.CreateRequest;
 import io.slipway.provision.PoolPlan;
 import io.slipway.provision.ProviderNode;
 import io.slipway.provision.ProvisionListener;
-import io.slipway.provision.Ticker;
 import io.slipway.provision.run.ProvisionOptions;
 import io.slipway.provision.run.Provisioner;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,6 +30,7 @@ public class PoolProvisioning {
     private final Providers providers;
     private final PoolRelease release;
     private final Pacing pacing;
+    private final java.util.Map<String, CancellableTicker> running = new java.util.concurrent.ConcurrentHashMap<>();
 
     PoolProvisioning(InfraServiceConfig config, Pools pools, Providers providers, PoolRelease release, Pacing pacing) {
         this.config = config;
@@ -37,6 +38,19 @@ public class PoolProvisioning {
         this.providers = providers;
         this.release = release;
         this.pacing = pacing;
+    }
+
+    /** Stops the pool's run in this instance, if there is one, at its next wait. */
+    public void cancel(String poolId) {
+        CancellableTicker t = running.get(poolId);
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    /** The pools this instance provisions now. */
+    public java.util.Set<String> running() {
+        return running.keySet();
     }
 
     /** Runs the pool to Ready; throws what stopped it ({@link io.slipway.infra.pool.PoolCancelled} when it was deleted). */
@@ -49,13 +63,16 @@ public class PoolProvisioning {
         if (!journaled.isEmpty()) {
             LOG.infof("pool %s: resuming with %d create call(s) recorded before", pool.id, journaled.size());
         }
-        Provisioner provisioner = new Provisioner(open.provider(), open.readiness(), Ticker.system(),
+        CancellableTicker ticker = new CancellableTicker();
+        running.put(pool.id, ticker);
+        Provisioner provisioner = new Provisioner(open.provider(), open.readiness(), ticker,
                 pacing.bucketFor(pool.provider), ProvisionOptions.defaults().withDeadline(config.provisionDeadline()));
         try {
             provisioner.run(plan, journaled, new Listener(pool, open.provider().login().user()));
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("pool " + pool.id + ": provisioning interrupted (the service is stopping)", e);
+            throw new PoolCancelled(pool.id, "provisioning stopped: " + e.getMessage());
+        } finally {
+            running.remove(pool.id);
         }
     }
 

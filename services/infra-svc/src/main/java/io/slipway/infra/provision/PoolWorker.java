@@ -73,6 +73,15 @@ public class PoolWorker {
         return workerId;
     }
 
+    /**
+     * The pool is being deleted: if this instance provisions it, stop that now (a run waiting on boots or SSH sees no
+     * transition for a while, so it would not notice on its own).
+     */
+    public void cancel(String poolId) {
+        provisioning.cancel(poolId);
+        wake();
+    }
+
     private void loop() {
         while (!stopping) {
             try {
@@ -106,15 +115,19 @@ public class PoolWorker {
         }
         try {
             provisioning.provision(pool);
-        } catch (PoolCancelled e) {
-            LOG.infof("pool %s: provisioning stopped, %s", pool.id, e.getMessage());
-            Pool now = await(() -> pools.find(pool.id));
-            if (now != null && now.state == Pool.State.Deleting) {
-                release.deletePool(now);
-            }
         } catch (RuntimeException e) {
             if (stopping) {
                 // the lease runs out and another instance (or this one, restarted) resumes from the journal
+                return;
+            }
+            Pool now = await(() -> pools.find(pool.id));
+            if (now != null && now.state == Pool.State.Deleting) {
+                LOG.infof("pool %s: provisioning stopped, the pool is being deleted", pool.id);
+                release.deletePool(now);
+                return;
+            }
+            if (e instanceof PoolCancelled) {
+                LOG.infof("pool %s: provisioning stopped, %s", pool.id, e.getMessage());
                 return;
             }
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -132,6 +145,10 @@ public class PoolWorker {
             }
             try {
                 await(() -> pools.renewLeases(workerId, config.lease()));
+                // a pool deleted through another instance: stop provisioning it here
+                if (!provisioning.running().isEmpty()) {
+                    await(() -> pools.deletingAmong(provisioning.running())).forEach(this::cancel);
+                }
             } catch (RuntimeException e) {
                 LOG.warnf("cannot renew pool leases: %s", e.getMessage());
             }

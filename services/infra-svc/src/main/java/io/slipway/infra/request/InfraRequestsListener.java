@@ -75,7 +75,7 @@ public class InfraRequestsListener {
             if (p == null) {
                 throw new PermanentEventFailure("poolId: no pool " + command.getPoolId() + " exists");
             }
-            worker.wake();
+            worker.cancel(command.getPoolId());
         }).replaceWithVoid();
     }
 }
