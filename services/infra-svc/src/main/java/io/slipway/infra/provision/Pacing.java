@@ -12,9 +12,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class Pacing {
-    /** Below EC2's documented RunInstances and describe refill rates (5/s and 20/s), so the default quota never throttles. */
+    /** At EC2's documented RunInstances refill rate and below its describe rate (5/s and 20/s), as bench/provision runs it. */
     private static final int BURST = 10;
-    private static final double PER_SECOND = 4;
+    private static final double PER_SECOND = 5;
 
     private final TokenBuckets buckets = new TokenBuckets(Ticker.system(), BURST, PER_SECOND);
 
