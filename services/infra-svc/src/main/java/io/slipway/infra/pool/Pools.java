@@ -266,9 +266,12 @@ public class Pools {
         });
     }
 
-    /** Every node answers SSH: the pool is Ready, and PoolReady hands the nodes and their pinned keys to deploy-svc. */
+    /**
+     * Every node answers SSH: the pool is Ready, and PoolReady hands the nodes, the user each is logged in as (by its
+     * instance id) and their pinned keys to deploy-svc.
+     */
     @WithTransaction
-    public Uni<Pool> poolReady(String poolId, String user) {
+    public Uni<Pool> poolReady(String poolId, java.util.function.UnaryOperator<String> userOf) {
         return wanting(poolId).chain(pool -> nodes(poolId).chain(nodes -> {
             List<PoolNode> ready = nodes.stream().filter(n -> n.state == PoolNode.State.Ready)
                     .sorted(Comparator.comparing((PoolNode n) -> n.role).thenComparingInt(n -> n.ordinal)).toList();
@@ -280,7 +283,8 @@ public class Pools {
             pool.state = Pool.State.Ready;
             pool.readyAt = now;
             List<ReadyNode> handed = ready.stream().map(n -> ReadyNode.newBuilder().setNodeId(n.id).setRole(n.role)
-                    .setInstanceId(n.instanceId).setAddress(n.address).setSshPort(n.sshPort).setHostKey(n.hostKey).setUser(user).build()).toList();
+                    .setInstanceId(n.instanceId).setAddress(n.address).setSshPort(n.sshPort).setHostKey(n.hostKey)
+                    .setUser(userOf.apply(n.instanceId)).build()).toList();
             return append(pool, List.of(PoolReady.newBuilder().setPoolId(poolId).setProvider(pool.provider).setNodes(handed).setAt(now).build()))
                     .replaceWith(pool);
         }));

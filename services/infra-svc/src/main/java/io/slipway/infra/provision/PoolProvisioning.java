@@ -68,7 +68,7 @@ public class PoolProvisioning {
         Provisioner provisioner = new Provisioner(open.provider(), open.readiness(), ticker,
                 pacing.bucketFor(pool.provider), ProvisionOptions.defaults().withDeadline(config.provisionDeadline()));
         try {
-            provisioner.run(plan, journaled, new Listener(pool, open.provider().login().user()));
+            provisioner.run(plan, journaled, new Listener(pool, instanceId -> open.provider().login(instanceId).user()));
         } catch (InterruptedException e) {
             throw new PoolCancelled(pool.id, "provisioning stopped: " + e.getMessage());
         } finally {
@@ -83,11 +83,11 @@ public class PoolProvisioning {
     /** Each step of the run, recorded before the run goes on. */
     private final class Listener implements ProvisionListener {
         private final Pool pool;
-        private final String user;
+        private final java.util.function.UnaryOperator<String> userOf;
 
-        Listener(Pool pool, String user) {
+        Listener(Pool pool, java.util.function.UnaryOperator<String> userOf) {
             this.pool = pool;
-            this.user = user;
+            this.userOf = userOf;
         }
 
         @Override
@@ -126,7 +126,7 @@ public class PoolProvisioning {
 
         @Override
         public void poolReady(List<ProviderNode> nodes) {
-            PoolWorker.await(() -> pools.poolReady(pool.id, user));
+            PoolWorker.await(() -> pools.poolReady(pool.id, userOf));
             LOG.infof("pool %s ready: %d node(s)", pool.id, nodes.size());
         }
     }
