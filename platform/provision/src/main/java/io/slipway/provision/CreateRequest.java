@@ -44,9 +44,15 @@ public record CreateRequest(String poolId, String role, String size, String imag
      * different one. A retry for capacity that fell short is a new attempt, so it is a new create.
      */
     public static String tokenFor(String poolId, String role, int firstOrdinal, int attempt) {
+        return tokenFor(poolId, "", role, firstOrdinal, attempt);
+    }
+
+    /** As {@link #tokenFor(String, String, int, int)}, for one incarnation of a pool id (see {@link PoolPlan#incarnation()}). */
+    public static String tokenFor(String poolId, String incarnation, String role, int firstOrdinal, int attempt) {
+        String of = poolId + "\n" + role + "\n" + firstOrdinal + "\n" + attempt + (incarnation.isEmpty() ? "" : "\n" + incarnation);
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] d = sha.digest((poolId + "\n" + role + "\n" + firstOrdinal + "\n" + attempt).getBytes(StandardCharsets.UTF_8));
+            byte[] d = sha.digest(of.getBytes(StandardCharsets.UTF_8));
             return "slw-" + HexFormat.of().formatHex(d, 0, 24);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);

@@ -172,7 +172,7 @@ final class ProvisionRun {
             }
             String token;
             do {
-                token = CreateRequest.tokenFor(pool, role.plan.role(), role.alive, role.nextAttempt++);
+                token = CreateRequest.tokenFor(pool, plan.incarnation(), role.plan.role(), role.alive, role.nextAttempt++);
             } while (journaledTokens.contains(token));
             CreateRequest request = new CreateRequest(pool, role.plan.role(), role.plan.size(), role.plan.image(),
                     missing, token, Map.of());

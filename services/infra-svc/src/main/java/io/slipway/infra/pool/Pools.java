@@ -47,11 +47,16 @@ public class Pools {
 
     /**
      * Records a pool and its nodes (Requested). Asking again for the same id with the same roles answers the pool as it
-     * is (a retried CI command or REST call); with other roles or another provider it is a conflict.
+     * is (a retried CI command or REST call); with other roles or another provider it is a conflict. The id of a deleted
+     * pool is free for a new one.
      */
     @WithTransaction
     public Uni<Pool> request(PoolRequest request, String requestedBy, EventContext context) {
         return session().chain(s -> s.find(Pool.class, request.poolId())).chain(existing -> {
+            if (existing != null && existing.state == Pool.State.Deleted) {
+                // the id is free again: the new pool replaces the deleted one's rows (its events stay on the topic)
+                return forget(existing).chain(() -> create(request, requestedBy, context));
+            }
             if (existing != null) {
                 if (!sameShape(existing, request)) {
                     return Uni.createFrom().failure(new PoolConflict("pool " + request.poolId() + " exists (" + existing.state
@@ -59,41 +64,52 @@ public class Pools {
                 }
                 return Uni.createFrom().item(existing);
             }
-            Instant now = now();
-            Pool pool = new Pool();
-            pool.id = request.poolId();
-            pool.provider = request.provider();
-            pool.state = Pool.State.Requested;
-            pool.requestedBy = requestedBy;
-            pool.requestedAt = now;
-            pool.correlationId = context.correlationId();
-            pool.traceparent = context.traceparent();
-            List<RoleRequest> roles = new ArrayList<>();
-            for (PoolRequest.RoleRequest r : request.roles()) {
-                pool.roles.add(new Pool.Role(r.role(), r.count(), r.size(), r.image()));
-                roles.add(RoleRequest.newBuilder().setRole(r.role()).setCount(r.count()).setSize(r.size()).setImage(r.image()).build());
-            }
-            List<PoolNode> nodes = new ArrayList<>();
-            List<SpecificRecord> events = new ArrayList<>();
-            events.add(PoolRequested.newBuilder().setPoolId(pool.id).setProvider(pool.provider).setRoles(roles)
-                    .setRequestedBy(requestedBy).setRequestedAt(now).build());
-            for (Pool.Role r : pool.roles) {
-                for (int i = 0; i < r.count; i++) {
-                    PoolNode n = new PoolNode();
-                    n.id = PoolNode.id(pool.id, r.role, i);
-                    n.poolId = pool.id;
-                    n.role = r.role;
-                    n.ordinal = i;
-                    n.state = PoolNode.State.Requested;
-                    n.updatedAt = now;
-                    nodes.add(n);
-                    events.add(NodeRequested.newBuilder().setNodeId(n.id).setPoolId(pool.id).setProvider(pool.provider)
-                            .setRole(r.role).setOrdinal(i).setLabels(Map.of()).setRequestedAt(now).build());
-                }
-            }
-            return session().chain(s -> s.persist(pool).chain(() -> s.persistAll(nodes.toArray())))
-                    .chain(() -> append(pool, events)).replaceWith(pool);
+            return create(request, requestedBy, context);
         });
+    }
+
+    private Uni<Pool> create(PoolRequest request, String requestedBy, EventContext context) {
+        Instant now = now();
+        Pool pool = new Pool();
+        pool.id = request.poolId();
+        pool.provider = request.provider();
+        pool.state = Pool.State.Requested;
+        pool.requestedBy = requestedBy;
+        pool.requestedAt = now;
+        pool.correlationId = context.correlationId();
+        pool.traceparent = context.traceparent();
+        List<RoleRequest> roles = new ArrayList<>();
+        for (PoolRequest.RoleRequest r : request.roles()) {
+            pool.roles.add(new Pool.Role(r.role(), r.count(), r.size(), r.image()));
+            roles.add(RoleRequest.newBuilder().setRole(r.role()).setCount(r.count()).setSize(r.size()).setImage(r.image()).build());
+        }
+        List<PoolNode> nodes = new ArrayList<>();
+        List<SpecificRecord> events = new ArrayList<>();
+        events.add(PoolRequested.newBuilder().setPoolId(pool.id).setProvider(pool.provider).setRoles(roles)
+                .setRequestedBy(requestedBy).setRequestedAt(now).build());
+        for (Pool.Role r : pool.roles) {
+            for (int i = 0; i < r.count; i++) {
+                PoolNode n = new PoolNode();
+                n.id = PoolNode.id(pool.id, r.role, i);
+                n.poolId = pool.id;
+                n.role = r.role;
+                n.ordinal = i;
+                n.state = PoolNode.State.Requested;
+                n.updatedAt = now;
+                nodes.add(n);
+                events.add(NodeRequested.newBuilder().setNodeId(n.id).setPoolId(pool.id).setProvider(pool.provider)
+                        .setRole(r.role).setOrdinal(i).setLabels(Map.of()).setRequestedAt(now).build());
+            }
+        }
+        return session().chain(s -> s.persist(pool).chain(() -> s.persistAll(nodes.toArray())))
+                .chain(() -> append(pool, events)).replaceWith(pool);
+    }
+
+    /** Removes a deleted pool's rows, so its id can name a new pool. */
+    private Uni<Void> forget(Pool deleted) {
+        return session().chain(s -> s.createMutationQuery("delete from PoolNode where poolId = :id").setParameter("id", deleted.id).executeUpdate()
+                .chain(() -> s.createMutationQuery("delete from PoolCreate where poolId = :id").setParameter("id", deleted.id).executeUpdate())
+                .chain(() -> s.remove(deleted)).chain(s::flush));
     }
 
     /**
@@ -179,15 +195,16 @@ public class Pools {
     }
 
     /**
-     * The create answered: its nodes, in launch order, become the token's nodes in ordinal order (Launched); nodes of
-     * the token the provider could not make go back to Requested for a later create.
+     * The create answered: its live nodes, in launch order, become the token's nodes in ordinal order (Launched); nodes
+     * of the token the provider could not make (or made and lost) go back to Requested for a later create.
      */
     @WithTransaction
     public Uni<Void> created(String poolId, CreateRequest request, List<ProviderNode> made) {
         return wanting(poolId).chain(pool -> nodes(poolId).chain(nodes -> {
             List<PoolNode> ofToken = nodes.stream().filter(n -> request.token().equals(n.token))
                     .sorted(Comparator.comparingInt(n -> n.ordinal)).toList();
-            List<ProviderNode> launched = made.stream().sorted(Comparator.comparingInt(ProviderNode::launchIndex)
+            // a repeated create also answers nodes gone since; the run replaces those, so rows wait for the replacement
+            List<ProviderNode> launched = made.stream().filter(n -> n.state().alive()).sorted(Comparator.comparingInt(ProviderNode::launchIndex)
                     .thenComparing(ProviderNode::id)).toList();
             List<SpecificRecord> events = new ArrayList<>();
             Instant now = now();

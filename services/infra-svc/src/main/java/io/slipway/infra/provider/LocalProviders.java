@@ -36,7 +36,12 @@ public class LocalProviders implements ProviderFactory {
         if (!stateDir.equals(configured)) {
             LOG.infof("provider %s: %s is private to each local host, so its hosts are recorded in %s", name, configured, stateDir);
         }
-        return new OpenProvider(new LocalProvider(stateDir), new SshProbe());
+        if (LocalProvider.Mode.best().isEmpty()) {
+            String reason = "local hosts need root (network namespaces) or unprivileged user namespaces, and this machine offers neither";
+            LOG.warnf("provider %s: %s; pools asking for it fail", name, reason);
+            return new OpenProvider(new UnavailableProvider(LocalProvider.KIND, reason), node -> java.util.Optional.empty());
+        }
+        return new OpenProvider(new LazyLocalProvider(stateDir), new SshProbe());
     }
 
     static Path visibleToHosts(Path configured) {

@@ -57,7 +57,7 @@ public class PoolProvisioning {
     public void provision(Pool pool) {
         ProviderFactory.OpenProvider open = providers.get(pool.provider);
         PoolPlan plan = new PoolPlan(pool.id, pool.provider, pool.roles.stream()
-                .map(r -> new PoolPlan.RolePlan(r.role, r.count, r.size, r.image)).toList());
+                .map(r -> new PoolPlan.RolePlan(r.role, r.count, r.size, r.image)).toList(), Long.toString(pool.requestedAt.toEpochMilli()));
         List<CreateRequest> journaled = PoolWorker.await(() -> pools.journal(pool.id)).stream()
                 .map(c -> request(pool, c)).toList();
         if (!journaled.isEmpty()) {
