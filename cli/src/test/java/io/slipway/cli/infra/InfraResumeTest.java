@@ -42,7 +42,8 @@ class InfraResumeTest {
     void infraSvcKilledMidCreateResumesWithoutASecondInstanceAndLeavesNoneBehind(@TempDir Path dir) throws Exception {
         SimulatedEc2 region = new SimulatedEc2(Ec2Options.builder().boot(Duration.ofMillis(1500), Duration.ofSeconds(3))
                 .bootFloor(Duration.ofMillis(500)).visibilityDelayMax(Duration.ofMillis(500)).noThrottling().build(), 3, Ticker.system());
-        Path secret = Files.writeString(dir.resolve("aws-secret"), "simulated-secret-never-logged");
+        String secretValue = "simulated-secret-never-logged";
+        Path secret = Files.writeString(dir.resolve("aws-secret"), secretValue);
         Path key = Files.writeString(dir.resolve("id_ed25519"), "not used: the simulated instances are not machines");
         try (SimulatedEc2Endpoint endpoint = SimulatedEc2Endpoint.start(region, ACCESS_KEY_ID)) {
             String p = "infra-svc:-Dslipway.infra.providers.cloud.";
@@ -81,6 +82,8 @@ class InfraResumeTest {
                         .until(() -> get(stack, "resume"), j -> j != null && "Deleted".equals(j.path("state").asText()));
                 SimulationRecord after = region.record();
                 assertThat(after.ofPool("resume")).as("nothing left running").noneMatch(i -> i.aliveAt(after.at()));
+                assertThat(Files.readString(stack.layout().log("infra-svc"))).as("the AWS secret never reaches the log")
+                        .contains("provider cloud (aws) ready").doesNotContain(secretValue);
             }
         }
     }
