@@ -47,10 +47,16 @@ final class ContextArchive {
                     archive.putArchiveEntry(entry);
                     archive.closeArchiveEntry();
                 } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    archive.putArchiveEntry(new TarArchiveEntry(p.toFile(), name + "/"));
+                    TarArchiveEntry entry = new TarArchiveEntry(p.toFile(), name + "/");
+                    entry.setMode(TarArchiveEntry.DEFAULT_DIR_MODE & ~0777 | permissions(p));
+                    archive.putArchiveEntry(entry);
                     archive.closeArchiveEntry();
                 } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    archive.putArchiveEntry(new TarArchiveEntry(p.toFile(), name));
+                    TarArchiveEntry entry = new TarArchiveEntry(p.toFile(), name);
+                    // the file's own permissions: the File constructor writes 0644 for every file, and a binary
+                    // the image runs (etcd, say) arrived without its execute bit
+                    entry.setMode(TarArchiveEntry.DEFAULT_FILE_MODE & ~0777 | permissions(p));
+                    archive.putArchiveEntry(entry);
                     Files.copy(p, archive);
                     archive.closeArchiveEntry();
                 }
@@ -64,5 +70,18 @@ final class ContextArchive {
             }
         }
         return kubefileInArchive;
+    }
+
+    /** The rwx bits of {@code p}; 0644 (files) or 0755 (directories) where the file system has no POSIX permissions. */
+    static int permissions(Path p) throws IOException {
+        try {
+            int mode = 0;
+            for (java.nio.file.attribute.PosixFilePermission perm : Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)) {
+                mode |= 0400 >> perm.ordinal();
+            }
+            return mode;
+        } catch (UnsupportedOperationException e) {
+            return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? 0755 : 0644;
+        }
     }
 }
