@@ -57,6 +57,13 @@ public class Cluster {
 
     public String worker;
 
+    /**
+     * The infra-svc pool the pending operation waits for (its Clusterfile's infra section); no worker claims the
+     * operation until PoolReady hands the nodes over. Null when nothing is awaited.
+     */
+    @Column(name = "awaiting_pool")
+    public String awaitingPool;
+
     @Column(columnDefinition = "text", nullable = false)
     public String clusterfile;
 

@@ -7,6 +7,8 @@ import io.slipway.backbone.api.NotFound;
 import io.slipway.backbone.outbox.Outbox;
 import io.slipway.deploy.cluster.ClaimedOperation.HostSnapshot;
 import io.slipway.deploy.cluster.OperationRequest.DesiredHost;
+import io.slipway.deploy.clusterfile.Clusterfile;
+import io.slipway.deploy.clusterfile.InfraSpec;
 import io.slipway.events.deploy.AddedHost;
 import io.slipway.events.deploy.ClusterDegraded;
 import io.slipway.events.deploy.ClusterFailed;
@@ -20,6 +22,9 @@ import io.slipway.events.deploy.HostStepFailed;
 import io.slipway.events.deploy.HostStepStarted;
 import io.slipway.events.deploy.HostsAdded;
 import io.slipway.events.deploy.HostsRemoved;
+import io.slipway.events.deploy.PoolAssigned;
+import io.slipway.events.deploy.PoolWanted;
+import io.slipway.events.deploy.WantedRole;
 import io.slipway.events.deploy.Upgraded;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -57,7 +62,8 @@ public class Clusters {
             if (existing != null && r.requestId() != null && r.requestId().equals(existing.requestId)) {
                 return Uni.createFrom().item(new Requested(ClusterView.of(existing, hosts, false), false));
             }
-            if (live && existing.pending) {
+            if (live && existing.pending && !(r.operation() == ClusterOperation.DELETE && existing.awaitingPool != null)) {
+                // a cluster still waiting for its pool can be deleted: nothing is installed, and infra-svc releases the pool
                 throw new OperationInProgress(r.cluster(), existing.operation);
             }
             boolean creates = r.operation() == ClusterOperation.RUN || r.operation() == ClusterOperation.APPLY;
@@ -75,7 +81,10 @@ public class Clusters {
             }
             c.name = r.cluster();
             c.state = stateFor(r, live ? c : null);
-            c.message = r.operation().label() + " requested";
+            c.message = r.pool() == null ? r.operation().label() + " requested"
+                    : "waiting for pool " + r.cluster() + " from infra-svc (provider " + r.pool().provider() + ": "
+                    + String.join(", ", r.pool().roles().stream().map(p -> p.count() + " " + p.role()).toList()) + ")";
+            c.awaitingPool = r.pool() == null ? null : r.cluster();
             c.image = r.image();
             c.generation++;
             c.operation = r.operation();
@@ -122,9 +131,72 @@ public class Clusters {
             return persistCluster.chain(() -> sequence(writes))
                     .chain(() -> s.flush())
                     .chain(() -> outbox.append(c.name, event, context))
+                    .chain(() -> r.pool() == null ? Uni.createFrom().voidItem()
+                            : outbox.append(c.name, poolWanted(c, r.pool()), context).replaceWithVoid())
                     .chain(() -> hostsOf(s, c.name))
                     .map(all -> new Requested(ClusterView.of(c, all, true), true));
         })));
+    }
+
+    private static PoolWanted poolWanted(Cluster c, InfraSpec infra) {
+        return PoolWanted.newBuilder().setCluster(c.name).setGeneration(c.generation).setPoolId(c.name).setProvider(infra.provider())
+                .setRoles(infra.roles().stream().map(r -> WantedRole.newBuilder().setRole(r.role()).setCount(r.count())
+                        .setSize(r.size()).setImage(r.image()).build()).toList())
+                .setRequestedBy(Objects.requireNonNullElse(c.requestedBy, "")).setAt(c.updatedAt).build();
+    }
+
+    /**
+     * The pool a cluster waited for is ready: {@code fill} gives its stored Clusterfile with the pool's nodes as hosts
+     * (it may throw {@link PoolUnusable}), their rows are made, and the pending operation can be claimed. Answers
+     * false, changing nothing, when no cluster waits for {@code poolId} (deleted meanwhile, or the event came again).
+     */
+    @WithTransaction
+    public Uni<Boolean> poolAssigned(String poolId, java.util.function.UnaryOperator<Clusterfile> fill, EventContext context) {
+        return session().chain(s -> s.find(Cluster.class, poolId).chain(c -> {
+            if (c == null || !poolId.equals(c.awaitingPool)) {
+                return Uni.createFrom().item(false);
+            }
+            Clusterfile filled = fill.apply(Clusterfile.stored(c.clusterfile));
+            Instant at = now();
+            c.clusterfile = filled.toYaml();
+            c.awaitingPool = null;
+            c.message = c.operation.label() + " onto pool " + poolId + " (" + filled.hosts().size() + " node(s))";
+            c.updatedAt = at;
+            List<Uni<?>> writes = new ArrayList<>();
+            int position = 0;
+            for (var h : filled.hosts()) {
+                ClusterHostRecord r = new ClusterHostRecord();
+                r.id = ClusterHostRecord.id(c.name, h.ip());
+                r.cluster = c.name;
+                r.ip = h.ip();
+                r.roles = String.join(",", h.roles());
+                r.position = position++;
+                r.state = ClusterHostRecord.State.Pending;
+                r.updatedAt = at;
+                writes.add(s.persist(r));
+            }
+            PoolAssigned event = PoolAssigned.newBuilder().setCluster(c.name).setGeneration(c.generation).setPoolId(poolId)
+                    .setMasters(filled.masters().stream().map(h -> h.ip()).toList())
+                    .setNodes(filled.nodes().stream().map(h -> h.ip()).toList()).setAt(at).build();
+            return sequence(writes).chain(() -> s.flush()).chain(() -> outbox.append(c.name, event, context)).replaceWith(true);
+        }));
+    }
+
+    /** The pool a cluster waited for failed (or cannot be used): the cluster fails with the reason. False when none waits. */
+    @WithTransaction
+    public Uni<Boolean> poolFailed(String poolId, String reason, EventContext context) {
+        return session().chain(s -> s.find(Cluster.class, poolId).chain(c -> {
+            if (c == null || !poolId.equals(c.awaitingPool)) {
+                return Uni.createFrom().item(false);
+            }
+            c.state = Cluster.State.Failed;
+            c.message = bound("pool " + poolId + " failed: " + reason + " (delete the cluster, then apply again)");
+            c.pending = false;
+            c.awaitingPool = null;
+            c.updatedAt = now();
+            return outbox.append(c.name, ClusterFailed.newBuilder().setCluster(c.name).setGeneration(c.generation)
+                    .setReason(c.message).setAt(c.updatedAt).build(), context).replaceWith(true);
+        }));
     }
 
     private static Cluster.State stateFor(OperationRequest r, Cluster live) {
@@ -140,7 +212,7 @@ public class Clusters {
     @WithTransaction
     public Uni<ClaimedOperation> claimNext(String worker) {
         return session().chain(s -> s.createNativeQuery("""
-                        select name from deploy_cluster where pending and worker is null order by updated_at limit 1
+                        select name from deploy_cluster where pending and worker is null and awaiting_pool is null order by updated_at limit 1
                         for update skip locked""", String.class).getResultList().chain(names -> {
             if (names.isEmpty()) {
                 return Uni.createFrom().nullItem();
@@ -283,8 +355,10 @@ public class Clusters {
                         .setToDigest(u.toDigest()).setChangedLayers(u.changedLayers()).setBytesSent(u.bytesSent())
                         .setHooksRerun(u.hooksRerun()).setAt(at).build());
             }
+            boolean pooled = Clusterfile.stored(c.clusterfile).infra() != null;
             c.state = o.state();
             c.message = bound(o.message());
+            c.awaitingPool = null;
             c.pending = false;
             c.worker = null;
             c.updatedAt = at;
@@ -305,7 +379,7 @@ public class Clusters {
                 case Failed -> events.add(ClusterFailed.newBuilder().setCluster(cluster).setGeneration(generation)
                         .setReason(c.message).setAt(at).build());
                 case Deleted -> events.add(Deleted.newBuilder().setCluster(cluster).setGeneration(generation)
-                        .setForced(c.operationForce).setUncleanedHosts(o.uncleaned()).setAt(at).build());
+                        .setForced(c.operationForce).setUncleanedHosts(o.uncleaned()).setPoolId(pooled ? cluster : null).setAt(at).build());
                 default -> throw new IllegalArgumentException("an operation cannot end in " + o.state());
             }
             Uni<?> chain = sequence(writes);

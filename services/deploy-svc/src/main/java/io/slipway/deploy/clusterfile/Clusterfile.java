@@ -20,10 +20,12 @@ import org.yaml.snakeyaml.nodes.Node;
  * v1 ({@code sealer.aliyun.com/v1alpha1}, {@code sealer.cloud/v1}) imported. Other documents of a multi-document file
  * (Config, Plugin, ...) are kept as they are. Every problem is a {@link ClusterfileException} naming line and field.
  *
+ * @param infra     where the hosts come from when they are not listed: a pool infra-svc makes (null for listed hosts); once
+ *                  the pool is ready, its nodes are the host groups
  * @param hostLines the line each host address was written on, for errors found later (not part of the cluster's meaning)
  */
 public record Clusterfile(String name, String image, Map<String, String> env, List<String> cmdArgs, List<String> cmd,
-                          List<String> appNames, SshSpec ssh, List<HostGroup> hostGroups, RegistrySpec registry, String dataRoot,
+                          List<String> appNames, SshSpec ssh, List<HostGroup> hostGroups, InfraSpec infra, RegistrySpec registry, String dataRoot,
                           List<String> otherDocuments, Map<String, Integer> hostLines) {
 
     public static final String API_V2 = "sealer.io/v2";
@@ -94,7 +96,7 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
             throw new ClusterfileException(file, documents.isEmpty() ? 0 : 1, "kind", "no document of kind Cluster");
         }
         return new Clusterfile(cluster.name, cluster.image, cluster.env, cluster.cmdArgs, cluster.cmd, cluster.appNames, cluster.ssh,
-                cluster.hostGroups, cluster.registry, cluster.dataRoot, others, cluster.hostLines);
+                cluster.hostGroups, cluster.infra, cluster.registry, cluster.dataRoot, others, cluster.hostLines);
     }
 
     static int line(Node n) {
@@ -146,15 +148,30 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
         return withGroups(groups);
     }
 
+    /** This Clusterfile with the host groups of {@code other} (a pool's nodes, kept across applies of the same infra). */
+    public Clusterfile withHostGroupsOf(Clusterfile other) {
+        return withGroups(other.hostGroups);
+    }
+
+    /** This Clusterfile with its pool's nodes as hosts, one group per node (each logs in its own way). */
+    public Clusterfile withPoolHosts(List<HostGroup> groups) {
+        return withGroups(groups);
+    }
+
+    /** True when the hosts come from a pool that has not been handed over yet. */
+    public boolean awaitsPool() {
+        return infra != null && hostGroups.isEmpty();
+    }
+
     private Clusterfile withGroups(List<HostGroup> groups) {
-        return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh, groups, registry, dataRoot, otherDocuments, hostLines);
+        return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh, groups, infra, registry, dataRoot, otherDocuments, hostLines);
     }
 
     /** A copy with every secret (passwords, inline keys, registry password) replaced by {@code ******}, for events and REST. */
     public Clusterfile masked() {
         List<HostGroup> groups = hostGroups.stream().map(g -> new HostGroup(g.ips(), g.roles(), g.ssh() == null ? null : g.ssh().masked(),
                 g.env(), g.labels(), g.taints())).toList();
-        return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh.masked(), groups, registry.masked(), dataRoot,
+        return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh.masked(), groups, infra, registry.masked(), dataRoot,
                 otherDocuments, hostLines);
     }
 
@@ -198,7 +215,21 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
             }
             hosts.add(h);
         }
-        spec.put("hosts", hosts);
+        if (infra != null) {
+            Map<String, Object> inf = new LinkedHashMap<>();
+            inf.put("provider", infra.provider());
+            for (InfraSpec.Role r : infra.roles()) {
+                Map<String, Object> role = new LinkedHashMap<>();
+                role.put("count", r.count());
+                putIf(role, "size", r.size());
+                putIf(role, "image", r.image());
+                inf.put(r.role().equals("master") ? "masters" : "nodes", role);
+            }
+            spec.put("infra", inf);
+        }
+        if (infra == null || !hosts.isEmpty()) {
+            spec.put("hosts", hosts);
+        }
         Map<String, Object> reg = new LinkedHashMap<>();
         if (registry.localDomain() != null || registry.localPort() != null) {
             Map<String, Object> local = new LinkedHashMap<>();
@@ -276,6 +307,7 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
         List<String> appNames = List.of();
         SshSpec ssh = SshSpec.EMPTY;
         List<HostGroup> hostGroups = new ArrayList<>();
+        InfraSpec infra;
         RegistrySpec registry = RegistrySpec.NONE;
         String dataRoot;
         Map<String, Integer> hostLines = new LinkedHashMap<>();

@@ -19,7 +19,11 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class ClusterfileReader {
     private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
     private static final Set<String> SPEC_V2 = Set.of("image", "env", "cmd_args", "cmd", "appNames", "hosts", "ssh", "hostAliases",
-            "registry", "containerRuntime", "dataRoot");
+            "registry", "containerRuntime", "dataRoot", "infra");
+    private static final Set<String> INFRA = Set.of("provider", "masters", "nodes");
+    private static final Set<String> INFRA_ROLE = Set.of("count", "size", "image");
+    /** infra-svc's pool ids are DNS labels of at most 40 characters; the pool is named after the cluster. */
+    private static final int MAX_POOL_NAME = 40;
     private static final Set<String> SSH = Set.of("user", "passwd", "pk", "pkPasswd", "port");
     private static final Set<String> HOST = Set.of("ips", "roles", "ssh", "env", "labels", "taints");
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
@@ -89,6 +93,16 @@ final class ClusterfileReader {
                 throw error(n, "spec.dataRoot", "'" + p.dataRoot + "' must be an absolute path without '..'");
             }
         }
+        if (f.containsKey("infra")) {
+            p.infra = infra(f.get("infra"), p.name);
+            if (!f.containsKey("hosts")) {
+                return; // the pool's nodes become the hosts when it is ready
+            }
+            if (requireMaster) { // a user's file; a stored one holds the pool's nodes as hosts
+                throw error(f.get("hosts").getKeyNode(), "spec.hosts", "the hosts come from spec.infra's pool: give hosts or an infra "
+                        + "section, not both");
+            }
+        }
         Node hostsNode = required(f, spec, "hosts", "spec");
         SequenceNode hosts = sequence(hostsNode, "spec.hosts");
         if (hosts.getValue().isEmpty()) {
@@ -118,6 +132,63 @@ final class ClusterfileReader {
         }
     }
 
+    /**
+     * {@code spec.infra}: {@code provider}, {@code masters} and optionally {@code nodes}, each with {@code count} and the
+     * provider's {@code size} (machine type) and {@code image} (machine image). Which providers exist is infra-svc's
+     * to say: a name it does not know fails the cluster with its list.
+     */
+    private InfraSpec infra(NodeTuple tuple, String clusterName) {
+        MappingNode m = mapping(tuple.getValueNode(), "spec.infra");
+        Map<String, NodeTuple> f = fields(m, "spec.infra", INFRA);
+        if (clusterName.length() > MAX_POOL_NAME) {
+            throw error(tuple.getKeyNode(), "metadata.name", "a cluster with an infra section names its pool, and a pool name has at "
+                    + "most " + MAX_POOL_NAME + " characters; '" + clusterName + "' has " + clusterName.length());
+        }
+        String provider = nonEmpty(required(f, m, "provider", "spec.infra"), "spec.infra.provider");
+        if (!NAME.matcher(provider).matches()) {
+            throw error(f.get("provider").getValueNode(), "spec.infra.provider", "'" + provider + "' is not a provider name (lower-case "
+                    + "letters, digits and '-')");
+        }
+        List<InfraSpec.Role> roles = new ArrayList<>();
+        for (String key : List.of("masters", "nodes")) {
+            String path = "spec.infra." + key;
+            if (!f.containsKey(key)) {
+                if (key.equals("masters")) {
+                    throw error(m, path, "required: how many masters the pool makes, e.g. masters: {count: 3}");
+                }
+                continue;
+            }
+            MappingNode rm = mapping(f.get(key).getValueNode(), path);
+            Map<String, NodeTuple> rf = fields(rm, path, INFRA_ROLE);
+            Node countNode = required(rf, rm, "count", path);
+            String text = scalar(countNode, path + ".count");
+            int count;
+            try {
+                count = Integer.parseInt(text);
+            } catch (NumberFormatException e) {
+                throw error(countNode, path + ".count", "'" + text + "' is not a whole number");
+            }
+            int least = key.equals("masters") ? 1 : 0;
+            if (count < least || count > 1000) {
+                throw error(countNode, path + ".count", "must be between " + least + " and 1000, was " + count);
+            }
+            String size = token(rf, path, "size");
+            String image = token(rf, path, "image");
+            if (count > 0) {
+                roles.add(new InfraSpec.Role(key.equals("masters") ? "master" : "node", count, size, image));
+            }
+        }
+        return new InfraSpec(provider, roles);
+    }
+
+    private String token(Map<String, NodeTuple> f, String path, String key) {
+        String v = optional(f, key, path);
+        if (v != null && (v.length() > 100 || !v.chars().allMatch(c -> c > 32 && c < 127))) {
+            throw error(f.get(key).getValueNode(), path + "." + key, "'" + v + "' must be 1-100 printable characters without spaces");
+        }
+        return v;
+    }
+
     /** v1: image, ssh, masters.ipList, nodes.ipList; the cloud-provider fields of v1 have no meaning here and are ignored. */
     private void readV1(MappingNode spec, Clusterfile.Parsed p) {
         Map<String, NodeTuple> f = fields(spec, "spec", null);
@@ -144,7 +215,7 @@ final class ClusterfileReader {
     }
 
     private void validate(Clusterfile.Parsed p, MappingNode spec) {
-        if (requireMaster && p.hostGroups.stream().noneMatch(g -> g.roles().contains("master"))) {
+        if (requireMaster && p.infra == null && p.hostGroups.stream().noneMatch(g -> g.roles().contains("master"))) {
             throw error(spec, "spec.hosts", "no host has the role master: give at least one");
         }
         for (int i = 0; i < p.hostGroups.size(); i++) {

@@ -33,21 +33,56 @@ public class ClusterRequests {
     }
 
     public Uni<Clusters.Requested> apply(String clusterfileYaml, String requestId, String requestedBy, EventContext context) {
-        Clusterfile desired = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile");
-        return clusters.find(desired.name()).chain(current -> {
+        Clusterfile given = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile");
+        return clusters.find(given.name()).chain(current -> {
             Clusterfile before = live(current) ? Clusterfile.stored(current.clusterfile) : null;
+            // while the pool is awaited, the request meets the pending operation (409) as any other would
+            Clusterfile desired = current != null && current.awaitingPool != null ? given : onItsPool(before, given);
             ClusterPlan.between(before, desired); // refuses a host changing role in place
             boolean run = before == null;
             return submit(new OperationRequest(run ? ClusterOperation.RUN : ClusterOperation.APPLY, desired.name(), desired.image(),
-                    desired.toYaml(), desired.masked().toYaml(), desiredHosts(desired), List.of(), false, requestId, requestedBy), context);
+                    desired.toYaml(), desired.masked().toYaml(), desiredHosts(desired), List.of(), false, requestId, requestedBy,
+                    run ? desired.infra() : null), context);
         });
+    }
+
+    /**
+     * A Clusterfile with an infra section names no hosts: a new cluster waits for its pool; a live one keeps the pool's
+     * nodes it has. Changing the pool of a live cluster (or switching between listed hosts and a pool) is refused.
+     */
+    static Clusterfile onItsPool(Clusterfile before, Clusterfile given) {
+        if (before == null) {
+            return given;
+        }
+        String name = given.name();
+        if (before.infra() == null) {
+            if (given.infra() != null) {
+                throw new InvalidRequest("spec.infra", "cluster " + name + " runs on listed hosts; delete it before giving it a pool");
+            }
+            return given;
+        }
+        if (given.infra() == null) {
+            throw new InvalidRequest("spec.hosts", "cluster " + name + "'s hosts come from its pool: keep the infra section (delete the "
+                    + "cluster to run it on listed hosts)");
+        }
+        if (!given.infra().equals(before.infra())) {
+            throw new InvalidRequest("spec.infra", "cluster " + name + " has its pool (" + before.infra().provider() + ": "
+                    + before.infra().roles().stream().map(r -> r.count() + " " + r.role()).toList() + "); changing a live cluster's pool "
+                    + "is not supported yet: delete the cluster and apply again");
+        }
+        if (before.awaitsPool()) {
+            throw new InvalidRequest("spec.infra", "cluster " + name + " never received its pool (see its message): delete the cluster "
+                    + "and apply again");
+        }
+        return given.withHostGroupsOf(before);
     }
 
     /** What an apply would do, without doing it. */
     public Uni<Map<String, Object>> plan(String clusterfileYaml) {
-        Clusterfile desired = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile");
-        return clusters.find(desired.name()).map(current -> {
+        Clusterfile given = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile");
+        return clusters.find(given.name()).map(current -> {
             Clusterfile before = live(current) ? Clusterfile.stored(current.clusterfile) : null;
+            Clusterfile desired = current != null && current.awaitingPool != null ? given : onItsPool(before, given);
             ClusterPlan plan = ClusterPlan.between(before, desired);
             return Map.of("cluster", desired.name(), "exists", before != null, "plan", plan, "changed", !plan.isEmpty());
         });

@@ -41,6 +41,7 @@ public class DeployWorker {
     private final ClusterImages images;
     private final DeployData data;
     private final String workerId;
+    private final HostKeyStore hostKeys;
     private final List<Thread> threads = new ArrayList<>();
     private SshEngine ssh;
     private OperationRunner runner;
@@ -53,10 +54,16 @@ public class DeployWorker {
         this.images = images;
         this.data = data;
         this.workerId = ProcessHandle.current().pid() + "/" + ManagementFactory.getRuntimeMXBean().getStartTime();
+        this.hostKeys = HostKeyStore.at(data.knownHosts());
+    }
+
+    /** Pins a host's key learned from infra-svc's record of the machine, before any connection to it. */
+    public void pinHostKey(String host, int port, String key) {
+        hostKeys.pin(host, port, key);
     }
 
     void onStart(@Observes StartupEvent event) {
-        ssh = SshEngine.builder().hostKeys(HostKeyStore.at(data.knownHosts())).parallelism(config.parallelism())
+        ssh = SshEngine.builder().hostKeys(hostKeys).parallelism(config.parallelism())
                 .connectTimeout(config.sshConnectTimeout()).keepAlive(config.sshKeepAlive(), 3)
                 .retry(new SshRetry(config.sshAttempts(), config.sshBackoff(), config.sshBackoff().multipliedBy(16))).build();
         runner = new OperationRunner(images, new ClusterInstaller(new HostSteps(ssh), config.parallelism()),

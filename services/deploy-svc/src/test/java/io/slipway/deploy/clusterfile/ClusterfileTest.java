@@ -197,4 +197,62 @@ class ClusterfileTest {
         assertThatThrownBy(() -> ClusterPlan.between(cf, roleChange)).isInstanceOf(ClusterfileException.class)
                 .hasMessageContaining("192.168.0.5 cannot change roles in place");
     }
+
+    static final String INFRA = """
+            apiVersion: sealer.io/v2
+            kind: Cluster
+            metadata:
+              name: etcd
+            spec:
+              image: etcd:v1
+              infra:
+                provider: local
+                masters:
+                  count: 3
+                nodes: {count: 1, size: t3.small, image: ami-0123456789abcdef0}
+            """;
+
+    @Test
+    void anInfraSectionAsksForAPoolInsteadOfListingHosts() {
+        Clusterfile cf = Clusterfile.parse(INFRA, "Clusterfile");
+        assertThat(cf.infra()).isEqualTo(new InfraSpec("local", List.of(new InfraSpec.Role("master", 3, null, null),
+                new InfraSpec.Role("node", 1, "t3.small", "ami-0123456789abcdef0"))));
+        assertThat(cf.hosts()).isEmpty();
+        assertThat(cf.awaitsPool()).isTrue();
+        // stored and read back, before and after the pool's nodes are handed over
+        assertThat(Clusterfile.stored(cf.toYaml())).isEqualTo(cf);
+        Clusterfile onPool = cf.withPoolHosts(List.of(
+                new HostGroup(List.of("10.7.0.2"), List.of("master"), new SshSpec("root", null, "/var/tmp/k", null, 22), Map.of(), Map.of(), List.of())));
+        Clusterfile stored = Clusterfile.stored(onPool.toYaml());
+        assertThat(stored.infra()).isEqualTo(cf.infra());
+        assertThat(stored.awaitsPool()).isFalse();
+        assertThat(stored.masters()).extracting(ClusterHost::ip).containsExactly("10.7.0.2");
+        // a user's file gives hosts or an infra section, not both
+        String both = INFRA + "  hosts:\n    - ips: [10.0.0.1]\n      roles: [master]\n";
+        assertThat(error(both).field()).isEqualTo("spec.hosts");
+        assertThat(error(both).getMessage()).contains("give hosts or an infra section, not both");
+        // nodes are optional, masters are not
+        assertThat(Clusterfile.parse(INFRA.replace("    nodes: {count: 1, size: t3.small, image: ami-0123456789abcdef0}\n", ""),
+                "Clusterfile").infra().roles()).extracting(InfraSpec.Role::role).containsExactly("master");
+        assertThat(Clusterfile.parse(INFRA.replace("count: 1,", "count: 0,"), "Clusterfile").infra().roles()).hasSize(1);
+    }
+
+    @Test
+    void infraMistakesNameLineAndField() {
+        ClusterfileException noMasters = error(INFRA.replace("    masters:\n      count: 3\n", ""));
+        assertThat(noMasters.field()).isEqualTo("spec.infra.masters");
+        ClusterfileException zero = error(INFRA.replace("count: 3", "count: 0"));
+        assertThat(zero.line()).isEqualTo(10);
+        assertThat(zero.getMessage()).isEqualTo("Clusterfile:10: spec.infra.masters.count: must be between 1 and 1000, was 0");
+        assertThat(error(INFRA.replace("count: 3", "count: three")).getMessage()).contains("'three' is not a whole number");
+        ClusterfileException typo = error(INFRA.replace("provider: local", "provder: local"));
+        assertThat(typo.field()).isEqualTo("spec.infra.provder");
+        assertThat(typo.getMessage()).contains("did you mean provider?");
+        assertThat(error(INFRA.replace("provider: local", "provider: Local Hosts")).field()).isEqualTo("spec.infra.provider");
+        assertThat(error(INFRA.replace("size: t3.small", "size: t3 small")).field()).isEqualTo("spec.infra.nodes.size");
+        assertThat(error(INFRA.replace("{count: 1,", "{cnt: 1,")).getMessage()).contains("did you mean count?");
+        ClusterfileException longName = error(INFRA.replace("name: etcd", "name: " + "e".repeat(41)));
+        assertThat(longName.field()).isEqualTo("metadata.name");
+        assertThat(longName.getMessage()).contains("at most 40 characters");
+    }
 }

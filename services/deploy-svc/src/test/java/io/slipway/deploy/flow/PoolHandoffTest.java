@@ -1,0 +1,223 @@
+package io.slipway.deploy.flow;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.slipway.backbone.EventHeaders;
+import io.slipway.cloudimage.build.BuildListener;
+import io.slipway.cloudimage.build.BuildSpec;
+import io.slipway.cloudimage.build.CloudImageBuilder;
+import io.slipway.events.deploy.Deleted;
+import io.slipway.events.deploy.PoolAssigned;
+import io.slipway.events.deploy.PoolWanted;
+import io.slipway.events.infra.PoolFailed;
+import io.slipway.events.infra.PoolReady;
+import io.slipway.events.infra.ReadyNode;
+import io.slipway.oci.Platform;
+import io.slipway.oci.store.ImageStore;
+import io.slipway.provision.ssh.SshProbe;
+import io.slipway.schemas.EventCodec;
+import io.slipway.security.Role;
+import io.slipway.testkit.KafkaTopics;
+import io.slipway.testkit.SlipwayInfraResource;
+import io.slipway.testkit.TestTokens;
+import io.slipway.testkit.hosts.HostFleet;
+import io.slipway.testkit.hosts.TestHost;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hand-off from infra-svc, against real hosts, Kafka and PostgreSQL: a Clusterfile with an infra section asks for
+ * its pool (PoolWanted on slipway.deploy.events) and waits; the PoolReady infra-svc publishes on slipway.infra.events
+ * (produced here with the nodes' real addresses and host keys) makes the nodes its hosts, pinned to those keys, and the
+ * install runs; a wrong key is refused rather than trusted; a failed pool fails the cluster with its reason; deleting the
+ * cluster names the pool to release.
+ */
+@QuarkusTest
+@WithTestResource(value = SlipwayInfraResource.class, initArgs = @ResourceArg(name = "db", value = "deploy"))
+class PoolHandoffTest {
+    static final String IMAGE = "handoff/app:v1";
+    static HostFleet fleet;
+
+    @BeforeAll
+    static void hostsAndImage() throws Exception {
+        assumeTrue(HostFleet.available(), "needs test hosts: root (namespaces) or user namespaces (embedded)");
+        fleet = HostFleet.builder().hosts(3).build();
+        Path ctx = Files.createTempDirectory("handoff-image");
+        Files.createDirectories(ctx.resolve("hooks/master"));
+        Files.createDirectories(ctx.resolve("hooks/clean"));
+        Files.writeString(ctx.resolve("hooks/master/10-up.sh"), "echo up > /var/lib/slipway/up-$SLIPWAY_CLUSTER\n");
+        Files.writeString(ctx.resolve("hooks/clean/10-down.sh"), "rm -f /var/lib/slipway/up-$SLIPWAY_CLUSTER\n");
+        Files.writeString(ctx.resolve("Kubefile"), "FROM scratch\nCOPY hooks hooks\n");
+        new CloudImageBuilder(ImageStore.open(Path.of("target/deploy-test-build-store")))
+                .build(BuildSpec.builder(ctx).tag(IMAGE).platform(Platform.parse("linux/amd64")).build(), BuildListener.NONE);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (fleet != null) {
+            fleet.close();
+        }
+    }
+
+    static String clusterfile(String name, int masters, int nodes) {
+        return """
+                apiVersion: sealer.io/v2
+                kind: Cluster
+                metadata:
+                  name: %s
+                spec:
+                  image: %s
+                  infra:
+                    provider: local
+                    masters: {count: %d}
+                    nodes: {count: %d}
+                """.formatted(name, IMAGE, masters, nodes);
+    }
+
+    static Response apply(String clusterfile) {
+        return given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/yaml")
+                .body(clusterfile.getBytes(StandardCharsets.UTF_8)).post("/api/v1/deploy/clusters/apply");
+    }
+
+    static Map<String, Object> cluster(String name) {
+        return given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/deploy/clusters/" + name)
+                .then().statusCode(200).extract().jsonPath().getMap("$");
+    }
+
+    static Map<String, Object> awaitSettled(String name) {
+        await().atMost(Duration.ofMinutes(2)).until(() -> !(Boolean) cluster(name).get("pending"));
+        return cluster(name);
+    }
+
+    static <T extends SpecificRecord> List<T> events(String cluster, Class<T> type) {
+        List<T> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : KafkaTopics.readAll("slipway.deploy.events")) {
+            if (cluster.equals(r.key()) && type.getSimpleName().equals(KafkaTopics.header(r, EventHeaders.EVENT_TYPE))) {
+                out.add(EventCodec.released().decode(r.value(), type));
+            }
+        }
+        return out;
+    }
+
+    static void publish(String poolId, SpecificRecord event) {
+        KafkaTopics.produce("slipway.infra.events", poolId, EventCodec.released().encode(event), Map.of(EventHeaders.EVENT_ID,
+                UUID.randomUUID().toString(), EventHeaders.EVENT_TYPE, event.getSchema().getName(),
+                EventHeaders.CORRELATION_ID, UUID.randomUUID().toString()));
+    }
+
+    static ReadyNode node(String poolId, String role, int ordinal, TestHost host, String hostKey) {
+        return ReadyNode.newBuilder().setNodeId(poolId + "-" + role + "-" + ordinal).setRole(role).setInstanceId("local-" + host.name())
+                .setAddress(host.address()).setSshPort(host.port()).setHostKey(hostKey).setUser("root")
+                .setKeyFile(fleet.clientKey().toAbsolutePath().toString()).build();
+    }
+
+    static String realKey(TestHost host) {
+        try (SshProbe probe = new SshProbe(Duration.ofSeconds(5))) {
+            return probe.hostKey(host.address(), host.port()).orElseThrow();
+        }
+    }
+
+    static PoolReady ready(String poolId, ReadyNode... nodes) {
+        return PoolReady.newBuilder().setPoolId(poolId).setProvider("local").setNodes(List.of(nodes))
+                .setAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)).build();
+    }
+
+    @Test
+    void aClusterWaitsForItsPoolThenInstallsOnItsNodesAndItsDeleteNamesThePool() {
+        TestHost master = fleet.hosts().get(0);
+        TestHost node = fleet.hosts().get(1);
+        apply(clusterfile("pooled", 1, 1)).then().statusCode(202);
+        Map<String, Object> waiting = cluster("pooled");
+        assertThat(waiting.get("state")).isEqualTo("Installing");
+        assertThat(waiting.get("pending")).isEqualTo(true);
+        assertThat((String) waiting.get("message")).contains("waiting for pool pooled from infra-svc (provider local: 1 master, 1 node)");
+        PoolWanted wanted = await().atMost(Duration.ofSeconds(30)).until(() -> events("pooled", PoolWanted.class), l -> !l.isEmpty()).get(0);
+        assertThat(wanted.getPoolId()).isEqualTo("pooled");
+        assertThat(wanted.getProvider()).isEqualTo("local");
+        assertThat(wanted.getRoles()).extracting(r -> r.getRole() + "=" + r.getCount()).containsExactly("master=1", "node=1");
+        // nothing is installed while the pool is awaited, and a second request meets the waiting operation
+        apply(clusterfile("pooled", 1, 1)).then().statusCode(409);
+
+        publish("pooled", ready("pooled", node("pooled", "node", 0, node, realKey(node)), node("pooled", "master", 0, master, realKey(master))));
+        Map<String, Object> ready = awaitSettled("pooled");
+        assertThat(ready.get("state")).as(String.valueOf(ready.get("message"))).isEqualTo("Ready");
+        assertThat((List<Map<String, Object>>) ready.get("hosts")).extracting(h -> h.get("ip"))
+                .containsExactly(master.address(), node.address());
+        assertThat(master.path("/var/lib/slipway/up-pooled")).exists();
+        PoolAssigned assigned = events("pooled", PoolAssigned.class).get(0);
+        assertThat(assigned.getMasters()).containsExactly(master.address());
+        assertThat(assigned.getNodes()).containsExactly(node.address());
+
+        // the same file again changes nothing; another pool shape for a live cluster is refused with the field
+        apply(clusterfile("pooled", 1, 1)).then().statusCode(200);
+        Response changed = apply(clusterfile("pooled", 2, 1));
+        assertThat(changed.statusCode()).isEqualTo(400);
+        assertThat(changed.asString()).contains("spec.infra", "changing a live cluster's pool is not supported yet");
+
+        given().header("Authorization", TestTokens.bearer(Role.operator)).delete("/api/v1/deploy/clusters/pooled").then().statusCode(202);
+        assertThat(awaitSettled("pooled").get("state")).isEqualTo("Deleted");
+        Deleted deleted = await().atMost(Duration.ofSeconds(30)).until(() -> events("pooled", Deleted.class), l -> !l.isEmpty()).get(0);
+        assertThat(deleted.getPoolId()).as("infra-svc releases the pool this names").isEqualTo("pooled");
+        assertThat(master.path("/var/lib/slipway/up-pooled")).doesNotExist();
+    }
+
+    @Test
+    void aHostKeyOtherThanTheOneInfraSvcRecordedIsRefusedNotTrusted() throws Exception {
+        TestHost host = fleet.hosts().get(2);
+        apply(clusterfile("pinned", 1, 0)).then().statusCode(202);
+        String impostor = PublicKeyEntry.toString(KeyPairGenerator.getInstance("EC").generateKeyPair().getPublic());
+        publish("pinned", ready("pinned", node("pinned", "master", 0, host, impostor)));
+        Map<String, Object> settled = awaitSettled("pinned");
+        assertThat(settled.get("state")).isIn("Failed", "Degraded");
+        assertThat((String) settled.get("message")).contains("host key changed");
+        assertThat(host.path("/var/lib/slipway/up-pinned")).doesNotExist();
+    }
+
+    @Test
+    void aFailedPoolFailsTheClusterWithItsReasonAndAClusterStillWaitingCanBeDeleted() {
+        apply(clusterfile("doomed", 3, 0)).then().statusCode(202);
+        publish("doomed", PoolFailed.newBuilder().setPoolId("doomed").setReason("spec.infra.provider: 'local' is not a configured provider")
+                .setAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)).build());
+        Map<String, Object> failed = awaitSettled("doomed");
+        assertThat(failed.get("state")).isEqualTo("Failed");
+        assertThat((String) failed.get("message")).contains("pool doomed failed: spec.infra.provider: 'local' is not a configured provider");
+        Response again = apply(clusterfile("doomed", 3, 0));
+        assertThat(again.statusCode()).isEqualTo(400);
+        assertThat(again.asString()).contains("never received its pool");
+
+        apply(clusterfile("waiting", 1, 0)).then().statusCode(202);
+        given().header("Authorization", TestTokens.bearer(Role.operator)).delete("/api/v1/deploy/clusters/waiting").then().statusCode(202);
+        assertThat(awaitSettled("waiting").get("state")).isEqualTo("Deleted");
+        assertThat(await().atMost(Duration.ofSeconds(30)).until(() -> events("waiting", Deleted.class), l -> !l.isEmpty()).get(0).getPoolId())
+                .isEqualTo("waiting");
+        // the pool that arrives after all is nobody's to install on
+        publish("waiting", ready("waiting", node("waiting", "master", 0, fleet.hosts().get(0), realKey(fleet.hosts().get(0)))));
+        publish("waiting", PoolFailed.newBuilder().setPoolId("waiting").setReason("marker").setAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)).build());
+        await().atMost(Duration.ofSeconds(30)).until(() -> KafkaTopics.readAll("slipway.infra.events").size() >= 4);
+        Map<String, Object> after = cluster("waiting");
+        assertThat(after.get("state")).isEqualTo("Deleted");
+        assertThat((List<?>) after.get("hosts")).isEmpty();
+    }
+}
