@@ -69,6 +69,16 @@ public class Pool {
     @Column(name = "failure_reason", length = 4000)
     public String failureReason;
 
+    /**
+     * The request for a new pool of this id, made while this one was being deleted (JSON of a {@link PoolRequest}); the
+     * new pool is made in the transaction that records this one Deleted. Null when nothing waits.
+     */
+    @Column(name = "successor_request", columnDefinition = "text")
+    public String successorRequest;
+
+    @Column(name = "successor_by")
+    public String successorBy;
+
     public int nodeCount() {
         return roles.stream().mapToInt(r -> r.count).sum();
     }

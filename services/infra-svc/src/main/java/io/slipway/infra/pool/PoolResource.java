@@ -3,9 +3,7 @@ package io.slipway.infra.pool;
 import io.slipway.backbone.EventContext;
 import io.slipway.backbone.api.InvalidRequest;
 import io.slipway.backbone.api.NotFound;
-import io.slipway.infra.InfraServiceConfig;
-import io.slipway.infra.provision.PoolWorker;
-import io.slipway.infra.provision.Providers;
+import io.slipway.infra.request.PoolCommands;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -34,15 +32,11 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 @Path("/api/v1/infra/pools")
 public class PoolResource {
     private final Pools pools;
-    private final PoolWorker worker;
-    private final Providers providers;
-    private final InfraServiceConfig config;
+    private final PoolCommands commands;
 
-    PoolResource(Pools pools, PoolWorker worker, Providers providers, InfraServiceConfig config) {
+    PoolResource(Pools pools, PoolCommands commands) {
         this.pools = pools;
-        this.worker = worker;
-        this.providers = providers;
-        this.config = config;
+        this.commands = commands;
     }
 
     @POST
@@ -53,9 +47,7 @@ public class PoolResource {
         if (request == null) {
             throw new InvalidRequest("body", "a JSON body with \"poolId\", \"provider\" and \"roles\" is required");
         }
-        request.validate(providers.names(), config.maxNodesPerPool());
-        return pools.request(request, security.getUserPrincipal().getName(), EventContext.newRequest(traceparent))
-                .invoke(worker::wake)
+        return commands.request(request, security.getUserPrincipal().getName(), EventContext.newRequest(traceparent))
                 .chain(p -> view(p.id))
                 .map(v -> Response.accepted(v).location(uri.getAbsolutePathBuilder().path(v.id()).build()).build());
     }
@@ -78,7 +70,7 @@ public class PoolResource {
     @Path("/{id}")
     @RolesAllowed({"operator", "admin"})
     public Uni<Response> delete(@PathParam("id") String id, @Context UriInfo uri) {
-        return pools.requestDelete(id).onItem().ifNull().failWith(() -> NotFound.of("pool", id)).invoke(p -> worker.cancel(id))
+        return commands.delete(id).onItem().ifNull().failWith(() -> NotFound.of("pool", id))
                 .chain(p -> view(p.id))
                 .map(v -> Response.accepted(v).location(uri.getAbsolutePath()).build());
     }

@@ -14,12 +14,14 @@ import io.slipway.events.infra.NodeRunning;
 import io.slipway.events.infra.PoolDeleted;
 import io.slipway.events.infra.PoolFailed;
 import io.slipway.events.infra.PoolReady;
+import io.slipway.events.infra.PoolRefused;
 import io.slipway.events.infra.PoolRequested;
 import io.slipway.events.infra.PoolShortfall;
 import io.slipway.events.infra.ReadyNode;
 import io.slipway.events.infra.RoleRequest;
 import io.slipway.provision.CreateRequest;
 import io.slipway.provision.ProviderNode;
+import io.slipway.provision.SshLogin;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -39,6 +41,7 @@ import org.hibernate.reactive.mutiny.Mutiny;
  */
 @ApplicationScoped
 public class Pools {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private final Outbox outbox;
 
     Pools(Outbox outbox) {
@@ -68,25 +71,34 @@ public class Pools {
         });
     }
 
+    /**
+     * As {@link #request}, but a pool of that id still being deleted does not answer for the new one: the request waits
+     * on its row and the new pool is made once the old one is Deleted (a cluster deleted and applied again at once).
+     */
+    @WithTransaction
+    public Uni<Pool> requestAfterDelete(PoolRequest request, String requestedBy, EventContext context) {
+        return session().chain(s -> s.find(Pool.class, request.poolId())).chain(existing -> {
+            if (existing == null || existing.state != Pool.State.Deleting) {
+                return request(request, requestedBy, context);
+            }
+            try {
+                existing.successorRequest = JSON.writeValueAsString(request);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return Uni.createFrom().failure(new IllegalStateException("pool request cannot be written as JSON", e));
+            }
+            existing.successorBy = requestedBy;
+            existing.correlationId = context.correlationId();
+            existing.traceparent = context.traceparent();
+            return Uni.createFrom().item(existing);
+        });
+    }
+
     private Uni<Pool> create(PoolRequest request, String requestedBy, EventContext context) {
         Instant now = now();
-        Pool pool = new Pool();
-        pool.id = request.poolId();
-        pool.provider = request.provider();
-        pool.state = Pool.State.Requested;
-        pool.requestedBy = requestedBy;
-        pool.requestedAt = now;
-        pool.correlationId = context.correlationId();
-        pool.traceparent = context.traceparent();
-        List<RoleRequest> roles = new ArrayList<>();
-        for (PoolRequest.RoleRequest r : request.roles()) {
-            pool.roles.add(new Pool.Role(r.role(), r.count(), r.size(), r.image()));
-            roles.add(RoleRequest.newBuilder().setRole(r.role()).setCount(r.count()).setSize(r.size()).setImage(r.image()).build());
-        }
+        Pool pool = newPool(request, requestedBy, context, now);
         List<PoolNode> nodes = new ArrayList<>();
         List<SpecificRecord> events = new ArrayList<>();
-        events.add(PoolRequested.newBuilder().setPoolId(pool.id).setProvider(pool.provider).setRoles(roles)
-                .setRequestedBy(requestedBy).setRequestedAt(now).build());
+        events.add(requested(pool, now));
         for (Pool.Role r : pool.roles) {
             for (int i = 0; i < r.count; i++) {
                 PoolNode n = new PoolNode();
@@ -103,6 +115,28 @@ public class Pools {
         }
         return session().chain(s -> s.persist(pool).chain(() -> s.persistAll(nodes.toArray())))
                 .chain(() -> append(pool, events)).replaceWith(pool);
+    }
+
+    private static Pool newPool(PoolRequest request, String requestedBy, EventContext context, Instant now) {
+        Pool pool = new Pool();
+        pool.id = request.poolId();
+        pool.provider = request.provider();
+        pool.state = Pool.State.Requested;
+        pool.requestedBy = requestedBy;
+        pool.requestedAt = now;
+        pool.correlationId = context.correlationId();
+        pool.traceparent = context.traceparent();
+        for (PoolRequest.RoleRequest r : request.roles()) {
+            pool.roles.add(new Pool.Role(r.role(), r.count() == null ? 0 : r.count(), r.size(), r.image()));
+        }
+        return pool;
+    }
+
+    private static PoolRequested requested(Pool pool, Instant now) {
+        List<RoleRequest> roles = pool.roles.stream().map(r -> RoleRequest.newBuilder().setRole(r.role).setCount(r.count)
+                .setSize(r.size).setImage(r.image).build()).toList();
+        return PoolRequested.newBuilder().setPoolId(pool.id).setProvider(pool.provider).setRoles(roles)
+                .setRequestedBy(pool.requestedBy).setRequestedAt(now).build();
     }
 
     /** Removes a deleted pool's rows, so its id can name a new pool. */
@@ -284,11 +318,11 @@ public class Pools {
     }
 
     /**
-     * Every node answers SSH: the pool is Ready, and PoolReady hands the nodes, the user each is logged in as (by its
-     * instance id) and their pinned keys to deploy-svc.
+     * Every node answers SSH: the pool is Ready, and PoolReady hands the nodes, how each is logged in to (by its
+     * instance id: the user, and where the key file lies, never a secret) and their pinned keys to deploy-svc.
      */
     @WithTransaction
-    public Uni<Pool> poolReady(String poolId, java.util.function.UnaryOperator<String> userOf) {
+    public Uni<Pool> poolReady(String poolId, java.util.function.Function<String, SshLogin> loginOf) {
         return wanting(poolId).chain(pool -> nodes(poolId).chain(nodes -> {
             List<PoolNode> ready = nodes.stream().filter(n -> n.state == PoolNode.State.Ready)
                     .sorted(Comparator.comparing((PoolNode n) -> n.role).thenComparingInt(n -> n.ordinal)).toList();
@@ -301,10 +335,25 @@ public class Pools {
             pool.readyAt = now;
             List<ReadyNode> handed = ready.stream().map(n -> ReadyNode.newBuilder().setNodeId(n.id).setRole(n.role)
                     .setInstanceId(n.instanceId).setAddress(n.address).setSshPort(n.sshPort).setHostKey(n.hostKey)
-                    .setUser(userOf.apply(n.instanceId)).build()).toList();
+                    .setUser(loginOf.apply(n.instanceId).user()).setKeyFile(keyFile(loginOf.apply(n.instanceId))).build()).toList();
             return append(pool, List.of(PoolReady.newBuilder().setPoolId(poolId).setProvider(pool.provider).setNodes(handed).setAt(now).build()))
                     .replaceWith(pool);
         }));
+    }
+
+    private static String keyFile(SshLogin login) {
+        return login.privateKey() == null ? null : login.privateKey().toAbsolutePath().toString();
+    }
+
+    /**
+     * A request that can never be provisioned (deploy-svc asked for a cluster's pool from a provider that is not
+     * configured, or under the id of another pool of another shape) is answered with {@code PoolRefused}, so the asker
+     * learns why instead of waiting; no pool is recorded, and a pool of that id, if any, is not touched.
+     */
+    @WithTransaction
+    public Uni<Void> refused(String poolId, String requestedBy, String reason, EventContext context) {
+        return outbox.append(poolId, PoolRefused.newBuilder().setPoolId(poolId).setRequestedBy(requestedBy).setReason(clip(reason))
+                .setAt(now()).build(), context).replaceWithVoid();
     }
 
     /** Provisioning stopped for good; the worker releases the nodes next. A pool being deleted stays so. */
@@ -371,7 +420,19 @@ public class Pools {
             pool.finishedAt = now();
             pool.worker = null;
             pool.leaseUntil = null;
-            return append(pool, List.of(PoolDeleted.newBuilder().setPoolId(poolId).setReleased(released).setAt(pool.finishedAt).build()));
+            Uni<Void> done = append(pool, List.of(PoolDeleted.newBuilder().setPoolId(poolId).setReleased(released).setAt(pool.finishedAt).build()));
+            if (pool.successorRequest == null) {
+                return done;
+            }
+            PoolRequest next;
+            try {
+                next = JSON.readValue(pool.successorRequest, PoolRequest.class);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return Uni.createFrom().failure(new IllegalStateException("pool " + poolId + "'s waiting request cannot be read", e));
+            }
+            EventContext context = new EventContext(pool.correlationId, null, pool.traceparent);
+            String by = pool.successorBy;
+            return done.chain(() -> forget(pool)).chain(() -> create(next, by, context)).replaceWithVoid();
         });
     }
 

@@ -68,7 +68,7 @@ public class PoolProvisioning {
         Provisioner provisioner = new Provisioner(open.provider(), open.readiness(), ticker,
                 pacing.bucketFor(pool.provider), ProvisionOptions.defaults().withDeadline(config.provisionDeadline()));
         try {
-            provisioner.run(plan, journaled, new Listener(pool, instanceId -> open.provider().login(instanceId).user()));
+            provisioner.run(plan, journaled, new Listener(pool, instanceId -> open.provider().login(instanceId)));
         } catch (InterruptedException e) {
             throw new PoolCancelled(pool.id, "provisioning stopped: " + e.getMessage());
         } finally {
@@ -83,11 +83,11 @@ public class PoolProvisioning {
     /** Each step of the run, recorded before the run goes on. */
     private final class Listener implements ProvisionListener {
         private final Pool pool;
-        private final java.util.function.UnaryOperator<String> userOf;
+        private final java.util.function.Function<String, io.slipway.provision.SshLogin> loginOf;
 
-        Listener(Pool pool, java.util.function.UnaryOperator<String> userOf) {
+        Listener(Pool pool, java.util.function.Function<String, io.slipway.provision.SshLogin> loginOf) {
             this.pool = pool;
-            this.userOf = userOf;
+            this.loginOf = loginOf;
         }
 
         @Override
@@ -126,7 +126,7 @@ public class PoolProvisioning {
 
         @Override
         public void poolReady(List<ProviderNode> nodes) {
-            PoolWorker.await(() -> pools.poolReady(pool.id, userOf));
+            PoolWorker.await(() -> pools.poolReady(pool.id, loginOf));
             LOG.infof("pool %s ready: %d node(s)", pool.id, nodes.size());
         }
     }

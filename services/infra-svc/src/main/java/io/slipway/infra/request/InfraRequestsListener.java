@@ -7,12 +7,8 @@ import io.slipway.backbone.consume.IdempotentConsumer;
 import io.slipway.backbone.consume.PermanentEventFailure;
 import io.slipway.events.infra.DeletePool;
 import io.slipway.events.infra.RequestPool;
-import io.slipway.infra.InfraServiceConfig;
 import io.slipway.infra.pool.PoolConflict;
 import io.slipway.infra.pool.PoolRequest;
-import io.slipway.infra.pool.Pools;
-import io.slipway.infra.provision.PoolWorker;
-import io.slipway.infra.provision.Providers;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,17 +26,11 @@ public class InfraRequestsListener {
     /** The channel, configured in application.properties (topic, consumer group {@code infra-svc.requests}). */
     static final String CHANNEL = "infra-requests";
 
-    private final Pools pools;
-    private final PoolWorker worker;
-    private final Providers providers;
-    private final InfraServiceConfig config;
+    private final PoolCommands commands;
     private final IdempotentConsumer consumer;
 
-    InfraRequestsListener(Pools pools, PoolWorker worker, Providers providers, InfraServiceConfig config, IdempotentConsumer consumer) {
-        this.pools = pools;
-        this.worker = worker;
-        this.providers = providers;
-        this.config = config;
+    InfraRequestsListener(PoolCommands commands, IdempotentConsumer consumer) {
+        this.commands = commands;
         this.consumer = consumer;
     }
 
@@ -61,21 +51,19 @@ public class InfraRequestsListener {
         PoolRequest request = new PoolRequest(command.getPoolId(), command.getProvider(), command.getRoles().stream()
                 .map(r -> new PoolRequest.RoleRequest(r.getRole(), r.getCount(), r.getSize(), r.getImage())).toList());
         try {
-            request.validate(providers.names(), config.maxNodesPerPool());
+            commands.validate(request);
         } catch (InvalidRequest e) {
             throw new PermanentEventFailure(e.field() + ": " + e.getMessage());
         }
-        return pools.request(request, command.getRequestedBy(), EventContext.causedBy(event))
-                .onFailure(PoolConflict.class).transform(e -> new PermanentEventFailure(e.getMessage()))
-                .invoke(worker::wake).replaceWithVoid();
+        return commands.request(request, command.getRequestedBy(), EventContext.causedBy(event))
+                .onFailure(PoolConflict.class).transform(e -> new PermanentEventFailure(e.getMessage())).replaceWithVoid();
     }
 
     private Uni<Void> delete(DeletePool command) {
-        return pools.requestDelete(command.getPoolId()).invoke(p -> {
+        return commands.delete(command.getPoolId()).invoke(p -> {
             if (p == null) {
                 throw new PermanentEventFailure("poolId: no pool " + command.getPoolId() + " exists");
             }
-            worker.cancel(command.getPoolId());
         }).replaceWithVoid();
     }
 }
