@@ -11,6 +11,7 @@ import io.slipway.deploy.cluster.ClusterProgress.ProgressEvent;
 import io.slipway.deploy.cluster.ClusterView;
 import io.slipway.deploy.cluster.Clusters;
 import io.slipway.deploy.cluster.OperationOutcome;
+import io.slipway.deploy.clusterfile.Clusterfile;
 import io.slipway.deploy.image.ClusterImages;
 import io.slipway.deploy.install.ClusterInstaller;
 import io.slipway.deploy.install.HostSteps;
@@ -55,6 +56,21 @@ public class DeployWorker {
         this.data = data;
         this.workerId = ProcessHandle.current().pid() + "/" + ManagementFactory.getRuntimeMXBean().getStartTime();
         this.hostKeys = HostKeyStore.at(data.knownHosts());
+    }
+
+    /**
+     * A deleted cluster's pool nodes go back to their provider, which may give their addresses to new machines: the keys
+     * pinned for them from infra-svc's record are forgotten (listed hosts keep theirs: they are the user's machines).
+     */
+    private void forgetPoolPins(ClaimedOperation op) {
+        try {
+            Clusterfile cf = Clusterfile.stored(op.clusterfile());
+            if (cf.infra() != null) {
+                cf.hosts().forEach(h -> hostKeys.forget(h.ip(), SshTargets.of(h).port()));
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("cluster %s: the pinned keys of its pool's nodes stay in %s: %s", op.cluster(), data.knownHosts(), e.getMessage());
+        }
     }
 
     /** Pins a host's key learned from infra-svc's record of the machine, before any connection to it. */
@@ -127,6 +143,9 @@ public class DeployWorker {
         }
         OperationOutcome finalOutcome = outcome;
         ClusterView view = BlockingCalls.await(() -> clusters.finish(op.cluster(), op.generation(), finalOutcome));
+        if (view.state() == io.slipway.deploy.cluster.Cluster.State.Deleted) {
+            forgetPoolPins(op);
+        }
         LOG.infof("cluster %s: %s -> %s: %s", op.cluster(), op.operation().label(), view.state(), view.message());
         progress.publish(new ProgressEvent(op.cluster(), null, null, view.state().name(), view.message(), Instant.now()));
     }

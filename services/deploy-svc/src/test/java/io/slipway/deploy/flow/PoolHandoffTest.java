@@ -13,6 +13,7 @@ import io.slipway.backbone.EventHeaders;
 import io.slipway.cloudimage.build.BuildListener;
 import io.slipway.cloudimage.build.BuildSpec;
 import io.slipway.cloudimage.build.CloudImageBuilder;
+import io.slipway.deploy.operation.DeployWorker;
 import io.slipway.events.deploy.Deleted;
 import io.slipway.events.deploy.PoolAssigned;
 import io.slipway.events.deploy.PoolWanted;
@@ -29,6 +30,7 @@ import io.slipway.testkit.SlipwayInfraResource;
 import io.slipway.testkit.TestTokens;
 import io.slipway.testkit.hosts.HostFleet;
 import io.slipway.testkit.hosts.TestHost;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +61,9 @@ import org.junit.jupiter.api.Test;
 class PoolHandoffTest {
     static final String IMAGE = "handoff/app:v1";
     static HostFleet fleet;
+
+    @Inject
+    DeployWorker worker;
 
     @BeforeAll
     static void hostsAndImage() throws Exception {
@@ -145,7 +150,7 @@ class PoolHandoffTest {
     }
 
     @Test
-    void aClusterWaitsForItsPoolThenInstallsOnItsNodesAndItsDeleteNamesThePool() {
+    void aClusterWaitsForItsPoolThenInstallsOnItsNodesAndItsDeleteNamesThePool() throws Exception {
         TestHost master = fleet.hosts().get(0);
         TestHost node = fleet.hosts().get(1);
         apply(clusterfile("pooled", 1, 1)).then().statusCode(202);
@@ -181,6 +186,9 @@ class PoolHandoffTest {
         Deleted deleted = await().atMost(Duration.ofSeconds(30)).until(() -> events("pooled", Deleted.class), l -> !l.isEmpty()).get(0);
         assertThat(deleted.getPoolId()).as("infra-svc releases the pool this names").isEqualTo("pooled");
         assertThat(master.path("/var/lib/slipway/up-pooled")).doesNotExist();
+        // the released nodes' addresses may go to new machines: their pins are forgotten
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Files.readString(Path.of("target/deploy-svc-data/known_hosts")))
+                .doesNotContain(master.address() + ":" + master.port() + " ", node.address() + ":" + node.port() + " "));
     }
 
     @Test
@@ -189,10 +197,15 @@ class PoolHandoffTest {
         apply(clusterfile("pinned", 1, 0)).then().statusCode(202);
         String impostor = PublicKeyEntry.toString(KeyPairGenerator.getInstance("EC").generateKeyPair().getPublic());
         publish("pinned", ready("pinned", node("pinned", "master", 0, host, impostor)));
-        Map<String, Object> settled = awaitSettled("pinned");
-        assertThat(settled.get("state")).isIn("Failed", "Degraded");
-        assertThat((String) settled.get("message")).contains("host key changed");
-        assertThat(host.path("/var/lib/slipway/up-pinned")).doesNotExist();
+        try {
+            Map<String, Object> settled = awaitSettled("pinned");
+            assertThat(settled.get("state")).isIn("Failed", "Degraded");
+            assertThat((String) settled.get("message")).contains("host key changed");
+            assertThat(host.path("/var/lib/slipway/up-pinned")).doesNotExist();
+        } finally {
+            // the pins outlive this class (the test hosts of the next one answer at the same addresses with the same keys)
+            worker.pinHostKey(host.address(), host.port(), realKey(host));
+        }
     }
 
     @Test
