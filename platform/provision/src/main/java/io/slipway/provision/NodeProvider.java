@@ -25,6 +25,15 @@ public interface NodeProvider extends AutoCloseable {
     String kind();
 
     /**
+     * The account and region whose request quota this provider's calls spend: providers answering the same key share one
+     * token bucket, so two configurations of one account pace together. The key names no secret. By default the kind
+     * (one machine's local hosts, one set of static machines: no quota to share).
+     */
+    default String paceKey() {
+        return kind();
+    }
+
+    /**
      * Creates up to {@link CreateRequest#count()} nodes of one shape. May create fewer when capacity runs short: the
      * answer says how many are missing and why; the caller retries those later under a new token.
      */

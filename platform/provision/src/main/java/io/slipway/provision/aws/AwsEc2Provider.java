@@ -79,6 +79,16 @@ public final class AwsEc2Provider implements NodeProvider {
         return KIND;
     }
 
+    /**
+     * The region and the access key id (an identifier, not the secret), and the endpoint when one is set: EC2's quotas
+     * are per account and region, and an access key is the closest to an account a client knows without asking STS
+     * (two IAM users of one account still pace apart).
+     */
+    @Override
+    public String paceKey() {
+        return KIND + ":" + config.region() + ":" + config.accessKeyId() + (config.endpoint() == null ? "" : ":" + config.endpoint());
+    }
+
     @Override
     public Created create(CreateRequest request) {
         String what = "RunInstances for pool " + request.poolId() + " role " + request.role() + " (token "

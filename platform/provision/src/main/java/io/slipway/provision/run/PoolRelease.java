@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,7 @@ final class PoolRelease {
         this.calls = calls;
     }
 
-    void release(String poolId, Collection<String> knownIds) throws InterruptedException {
+    void release(String poolId, Collection<String> knownIds, Consumer<String> released) throws InterruptedException {
         Instant until = ticker.now().plus(options.releaseDeadline());
         Backoff backoff = new Backoff(options.backoff(), new Random(options.seed() * 31 + poolId.hashCode()));
         Set<String> toRelease = new LinkedHashSet<>(knownIds);
@@ -56,14 +57,36 @@ final class PoolRelease {
             List<String> ids = new ArrayList<>(toRelease);
             for (int i = 0; i < ids.size(); i += options.describeBatch()) {
                 List<String> batch = ids.subList(i, Math.min(ids.size(), i + options.describeBatch()));
-                retrying(poolId, until, backoff, ProvisionStats.RELEASE, () -> {
-                    provider.release(batch);
-                    return null;
-                });
+                releaseBatch(poolId, until, backoff, batch, released);
             }
             toRelease.clear();
             ticker.sleep(options.releaseInterval());
         }
+    }
+
+    /** Every node the provider holds for any pool, listed through the bucket and retried with backoff. */
+    List<ProviderNode> listPooled() throws InterruptedException {
+        Instant until = ticker.now().plus(options.releaseDeadline());
+        return retrying("(all)", until, new Backoff(options.backoff(), new Random()), ProvisionStats.LIST, provider::listPooled);
+    }
+
+    /** Releases these nodes once (no listing), {@code released} told of each after its batch was accepted. */
+    void releaseNodes(String poolId, Collection<String> ids, Consumer<String> released) throws InterruptedException {
+        Instant until = ticker.now().plus(options.releaseDeadline());
+        Backoff backoff = new Backoff(options.backoff(), new Random());
+        List<String> all = List.copyOf(ids);
+        for (int i = 0; i < all.size(); i += options.describeBatch()) {
+            releaseBatch(poolId, until, backoff, all.subList(i, Math.min(all.size(), i + options.describeBatch())), released);
+        }
+    }
+
+    private void releaseBatch(String poolId, Instant until, Backoff backoff, List<String> batch, Consumer<String> released)
+            throws InterruptedException {
+        retrying(poolId, until, backoff, ProvisionStats.RELEASE, () -> {
+            provider.release(batch);
+            return null;
+        });
+        batch.forEach(released);
     }
 
     private <T> T retrying(String poolId, Instant until, Backoff backoff, String action,

@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Turns a {@link PoolPlan} into ready nodes of one provider: one create per role, batched describes on an adaptive
@@ -56,7 +57,25 @@ public final class Provisioner {
      * which a provider's listing may not show yet), until none is alive.
      */
     public void release(String poolId, Collection<String> knownIds) throws InterruptedException {
-        new PoolRelease(provider, ticker, options, calls).release(poolId, knownIds);
+        release(poolId, knownIds, id -> { });
+    }
+
+    /**
+     * As {@link #release(String, Collection)}, telling {@code released} of each node as its release is accepted (a node
+     * still shutting down at the next listing is released, and told of, again).
+     */
+    public void release(String poolId, Collection<String> knownIds, Consumer<String> released) throws InterruptedException {
+        new PoolRelease(provider, ticker, options, calls).release(poolId, knownIds, released);
+    }
+
+    /** Every node the provider holds for any pool (for a reaper), through the bucket, retried with backoff. */
+    public List<ProviderNode> listPooled() throws InterruptedException {
+        return new PoolRelease(provider, ticker, options, calls).listPooled();
+    }
+
+    /** Releases these nodes of {@code poolId} once, through the bucket, retried with backoff; {@code released} told of each. */
+    public void releaseNodes(String poolId, Collection<String> ids, Consumer<String> released) throws InterruptedException {
+        new PoolRelease(provider, ticker, options, calls).releaseNodes(poolId, ids, released);
     }
 
     /** What this provisioner's runs and releases cost so far. */

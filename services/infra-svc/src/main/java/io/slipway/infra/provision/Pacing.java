@@ -6,9 +6,9 @@ import io.slipway.provision.pace.TokenBuckets;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * One request-rate bucket per configured provider, shared by every pool's run in this instance: a provider's quota is
- * its account's in a region, not a pool's, so pools provisioned together must not each spend all of it. (Two provider
- * names on one account would each get a bucket; configure one name per account and region.)
+ * One request-rate bucket per account and region ({@link io.slipway.provision.NodeProvider#paceKey()}), shared by every
+ * pool's run, delete and the reaper in this instance: a provider's quota is its account's in a region, not a pool's nor
+ * a configuration's, so pools provisioned together, and two provider names on one account, must not each spend all of it.
  */
 @ApplicationScoped
 public class Pacing {
@@ -17,8 +17,13 @@ public class Pacing {
     private static final double PER_SECOND = 5;
 
     private final TokenBuckets buckets = new TokenBuckets(Ticker.system(), BURST, PER_SECOND);
+    private final Providers providers;
+
+    Pacing(Providers providers) {
+        this.providers = providers;
+    }
 
     public TokenBucket bucketFor(String provider) {
-        return buckets.forAccount(provider, "configured");
+        return buckets.forAccount(providers.get(provider).provider().paceKey(), "");
     }
 }

@@ -120,7 +120,7 @@ public class PoolProvisioning {
             PoolWorker.await(() -> pools.failed(pool.id, node, reason));
             if (node.state().alive()) {
                 // a node that never answered SSH still costs money: give it back before its replacement comes
-                release.releaseNode(pool, node.id(), "failed: " + reason);
+                release.releaseNode(pool.provider, pool.id, node.id(), "failed: " + reason);
             }
         }
 

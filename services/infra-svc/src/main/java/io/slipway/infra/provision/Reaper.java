@@ -65,8 +65,7 @@ public class Reaper {
 
     private List<String> reap(String name, Instant youngest) {
         List<String> released = new ArrayList<>();
-        PacedProvider provider = release.paced(name);
-        List<ProviderNode> alive = provider.listPooled().stream().filter(n -> n.state().alive()).toList();
+        List<ProviderNode> alive = release.listPooled(name).stream().filter(n -> n.state().alive()).toList();
         if (alive.isEmpty()) {
             return released;
         }
@@ -87,10 +86,7 @@ public class Reaper {
                 continue;
             }
             LOG.infof("reaper: releasing %s of pool %s (%s): %s", n.id(), n.poolId(), name, reason);
-            provider.release(List.of(n.id()));
-            if (n.poolId() != null) {
-                PoolWorker.await(() -> pools.released(n.poolId(), n.id(), "reaped: " + reason));
-            }
+            release.releaseNode(name, n.poolId(), n.id(), "reaped: " + reason);
             released.add(n.id());
         }
         return released;
