@@ -2,12 +2,11 @@ package io.slipway.bench.provision;
 
 import io.slipway.provision.CreateRequest;
 import io.slipway.provision.Created;
-import io.slipway.provision.Described;
+import io.slipway.provision.ForwardingProvider;
 import io.slipway.provision.NodeProvider;
 import io.slipway.provision.PoolPlan;
 import io.slipway.provision.ProviderNode;
 import io.slipway.provision.ProvisionListener;
-import io.slipway.provision.SshLogin;
 import io.slipway.provision.VirtualTicker;
 import io.slipway.provision.pace.BootEstimates;
 import io.slipway.provision.pace.BootWaitSchedule;
@@ -18,7 +17,6 @@ import io.slipway.testkit.ec2.SimulatedEc2;
 import io.slipway.testkit.ec2.SimulatedProvider;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 
 /**
@@ -122,42 +120,15 @@ public final class OursStrategy implements Strategy {
     }
 
     /** The process dies inside the first create that the region performed: its answer is never seen. */
-    private static final class DyingAfterFirstCreate implements NodeProvider {
-        private final NodeProvider delegate;
-
+    private static final class DyingAfterFirstCreate extends ForwardingProvider {
         DyingAfterFirstCreate(NodeProvider delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public String kind() {
-            return delegate.kind();
+            super(delegate);
         }
 
         @Override
         public Created create(CreateRequest request) {
-            delegate.create(request);
+            delegate().create(request);
             throw new ClientKilled();
-        }
-
-        @Override
-        public Described describe(Collection<String> nodeIds) {
-            return delegate.describe(nodeIds);
-        }
-
-        @Override
-        public List<ProviderNode> listPooled() {
-            return delegate.listPooled();
-        }
-
-        @Override
-        public void release(Collection<String> nodeIds) {
-            delegate.release(nodeIds);
-        }
-
-        @Override
-        public SshLogin login() {
-            return delegate.login();
         }
     }
 }

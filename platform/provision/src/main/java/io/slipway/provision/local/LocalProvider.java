@@ -249,14 +249,7 @@ public final class LocalProvider implements NodeProvider {
 
     @Override
     public Described describe(Collection<String> nodeIds) {
-        return locked(() -> {
-            List<ProviderNode> nodes = new ArrayList<>();
-            Set<String> unknown = new HashSet<>();
-            for (String id : nodeIds) {
-                describeOne(id).ifPresentOrElse(nodes::add, () -> unknown.add(id));
-            }
-            return new Described(nodes, unknown);
-        });
+        return locked(() -> Described.byEach(nodeIds, this::describeOne));
     }
 
     /** A live host from its record and liveness; a released one as terminated; empty for a name never made here. */

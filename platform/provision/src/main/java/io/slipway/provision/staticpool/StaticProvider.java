@@ -18,13 +18,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,14 +146,7 @@ public final class StaticProvider implements NodeProvider {
 
     @Override
     public Described describe(Collection<String> nodeIds) {
-        return locked(() -> {
-            List<ProviderNode> nodes = new ArrayList<>();
-            Set<String> unknown = new HashSet<>();
-            for (String id : nodeIds) {
-                describeOne(id).ifPresentOrElse(nodes::add, () -> unknown.add(id));
-            }
-            return new Described(nodes, unknown);
-        });
+        return locked(() -> Described.byEach(nodeIds, this::describeOne));
     }
 
     /** A claimed machine is running; one of the pool that is not claimed (any more) is terminated, for its claimant. */

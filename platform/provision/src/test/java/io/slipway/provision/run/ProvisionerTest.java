@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.slipway.provision.CreateRequest;
 import io.slipway.provision.Created;
+import io.slipway.provision.ForwardingProvider;
 import io.slipway.provision.NodeProvider;
 import io.slipway.provision.PoolPlan;
 import io.slipway.provision.PoolPlan.RolePlan;
@@ -83,7 +84,7 @@ class ProvisionerTest {
     @Test
     void aRunKilledWhileTheCreateWasInFlightMakesNoneTwice() throws Exception {
         // the provider makes the nodes, and the process dies before the answer arrives
-        NodeProvider dyingMidCall = new DelegatingProvider(provider) {
+        NodeProvider dyingMidCall = new ForwardingProvider(provider) {
             @Override
             public Created create(CreateRequest request) {
                 super.create(request);
@@ -306,7 +307,7 @@ class ProvisionerTest {
     void releaseRetriesThrottledCalls() throws Exception {
         provisioner().run(plan, List.of(), new RecordingListener());
         FakeProvider throttling = provider;
-        Provisioner provisioner = new Provisioner(new DelegatingProvider(throttling) {
+        Provisioner provisioner = new Provisioner(new ForwardingProvider(throttling) {
             private int failures = 2;
 
             @Override
