@@ -18,20 +18,20 @@ class BootWaitScheduleTest {
     void waitsLongWhileNothingCanBeReadyAndShorterAsTheExpectedBootNears() {
         BootEstimate estimate = BootEstimate.prior();
         Duration early = schedule.next(Duration.ofSeconds(2), 6, estimate, false);
-        Duration later = schedule.next(Duration.ofSeconds(15), 6, estimate, false);
+        Duration later = schedule.next(Duration.ofSeconds(10), 6, estimate, false);
         Duration near = schedule.next(Duration.ofSeconds(21), 6, estimate, false);
         assertThat(early).isGreaterThan(later);
         assertThat(later).isGreaterThan(near);
         assertThat(early).isGreaterThan(Duration.ofSeconds(5));
-        assertThat(near).isEqualTo(Duration.ofSeconds(3));
+        assertThat(near).isEqualTo(Duration.ofSeconds(4));
     }
 
     @Test
     void inTheTailTheIntervalIsAFractionOfTheWaitBoundedByMinAndMax() {
         BootEstimate estimate = BootEstimate.prior();
         assertThat(schedule.next(Duration.ofSeconds(100), 1, estimate, false)).isEqualTo(Duration.ofSeconds(10));
-        assertThat(schedule.next(Duration.ofSeconds(10), 1, BootEstimate.prior(), true)).isEqualTo(Duration.ofSeconds(3));
-        assertThat(schedule.next(Duration.ofMinutes(20), 1, estimate, false)).isEqualTo(Duration.ofSeconds(15));
+        assertThat(schedule.next(Duration.ofSeconds(10), 1, BootEstimate.prior(), true)).isEqualTo(Duration.ofSeconds(4));
+        assertThat(schedule.next(Duration.ofMinutes(20), 1, estimate, false)).isEqualTo(Duration.ofSeconds(12));
     }
 
     @Test
