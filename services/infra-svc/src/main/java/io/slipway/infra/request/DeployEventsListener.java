@@ -31,6 +31,9 @@ public class DeployEventsListener {
     /** The channel, configured in application.properties (topic slipway.deploy.events, group {@code infra-svc.deploy}). */
     static final String CHANNEL = "deploy-events";
 
+    /** How a pool made for a cluster names who asked; a pool of the name requested otherwise is not the cluster's. */
+    private static final String OWNER = "deploy-svc for cluster ";
+
     private final Pools pools;
     private final PoolCommands commands;
     private final IdempotentConsumer consumer;
@@ -57,20 +60,33 @@ public class DeployEventsListener {
     private Uni<Void> wanted(PoolWanted wanted, EventContext context) {
         PoolRequest request = new PoolRequest(wanted.getPoolId(), wanted.getProvider(), wanted.getRoles().stream()
                 .map(r -> new PoolRequest.RoleRequest(r.getRole(), r.getCount(), r.getSize(), r.getImage())).toList());
-        String requestedBy = "deploy-svc for cluster " + wanted.getCluster()
+        String requestedBy = OWNER + wanted.getCluster()
                 + (wanted.getRequestedBy().isBlank() ? "" : " (" + wanted.getRequestedBy() + ")");
         try {
             commands.validate(request);
         } catch (InvalidRequest e) {
             return reject(request, requestedBy, "spec.infra." + e.field() + ": " + e.getMessage(), context);
         }
+        String owner = OWNER + wanted.getCluster();
+        return pools.find(request.poolId()).chain(existing -> {
+            if (existing != null && existing.state != Pool.State.Deleting && existing.state != Pool.State.Deleted
+                    && !existing.requestedBy.startsWith(owner)) {
+                // someone else's pool: handing it to the cluster would install over it and release it with the cluster
+                return reject(request, requestedBy, "a pool named " + request.poolId() + " already exists (" + existing.state
+                        + ", requested by " + existing.requestedBy + "): delete it, or give the cluster another name", context);
+            }
+            return make(request, requestedBy, wanted.getCluster(), context);
+        });
+    }
+
+    private Uni<Void> make(PoolRequest request, String requestedBy, String cluster, EventContext context) {
         // a cluster deleted and applied again at once: its new pool waits for the old one's release, then is made
         return commands.requestAfterDelete(request, requestedBy, context)
                 .onFailure(PoolConflict.class).recoverWithUni(e -> reject(request, requestedBy, e.getMessage(), context).replaceWith((Pool) null))
                 .invoke(p -> {
                     if (p != null) {
                         LOG.infof("pool %s (%s%s) for deploy-svc's cluster %s", p.id, p.state,
-                                p.state == Pool.State.Deleting ? ": made again once released" : "", wanted.getCluster());
+                                p.state == Pool.State.Deleting ? ": made again once released" : "", cluster);
                     }
                 }).replaceWithVoid();
     }

@@ -103,15 +103,17 @@ class DeployHandoffTest {
         publish("nowhere", deleted("nowhere", "nowhere"));
         awaitPool("nowhere", "Deleted");
 
-        // a pool of the name made by someone else, of another shape, is refused and left as it is
+        // a pool of the name made by someone else, even of the same shape, is not handed to the cluster and stays as it is
         given().header("Authorization", TestTokens.bearer(Role.operator)).contentType(ContentType.JSON)
-                .body("{\"poolId\":\"taken\",\"provider\":\"sim\",\"roles\":[{\"role\":\"node\",\"count\":1}]}")
+                .body("{\"poolId\":\"taken\",\"provider\":\"sim\",\"roles\":[{\"role\":\"master\",\"count\":1}]}")
                 .post("/api/v1/infra/pools").then().statusCode(202);
-        publish("taken", wanted("taken", "sim", 3));
+        publish("taken", wanted("taken", "sim", 1));
         PoolRefused conflict = await().atMost(Duration.ofSeconds(60)).until(() -> lastOf("taken", PoolRefused.class), Optional::isPresent)
                 .orElseThrow();
-        assertThat(conflict.getReason()).contains("pool taken exists");
-        assertThat(pool("taken").orElseThrow().getList("roles.role", String.class)).containsExactly("node");
+        assertThat(conflict.getReason()).contains("a pool named taken already exists", "requested by test-operator");
+        JsonPath kept = pool("taken").orElseThrow();
+        assertThat(kept.getString("requestedBy")).doesNotStartWith("deploy-svc");
+        assertThat(kept.getString("state")).isNotIn("Deleting", "Deleted");
         given().header("Authorization", TestTokens.bearer(Role.operator)).delete("/api/v1/infra/pools/taken").then().statusCode(202);
         awaitPool("taken", "Deleted");
     }
