@@ -22,7 +22,8 @@ import org.jboss.logging.Logger;
  * previous pool of that name while that one is still being released); the cluster's {@code Deleted} naming that pool
  * releases it. A pool that cannot be made (a provider infra-svc does not have, the name taken by another pool of
  * another shape) is answered with {@code PoolRefused} and the reason, so deploy-svc fails the cluster with it instead of
- * waiting forever. Every other deploy event is none of infra-svc's business.
+ * waiting forever. Both are safe to replay: a PoolWanted older than the cluster's pool, and a Deleted older than the
+ * pool of its name, change nothing. Every other deploy event is none of infra-svc's business.
  */
 @ApplicationScoped
 public class DeployEventsListener {
@@ -69,6 +70,12 @@ public class DeployEventsListener {
         }
         String owner = OWNER + wanted.getCluster();
         return pools.find(request.poolId()).chain(existing -> {
+            if (existing != null && existing.requestedBy.startsWith(owner) && !existing.requestedAt.isBefore(wanted.getAt())) {
+                // the pool was made after this was asked: this request (a topic replayed past the dedup retention) or a later one
+                LOG.infof("pool %s: PoolWanted of %s for cluster %s is older than the pool; nothing to do", request.poolId(),
+                        wanted.getAt(), wanted.getCluster());
+                return Uni.createFrom().voidItem();
+            }
             if (existing != null && existing.state != Pool.State.Deleting && existing.state != Pool.State.Deleted
                     && !existing.requestedBy.startsWith(owner)) {
                 // someone else's pool: handing it to the cluster would install over it and release it with the cluster
@@ -101,10 +108,16 @@ public class DeployEventsListener {
         if (poolId == null) {
             return Uni.createFrom().voidItem(); // a cluster on listed hosts
         }
-        return commands.delete(poolId).invoke(p -> {
-            if (p != null) {
-                LOG.infof("pool %s is released: cluster %s was deleted", poolId, deleted.getCluster());
+        return pools.find(poolId).chain(existing -> {
+            if (existing == null || existing.requestedAt.isAfter(deleted.getAt())) {
+                // no such pool, or one asked for after this delete (a replayed topic must not release a cluster made anew)
+                return Uni.createFrom().voidItem();
             }
-        }).replaceWithVoid();
+            return commands.delete(poolId).invoke(p -> {
+                if (p != null) {
+                    LOG.infof("pool %s is released: cluster %s was deleted", poolId, deleted.getCluster());
+                }
+            }).replaceWithVoid();
+        });
     }
 }
