@@ -4,6 +4,8 @@ import io.slipway.deploy.cluster.PoolUnusable;
 import io.slipway.deploy.clusterfile.Clusterfile;
 import io.slipway.deploy.clusterfile.HostGroup;
 import io.slipway.deploy.clusterfile.SshSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -40,6 +42,10 @@ public final class PoolHandover {
             if (!ownCredentials && (n.keyFile() == null || n.keyFile().isBlank())) {
                 throw new PoolUnusable("node " + n.nodeId() + " logs in with a password that stays with infra-svc's provider configuration: "
                         + "give spec.ssh credentials the nodes accept");
+            }
+            if (!ownCredentials && !Files.isReadable(Path.of(n.keyFile()))) {
+                throw new PoolUnusable("node " + n.nodeId() + " logs in with the key file " + n.keyFile() + ", which deploy-svc cannot read "
+                        + "here: run it beside infra-svc (or give both the same key at that path), or give spec.ssh credentials");
             }
             SshSpec ssh = new SshSpec(n.user(), null, ownCredentials ? null : n.keyFile(), null, n.port());
             groups.add(new HostGroup(List.of(n.address()), List.of(n.role()), ssh, Map.of(), Map.of(), List.of()));

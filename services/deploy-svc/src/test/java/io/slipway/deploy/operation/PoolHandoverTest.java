@@ -8,6 +8,7 @@ import io.slipway.deploy.clusterfile.ClusterHost;
 import io.slipway.deploy.clusterfile.Clusterfile;
 import io.slipway.ssh.SshAuth;
 import io.slipway.ssh.SshTarget;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,10 +28,22 @@ class PoolHandoverTest {
                 nodes: {count: 1}
             """;
 
+    static final String KEY = keyFile();
     static final List<PoolHandover.Node> NODES = List.of(
-            new PoolHandover.Node("etcd-node-0", "node", "10.7.0.4", 22, "root", "/var/tmp/slipway-local-1/client_key"),
-            new PoolHandover.Node("etcd-master-1", "master", "10.7.0.3", 2222, "ec2-user", "/var/tmp/slipway-local-1/client_key"),
-            new PoolHandover.Node("etcd-master-0", "master", "10.7.0.2", 22, "root", "/var/tmp/slipway-local-1/client_key"));
+            new PoolHandover.Node("etcd-node-0", "node", "10.7.0.4", 22, "root", KEY),
+            new PoolHandover.Node("etcd-master-1", "master", "10.7.0.3", 2222, "ec2-user", KEY),
+            new PoolHandover.Node("etcd-master-0", "master", "10.7.0.2", 22, "root", KEY));
+
+    /** A file standing for the provider's key: only its being readable here matters to the hand-over. */
+    static String keyFile() {
+        try {
+            Path f = Files.createTempFile("client_key", "");
+            f.toFile().deleteOnExit();
+            return f.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     @Test
     void theProvidersKeyFileLogsInWhenTheClusterfileGivesNoCredentials() {
@@ -41,7 +54,7 @@ class PoolHandoverTest {
         assertThat(second.user()).isEqualTo("ec2-user");
         assertThat(second.port()).isEqualTo(2222);
         assertThat(second.auth()).isInstanceOf(SshAuth.PrivateKey.class);
-        assertThat(((SshAuth.PrivateKey) second.auth()).file()).isEqualTo(Path.of("/var/tmp/slipway-local-1/client_key"));
+        assertThat(((SshAuth.PrivateKey) second.auth()).file()).isEqualTo(Path.of(KEY));
         // what is stored reads back with its hosts and its infra section
         Clusterfile stored = Clusterfile.stored(filled.toYaml());
         assertThat(stored.hosts()).isEqualTo(filled.hosts());
@@ -64,6 +77,10 @@ class PoolHandoverTest {
                 .map(n -> new PoolHandover.Node(n.nodeId(), n.role(), n.address(), n.port(), n.user(), null)).toList();
         assertThatThrownBy(() -> PoolHandover.fill(cf, passwordOnly)).isInstanceOf(PoolUnusable.class)
                 .hasMessageContaining("give spec.ssh credentials");
+        List<PoolHandover.Node> keyElsewhere = NODES.stream()
+                .map(n -> new PoolHandover.Node(n.nodeId(), n.role(), n.address(), n.port(), n.user(), "/nonexistent/slipway-local/client_key")).toList();
+        assertThatThrownBy(() -> PoolHandover.fill(cf, keyElsewhere)).isInstanceOf(PoolUnusable.class)
+                .hasMessageContaining("/nonexistent/slipway-local/client_key, which deploy-svc cannot read here");
         assertThatThrownBy(() -> PoolHandover.fill(cf, NODES.subList(0, 2))).isInstanceOf(PoolUnusable.class)
                 .hasMessageContaining("handed over 1 master node(s) where the Clusterfile asks for 2");
     }
