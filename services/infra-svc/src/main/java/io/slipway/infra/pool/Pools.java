@@ -82,13 +82,12 @@ public class Pools {
                 return request(request, requestedBy, context);
             }
             try {
-                existing.successorRequest = JSON.writeValueAsString(request);
+                // the old pool's own events keep its correlation; the new one's travels with its request
+                existing.successorRequest = JSON.writeValueAsString(new Successor(request, context.correlationId(), context.traceparent()));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 return Uni.createFrom().failure(new IllegalStateException("pool request cannot be written as JSON", e));
             }
             existing.successorBy = requestedBy;
-            existing.correlationId = context.correlationId();
-            existing.traceparent = context.traceparent();
             return Uni.createFrom().item(existing);
         });
     }
@@ -115,6 +114,10 @@ public class Pools {
         }
         return session().chain(s -> s.persist(pool).chain(() -> s.persistAll(nodes.toArray())))
                 .chain(() -> append(pool, events)).replaceWith(pool);
+    }
+
+    /** A request waiting for its pool id to be free, with the context of whoever asked. */
+    record Successor(PoolRequest request, String correlationId, String traceparent) {
     }
 
     private static Pool newPool(PoolRequest request, String requestedBy, EventContext context, Instant now) {
@@ -347,7 +350,7 @@ public class Pools {
 
     /**
      * A request that can never be provisioned (deploy-svc asked for a cluster's pool from a provider that is not
-     * configured, or under the id of another pool of another shape) is answered with {@code PoolRefused}, so the asker
+     * configured, or under the id of a pool someone else asked for) is answered with {@code PoolRefused}, so the asker
      * learns why instead of waiting; no pool is recorded, and a pool of that id, if any, is not touched.
      */
     @WithTransaction
@@ -424,15 +427,16 @@ public class Pools {
             if (pool.successorRequest == null) {
                 return done;
             }
-            PoolRequest next;
+            Successor next;
             try {
-                next = JSON.readValue(pool.successorRequest, PoolRequest.class);
+                next = JSON.readValue(pool.successorRequest, Successor.class);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 return Uni.createFrom().failure(new IllegalStateException("pool " + poolId + "'s waiting request cannot be read", e));
             }
-            EventContext context = new EventContext(pool.correlationId, null, pool.traceparent);
             String by = pool.successorBy;
-            return done.chain(() -> forget(pool)).chain(() -> create(next, by, context)).replaceWithVoid();
+            return done.chain(() -> forget(pool))
+                    .chain(() -> create(next.request(), by, new EventContext(next.correlationId(), null, next.traceparent())))
+                    .replaceWithVoid();
         });
     }
 

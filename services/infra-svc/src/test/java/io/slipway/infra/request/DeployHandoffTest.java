@@ -154,7 +154,7 @@ class DeployHandoffTest {
                 .chain(() -> pools.requestDelete("again"))
                 .chain(() -> pools.requestAfterDelete(second, "deploy-svc for cluster again (alice)", context)));
         assertThat(waiting.state).isEqualTo(Pool.State.Deleting);
-        assertThat(waiting.successorRequest).contains("\"count\":2");
+        assertThat(waiting.successorRequest).contains("\"count\":2", "\"correlationId\"");
         JsonPath next = awaitPool("again", "Requested");
         assertThat(next.getList("roles.count", Integer.class)).containsExactly(2);
         assertThat(next.getString("requestedBy")).isEqualTo("deploy-svc for cluster again (alice)");
