@@ -1,6 +1,9 @@
 package io.slipway.deploy.flow;
 
 import static io.restassured.RestAssured.given;
+import static io.slipway.deploy.flow.ClusterCalls.apply;
+import static io.slipway.deploy.flow.ClusterCalls.awaitSettled;
+import static io.slipway.deploy.flow.ClusterCalls.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -140,21 +143,6 @@ class DeployFlowTest {
                     .append("      roles: [node]\n");
         }
         return b.toString();
-    }
-
-    static Response apply(String clusterfile) {
-        return given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/yaml")
-                .body(clusterfile.getBytes(StandardCharsets.UTF_8)).post("/api/v1/deploy/clusters/apply");
-    }
-
-    static Map<String, Object> cluster(String name) {
-        return given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/deploy/clusters/" + name)
-                .then().statusCode(200).extract().jsonPath().getMap("$");
-    }
-
-    static Map<String, Object> awaitSettled(String name) {
-        await().atMost(Duration.ofMinutes(2)).until(() -> !(Boolean) cluster(name).get("pending"));
-        return cluster(name);
     }
 
     static List<String> eventTypes(String cluster) {

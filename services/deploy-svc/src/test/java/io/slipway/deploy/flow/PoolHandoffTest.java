@@ -1,6 +1,9 @@
 package io.slipway.deploy.flow;
 
 import static io.restassured.RestAssured.given;
+import static io.slipway.deploy.flow.ClusterCalls.apply;
+import static io.slipway.deploy.flow.ClusterCalls.awaitSettled;
+import static io.slipway.deploy.flow.ClusterCalls.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -31,7 +34,6 @@ import io.slipway.testkit.TestTokens;
 import io.slipway.testkit.hosts.HostFleet;
 import io.slipway.testkit.hosts.TestHost;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
@@ -99,21 +101,6 @@ class PoolHandoffTest {
                     masters: {count: %d}
                     nodes: {count: %d}
                 """.formatted(name, IMAGE, masters, nodes);
-    }
-
-    static Response apply(String clusterfile) {
-        return given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/yaml")
-                .body(clusterfile.getBytes(StandardCharsets.UTF_8)).post("/api/v1/deploy/clusters/apply");
-    }
-
-    static Map<String, Object> cluster(String name) {
-        return given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/deploy/clusters/" + name)
-                .then().statusCode(200).extract().jsonPath().getMap("$");
-    }
-
-    static Map<String, Object> awaitSettled(String name) {
-        await().atMost(Duration.ofMinutes(2)).until(() -> !(Boolean) cluster(name).get("pending"));
-        return cluster(name);
     }
 
     static <T extends SpecificRecord> List<T> events(String cluster, Class<T> type) {
