@@ -84,7 +84,12 @@ public class ClusterRequests {
             Clusterfile before = live(current) ? Clusterfile.stored(current.clusterfile) : null;
             Clusterfile desired = current != null && current.awaitingPool != null ? given : onItsPool(before, given);
             ClusterPlan plan = ClusterPlan.between(before, desired);
-            return Map.of("cluster", desired.name(), "exists", before != null, "plan", plan, "changed", !plan.isEmpty());
+            Map<String, Object> answer = new java.util.LinkedHashMap<>(Map.of("cluster", desired.name(), "exists", before != null,
+                    "plan", plan, "changed", !plan.isEmpty()));
+            if (before == null && desired.infra() != null) {
+                answer.put("pool", desired.infra()); // the hosts the apply would ask infra-svc for
+            }
+            return answer;
         });
     }
 
