@@ -103,6 +103,11 @@ public class ClusterRequests {
             if (before.masters().isEmpty()) {
                 throw new InvalidRequest("hosts", "cluster " + name + " has no master left (a delete stopped half-way): finish it with delete");
             }
+            if (before.infra() != null && !before.ssh().hasCredentials()) {
+                // a joined host logs in with the cluster's ssh; this cluster's pool nodes log in with the provider's key
+                throw new InvalidRequest("hosts", "cluster " + name + "'s hosts come from its pool and log in with the provider's key; "
+                        + "to join other hosts, give the Clusterfile's spec.ssh credentials they accept and apply it first");
+            }
             List<String> joining = new ArrayList<>(masters);
             joining.addAll(nodes);
             for (String ip : joining) {

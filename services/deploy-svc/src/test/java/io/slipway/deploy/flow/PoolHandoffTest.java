@@ -169,8 +169,13 @@ class PoolHandoffTest {
         assertThat(assigned.getMasters()).containsExactly(master.address());
         assertThat(assigned.getNodes()).containsExactly(node.address());
 
-        // the same file again changes nothing; another pool shape for a live cluster is refused with the field
+        // the same file again changes nothing; another pool shape for a live cluster is refused with the field, and so is
+        // a listed host joined with no credentials to log in to it
         apply(clusterfile("pooled", 1, 1)).then().statusCode(200);
+        Response join = given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/json")
+                .body(Map.of("nodes", List.of(fleet.hosts().get(2).address()))).post("/api/v1/deploy/clusters/pooled/join");
+        assertThat(join.statusCode()).isEqualTo(400);
+        assertThat(join.asString()).contains("give the Clusterfile's spec.ssh credentials");
         Response changed = apply(clusterfile("pooled", 2, 1));
         assertThat(changed.statusCode()).isEqualTo(400);
         assertThat(changed.asString()).contains("spec.infra", "changing a live cluster's pool is not supported yet");
