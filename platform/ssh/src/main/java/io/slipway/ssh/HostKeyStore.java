@@ -72,19 +72,22 @@ public final class HostKeyStore implements ServerKeyVerifier {
     /**
      * Pins {@code entry} ({@code keytype base64}, as OpenSSH writes a public key) for host:port before any contact,
      * replacing what was pinned: the caller learned the key from a source it trusts more than a first answer (the
-     * provisioner that made the machine read it), and an address a provider gives out again is a new machine.
+     * provisioner that made the machine read it), and an address a provider gives out again is a new machine. Answers
+     * whether the pin changed (sessions opened under the former one are then to another machine).
      */
-    public synchronized void pin(String host, int port, String entry) {
+    public synchronized boolean pin(String host, int port, String entry) {
         String e = entry == null ? "" : entry.strip();
         int space = e.indexOf(' ');
         if (space <= 0 || e.indexOf(' ', space + 1) >= 0) {
             throw new IllegalArgumentException("a host key is 'keytype base64', got " + (e.isEmpty() ? "nothing" : "'" + e.split(" ")[0] + " ...'"));
         }
         String id = host + ":" + port;
-        if (!e.equals(keys.get(id))) {
-            keys.put(id, e);
-            save();
+        if (e.equals(keys.get(id))) {
+            return false;
         }
+        keys.put(id, e);
+        save();
+        return true;
     }
 
     @Override

@@ -210,6 +210,21 @@ public final class SshEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes every pooled session to host:port, whoever logged in: the machine answering there is not the one they were
+     * opened to (its key was pinned anew, or it was given back to its provider).
+     */
+    public void evictHost(String host, int port) {
+        String at = "@" + host + ":" + port + "#";
+        sessions.entrySet().removeIf(e -> {
+            if (e.getKey().contains(at)) {
+                e.getValue().session().close(true);
+                return true;
+            }
+            return false;
+        });
+    }
+
     @Override
     public void close() {
         sessions.values().forEach(p -> p.session().close(true));

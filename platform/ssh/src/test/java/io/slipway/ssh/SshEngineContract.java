@@ -152,6 +152,31 @@ abstract class SshEngineContract {
     }
 
     @Test
+    void aKeyPinnedBeforeAnyContactIsTheOneCheckedAndEvictingTheHostMakesANewPinCount() throws Exception {
+        Path known = tmp.resolve("pinned-ahead");
+        HostKeyStore keys = HostKeyStore.at(known);
+        String real;
+        try (SshEngine probe = engine(tmp.resolve("probe"), SshRetry.none())) {
+            probe.exec(root(host(1)), "true", Duration.ofSeconds(10));
+            real = Files.readString(tmp.resolve("probe")).strip().split(" ", 2)[1];
+        }
+        assertThat(keys.pin(host(1).address(), host(1).port(), real)).isTrue();
+        assertThat(keys.pin(host(1).address(), host(1).port(), real)).as("the same pin again changes nothing").isFalse();
+        assertThatThrownBy(() -> keys.pin(host(1).address(), host(1).port(), "not-a-key")).isInstanceOf(IllegalArgumentException.class);
+        try (SshEngine pinned = SshEngine.builder().hostKeys(keys).connectTimeout(Duration.ofSeconds(2)).retry(SshRetry.none()).build()) {
+            assertThat(pinned.exec(root(host(1)), "echo ok", Duration.ofSeconds(10)).stdout()).isEqualTo("ok\n");
+            // another machine is said to answer there now: the pooled session is to the old one until the host is evicted
+            Path other = tmp.resolve("other-machine");
+            new ProcessBuilder("ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", other.toString()).start().waitFor(20, TimeUnit.SECONDS);
+            String otherKey = Files.readString(Path.of(other + ".pub")).strip().replaceFirst("\\s+\\S+$", "");
+            assertThat(keys.pin(host(1).address(), host(1).port(), otherKey)).isTrue();
+            pinned.evictHost(host(1).address(), host(1).port());
+            assertThatThrownBy(() -> pinned.exec(root(host(1)), "true", Duration.ofSeconds(10)))
+                    .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.HOST_KEY_CHANGED));
+        }
+    }
+
+    @Test
     void transientFaultsAreRetriedUntilTheHostIsBack() throws Exception {
         TestHost h = host(2);
         h.killSshd();

@@ -66,7 +66,11 @@ public class DeployWorker {
         try {
             Clusterfile cf = Clusterfile.stored(op.clusterfile());
             if (cf.infra() != null) {
-                cf.hosts().forEach(h -> hostKeys.forget(h.ip(), SshTargets.of(h).port()));
+                cf.hosts().forEach(h -> {
+                    int port = SshTargets.of(h).port();
+                    hostKeys.forget(h.ip(), port);
+                    ssh.evictHost(h.ip(), port);
+                });
             }
         } catch (RuntimeException e) {
             LOG.warnf("cluster %s: the pinned keys of its pool's nodes stay in %s: %s", op.cluster(), data.knownHosts(), e.getMessage());
@@ -75,7 +79,9 @@ public class DeployWorker {
 
     /** Pins a host's key learned from infra-svc's record of the machine, before any connection to it. */
     public void pinHostKey(String host, int port, String key) {
-        hostKeys.pin(host, port, key);
+        if (hostKeys.pin(host, port, key) && ssh != null) {
+            ssh.evictHost(host, port); // a session kept from before is to the machine the old key belonged to
+        }
     }
 
     void onStart(@Observes StartupEvent event) {
