@@ -82,7 +82,7 @@ public class Clusters {
             c.name = r.cluster();
             c.state = stateFor(r, live ? c : null);
             c.message = r.pool() == null ? r.operation().label() + " requested"
-                    : "waiting for pool " + r.cluster() + " from infra-svc (provider " + r.pool().provider() + ": "
+                    : "waiting for pool " + r.cluster() + (live ? " to grow" : "") + " from infra-svc (provider " + r.pool().provider() + ": "
                     + String.join(", ", r.pool().roles().stream().map(p -> p.count() + " " + p.role()).toList()) + ")";
             c.awaitingPool = r.pool() == null ? null : r.cluster();
             c.image = r.image();
@@ -152,7 +152,7 @@ public class Clusters {
      */
     @WithTransaction
     public Uni<Boolean> poolAssigned(String poolId, java.util.function.UnaryOperator<Clusterfile> fill, EventContext context) {
-        return session().chain(s -> s.find(Cluster.class, poolId).chain(c -> {
+        return session().chain(s -> s.find(Cluster.class, poolId).chain(c -> hostsOf(s, poolId).chain(hosts -> {
             if (c == null || !poolId.equals(c.awaitingPool)) {
                 return Uni.createFrom().item(false);
             }
@@ -163,8 +163,13 @@ public class Clusters {
             c.message = c.operation.label() + " onto pool " + poolId + " (" + filled.hosts().size() + " node(s))";
             c.updatedAt = at;
             List<Uni<?>> writes = new ArrayList<>();
-            int position = 0;
+            Set<String> known = new HashSet<>();
+            hosts.forEach(h -> known.add(h.ip));
+            int position = hosts.size();
             for (var h : filled.hosts()) {
+                if (known.contains(h.ip())) {
+                    continue; // a grown pool's nodes that are already hosts keep their rows
+                }
                 ClusterHostRecord r = new ClusterHostRecord();
                 r.id = ClusterHostRecord.id(c.name, h.ip());
                 r.cluster = c.name;
@@ -179,23 +184,37 @@ public class Clusters {
                     .setMasters(filled.masters().stream().map(h -> h.ip()).toList())
                     .setNodes(filled.nodes().stream().map(h -> h.ip()).toList()).setAt(at).build();
             return sequence(writes).chain(() -> s.flush()).chain(() -> outbox.append(c.name, event, context)).replaceWith(true);
-        }));
+        })));
     }
 
-    /** The pool a cluster waited for failed (or cannot be used): the cluster fails with the reason. False when none waits. */
+    /**
+     * The pool a cluster waited for failed (or cannot be used): a new cluster fails with the reason; a live one whose pool
+     * could not grow is Degraded and keeps its nodes. Answers the cluster's state, or null when no cluster waits.
+     */
     @WithTransaction
-    public Uni<Boolean> poolFailed(String poolId, String reason, EventContext context) {
+    public Uni<Cluster.State> poolFailed(String poolId, String reason, EventContext context) {
         return session().chain(s -> s.find(Cluster.class, poolId).chain(c -> {
             if (c == null || !poolId.equals(c.awaitingPool)) {
-                return Uni.createFrom().item(false);
+                return Uni.createFrom().nullItem();
             }
-            c.state = Cluster.State.Failed;
-            c.message = bound("pool " + poolId + " failed: " + reason + " (delete the cluster, then apply again)");
+            Clusterfile stored = Clusterfile.stored(c.clusterfile);
             c.pending = false;
             c.awaitingPool = null;
             c.updatedAt = now();
-            return outbox.append(c.name, ClusterFailed.newBuilder().setCluster(c.name).setGeneration(c.generation)
-                    .setReason(c.message).setAt(c.updatedAt).build(), context).replaceWith(true);
+            if (stored.awaitsPool()) {
+                c.state = Cluster.State.Failed;
+                c.message = bound("pool " + poolId + " failed: " + reason + " (delete the cluster, then apply again)");
+                return outbox.append(c.name, ClusterFailed.newBuilder().setCluster(c.name).setGeneration(c.generation)
+                        .setReason(c.message).setAt(c.updatedAt).build(), context).replaceWith(c.state);
+            }
+            // a live cluster's pool could not grow: it keeps the nodes it has, and its Clusterfile says so again
+            c.clusterfile = stored.withInfraOfItsHosts().toYaml();
+            c.state = Cluster.State.Degraded;
+            c.message = bound("pool " + poolId + " could not grow: " + reason + "; the cluster keeps its " + stored.hosts().size()
+                    + " node(s)");
+            return outbox.append(c.name, ClusterDegraded.newBuilder().setCluster(c.name).setGeneration(c.generation)
+                    .setProblems(List.of(HostProblem.newBuilder().setHost("").setStep("pool").setReason(c.message).build()))
+                    .setAt(c.updatedAt).build(), context).replaceWith(c.state);
         }));
     }
 

@@ -158,6 +158,25 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
         return withGroups(groups);
     }
 
+    /**
+     * This Clusterfile with its infra section's counts set to the hosts it has (a pool that could not grow keeps the
+     * nodes it had); roles without a host are dropped, except master.
+     */
+    public Clusterfile withInfraOfItsHosts() {
+        if (infra == null) {
+            return this;
+        }
+        List<InfraSpec.Role> roles = new ArrayList<>();
+        for (InfraSpec.Role r : infra.roles()) {
+            int n = (int) hosts().stream().filter(h -> h.roles().contains(r.role())).count();
+            if (n > 0 || r.role().equals("master")) {
+                roles.add(new InfraSpec.Role(r.role(), n, r.size(), r.image()));
+            }
+        }
+        return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh, hostGroups, new InfraSpec(infra.provider(), roles), registry,
+                dataRoot, otherDocuments, hostLines);
+    }
+
     /** True when the hosts come from a pool that has not been handed over yet. */
     public boolean awaitsPool() {
         return infra != null && hostGroups.isEmpty();

@@ -11,6 +11,7 @@ import io.slipway.deploy.cluster.OperationRequest.DesiredHost;
 import io.slipway.deploy.clusterfile.ClusterHost;
 import io.slipway.deploy.clusterfile.ClusterPlan;
 import io.slipway.deploy.clusterfile.Clusterfile;
+import io.slipway.deploy.clusterfile.InfraSpec;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -40,9 +41,11 @@ public class ClusterRequests {
             Clusterfile desired = current != null && current.awaitingPool != null ? given : onItsPool(before, given);
             ClusterPlan.between(before, desired); // refuses a host changing role in place
             boolean run = before == null;
+            // a new cluster asks for its pool; a live one whose infra section grew asks for the larger pool
+            boolean askPool = desired.infra() != null && (run || !desired.infra().equals(before.infra()));
             return submit(new OperationRequest(run ? ClusterOperation.RUN : ClusterOperation.APPLY, desired.name(), desired.image(),
                     desired.toYaml(), desired.masked().toYaml(), desiredHosts(desired), List.of(), false, requestId, requestedBy,
-                    run ? desired.infra() : null), context);
+                    askPool ? desired.infra() : null), context);
         });
     }
 
@@ -65,16 +68,31 @@ public class ClusterRequests {
             throw new InvalidRequest("spec.hosts", "cluster " + name + "'s hosts come from its pool: keep the infra section (delete the "
                     + "cluster to run it on listed hosts)");
         }
-        if (!given.infra().equals(before.infra())) {
+        if (!grows(before.infra(), given.infra())) {
             throw new InvalidRequest("spec.infra", "cluster " + name + " has its pool (" + before.infra().provider() + ": "
-                    + before.infra().roles().stream().map(r -> r.count() + " " + r.role()).toList() + "); changing a live cluster's pool "
-                    + "is not supported yet: delete the cluster and apply again");
+                    + before.infra().roles().stream().map(r -> r.count() + " " + r.role()).toList() + "); a live cluster's pool can "
+                    + "grow (larger counts, the same provider, sizes and images), not shrink or change: delete the cluster and apply again");
         }
         if (before.awaitsPool()) {
             throw new InvalidRequest("spec.infra", "cluster " + name + " never received its pool (see its message): delete the cluster "
                     + "and apply again");
         }
         return given.withHostGroupsOf(before);
+    }
+
+    /** Whether {@code after} is {@code before} or larger: the same provider, each role's size and image, no count smaller. */
+    static boolean grows(InfraSpec before, InfraSpec after) {
+        if (!before.provider().equals(after.provider())) {
+            return false;
+        }
+        for (InfraSpec.Role was : before.roles()) {
+            InfraSpec.Role now = after.roles().stream().filter(r -> r.role().equals(was.role())).findFirst().orElse(null);
+            if (now == null || now.count() < was.count() || !java.util.Objects.equals(now.size(), was.size())
+                    || !java.util.Objects.equals(now.image(), was.image())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** What an apply would do, without doing it. */

@@ -94,11 +94,10 @@ public class InfraEventsListener {
     }
 
     private Uni<Void> failed(String poolId, String reason, EventContext context) {
-        return clusters.poolFailed(poolId, reason, context).invoke(failed -> {
-            if (failed) {
-                LOG.warnf("cluster %s failed: its pool failed: %s", poolId, reason);
-                progress.publish(new ProgressEvent(poolId, null, null, Cluster.State.Failed.name(), "pool " + poolId + " failed: " + reason,
-                        Instant.now()));
+        return clusters.poolFailed(poolId, reason, context).invoke(state -> {
+            if (state != null) {
+                LOG.warnf("cluster %s is %s: its pool failed: %s", poolId, state, reason);
+                progress.publish(new ProgressEvent(poolId, null, null, state.name(), "pool " + poolId + " failed: " + reason, Instant.now()));
             }
         }).replaceWithVoid();
     }

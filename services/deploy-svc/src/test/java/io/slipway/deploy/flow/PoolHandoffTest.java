@@ -22,6 +22,7 @@ import io.slipway.events.deploy.PoolAssigned;
 import io.slipway.events.deploy.PoolWanted;
 import io.slipway.events.infra.PoolFailed;
 import io.slipway.events.infra.PoolReady;
+import io.slipway.events.infra.PoolRefused;
 import io.slipway.events.infra.ReadyNode;
 import io.slipway.oci.Platform;
 import io.slipway.oci.store.ImageStore;
@@ -176,9 +177,34 @@ class PoolHandoffTest {
                 .body(Map.of("nodes", List.of(fleet.hosts().get(2).address()))).post("/api/v1/deploy/clusters/pooled/join");
         assertThat(join.statusCode()).isEqualTo(400);
         assertThat(join.asString()).contains("give the Clusterfile's spec.ssh credentials");
-        Response changed = apply(clusterfile("pooled", 2, 1));
-        assertThat(changed.statusCode()).isEqualTo(400);
-        assertThat(changed.asString()).contains("spec.infra", "changing a live cluster's pool is not supported yet");
+
+        // a larger infra section grows the pool: the new node is installed, the others keep what they have
+        TestHost third = fleet.hosts().get(2);
+        apply(clusterfile("pooled", 1, 2)).then().statusCode(202);
+        assertThat((String) cluster("pooled").get("message")).contains("waiting for pool pooled to grow");
+        PoolWanted grown = await().atMost(Duration.ofSeconds(30)).until(() -> events("pooled", PoolWanted.class), l -> l.size() == 2).get(1);
+        assertThat(grown.getRoles()).extracting(r -> r.getRole() + "=" + r.getCount()).containsExactly("master=1", "node=2");
+        publish("pooled", ready("pooled", node("pooled", "master", 0, master, realKey(master)), node("pooled", "node", 0, node, realKey(node)),
+                node("pooled", "node", 1, third, realKey(third))));
+        Map<String, Object> bigger = awaitSettled("pooled");
+        assertThat(bigger.get("state")).as(String.valueOf(bigger.get("message"))).isEqualTo("Ready");
+        assertThat((List<Map<String, Object>>) bigger.get("hosts")).extracting(h -> h.get("ip"))
+                .containsExactly(master.address(), node.address(), third.address());
+        assertThat(events("pooled", PoolAssigned.class).get(1).getNodes()).containsExactly(node.address(), third.address());
+
+        // a pool does not shrink (yet), and one that cannot grow leaves the cluster on the nodes it has
+        Response smaller = apply(clusterfile("pooled", 1, 1));
+        assertThat(smaller.statusCode()).isEqualTo(400);
+        assertThat(smaller.asString()).contains("spec.infra", "can grow", "not shrink");
+        apply(clusterfile("pooled", 1, 3)).then().statusCode(202);
+        publish("pooled", PoolRefused.newBuilder().setPoolId("pooled").setRequestedBy("deploy-svc for cluster pooled")
+                .setReason("pool pooled: the region has no capacity left").setAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)).build());
+        Map<String, Object> kept = awaitSettled("pooled");
+        assertThat(kept.get("state")).isEqualTo("Degraded");
+        assertThat((String) kept.get("message")).contains("could not grow", "no capacity left", "keeps its 3 node(s)");
+        assertThat((List<?>) kept.get("hosts")).hasSize(3);
+        apply(clusterfile("pooled", 1, 2)).then().statusCode(202);
+        assertThat(awaitSettled("pooled").get("state")).isEqualTo("Ready");
 
         given().header("Authorization", TestTokens.bearer(Role.operator)).delete("/api/v1/deploy/clusters/pooled").then().statusCode(202);
         assertThat(awaitSettled("pooled").get("state")).isEqualTo("Deleted");
@@ -187,7 +213,8 @@ class PoolHandoffTest {
         assertThat(master.path("/var/lib/slipway/up-pooled")).doesNotExist();
         // the released nodes' addresses may go to new machines: their pins are forgotten
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Files.readString(Path.of("target/deploy-svc-data/known_hosts")))
-                .doesNotContain(master.address() + ":" + master.port() + " ", node.address() + ":" + node.port() + " "));
+                .doesNotContain(master.address() + ":" + master.port() + " ", node.address() + ":" + node.port() + " ",
+                        third.address() + ":" + third.port() + " "));
     }
 
     @Test

@@ -15,9 +15,11 @@ import io.slipway.events.infra.PoolDeleted;
 import io.slipway.events.infra.PoolFailed;
 import io.slipway.events.infra.PoolReady;
 import io.slipway.events.infra.PoolRefused;
+import io.slipway.events.infra.PoolResized;
 import io.slipway.events.infra.PoolRequested;
 import io.slipway.events.infra.PoolShortfall;
 import io.slipway.events.infra.ReadyNode;
+import io.slipway.events.infra.ResizedRole;
 import io.slipway.events.infra.RoleRequest;
 import io.slipway.provision.CreateRequest;
 import io.slipway.provision.ProviderNode;
@@ -114,6 +116,77 @@ public class Pools {
         }
         return session().chain(s -> s.persist(pool).chain(() -> s.persistAll(nodes.toArray())))
                 .chain(() -> append(pool, events)).replaceWith(pool);
+    }
+
+    /**
+     * Grows a pool still wanted (Requested or Ready) to {@code request}'s counts: the same provider, each role's size and
+     * image as they are, no count smaller. New nodes get the next ordinals (NodeRequested), the pool is Requested again
+     * (PoolResized) and a worker provisions it: the creates it made are repeated under their tokens, so its nodes stay
+     * the same, and only the missing ones are made. The same shape again changes nothing; anything else is a
+     * {@link PoolConflict} naming what cannot change.
+     */
+    @WithTransaction
+    public Uni<Pool> grow(PoolRequest request, String requestedBy, EventContext context) {
+        return session().chain(s -> s.find(Pool.class, request.poolId())).chain(pool -> {
+            if (pool == null || !pool.state.wantsNodes()) {
+                return Uni.createFrom().failure(new PoolConflict("pool " + request.poolId() + " is "
+                        + (pool == null ? "gone" : pool.state) + " and cannot grow"));
+            }
+            if (sameShape(pool, request)) {
+                return Uni.createFrom().item(pool);
+            }
+            String refusal = growthRefusal(pool, request);
+            if (refusal != null) {
+                return Uni.createFrom().failure(new PoolConflict("pool " + pool.id + ": " + refusal));
+            }
+            Instant now = now();
+            List<SpecificRecord> events = new ArrayList<>();
+            List<PoolNode> added = new ArrayList<>();
+            for (PoolRequest.RoleRequest r : request.roles()) {
+                Pool.Role role = pool.roles.stream().filter(e -> e.role.equals(r.role())).findFirst().orElse(null);
+                int from = role == null ? 0 : role.count;
+                if (role == null) {
+                    role = new Pool.Role(r.role(), r.count(), r.size(), r.image());
+                    pool.roles.add(role);
+                }
+                role.count = r.count();
+                for (int i = from; i < r.count(); i++) {
+                    PoolNode n = new PoolNode();
+                    n.id = PoolNode.id(pool.id, r.role(), i);
+                    n.poolId = pool.id;
+                    n.role = r.role();
+                    n.ordinal = i;
+                    n.state = PoolNode.State.Requested;
+                    n.updatedAt = now;
+                    added.add(n);
+                }
+            }
+            pool.state = Pool.State.Requested;
+            pool.readyAt = null;
+            events.add(PoolResized.newBuilder().setPoolId(pool.id).setRoles(pool.roles.stream().map(r -> ResizedRole.newBuilder()
+                    .setRole(r.role).setCount(r.count).setSize(r.size).setImage(r.image).build()).toList())
+                    .setRequestedBy(requestedBy).setAt(now).build());
+            added.forEach(n -> events.add(NodeRequested.newBuilder().setNodeId(n.id).setPoolId(pool.id).setProvider(pool.provider)
+                    .setRole(n.role).setOrdinal(n.ordinal).setLabels(Map.of()).setRequestedAt(now).build()));
+            return session().chain(s -> s.persistAll(added.toArray())).chain(() -> append(pool, events, context)).replaceWith(pool);
+        });
+    }
+
+    /** Why {@code request} is not a growth of {@code pool}, or null when it is. */
+    private static String growthRefusal(Pool pool, PoolRequest request) {
+        if (!pool.provider.equals(request.provider())) {
+            return "its nodes come from " + pool.provider + ", not " + request.provider();
+        }
+        for (Pool.Role e : pool.roles) {
+            PoolRequest.RoleRequest r = request.roles().stream().filter(x -> x.role().equals(e.role)).findFirst().orElse(null);
+            if (r == null || r.count() < e.count) {
+                return "role " + e.role + " has " + e.count + " node(s); a pool grows, it does not shrink yet (delete and apply again)";
+            }
+            if (!Objects.equals(e.size, r.size()) || !Objects.equals(e.image, r.image())) {
+                return "role " + e.role + "'s size and image cannot change";
+            }
+        }
+        return null;
     }
 
     /** A request waiting for its pool id to be free, with the context of whoever asked. */
@@ -503,7 +576,11 @@ public class Pools {
     }
 
     private Uni<Void> append(Pool pool, List<SpecificRecord> events) {
-        EventContext context = new EventContext(pool.correlationId, null, pool.traceparent);
+        return append(pool, events, new EventContext(pool.correlationId, null, pool.traceparent));
+    }
+
+    /** The pool's events, under {@code context} (a request other than the one that made the pool). */
+    private Uni<Void> append(Pool pool, List<SpecificRecord> events, EventContext context) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (SpecificRecord e : events) {
             chain = chain.chain(() -> outbox.append(pool.id, e, context)).replaceWithVoid();

@@ -82,6 +82,13 @@ public class DeployEventsListener {
                 return reject(request, requestedBy, "a pool named " + request.poolId() + " already exists (" + existing.state
                         + ", requested by " + existing.requestedBy + "): delete it, or give the cluster another name", context);
             }
+            if (existing != null && existing.state.wantsNodes()) {
+                // the cluster's own pool, live: its Clusterfile grew the infra section (the same shape changes nothing)
+                return commands.grow(request, requestedBy, context)
+                        .onFailure(PoolConflict.class).recoverWithUni(e -> reject(request, requestedBy, e.getMessage(), context)
+                                .replaceWith((Pool) null))
+                        .replaceWithVoid();
+            }
             return make(request, requestedBy, wanted.getCluster(), context);
         });
     }

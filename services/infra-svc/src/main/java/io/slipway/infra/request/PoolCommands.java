@@ -46,6 +46,12 @@ public class PoolCommands {
         return pools.requestAfterDelete(request, requestedBy, context).invoke(worker::wake);
     }
 
+    /** Grows a pool still wanted to the request's counts (see {@link Pools#grow}), and wakes a worker to provision it. */
+    public Uni<Pool> grow(PoolRequest request, String requestedBy, EventContext context) {
+        validate(request);
+        return pools.grow(request, requestedBy, context).invoke(worker::wake);
+    }
+
     /** Asks for the pool's deletion; null when there is no such pool. */
     public Uni<Pool> delete(String poolId) {
         return pools.requestDelete(poolId).invoke(p -> {

@@ -14,6 +14,7 @@ import io.slipway.events.deploy.Deleted;
 import io.slipway.events.deploy.PoolWanted;
 import io.slipway.events.deploy.WantedRole;
 import io.slipway.events.infra.PoolRefused;
+import io.slipway.events.infra.PoolResized;
 import io.slipway.infra.pool.Pool;
 import io.slipway.infra.pool.PoolRequest;
 import io.slipway.infra.pool.Pools;
@@ -85,10 +86,24 @@ class DeployHandoffTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> pool("handed").orElseThrow().getList("nodes.instanceId", String.class),
                 ids -> ids.size() == 2 && ids.stream().allMatch(i -> i != null && !i.isEmpty()));
 
+        // the cluster's Clusterfile grew: the pool gets a third node and is provisioned again; it does not shrink
+        publish("handed", wanted("handed", "sim", 3));
+        JsonPath grown = await().atMost(Duration.ofSeconds(60)).until(() -> pool("handed").orElseThrow(),
+                p -> p.getList("roles.count", Integer.class).equals(List.of(3)));
+        assertThat(grown.getString("state")).isEqualTo("Requested");
+        assertThat(grown.getList("nodes")).hasSize(3);
+        assertThat(lastOf("handed", PoolResized.class)).isPresent();
+        publish("handed", wanted("handed", "sim", 1));
+        PoolRefused smaller = await().atMost(Duration.ofSeconds(60)).until(() -> lastOf("handed", PoolRefused.class), Optional::isPresent)
+                .orElseThrow();
+        assertThat(smaller.getReason()).contains("role master has 3 node(s); a pool grows, it does not shrink");
+
         Deleted delete = deleted("handed", "handed");
         publish("handed", delete);
         JsonPath gone = awaitPool("handed", "Deleted");
-        assertThat(gone.getList("nodes.state", String.class)).containsOnly("Released");
+        List<Map<String, Object>> nodes = gone.getList("nodes");
+        assertThat(nodes).filteredOn(n -> n.get("instanceId") != null).isNotEmpty()
+                .allSatisfy(n -> assertThat(n.get("state")).isEqualTo("Released"));
 
         // the topic replayed past the consumer's dedup retention (new event ids, the old events): nothing is made again
         publish("handed", first);
