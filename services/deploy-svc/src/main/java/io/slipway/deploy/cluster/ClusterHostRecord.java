@@ -7,6 +7,7 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.List;
 
 /** One host of a cluster: its roles, whether it is a member, what it has installed, and its last step or error. */
 @Entity
@@ -54,6 +55,19 @@ public class ClusterHostRecord {
 
     @Column(name = "updated_at")
     public Instant updatedAt;
+
+    /** A new row for a host of {@code cluster}, in {@code state}, at {@code position} in the Clusterfile. */
+    public static ClusterHostRecord of(String cluster, String ip, List<String> roles, int position, State state, Instant at) {
+        ClusterHostRecord h = new ClusterHostRecord();
+        h.id = id(cluster, ip);
+        h.cluster = cluster;
+        h.ip = ip;
+        h.roles = String.join(",", roles);
+        h.position = position;
+        h.state = state;
+        h.updatedAt = at;
+        return h;
+    }
 
     public static String id(String cluster, String ip) {
         return cluster + "/" + ip;

@@ -82,8 +82,7 @@ public class Clusters {
             c.name = r.cluster();
             c.state = stateFor(r, live ? c : null);
             c.message = r.pool() == null ? r.operation().label() + " requested"
-                    : "waiting for pool " + r.cluster() + (live ? " to grow" : "") + " from infra-svc (provider " + r.pool().provider() + ": "
-                    + String.join(", ", r.pool().roles().stream().map(p -> p.count() + " " + p.role()).toList()) + ")";
+                    : "waiting for pool " + r.cluster() + (live ? " to grow" : "") + " from infra-svc (provider " + r.pool().describe() + ")";
             c.awaitingPool = r.pool() == null ? null : r.cluster();
             c.image = r.image();
             c.generation++;
@@ -110,14 +109,9 @@ public class Clusters {
             for (DesiredHost d : r.desiredHosts()) {
                 ClusterHostRecord h = byIp.get(d.ip());
                 if (h == null) {
-                    h = new ClusterHostRecord();
-                    h.id = ClusterHostRecord.id(c.name, d.ip());
-                    h.cluster = c.name;
-                    h.ip = d.ip();
-                    h.state = r.operation() == ClusterOperation.JOIN ? ClusterHostRecord.State.Joining : ClusterHostRecord.State.Pending;
-                    h.updatedAt = now();
-                    ClusterHostRecord created = h;
-                    writes.add(s.persist(created));
+                    h = ClusterHostRecord.of(c.name, d.ip(), d.roles(), position,
+                            r.operation() == ClusterOperation.JOIN ? ClusterHostRecord.State.Joining : ClusterHostRecord.State.Pending, now());
+                    writes.add(s.persist(h));
                 }
                 h.roles = String.join(",", d.roles());
                 h.position = position++;
@@ -170,15 +164,7 @@ public class Clusters {
                 if (known.contains(h.ip())) {
                     continue; // a grown pool's nodes that are already hosts keep their rows
                 }
-                ClusterHostRecord r = new ClusterHostRecord();
-                r.id = ClusterHostRecord.id(c.name, h.ip());
-                r.cluster = c.name;
-                r.ip = h.ip();
-                r.roles = String.join(",", h.roles());
-                r.position = position++;
-                r.state = ClusterHostRecord.State.Pending;
-                r.updatedAt = at;
-                writes.add(s.persist(r));
+                writes.add(s.persist(ClusterHostRecord.of(c.name, h.ip(), h.roles(), position++, ClusterHostRecord.State.Pending, at)));
             }
             PoolAssigned event = PoolAssigned.newBuilder().setCluster(c.name).setGeneration(c.generation).setPoolId(poolId)
                     .setMasters(filled.masters().stream().map(h -> h.ip()).toList())

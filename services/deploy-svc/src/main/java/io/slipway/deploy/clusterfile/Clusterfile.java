@@ -148,13 +148,8 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
         return withGroups(groups);
     }
 
-    /** This Clusterfile with the host groups of {@code other} (a pool's nodes, kept across applies of the same infra). */
-    public Clusterfile withHostGroupsOf(Clusterfile other) {
-        return withGroups(other.hostGroups);
-    }
-
-    /** This Clusterfile with its pool's nodes as hosts, one group per node (each logs in its own way). */
-    public Clusterfile withPoolHosts(List<HostGroup> groups) {
+    /** This Clusterfile with these host groups in place of its own (its pool's nodes, handed over or kept). */
+    public Clusterfile withHostGroups(List<HostGroup> groups) {
         return withGroups(groups);
     }
 

@@ -25,7 +25,8 @@ public record InfraSpec(String provider, List<Role> roles) {
         roles = List.copyOf(roles);
     }
 
-    public int count(String role) {
-        return roles.stream().filter(r -> r.role().equals(role)).mapToInt(Role::count).sum();
+    /** For messages: {@code local: 3 master, 1 node}. */
+    public String describe() {
+        return provider + ": " + String.join(", ", roles.stream().map(r -> r.count() + " " + r.role()).toList());
     }
 }

@@ -37,8 +37,7 @@ public class ClusterRequests {
         Clusterfile given = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile");
         return clusters.find(given.name()).chain(current -> {
             Clusterfile before = live(current) ? Clusterfile.stored(current.clusterfile) : null;
-            // while the pool is awaited, the request meets the pending operation (409) as any other would
-            Clusterfile desired = current != null && current.awaitingPool != null ? given : onItsPool(before, given);
+            Clusterfile desired = desired(current, before, given);
             ClusterPlan.between(before, desired); // refuses a host changing role in place
             boolean run = before == null;
             // a new cluster asks for its pool; a live one whose infra section grew asks for the larger pool
@@ -47,6 +46,11 @@ public class ClusterRequests {
                     desired.toYaml(), desired.masked().toYaml(), desiredHosts(desired), List.of(), false, requestId, requestedBy,
                     askPool ? desired.infra() : null), context);
         });
+    }
+
+    /** What {@code given} asks of the cluster as it is; while its pool is awaited, the request meets the pending operation (409). */
+    private static Clusterfile desired(Cluster current, Clusterfile before, Clusterfile given) {
+        return current != null && current.awaitingPool != null ? given : onItsPool(before, given);
     }
 
     /**
@@ -69,15 +73,14 @@ public class ClusterRequests {
                     + "cluster to run it on listed hosts)");
         }
         if (!grows(before.infra(), given.infra())) {
-            throw new InvalidRequest("spec.infra", "cluster " + name + " has its pool (" + before.infra().provider() + ": "
-                    + before.infra().roles().stream().map(r -> r.count() + " " + r.role()).toList() + "); a live cluster's pool can "
+            throw new InvalidRequest("spec.infra", "cluster " + name + " has its pool (" + before.infra().describe() + "); a live cluster's pool can "
                     + "grow (larger counts, the same provider, sizes and images), not shrink or change: delete the cluster and apply again");
         }
         if (before.awaitsPool()) {
             throw new InvalidRequest("spec.infra", "cluster " + name + " never received its pool (see its message): delete the cluster "
                     + "and apply again");
         }
-        return given.withHostGroupsOf(before);
+        return given.withHostGroups(before.hostGroups());
     }
 
     /** Whether {@code after} is {@code before} or larger: the same provider, each role's size and image, no count smaller. */
@@ -100,7 +103,7 @@ public class ClusterRequests {
         Clusterfile given = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile");
         return clusters.find(given.name()).map(current -> {
             Clusterfile before = live(current) ? Clusterfile.stored(current.clusterfile) : null;
-            Clusterfile desired = current != null && current.awaitingPool != null ? given : onItsPool(before, given);
+            Clusterfile desired = desired(current, before, given);
             ClusterPlan plan = ClusterPlan.between(before, desired);
             Map<String, Object> answer = new java.util.LinkedHashMap<>(Map.of("cluster", desired.name(), "exists", before != null,
                     "plan", plan, "changed", !plan.isEmpty()));

@@ -50,6 +50,6 @@ public final class PoolHandover {
             SshSpec ssh = new SshSpec(n.user(), null, ownCredentials ? null : n.keyFile(), null, n.port());
             groups.add(new HostGroup(List.of(n.address()), List.of(n.role()), ssh, Map.of(), Map.of(), List.of()));
         });
-        return stored.withPoolHosts(groups);
+        return stored.withHostGroups(groups);
     }
 }

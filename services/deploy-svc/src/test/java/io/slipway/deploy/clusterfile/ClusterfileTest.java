@@ -221,7 +221,7 @@ class ClusterfileTest {
         assertThat(cf.awaitsPool()).isTrue();
         // stored and read back, before and after the pool's nodes are handed over
         assertThat(Clusterfile.stored(cf.toYaml())).isEqualTo(cf);
-        Clusterfile onPool = cf.withPoolHosts(List.of(
+        Clusterfile onPool = cf.withHostGroups(List.of(
                 new HostGroup(List.of("10.7.0.2"), List.of("master"), new SshSpec("root", null, "/var/tmp/k", null, 22), Map.of(), Map.of(), List.of())));
         Clusterfile stored = Clusterfile.stored(onPool.toYaml());
         assertThat(stored.infra()).isEqualTo(cf.infra());
