@@ -38,7 +38,7 @@ final class PoolRelease {
 
     void release(String poolId, Collection<String> knownIds, Consumer<String> released) throws InterruptedException {
         Instant until = ticker.now().plus(options.releaseDeadline());
-        Backoff backoff = new Backoff(options.backoff(), new Random(options.seed() * 31 + poolId.hashCode()));
+        Backoff backoff = backoff(poolId);
         Set<String> toRelease = new LinkedHashSet<>(knownIds);
         while (true) {
             List<ProviderNode> alive = retrying(poolId, until, backoff, ProvisionStats.LIST, provider::listPooled).stream()
@@ -54,11 +54,7 @@ final class PoolRelease {
                         + toRelease, null);
             }
             LOG.info("pool {}: releasing {} node(s)", poolId, toRelease.size());
-            List<String> ids = new ArrayList<>(toRelease);
-            for (int i = 0; i < ids.size(); i += options.describeBatch()) {
-                List<String> batch = ids.subList(i, Math.min(ids.size(), i + options.describeBatch()));
-                releaseBatch(poolId, until, backoff, batch, released);
-            }
+            releaseInBatches(poolId, until, backoff, new ArrayList<>(toRelease), released);
             toRelease.clear();
             ticker.sleep(options.releaseInterval());
         }
@@ -67,26 +63,30 @@ final class PoolRelease {
     /** Every node the provider holds for any pool, listed through the bucket and retried with backoff. */
     List<ProviderNode> listPooled() throws InterruptedException {
         Instant until = ticker.now().plus(options.releaseDeadline());
-        return retrying("(all)", until, new Backoff(options.backoff(), new Random()), ProvisionStats.LIST, provider::listPooled);
+        return retrying("(all)", until, backoff("(all)"), ProvisionStats.LIST, provider::listPooled);
     }
 
     /** Releases these nodes once (no listing), {@code released} told of each after its batch was accepted. */
     void releaseNodes(String poolId, Collection<String> ids, Consumer<String> released) throws InterruptedException {
-        Instant until = ticker.now().plus(options.releaseDeadline());
-        Backoff backoff = new Backoff(options.backoff(), new Random());
-        List<String> all = List.copyOf(ids);
-        for (int i = 0; i < all.size(); i += options.describeBatch()) {
-            releaseBatch(poolId, until, backoff, all.subList(i, Math.min(all.size(), i + options.describeBatch())), released);
+        releaseInBatches(poolId, ticker.now().plus(options.releaseDeadline()), backoff(poolId), List.copyOf(ids), released);
+    }
+
+    /** Releases {@code ids} a describe batch at a time, {@code released} told of each batch's nodes once it was accepted. */
+    private void releaseInBatches(String poolId, Instant until, Backoff backoff, List<String> ids, Consumer<String> released)
+            throws InterruptedException {
+        for (int i = 0; i < ids.size(); i += options.describeBatch()) {
+            List<String> batch = ids.subList(i, Math.min(ids.size(), i + options.describeBatch()));
+            retrying(poolId, until, backoff, ProvisionStats.RELEASE, () -> {
+                provider.release(batch);
+                return null;
+            });
+            batch.forEach(released);
         }
     }
 
-    private void releaseBatch(String poolId, Instant until, Backoff backoff, List<String> batch, Consumer<String> released)
-            throws InterruptedException {
-        retrying(poolId, until, backoff, ProvisionStats.RELEASE, () -> {
-            provider.release(batch);
-            return null;
-        });
-        batch.forEach(released);
+    /** Backoff jitter drawn from the run's seed, so a simulation on virtual time repeats exactly. */
+    private Backoff backoff(String poolId) {
+        return new Backoff(options.backoff(), new Random(options.seed() * 31 + poolId.hashCode()));
     }
 
     private <T> T retrying(String poolId, Instant until, Backoff backoff, String action,

@@ -20,8 +20,9 @@ import org.jboss.logging.Logger;
  * The other half of the hand-off with deploy-svc, by choreography on {@code slipway.deploy.events}: a cluster whose
  * Clusterfile has an infra section ({@code PoolWanted}) gets its pool, named after the cluster (behind the cluster's
  * previous pool of that name while that one is still being released); the cluster's {@code Deleted} naming that pool
- * releases it. A pool that cannot be made (a provider infra-svc does not have, the name taken by another pool of
- * another shape) is answered with {@code PoolRefused} and the reason, so deploy-svc fails the cluster with it instead of
+ * releases it; a larger PoolWanted for the cluster's own live pool grows it. A pool that cannot be made (a provider
+ * infra-svc does not have, the name taken by a pool someone else asked for) is answered with {@code PoolRefused} and the
+ * reason, so deploy-svc fails the cluster with it instead of
  * waiting forever. Both are safe to replay: a PoolWanted older than the cluster's pool, and a Deleted older than the
  * pool of its name, change nothing. Every other deploy event is none of infra-svc's business.
  */
@@ -61,14 +62,13 @@ public class DeployEventsListener {
     private Uni<Void> wanted(PoolWanted wanted, EventContext context) {
         PoolRequest request = new PoolRequest(wanted.getPoolId(), wanted.getProvider(), wanted.getRoles().stream()
                 .map(r -> new PoolRequest.RoleRequest(r.getRole(), r.getCount(), r.getSize(), r.getImage())).toList());
-        String requestedBy = OWNER + wanted.getCluster()
-                + (wanted.getRequestedBy().isBlank() ? "" : " (" + wanted.getRequestedBy() + ")");
+        String owner = OWNER + wanted.getCluster();
+        String requestedBy = owner + (wanted.getRequestedBy().isBlank() ? "" : " (" + wanted.getRequestedBy() + ")");
         try {
             commands.validate(request);
         } catch (InvalidRequest e) {
             return reject(request, requestedBy, "spec.infra." + e.field() + ": " + e.getMessage(), context);
         }
-        String owner = OWNER + wanted.getCluster();
         return pools.find(request.poolId()).chain(existing -> {
             if (existing != null && existing.requestedBy.startsWith(owner) && !existing.requestedAt.isBefore(wanted.getAt())) {
                 // the pool was made after this was asked: this request (a topic replayed past the dedup retention) or a later one
