@@ -62,7 +62,9 @@ public class SimulatedClusterResource implements QuarkusTestResourceLifecycleMan
         if (quarkusClient) {
             config.put("quarkus.kubernetes-client.master-url", cluster.url());
             config.put("quarkus.kubernetes-client.namespace", "default");
-            config.putIfAbsent("slipway.ingest.clusters." + name + ".apis", "v1");
+            if (!"false".equals(config.remove("ingest"))) { // init arg ingest=false: a service without event-svc's ingest
+                config.putIfAbsent("slipway.ingest.clusters." + name + ".apis", "v1");
+            }
         } else {
             config.put("slipway.ingest.clusters." + name + ".kubeconfig", kubeconfig.toString());
             config.put("slipway.ingest.clusters." + name + ".context", name);

@@ -1,0 +1,13 @@
+package io.slipway.workload.kruise;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.slipway.workload.kruise.statefulset.AdvancedStatefulSet;
+import java.util.List;
+
+/** Every custom resource class workload-svc serves; deploy/k8s/crds is generated from them (CustomResourceDefinitionsTest). */
+public final class KruiseResources {
+    public static final List<Class<? extends HasMetadata>> ALL = List.of(AdvancedStatefulSet.class);
+
+    private KruiseResources() {
+    }
+}

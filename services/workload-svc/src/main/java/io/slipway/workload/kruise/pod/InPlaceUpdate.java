@@ -1,0 +1,245 @@
+package io.slipway.workload.kruise.pod;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodReadinessGate;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Kruise's in-place update of a pod: only container images and pod metadata may change, since the API server refuses
+ * any other change of a pod's spec. The pod is first taken out of service through its {@code InPlaceUpdateReady}
+ * readiness gate, then its images change and the kubelet restarts just those containers; once each of them reports
+ * the new image (a new imageID, or a new container when the tag moved to the same digest), the gate opens again.
+ */
+public final class InPlaceUpdate {
+    public static final String READINESS_GATE = "InPlaceUpdateReady";
+    public static final String STATE_ANNOTATION = "apps.kruise.io/inplace-update-state";
+    private static final ObjectMapper JSON = Serialization.jsonMapper();
+
+    private InPlaceUpdate() {
+    }
+
+    /**
+     * What changes from one pod template to another. {@code images} maps a container to its new image; when
+     * {@code blocking} is not empty the change cannot be made in place, and it names the fields that prevent it.
+     */
+    public record Diff(Map<String, String> images, Map<String, String> labels, Map<String, String> annotations, List<String> blocking) {
+        public boolean inPlacePossible() {
+            return blocking.isEmpty();
+        }
+
+        public boolean empty() {
+            return images.isEmpty() && blocking.isEmpty();
+        }
+    }
+
+    /** Compares the pod spec and metadata of two templates. */
+    public static Diff diff(PodTemplateSpec from, PodTemplateSpec to) {
+        ObjectNode a = (ObjectNode) JSON.valueToTree(from.getSpec() == null ? new PodSpec() : from.getSpec());
+        ObjectNode b = (ObjectNode) JSON.valueToTree(to.getSpec() == null ? new PodSpec() : to.getSpec());
+        Map<String, String> images = new LinkedHashMap<>();
+        List<String> blocking = new ArrayList<>();
+        for (String list : List.of("containers", "initContainers")) {
+            ArrayNode ca = a.withArray(list);
+            ArrayNode cb = b.withArray(list);
+            if (ca.size() != cb.size()) {
+                blocking.add("spec." + list);
+                continue;
+            }
+            for (int i = 0; i < ca.size(); i++) {
+                ObjectNode x = (ObjectNode) ca.get(i);
+                ObjectNode y = (ObjectNode) cb.get(i);
+                String name = y.path("name").asText();
+                if (!x.path("name").asText().equals(name)) {
+                    blocking.add("spec." + list + "[" + i + "].name");
+                    continue;
+                }
+                if (!x.path("image").equals(y.path("image"))) {
+                    if (list.equals("containers")) {
+                        images.put(name, y.path("image").asText());
+                    } else {
+                        blocking.add("spec.initContainers[" + name + "].image"); // init containers have run already
+                    }
+                }
+                x.set("image", y.path("image"));
+                differingFields(x, y).forEach(f -> blocking.add("spec." + list + "[" + name + "]." + f));
+            }
+            a.remove(list);
+            b.remove(list);
+        }
+        differingFields(a, b).forEach(f -> blocking.add("spec." + f));
+        return new Diff(images, changed(from.getMetadata() == null ? null : from.getMetadata().getLabels(),
+                to.getMetadata() == null ? null : to.getMetadata().getLabels()),
+                changed(from.getMetadata() == null ? null : from.getMetadata().getAnnotations(),
+                        to.getMetadata() == null ? null : to.getMetadata().getAnnotations()), List.copyOf(blocking));
+    }
+
+    private static List<String> differingFields(ObjectNode a, ObjectNode b) {
+        List<String> fields = new ArrayList<>();
+        Iterator<String> names = a.fieldNames();
+        names.forEachRemaining(n -> {
+            if (!a.get(n).equals(b.get(n))) {
+                fields.add(n);
+            }
+        });
+        b.fieldNames().forEachRemaining(n -> {
+            if (!a.has(n)) {
+                fields.add(n);
+            }
+        });
+        return fields;
+    }
+
+    /** Entries of {@code to} that are new or changed, and removed keys mapped to null. */
+    private static Map<String, String> changed(Map<String, String> from, Map<String, String> to) {
+        Map<String, String> a = from == null ? Map.of() : from;
+        Map<String, String> b = to == null ? Map.of() : to;
+        Map<String, String> changes = new LinkedHashMap<>();
+        b.forEach((k, v) -> {
+            if (!v.equals(a.get(k))) {
+                changes.put(k, v);
+            }
+        });
+        a.keySet().forEach(k -> {
+            if (!b.containsKey(k)) {
+                changes.put(k, null);
+            }
+        });
+        return changes;
+    }
+
+    /** Adds the {@code InPlaceUpdateReady} readiness gate to a pod spec (pods of a set that updates in place). */
+    public static void addReadinessGate(PodSpec spec) {
+        List<PodReadinessGate> gates = spec.getReadinessGates() == null ? new ArrayList<>() : new ArrayList<>(spec.getReadinessGates());
+        if (gates.stream().noneMatch(g -> READINESS_GATE.equals(g.getConditionType()))) {
+            gates.add(new PodReadinessGate(READINESS_GATE));
+        }
+        spec.setReadinessGates(gates);
+    }
+
+    public static boolean hasReadinessGate(Pod pod) {
+        return pod.getSpec().getReadinessGates() != null
+                && pod.getSpec().getReadinessGates().stream().anyMatch(g -> READINESS_GATE.equals(g.getConditionType()));
+    }
+
+    /** The gate's condition is not yet set on a pod that has the gate (a new pod). */
+    public static boolean gateUnset(Pod pod) {
+        return hasReadinessGate(pod) && PodState.condition(pod, READINESS_GATE).isEmpty();
+    }
+
+    /** The pod was taken out of service for an in-place update that has not finished. */
+    public static boolean inProgress(Pod pod) {
+        return PodState.condition(pod, READINESS_GATE).map(c -> "False".equals(c.getStatus())).orElse(false);
+    }
+
+    /** When the gate was closed (the start of the grace period). */
+    public static Instant closedAt(Pod pod) {
+        return PodState.condition(pod, READINESS_GATE).map(PodCondition::getLastTransitionTime).map(Instant::parse).orElse(Instant.EPOCH);
+    }
+
+    /** A copy of {@code pod} whose gate condition has {@code status}; only its status differs. */
+    public static Pod withGate(Pod pod, boolean open, String reason, Instant now) {
+        Pod copy = Serialization.clone(pod);
+        List<PodCondition> conditions = new ArrayList<>(copy.getStatus().getConditions() == null ? List.of() : copy.getStatus().getConditions());
+        conditions.removeIf(c -> READINESS_GATE.equals(c.getType()));
+        conditions.add(new PodConditionBuilder().withType(READINESS_GATE).withStatus(open ? "True" : "False").withReason(reason)
+                .withLastTransitionTime(now.truncatedTo(ChronoUnit.SECONDS).toString()).build());
+        copy.getStatus().setConditions(conditions);
+        return copy;
+    }
+
+    /**
+     * A copy of {@code pod} with the diff's images and metadata applied and the state annotation recording, for each
+     * container whose image changes, what it ran before (imageID, container id, start), so completion can be told.
+     */
+    public static Pod apply(Pod pod, Diff diff, Map<String, String> labels, String revision, Instant now) {
+        Pod copy = Serialization.clone(pod);
+        ObjectNode state = JSON.createObjectNode();
+        state.put("revision", revision);
+        state.put("updateTimestamp", now.truncatedTo(ChronoUnit.SECONDS).toString());
+        ObjectNode last = state.putObject("lastContainerStatuses");
+        for (Container c : copy.getSpec().getContainers()) {
+            String image = diff.images().get(c.getName());
+            if (image == null) {
+                continue;
+            }
+            ObjectNode before = last.putObject(c.getName());
+            PodState.containerStatus(pod, c.getName()).ifPresent(s -> {
+                before.put("imageID", Objects.toString(s.getImageID(), ""));
+                before.put("containerID", Objects.toString(s.getContainerID(), ""));
+            });
+            c.setImage(image);
+        }
+        Map<String, String> newLabels = new LinkedHashMap<>(copy.getMetadata().getLabels() == null ? Map.of() : copy.getMetadata().getLabels());
+        diff.labels().forEach((k, v) -> {
+            if (v == null) {
+                newLabels.remove(k);
+            } else {
+                newLabels.put(k, v);
+            }
+        });
+        newLabels.putAll(labels);
+        copy.getMetadata().setLabels(newLabels);
+        Map<String, String> annotations = new LinkedHashMap<>(copy.getMetadata().getAnnotations() == null ? Map.of() : copy.getMetadata().getAnnotations());
+        diff.annotations().forEach((k, v) -> {
+            if (v == null) {
+                annotations.remove(k);
+            } else {
+                annotations.put(k, v);
+            }
+        });
+        annotations.put(STATE_ANNOTATION, state.toString());
+        copy.getMetadata().setAnnotations(annotations);
+        return copy;
+    }
+
+    /**
+     * Whether every container the last in-place update changed runs its new image: the status shows the spec's image
+     * and either a new imageID or a new container (a restart: a tag moved to the same digest keeps the imageID).
+     */
+    public static boolean completed(Pod pod) {
+        String raw = PodState.annotation(pod, STATE_ANNOTATION);
+        if (raw == null) {
+            return true;
+        }
+        JsonNode last;
+        try {
+            last = JSON.readTree(raw).path("lastContainerStatuses");
+        } catch (Exception e) {
+            return true; // not ours to judge: an unreadable record cannot hold a pod out of service forever
+        }
+        for (Container c : pod.getSpec().getContainers()) {
+            JsonNode before = last.get(c.getName());
+            if (before == null) {
+                continue;
+            }
+            ContainerStatus now = PodState.containerStatus(pod, c.getName()).orElse(null);
+            if (now == null || !c.getImage().equals(now.getImage()) || !Boolean.TRUE.equals(now.getReady())) {
+                return false;
+            }
+            boolean newImage = !before.path("imageID").asText().equals(Objects.toString(now.getImageID(), ""));
+            boolean restarted = !before.path("containerID").asText().equals(Objects.toString(now.getContainerID(), ""));
+            if (!newImage && !restarted) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,82 @@
+package io.slipway.workload.kruise.pod;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Carries out a reconcile's writes to the API server concurrently (JOSDK runs one reconcile per resource at a time, so
+ * a large rollout would otherwise issue its pod writes one by one). Every write is conditional on the resourceVersion
+ * the controller read: a 409 means someone else wrote first, and the write is dropped and retried from a fresh read
+ * on the next reconcile, as is a 404 for an object already gone.
+ */
+public final class PodWrites implements AutoCloseable {
+    private static final int CONCURRENCY = 64;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final Semaphore permits = new Semaphore(CONCURRENCY);
+
+    /** The outcome of a batch: what was written, and how many writes lost a race and wait for the next look. */
+    public record Result<T>(List<T> written, int conflicts) {
+    }
+
+    public <T> Result<T> run(List<Supplier<T>> writes) {
+        List<Future<T>> futures = new ArrayList<>(writes.size());
+        AtomicInteger conflicts = new AtomicInteger();
+        for (Supplier<T> write : writes) {
+            futures.add(executor.submit(() -> {
+                permits.acquire();
+                try {
+                    return write.get();
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() == 409 || e.getCode() == 404) {
+                        conflicts.incrementAndGet();
+                        return null;
+                    }
+                    throw e;
+                } finally {
+                    permits.release();
+                }
+            }));
+        }
+        List<T> written = new ArrayList<>();
+        RuntimeException failure = null;
+        for (Future<T> f : futures) {
+            try {
+                T t = f.get();
+                if (t != null) {
+                    written.add(t);
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                if (failure == null) {
+                    failure = cause;
+                } else {
+                    failure.addSuppressed(cause);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while writing pods", e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return new Result<>(written, conflicts.get());
+    }
+
+    public static String key(HasMetadata o) {
+        return o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+    }
+
+    @Override
+    public void close() {
+        executor.shutdown();
+    }
+}

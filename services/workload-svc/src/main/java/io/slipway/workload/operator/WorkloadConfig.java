@@ -1,0 +1,53 @@
+package io.slipway.workload.operator;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** workload-svc's controllers. */
+@ConfigMapping(prefix = "slipway.workload")
+public interface WorkloadConfig {
+    /** Whether the controllers run; off where no cluster is configured (the local stack without one). */
+    @WithDefault("true")
+    boolean controllers();
+
+    /** The target cluster's name, as events name it. */
+    @WithDefault("default")
+    String cluster();
+
+    /** Leader election by Lease: one active instance per cluster, standbys take over. */
+    LeaderElection leaderElection();
+
+    /** Reconciles running at once (each resource is reconciled by one at a time). */
+    @WithDefault("8")
+    int reconcileThreads();
+
+    interface LeaderElection {
+        /** Off only for a single instance that must never wait for a lease. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The Lease's name. */
+        @WithDefault("slipway-workload-svc")
+        String leaseName();
+
+        /** The Lease's namespace; the client's namespace when absent. */
+        Optional<String> leaseNamespace();
+
+        /** This instance's identity in the Lease; a random id when absent. */
+        Optional<String> identity();
+
+        /** How long a lease holds without renewal before a standby may take it. */
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        /** How long the leader keeps trying to renew before it gives the lease up. */
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        /** How often candidates try to take the lease and the leader renews it. */
+        @WithDefault("2s")
+        Duration retryPeriod();
+    }
+}

@@ -1,0 +1,90 @@
+package io.slipway.workload.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs the Java Operator SDK with workload-svc's reconcilers on the Quarkus Kubernetes Client: one leader per cluster by
+ * Lease, metrics in Micrometer, and primary resources patched without server-side apply (see DESIGN.md).
+ */
+@ApplicationScoped
+public class WorkloadOperator {
+    private static final Logger LOG = Logger.getLogger(WorkloadOperator.class);
+
+    private final KubernetesClient client;
+    private final WorkloadConfig config;
+    private final Instance<Reconciler<?>> reconcilers;
+    private final MeterRegistry registry;
+    private final AtomicBoolean leading = new AtomicBoolean();
+    private final String identity;
+    private Operator operator;
+
+    WorkloadOperator(KubernetesClient client, WorkloadConfig config, Instance<Reconciler<?>> reconcilers, MeterRegistry registry) {
+        this.client = client;
+        this.config = config;
+        this.reconcilers = reconcilers;
+        this.registry = registry;
+        this.identity = config.leaderElection().identity().orElse("workload-svc-" + UUID.randomUUID());
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        if (!config.controllers()) {
+            LOG.info("workload controllers are off (slipway.workload.controllers=false)");
+            return;
+        }
+        var election = config.leaderElection();
+        operator = new Operator(o -> {
+            o.withKubernetesClient(client).withCloseClientOnStop(false)
+                    .withConcurrentReconciliationThreads(config.reconcileThreads())
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false)
+                    .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build());
+            if (election.enabled()) {
+                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(election.leaseName(),
+                        election.leaseNamespace().orElse(null), election.leaseDuration(), election.renewDeadline(),
+                        election.retryPeriod(), identity, new LeaderCallbacks(() -> {
+                            leading.set(true);
+                            LOG.infof("%s leads the workload controllers of cluster %s", identity, config.cluster());
+                        }, () -> {
+                            leading.set(false);
+                            LOG.infof("%s stopped leading the workload controllers of cluster %s", identity, config.cluster());
+                        }, leader -> LOG.debugf("the workload controllers' leader is %s", leader)), false));
+            } else {
+                leading.set(true);
+            }
+        });
+        for (Reconciler<?> r : reconcilers) {
+            operator.register(r);
+        }
+        operator.start();
+        LOG.infof("workload controllers started on cluster %s (%s)", config.cluster(), client.getMasterUrl());
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        if (operator != null) {
+            operator.stop();
+        }
+    }
+
+    /** Whether this instance runs the controllers now (it holds the Lease, or election is off). */
+    public boolean leading() {
+        return leading.get();
+    }
+
+    public String identity() {
+        return identity;
+    }
+}

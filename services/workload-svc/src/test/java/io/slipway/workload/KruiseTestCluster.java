@@ -1,0 +1,41 @@
+package io.slipway.workload;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.slipway.testkit.kube.SimulatedClusterResource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/** The test's own client of the simulated cluster the service runs against, with Kruise's CRDs installed from deploy/k8s/crds. */
+public final class KruiseTestCluster {
+    private KruiseTestCluster() {
+    }
+
+    public static KubernetesClient client() {
+        try {
+            Config config = Config.fromKubeconfig(Files.readString(SimulatedClusterResource.kubeconfig("sim")));
+            KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+            installCrds(client);
+            return client;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void installCrds(KubernetesClient client) throws IOException {
+        try (Stream<Path> files = Files.list(CustomResourceDefinitionsTest.CRDS)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yml")).toList()) {
+                try (InputStream in = Files.newInputStream(f)) {
+                    CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+                    client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(c -> c.update());
+                }
+            }
+        }
+    }
+}
