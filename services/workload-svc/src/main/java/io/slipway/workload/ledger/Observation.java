@@ -4,10 +4,23 @@ import java.util.Map;
 
 /**
  * One look at a workload: its pods (name to uid and revision), its update revision and what its rollout is doing.
- * The ledger turns the difference from the previous look into events.
+ * The ledger turns the difference from the previous look into events, named in the workload's {@link Words}.
  */
 public record Observation(String uid, String kind, String namespace, String name, long generation, Map<String, PodSeen> pods,
-                          String revision, String phase, String reason) {
+                          String revision, String phase, String reason, Words words) {
+    public Observation(String uid, String kind, String namespace, String name, long generation, Map<String, PodSeen> pods,
+                       String revision, String phase, String reason) {
+        this(uid, kind, namespace, name, generation, pods, revision, phase, reason, Words.PODS);
+    }
+
     public record PodSeen(String uid, String revision) {
+    }
+
+    /**
+     * What a pod's changes are called for this kind: a workload's own pods are created, updated in place, recreated
+     * and deleted; a SidecarSet's matched pods get its sidecars injected and upgraded. A null name is not reported.
+     */
+    public record Words(String created, String updatedInPlace, String recreated, String deleted) {
+        public static final Words PODS = new Words("PodCreated", "PodUpdatedInPlace", "PodRecreated", "PodDeleted");
     }
 }

@@ -49,11 +49,12 @@ public class WorkloadLedger {
         now.pods().forEach((pod, p) -> {
             String before = seen.get("pod/" + pod);
             String value = p.uid() + " " + Objects.toString(p.revision(), "");
-            if (before == null) {
-                transitions.add(new Transition("PodCreated", pod, p.uid(), p.revision(), null));
+            Observation.Words words = now.words();
+            if (before == null || before.isEmpty()) {
+                add(transitions, words.created(), pod, p.uid(), p.revision());
             } else if (!before.equals(value)) {
                 String oldUid = before.substring(0, before.indexOf(' '));
-                transitions.add(new Transition(oldUid.equals(p.uid()) ? "PodUpdatedInPlace" : "PodRecreated", pod, p.uid(), p.revision(), null));
+                add(transitions, oldUid.equals(p.uid()) ? words.updatedInPlace() : words.recreated(), pod, p.uid(), p.revision());
             } else {
                 return;
             }
@@ -63,19 +64,25 @@ public class WorkloadLedger {
                 && !now.pods().containsKey(k.substring(4))).toList();
         for (String k : gone) {
             String before = seen.get(k);
-            transitions.add(new Transition("PodDeleted", k.substring(4), before.substring(0, before.indexOf(' ')), null, null));
+            add(transitions, now.words().deleted(), k.substring(4), before.substring(0, before.indexOf(' ')), null);
             next.put(k, "");
         }
         if (now.phase() != null && !now.phase().equals(seen.get("phase"))) {
             transitions.add(new Transition(now.phase(), null, null, now.revision(), now.reason()));
             next.put("phase", now.phase());
         }
-        if (transitions.isEmpty()) {
+        if (next.isEmpty()) {
             return transitions;
         }
         BlockingCalls.await(() -> Panache.withTransaction(() -> write(now, next, transitions)));
         seen.putAll(next);
         return transitions;
+    }
+
+    private static void add(List<Transition> transitions, String name, String pod, String podUid, String revision) {
+        if (name != null) {
+            transitions.add(new Transition(name, pod, podUid, revision, null));
+        }
     }
 
     /** Drops what is cached of a workload that is gone (its rows stay, as its history). */
