@@ -8,8 +8,8 @@ import java.util.Optional;
 /** workload-svc's controllers. */
 @ConfigMapping(prefix = "slipway.workload")
 public interface WorkloadConfig {
-    /** Whether the controllers run; off where no cluster is configured (the local stack without one). */
-    @WithDefault("true")
+    /** Whether the controllers run: off unless a target cluster is configured (the local stack has none). */
+    @WithDefault("false")
     boolean controllers();
 
     /** The target cluster's name, as events name it. */
