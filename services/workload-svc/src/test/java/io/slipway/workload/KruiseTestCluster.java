@@ -28,7 +28,7 @@ public final class KruiseTestCluster {
         }
     }
 
-    private static void installCrds(KubernetesClient client) throws IOException {
+    public static void installCrds(KubernetesClient client) {
         try (Stream<Path> files = Files.list(CustomResourceDefinitionsTest.CRDS)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".yml")).toList()) {
                 try (InputStream in = Files.newInputStream(f)) {
@@ -36,6 +36,8 @@ public final class KruiseTestCluster {
                     client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(c -> c.update());
                 }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -8,8 +8,6 @@ import io.slipway.events.workload.WorkloadTransitioned;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,7 +21,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * look, and never twice. Entries are cached per workload (one controller writes them: the leader).
  */
 @ApplicationScoped
-public class WorkloadLedger {
+public class WorkloadLedger implements TransitionRecorder {
     private final Outbox outbox;
     private final String cluster;
     private final Map<String, Map<String, String>> cache = new ConcurrentHashMap<>();
@@ -33,59 +31,20 @@ public class WorkloadLedger {
         this.cluster = cluster;
     }
 
-    /** A transition found by comparing two looks. */
-    public record Transition(String transition, String pod, String podUid, String revision, String reason) {
-    }
-
-    /** Records {@code now}; blocks (call it from a reconciler's thread). Returns the transitions it published. */
+    @Override
     public List<Transition> record(Observation now) {
         Map<String, String> seen = cache.computeIfAbsent(now.uid(), uid -> BlockingCalls.await(() -> load(uid)));
-        Map<String, String> next = new HashMap<>();
-        List<Transition> transitions = new ArrayList<>();
-        if (now.revision() != null && !seen.containsKey("revision/" + now.revision())) {
-            transitions.add(new Transition("RevisionCreated", null, null, now.revision(), null));
-            next.put("revision/" + now.revision(), "");
+        LedgerDiff diff = LedgerDiff.between(seen, now);
+        if (diff.entries().isEmpty()) {
+            return diff.transitions();
         }
-        now.pods().forEach((pod, p) -> {
-            String before = seen.get("pod/" + pod);
-            String value = p.uid() + " " + Objects.toString(p.revision(), "");
-            Observation.Words words = now.words();
-            if (before == null || before.isEmpty()) {
-                add(transitions, words.created(), pod, p.uid(), p.revision());
-            } else if (!before.equals(value)) {
-                String oldUid = before.substring(0, before.indexOf(' '));
-                add(transitions, oldUid.equals(p.uid()) ? words.updatedInPlace() : words.recreated(), pod, p.uid(), p.revision());
-            } else {
-                return;
-            }
-            next.put("pod/" + pod, value);
-        });
-        List<String> gone = seen.keySet().stream().filter(k -> k.startsWith("pod/") && !seen.get(k).isEmpty()
-                && !now.pods().containsKey(k.substring(4))).toList();
-        for (String k : gone) {
-            String before = seen.get(k);
-            add(transitions, now.words().deleted(), k.substring(4), before.substring(0, before.indexOf(' ')), null);
-            next.put(k, "");
-        }
-        if (now.phase() != null && !now.phase().equals(seen.get("phase"))) {
-            transitions.add(new Transition(now.phase(), null, null, now.revision(), now.reason()));
-            next.put("phase", now.phase());
-        }
-        if (next.isEmpty()) {
-            return transitions;
-        }
-        BlockingCalls.await(() -> Panache.withTransaction(() -> write(now, next, transitions)));
-        seen.putAll(next);
-        return transitions;
-    }
-
-    private static void add(List<Transition> transitions, String name, String pod, String podUid, String revision) {
-        if (name != null) {
-            transitions.add(new Transition(name, pod, podUid, revision, null));
-        }
+        BlockingCalls.await(() -> Panache.withTransaction(() -> write(now, diff.entries(), diff.transitions())));
+        seen.putAll(diff.entries());
+        return diff.transitions();
     }
 
     /** Drops what is cached of a workload that is gone (its rows stay, as its history). */
+    @Override
     public void forget(String uid) {
         cache.remove(uid);
     }

@@ -46,6 +46,13 @@ public interface WorkloadConfig {
         @WithDefault("10s")
         Duration renewDeadline();
 
+        /**
+         * Whether losing the lease ends the process, so that a Kubernetes restart brings it back as a clean standby and
+         * two instances never reconcile at once; off only where other things share the JVM (tests).
+         */
+        @WithDefault("true")
+        boolean exitOnLoss();
+
         /** How often candidates try to take the lease and the leader renews it. */
         @WithDefault("2s")
         Duration retryPeriod();

@@ -45,8 +45,20 @@ public class WorkloadOperator {
             LOG.info("workload controllers are off (slipway.workload.controllers=false)");
             return;
         }
+        operator = build(client, config, identity, reconcilers, registry, leading::set);
+        operator.start();
+        LOG.infof("workload controllers started on cluster %s (%s)", config.cluster(), client.getMasterUrl());
+    }
+
+    /**
+     * An operator running {@code reconcilers} on {@code client}: without server-side apply (the simulated API server
+     * answers it with 415; see DESIGN.md), with Micrometer metrics, and when election is on, only while it holds the
+     * Lease as {@code identity}. {@code leadership} hears every gain and loss of the lease.
+     */
+    public static Operator build(KubernetesClient client, WorkloadConfig config, String identity, Iterable<? extends Reconciler<?>> reconcilers,
+                                 MeterRegistry registry, java.util.function.Consumer<Boolean> leadership) {
         var election = config.leaderElection();
-        operator = new Operator(o -> {
+        Operator operator = new Operator(o -> {
             o.withKubernetesClient(client).withCloseClientOnStop(false)
                     .withConcurrentReconciliationThreads(config.reconcileThreads())
                     .withUseSSAToPatchPrimaryResource(false)
@@ -56,21 +68,20 @@ public class WorkloadOperator {
                 o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(election.leaseName(),
                         election.leaseNamespace().orElse(null), election.leaseDuration(), election.renewDeadline(),
                         election.retryPeriod(), identity, new LeaderCallbacks(() -> {
-                            leading.set(true);
+                            leadership.accept(true);
                             LOG.infof("%s leads the workload controllers of cluster %s", identity, config.cluster());
                         }, () -> {
-                            leading.set(false);
+                            leadership.accept(false);
                             LOG.infof("%s stopped leading the workload controllers of cluster %s", identity, config.cluster());
-                        }, leader -> LOG.debugf("the workload controllers' leader is %s", leader)), false));
+                        }, leader -> LOG.debugf("the workload controllers' leader is %s", leader)), election.exitOnLoss()));
             } else {
-                leading.set(true);
+                leadership.accept(true);
             }
         });
         for (Reconciler<?> r : reconcilers) {
             operator.register(r);
         }
-        operator.start();
-        LOG.infof("workload controllers started on cluster %s (%s)", config.cluster(), client.getMasterUrl());
+        return operator;
     }
 
     void stop(@Observes ShutdownEvent ignored) {

@@ -21,7 +21,7 @@ import io.slipway.workload.kruise.pod.InPlaceUpdate;
 import io.slipway.workload.kruise.pod.PodWrites;
 import io.slipway.workload.kruise.pod.RecentWrites;
 import io.slipway.workload.ledger.Observation;
-import io.slipway.workload.ledger.WorkloadLedger;
+import io.slipway.workload.ledger.TransitionRecorder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,11 +47,11 @@ public class StatefulSetReconciler implements Reconciler<AdvancedStatefulSet> {
     public static final String ROLLED_OUT = "RolloutFinished";
 
     private final KubernetesClient client;
-    private final WorkloadLedger ledger;
+    private final TransitionRecorder ledger;
     private final PodWrites writes = new PodWrites();
     private final RecentWrites recent = new RecentWrites();
 
-    public StatefulSetReconciler(KubernetesClient client, WorkloadLedger ledger) {
+    public StatefulSetReconciler(KubernetesClient client, TransitionRecorder ledger) {
         this.client = client;
         this.ledger = ledger;
     }
