@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(value = SlipwayInfraResource.class, initArgs = @ResourceArg(name = "db", value = "workload"))
 @WithTestResource(value = SimulatedClusterResource.class, initArgs = {@ResourceArg(name = "client", value = "quarkus"),
-        @ResourceArg(name = "ingest", value = "false")})
+        @ResourceArg(name = "ingest", value = "false"), @ResourceArg(name = "slipway.workload.controllers", value = "true")})
 class AdvancedStatefulSetSpikeTest {
     @Test
     void createsPods() {
