@@ -187,27 +187,26 @@ public final class InPlaceUpdate {
             });
             c.setImage(image);
         }
-        Map<String, String> newLabels = new LinkedHashMap<>(copy.getMetadata().getLabels() == null ? Map.of() : copy.getMetadata().getLabels());
-        diff.labels().forEach((k, v) -> {
-            if (v == null) {
-                newLabels.remove(k);
-            } else {
-                newLabels.put(k, v);
-            }
-        });
+        Map<String, String> newLabels = patched(copy.getMetadata().getLabels(), diff.labels());
         newLabels.putAll(labels);
         copy.getMetadata().setLabels(newLabels);
-        Map<String, String> annotations = new LinkedHashMap<>(copy.getMetadata().getAnnotations() == null ? Map.of() : copy.getMetadata().getAnnotations());
-        diff.annotations().forEach((k, v) -> {
-            if (v == null) {
-                annotations.remove(k);
-            } else {
-                annotations.put(k, v);
-            }
-        });
+        Map<String, String> annotations = patched(copy.getMetadata().getAnnotations(), diff.annotations());
         annotations.put(STATE_ANNOTATION, state.toString());
         copy.getMetadata().setAnnotations(annotations);
         return copy;
+    }
+
+    /** {@code base} with {@code changes} applied, as {@link #changed} reports them (a null value removes the key). */
+    private static Map<String, String> patched(Map<String, String> base, Map<String, String> changes) {
+        Map<String, String> result = new LinkedHashMap<>(base == null ? Map.of() : base);
+        changes.forEach((k, v) -> {
+            if (v == null) {
+                result.remove(k);
+            } else {
+                result.put(k, v);
+            }
+        });
+        return result;
     }
 
     /**

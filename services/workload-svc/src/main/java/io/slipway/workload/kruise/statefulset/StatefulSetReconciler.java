@@ -104,8 +104,7 @@ public class StatefulSetReconciler implements Reconciler<AdvancedStatefulSet> {
 
     private void carryOut(AdvancedStatefulSet set, StatefulSetRollout.Plan plan, Map<String, PodTemplateSpec> templates, Instant now) {
         String ns = set.getMetadata().getNamespace();
-        boolean gate = !StatefulSetRollout.RECREATE.equals(StatefulSetRollout.rolling(set.getSpec()).podUpdatePolicy == null
-                ? StatefulSetRollout.RECREATE : StatefulSetRollout.rolling(set.getSpec()).podUpdatePolicy);
+        boolean gate = StatefulSetRollout.updatesInPlace(set.getSpec());
         List<Supplier<Pod>> batch = new ArrayList<>();
         for (var d : plan.deletes()) {
             LOG.debugf("%s/%s: deleting pod %s: %s", ns, set.getMetadata().getName(), d.pod().getMetadata().getName(), d.reason());
@@ -122,9 +121,8 @@ public class StatefulSetReconciler implements Reconciler<AdvancedStatefulSet> {
             PodTemplateSpec template = templates.getOrDefault(c.revision(), set.getSpec().template);
             batch.add(() -> {
                 for (PersistentVolumeClaim claim : StatefulSetPods.claims(set, c.ordinal())) {
-                    if (client.persistentVolumeClaims().inNamespace(ns).withName(claim.getMetadata().getName()).get() == null) {
-                        createIgnoringExisting(() -> client.persistentVolumeClaims().inNamespace(ns).resource(claim).create());
-                    }
+                    // a claim kept from an earlier pod of this ordinal answers 409, and is used as it is
+                    createIgnoringExisting(() -> client.persistentVolumeClaims().inNamespace(ns).resource(claim).create());
                 }
                 Pod created = client.pods().inNamespace(ns).resource(StatefulSetPods.pod(set, template, c.ordinal(), c.revision(), gate)).create();
                 recent.written(created);

@@ -153,7 +153,7 @@ public final class StatefulSetRollout {
         }
 
         // the update, from the highest ordinal down to the partition
-        String policy = rolling(spec).podUpdatePolicy == null ? RECREATE : rolling(spec).podUpdatePolicy;
+        String policy = podUpdatePolicy(spec);
         boolean paused = Boolean.TRUE.equals(rolling(spec).paused);
         boolean onDelete = spec.updateStrategy != null && "OnDelete".equals(spec.updateStrategy.type);
         String blockedReason = null;
@@ -277,6 +277,16 @@ public final class StatefulSetRollout {
     private static Duration min(Duration a, Duration b) {
         Duration positive = b.isNegative() ? Duration.ZERO : b;
         return a == null || positive.compareTo(a) < 0 ? positive : a;
+    }
+
+    /** ReCreate unless the spec says otherwise. */
+    static String podUpdatePolicy(StatefulSetSpec spec) {
+        return rolling(spec).podUpdatePolicy == null ? RECREATE : rolling(spec).podUpdatePolicy;
+    }
+
+    /** Pods of a set that may update in place carry the {@code InPlaceUpdateReady} readiness gate from creation. */
+    static boolean updatesInPlace(StatefulSetSpec spec) {
+        return !RECREATE.equals(podUpdatePolicy(spec));
     }
 
     static StatefulSetSpec.RollingUpdate rolling(StatefulSetSpec spec) {

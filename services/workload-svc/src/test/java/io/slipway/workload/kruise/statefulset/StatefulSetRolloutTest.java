@@ -59,8 +59,7 @@ class StatefulSetRolloutTest {
         templates.put(oldRev, old.getSpec().template);
         templates.put(newRev, now.getSpec().template);
         List<Pod> pods = new ArrayList<>();
-        boolean gate = !"ReCreate".equals(StatefulSetRollout.rolling(old.getSpec()).podUpdatePolicy == null ? "ReCreate"
-                : StatefulSetRollout.rolling(old.getSpec()).podUpdatePolicy);
+        boolean gate = StatefulSetRollout.updatesInPlace(old.getSpec());
         for (int i = 0; i < running; i++) {
             pods.add(ready(StatefulSetPods.pod(old, old.getSpec().template, i, oldRev, gate), NOW.minusSeconds(600)));
         }
