@@ -55,12 +55,13 @@ import java.util.regex.Pattern;
  * paged lists ({@code limit}/{@code continue}) that are consistent at one resourceVersion; and the two API views
  * (core/v1 and events.k8s.io/v1) of every Event. Deletions get a resourceVersion of their own, as in etcd.
  *
- * <p>And with what it lacks of the API server's write semantics: pods defaulted, validated and held to their
- * immutable spec ({@link PodStrategy}); the status subresource of pods; optimistic concurrency on {@code /status}
- * too; graceful deletion with finalizers, {@code deletionGracePeriodSeconds} and the propagation policies;
- * real-looking {@code generateName} names; and errors shaped like the real {@code Status} ({@link ApiError}).
- * Simulated controllers observe its changes ({@link ChangeObserver}) and write through {@link #update} and
- * {@link #delete} rather than HTTP, and so produce the same resourceVersions and watch events.
+ * <p>And with what it lacks of the API server's write semantics: pods defaulted, validated, admitted by mutating
+ * webhooks ({@link MutatingWebhookAdmission}) and held to their immutable spec ({@link PodStrategy}); the status
+ * subresource of pods; optimistic concurrency on {@code /status} too; graceful deletion with finalizers,
+ * {@code deletionGracePeriodSeconds} and the propagation policies; real-looking {@code generateName} names; and
+ * errors shaped like the real {@code Status} ({@link ApiError}). Simulated controllers observe its changes
+ * ({@link ChangeObserver}) and write through {@link #update} and {@link #delete} rather than HTTP, and so produce the
+ * same resourceVersions and watch events.
  *
  * <p>Locks, always in this order: {@link #writes} (one write at a time, so that a read-modify-write of fabric8's
  * handlers and of the simulated components cannot lose another's change), then {@link #state} (the history, the
@@ -177,6 +178,7 @@ final class SimulatedApiServer extends KubernetesCrudDispatcher {
     private final PostHandler creates;
     private final PutHandler replaces = new PutHandler(this);
     private final PatchHandler patches = new PatchHandler(this);
+    private final MutatingWebhookAdmission admission = new MutatingWebhookAdmission(this);
     private final KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) attributeExtractor;
     private final ArrayDeque<Change> history = new ArrayDeque<>();
     private final Map<ObjectKey, AttributeSet> index = new HashMap<>();
@@ -207,6 +209,7 @@ final class SimulatedApiServer extends KubernetesCrudDispatcher {
         this.watchBacklogLimit = watchBacklogLimit;
         this.bookmarkMillis = bookmarkMillis;
         this.creates = new PostHandler(extractor, this);
+        observers.add(admission);
         scheduleBookmarks();
     }
 
@@ -269,6 +272,7 @@ final class SimulatedApiServer extends KubernetesCrudDispatcher {
     public void shutdown() {
         endWatches("server stopping");
         timers.shutdownNow();
+        admission.close();
         super.shutdown();
     }
 
@@ -442,7 +446,7 @@ final class SimulatedApiServer extends KubernetesCrudDispatcher {
 
     /**
      * A new object before it is stored: a real-looking name for {@code generateName}; a pod defaulted, passed through
-     * validated, in the API server's order.
+     * the mutating webhooks, defaulted again and validated, in the API server's order.
      */
     private String prepareCreate(ResourcePath p, String body) {
         boolean pod = p.isPods() && p.subresource() == null;
@@ -453,6 +457,8 @@ final class SimulatedApiServer extends KubernetesCrudDispatcher {
             return body; // fabric8's handler refuses it
         }
         if (pod) {
+            PodStrategy.applyDefaults(object);
+            object = admission.admit(p, object);
             PodStrategy.applyDefaults(object);
         }
         ObjectNode metadata = (ObjectNode) object.get("metadata");
