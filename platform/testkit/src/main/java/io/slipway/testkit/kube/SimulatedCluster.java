@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -42,10 +44,17 @@ public final class SimulatedCluster implements AutoCloseable {
     private final KubernetesMockServer server;
     private final KubernetesClient client;
     private final EventGenerator events;
+    private final ScheduledExecutorService controlPlane;
 
     private SimulatedCluster(SimulatedApiServer api, KubernetesMockServer server) {
         this.api = api;
         this.server = server;
+        this.controlPlane = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "simulated-control-plane");
+            t.setDaemon(true);
+            return t;
+        });
+        api.observe(new SimulatedGarbageCollector(api, controlPlane));
         // a watch the server ended is re-opened after 100 ms instead of fabric8's default of a second and more
         this.client = server.createClient(b -> b.editOrNewConfig().withWatchReconnectInterval(100).endConfig());
         this.events = new EventGenerator(api);
@@ -190,6 +199,7 @@ public final class SimulatedCluster implements AutoCloseable {
     @Override
     public void close() {
         client.close();
+        controlPlane.shutdownNow();
         server.destroy(); // shuts the dispatcher down too: watches end, timers stop
     }
 }
