@@ -1,8 +1,11 @@
 package io.slipway.testkit.kube;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -17,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,6 +33,11 @@ import java.util.logging.Logger;
  * from a resourceVersion, {@code 410 Gone} once the history is compacted, bookmarks, paged lists, both API views of
  * every Event), objects for events to be about, and an {@link EventGenerator} that writes Events the way Kubernetes
  * components do. Serves plain HTTP on a free loopback port; {@link #writeKubeconfig} points a client at it.
+ *
+ * <p>Its API server also writes as a real one does (pod defaulting, validation, immutable pod specs, mutating
+ * webhooks on pod creation, the status subresource, optimistic concurrency, graceful deletion with finalizers) and
+ * garbage-collects dependents of deleted owners. {@link #start(SimulationOptions)} adds a SIMULATED scheduler on
+ * simulated nodes.
  */
 public final class SimulatedCluster implements AutoCloseable {
     /** Changes the simulated watch cache keeps by default; a watch from further back gets 410 Gone. */
@@ -45,6 +54,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private final KubernetesClient client;
     private final EventGenerator events;
     private final ScheduledExecutorService controlPlane;
+    private final SimulatedNodes nodes = new SimulatedNodes();
 
     private SimulatedCluster(SimulatedApiServer api, KubernetesMockServer server) {
         this.api = api;
@@ -69,6 +79,56 @@ public final class SimulatedCluster implements AutoCloseable {
                 new HashMap<>(), api, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         return new SimulatedCluster(api, server);
+    }
+
+    /**
+     * A new cluster whose pods are scheduled by a SIMULATED scheduler, on {@code options.nodes()}
+     * nodes named {@code node-1}, {@code node-2}, ...
+     */
+    public static SimulatedCluster start(SimulationOptions options) {
+        SimulatedCluster cluster = start();
+        cluster.simulate(options);
+        return cluster;
+    }
+
+    private void simulate(SimulationOptions options) {
+        SimulatedScheduler scheduler = new SimulatedScheduler(api, controlPlane);
+        api.observe(scheduler);
+        scheduler.start();
+        for (int i = 1; i <= options.nodes(); i++) {
+            addNode("node-" + i, Map.of(), List.of());
+        }
+    }
+
+    /**
+     * Adds a Ready node, as its kubelet registers it: the well-known labels ({@code kubernetes.io/hostname},
+     * {@code kubernetes.io/os}, {@code kubernetes.io/arch}) and {@code labels} over them, {@code taints}, capacity and
+     * allocatable cpu, memory and pods, an InternalIP and a pod CIDR. Nothing runs on it yet.
+     */
+    public Node addNode(String name, Map<String, String> labels, List<Taint> taints) {
+        ObjectNode node = nodes.node(name, labels, Serialization.jsonMapper().valueToTree(taints));
+        try {
+            api.create(nodeKey(name), node);
+        } catch (ApiError e) {
+            throw new IllegalArgumentException("node " + name + ": " + e.getMessage(), e);
+        }
+        return Serialization.jsonMapper().convertValue(node, Node.class);
+    }
+
+    /**
+     * Removes a node, as when its machine is gone: the Node object is deleted, and its pods are failed and deleted by
+     * the pod garbage collector.
+     */
+    public void removeNode(String name) {
+        try {
+            api.delete(nodeKey(name), new SimulatedApiServer.DeleteOptions(0L, "Background", null, null));
+        } catch (ApiError e) {
+            throw new IllegalArgumentException("node " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static SimulatedApiServer.ObjectKey nodeKey(String name) {
+        return new SimulatedApiServer.ObjectKey("", "v1", "nodes", null, name);
     }
 
     /** A client of this cluster (the test's own, as kubectl would be). */
