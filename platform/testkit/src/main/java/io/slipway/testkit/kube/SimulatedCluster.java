@@ -36,8 +36,9 @@ import java.util.logging.Logger;
  *
  * <p>Its API server also writes as a real one does (pod defaulting, validation, immutable pod specs, mutating
  * webhooks on pod creation, the status subresource, optimistic concurrency, graceful deletion with finalizers) and
- * garbage-collects dependents of deleted owners. {@link #start(SimulationOptions)} adds a SIMULATED scheduler on
- * simulated nodes.
+ * garbage-collects dependents of deleted owners. {@link #start(SimulationOptions)} adds a SIMULATED scheduler and
+ * kubelet ({@link SimulatedKubelet}) on simulated nodes, so that controllers see pods scheduled, running, ready,
+ * restarted in place and terminated. What is and is not simulated: {@code platform/testkit/SIMULATION.md}.
  */
 public final class SimulatedCluster implements AutoCloseable {
     /** Changes the simulated watch cache keeps by default; a watch from further back gets 410 Gone. */
@@ -55,6 +56,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private final EventGenerator events;
     private final ScheduledExecutorService controlPlane;
     private final SimulatedNodes nodes = new SimulatedNodes();
+    private volatile SimulatedKubelet kubelet;
 
     private SimulatedCluster(SimulatedApiServer api, KubernetesMockServer server) {
         this.api = api;
@@ -82,7 +84,7 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     /**
-     * A new cluster whose pods are scheduled by a SIMULATED scheduler, on {@code options.nodes()}
+     * A new cluster whose pods are scheduled and run by a SIMULATED scheduler and kubelet, on {@code options.nodes()}
      * nodes named {@code node-1}, {@code node-2}, ...
      */
     public static SimulatedCluster start(SimulationOptions options) {
@@ -95,15 +97,28 @@ public final class SimulatedCluster implements AutoCloseable {
         SimulatedScheduler scheduler = new SimulatedScheduler(api, controlPlane);
         api.observe(scheduler);
         scheduler.start();
+        SimulatedKubelet started = new SimulatedKubelet(api, controlPlane, nodes, options);
+        started.start();
+        kubelet = started;
         for (int i = 1; i <= options.nodes(); i++) {
             addNode("node-" + i, Map.of(), List.of());
         }
     }
 
+    /** The simulated kubelet of every node, to register image digests. */
+    public SimulatedKubelet kubelet() {
+        SimulatedKubelet running = kubelet;
+        if (running == null) {
+            throw new IllegalStateException("this cluster runs no kubelet: start it with SimulatedCluster.start(SimulationOptions)");
+        }
+        return running;
+    }
+
     /**
      * Adds a Ready node, as its kubelet registers it: the well-known labels ({@code kubernetes.io/hostname},
      * {@code kubernetes.io/os}, {@code kubernetes.io/arch}) and {@code labels} over them, {@code taints}, capacity and
-     * allocatable cpu, memory and pods, an InternalIP and a pod CIDR. Nothing runs on it yet.
+     * allocatable cpu, memory and pods, an InternalIP and a pod CIDR. Without {@link #start(SimulationOptions)} nothing
+     * runs on it.
      */
     public Node addNode(String name, Map<String, String> labels, List<Taint> taints) {
         ObjectNode node = nodes.node(name, labels, Serialization.jsonMapper().valueToTree(taints));
