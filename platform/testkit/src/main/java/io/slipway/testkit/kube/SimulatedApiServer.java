@@ -373,6 +373,10 @@ final class SimulatedApiServer extends KubernetesCrudDispatcher {
             if (verb == Verb.CREATE && p != null && p.name() == null) {
                 body = prepareCreate(p, body);
             }
+            if (p != null && p.subresource() != null && !"status".equals(p.subresource())) {
+                throw ApiError.of(404, "NotFound", "the server could not find the requested resource (the simulation serves no "
+                        + p.subresource() + " subresource)", null);
+            }
             if (verb == Verb.PATCH && !servedPatch(contentType)) {
                 throw ApiError.unsupportedMediaType(contentType);
             }

@@ -141,6 +141,11 @@ class OptimisticConcurrencyTest {
         assertThat(missing.reason()).isEqualTo("NotFound");
         assertThat(missing.message()).isEqualTo("statefulsets.apps.kruise.io \"nothing\" not found");
         assertThat(http.patch(PODS + "/nothing", KubeHttp.MERGE_PATCH, "{}").message()).isEqualTo("pods \"nothing\" not found");
+
+        Answer scale = http.put(PODS + "/web-0/scale", json("{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"Scale\","
+                + "\"metadata\":{\"name\":\"web-0\"},\"spec\":{\"replicas\":2}}"));
+        assertThat(scale.code()).as("a subresource the simulation does not serve is not written as the pod").isEqualTo(404);
+        assertThat(http.get(PODS + "/web-0").body().path("kind").asText()).isEqualTo("Pod");
     }
 
     @Test
