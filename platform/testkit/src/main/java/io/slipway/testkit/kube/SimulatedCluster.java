@@ -34,11 +34,32 @@ import java.util.logging.Logger;
  * every Event), objects for events to be about, and an {@link EventGenerator} that writes Events the way Kubernetes
  * components do. Serves plain HTTP on a free loopback port; {@link #writeKubeconfig} points a client at it.
  *
- * <p>Its API server also writes as a real one does (pod defaulting, validation, immutable pod specs, mutating
- * webhooks on pod creation, the status subresource, optimistic concurrency, graceful deletion with finalizers) and
- * garbage-collects dependents of deleted owners. {@link #start(SimulationOptions)} adds a SIMULATED scheduler and
- * kubelet ({@link SimulatedKubelet}) on simulated nodes, so that controllers see pods scheduled, running, ready,
- * restarted in place and terminated. What is and is not simulated: {@code platform/testkit/SIMULATION.md}.
+ * <p>Its API server also writes as a real one does, and {@link #start(SimulationOptions)} adds a SIMULATED scheduler
+ * and kubelet ({@link SimulatedKubelet}) on simulated nodes, so that controllers see their pods scheduled, running,
+ * ready, restarted in place and terminated. The full account is {@code platform/testkit/SIMULATION.md}; in short:
+ *
+ * <h2>What is simulated</h2>
+ * <ul>
+ *   <li>API server: list/watch contract; pod defaulting, container name/image validation, immutable pod spec (422);
+ *       the status subresource of pods and of CRDs declaring one; 409 Conflict on stale resourceVersions, on
+ *       {@code /status} too; graceful deletion (finalizers, {@code deletionGracePeriodSeconds}, propagation
+ *       policies, preconditions); mutating webhooks ({@code url} + {@code caBundle}, HTTPS) on pod CREATE; the real
+ *       Status reasons and messages.</li>
+ *   <li>Garbage collection of dependents (background, orphan, foreground; any kind), pods of removed nodes.</li>
+ *   <li>Scheduler: nodeSelector, required node affinity, taints/tolerations, cordons; spread by pod count;
+ *       Unschedulable condition with the scheduler's message.</li>
+ *   <li>Kubelet: Pending, Running, Ready with readiness gates, container statuses with imageID/containerID,
+ *       in-place restart on an image change, job pods' exit codes, graceful termination behind its finalizer.</li>
+ * </ul>
+ *
+ * <h2>What is not</h2>
+ * <ul>
+ *   <li>Nothing runs: no containers, networking, DNS, Services, volumes (PVCs are never bound), probes, hooks,
+ *       logs or exec; no Events from the scheduler or kubelet; no heartbeats, node failures or evictions.</li>
+ *   <li>Scheduler: no preemption, resource fitting, inter-pod affinity, topology spread or scoring beyond the spread.</li>
+ *   <li>API server: strategic merge patch and server-side apply answer 415; no UPDATE/DELETE admission, validating
+ *       webhooks or built-in admission plugins; no schema validation of custom resources; no RBAC.</li>
+ * </ul>
  */
 public final class SimulatedCluster implements AutoCloseable {
     /** Changes the simulated watch cache keeps by default; a watch from further back gets 410 Gone. */
