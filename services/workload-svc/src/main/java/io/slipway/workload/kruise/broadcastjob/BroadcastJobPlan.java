@@ -81,19 +81,19 @@ public final class BroadcastJobPlan {
         PodSpec template = spec.template == null || spec.template.getSpec() == null ? new PodSpec() : spec.template.getSpec();
         Map<String, NodePods> desired = new TreeMap<>();
         List<Delete> deletes = new ArrayList<>();
-        Map<String, String> unfit = new TreeMap<>();
+        Map<String, NodeFit.Misfit> unfit = new TreeMap<>();
         for (Node node : in.nodes()) {
             String name = node.getMetadata().getName();
             NodePods pods = byNode.getOrDefault(name, new NodePods(name, List.of(), false, null, 0, NodeState.NO_POD));
             if (pods.latest() != null) {
-                Optional<String> misfit = NodeFit.forPod(pods.latest().getSpec(), node);
+                Optional<NodeFit.Misfit> misfit = NodeFit.forPod(pods.latest().getSpec(), node);
                 if (misfit.isEmpty()) {
                     desired.put(name, pods);
                 } else if (pods.state() == NodeState.ACTIVE) {
-                    deletes.add(new Delete(pods.latest(), "it no longer fits its node: " + misfit.get()));
+                    deletes.add(new Delete(pods.latest(), "it no longer fits its node: " + misfit.get().message()));
                 }
             } else {
-                Optional<String> misfit = NodeFit.forNewPod(template, node);
+                Optional<NodeFit.Misfit> misfit = NodeFit.forNewPod(template, node);
                 if (misfit.isEmpty()) {
                     desired.put(name, pods);
                 } else {
@@ -373,10 +373,14 @@ public final class BroadcastJobPlan {
         return status.conditions.stream().filter(c -> JobCondition.STALLED.equals(c.type)).map(c -> c.message).findFirst().orElse("");
     }
 
-    /** The first few nodes and why each does not fit. */
-    private static String summary(Map<String, String> unfit) {
-        List<String> reasons = unfit.values().stream().limit(5).toList();
-        return String.join("; ", reasons) + (unfit.size() > 5 ? "; and " + (unfit.size() - 5) + " more node(s)" : "");
+    /** How many nodes failed each check, nearest misses first, each with its first node's reason. */
+    private static String summary(Map<String, NodeFit.Misfit> unfit) {
+        Map<NodeFit.Check, List<NodeFit.Misfit>> byCheck = new TreeMap<>();
+        unfit.values().forEach(m -> byCheck.computeIfAbsent(m.check(), c -> new ArrayList<>()).add(m));
+        List<String> parts = new ArrayList<>();
+        byCheck.forEach((check, misfits) -> parts.add(misfits.size() == 1 ? misfits.get(0).message()
+                : misfits.size() + " nodes " + check.nodes + " (" + misfits.get(0).message() + ", ...)"));
+        return String.join("; ", parts);
     }
 
     private static Instant created(Pod p) {

@@ -19,48 +19,68 @@ import java.util.Optional;
 public final class NodeFit {
     public static final String UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable";
 
+    /** Which check a node failed, nearest miss first: a node failing a later one matched everything before it. */
+    public enum Check {
+        NOT_READY("not Ready"), UNSCHEDULABLE("cordoned"), TAINT("with a taint the pod does not tolerate"),
+        AFFINITY("outside the required node affinity"), NODE_SELECTOR("outside the nodeSelector"), NODE_NAME("not the pod's nodeName");
+
+        public final String nodes;
+
+        Check(String nodes) {
+            this.nodes = nodes;
+        }
+    }
+
+    /** Why a pod does not fit a node. */
+    public record Misfit(Check check, String message) {
+    }
+
     private NodeFit() {
     }
 
     /** Why a new pod of {@code spec} may not go to {@code node}, or empty when it may. */
-    public static Optional<String> forNewPod(PodSpec spec, Node node) {
+    public static Optional<Misfit> forNewPod(PodSpec spec, Node node) {
         if (!ready(node)) {
-            return Optional.of("node " + name(node) + " is not Ready");
+            return misfit(Check.NOT_READY, "node " + name(node) + " is not Ready");
         }
         return forPod(spec, node);
     }
 
     /** Why a pod of {@code spec} does not fit {@code node} (readiness aside: a pod already there stays when it turns NotReady). */
-    public static Optional<String> forPod(PodSpec spec, Node node) {
+    public static Optional<Misfit> forPod(PodSpec spec, Node node) {
         String n = name(node);
         if (spec.getNodeName() != null && !spec.getNodeName().isEmpty() && !spec.getNodeName().equals(n)) {
-            return Optional.of("the pod names node " + spec.getNodeName());
+            return misfit(Check.NODE_NAME, "the pod names node " + spec.getNodeName());
         }
         Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
         if (spec.getNodeSelector() != null) {
             for (var e : spec.getNodeSelector().entrySet()) {
                 if (!e.getValue().equals(labels.get(e.getKey()))) {
-                    return Optional.of("node " + n + " does not match nodeSelector " + e.getKey() + "=" + e.getValue());
+                    return misfit(Check.NODE_SELECTOR, "node " + n + " does not match nodeSelector " + e.getKey() + "=" + e.getValue());
                 }
             }
         }
         List<NodeSelectorTerm> terms = requiredTerms(spec);
         if (terms != null && terms.stream().noneMatch(t -> matches(t, labels, n))) {
-            return Optional.of("node " + n + " does not match the required node affinity");
+            return misfit(Check.AFFINITY, "node " + n + " does not match the required node affinity");
         }
         List<Toleration> tolerations = spec.getTolerations() == null ? List.of() : spec.getTolerations();
         List<Taint> taints = node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
         for (Taint t : taints) {
             if (("NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect())) && !tolerated(t, tolerations)) {
-                return Optional.of("node " + n + " has taint " + describe(t) + " that the pod does not tolerate");
+                return misfit(Check.TAINT, "node " + n + " has taint " + describe(t) + " that the pod does not tolerate");
             }
         }
         boolean unschedulable = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
         Taint cordon = new io.fabric8.kubernetes.api.model.TaintBuilder().withKey(UNSCHEDULABLE_TAINT).withEffect("NoSchedule").build();
         if (unschedulable && !tolerated(cordon, tolerations)) {
-            return Optional.of("node " + n + " is unschedulable (cordoned)");
+            return misfit(Check.UNSCHEDULABLE, "node " + n + " is unschedulable (cordoned)");
         }
         return Optional.empty();
+    }
+
+    private static Optional<Misfit> misfit(Check check, String message) {
+        return Optional.of(new Misfit(check, message));
     }
 
     public static boolean ready(Node node) {

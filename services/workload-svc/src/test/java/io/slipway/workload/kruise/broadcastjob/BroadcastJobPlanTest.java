@@ -152,10 +152,21 @@ class BroadcastJobPlanTest {
         assertThat(plan.status().conditions).singleElement().satisfies(c -> {
             assertThat(c.type).isEqualTo("Stalled");
             assertThat(c.reason).isEqualTo("NoEligibleNode");
-            assertThat(c.message).isEqualTo("no node fits the template: node n1 does not match nodeSelector role=gpu; "
-                    + "node n2 does not match nodeSelector role=gpu");
+            assertThat(c.message).isEqualTo("no node fits the template: 2 nodes outside the nodeSelector "
+                    + "(node n1 does not match nodeSelector role=gpu, ...)");
         });
         assertThat(plan.reason()).startsWith("no node fits the template");
+    }
+
+    @Test
+    void aStalledJobNamesTheNearestMissFirst() {
+        BroadcastJob job = job("template: {spec: {nodeSelector: {role: gpu}, containers: [{name: main, image: busybox}]}}");
+        Node tainted = node("n9", "role", "gpu");
+        tainted.setSpec(new io.fabric8.kubernetes.api.model.NodeSpecBuilder().addNewTaint().withKey("maintenance").withEffect("NoSchedule")
+                .endTaint().build());
+        var plan = plan(job, List.of(), List.of(node("n1"), node("n2"), tainted));
+        assertThat(plan.status().conditions.get(0).message).isEqualTo("no node fits the template: node n9 has taint maintenance:NoSchedule "
+                + "that the pod does not tolerate; 2 nodes outside the nodeSelector (node n1 does not match nodeSelector role=gpu, ...)");
     }
 
     @Test
