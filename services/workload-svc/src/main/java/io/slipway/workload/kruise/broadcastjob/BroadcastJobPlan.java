@@ -48,7 +48,7 @@ public final class BroadcastJobPlan {
     public record Input(BroadcastJob job, List<Pod> pods, List<Node> nodes, Instant now) {
     }
 
-    /** Where a node stands, from its newest pod. */
+    /** Where a node stands, from its live pods. */
     enum NodeState { NO_POD, TERMINATING, ACTIVE, SUCCEEDED, RETRY, FAILED }
 
     private record NodePods(String node, List<Pod> live, boolean terminating, Pod latest, int failures, NodeState state) {
@@ -228,7 +228,11 @@ public final class BroadcastJobPlan {
         return Optional.of(now.isBefore(due) ? Duration.between(now, due) : Duration.ZERO);
     }
 
-    /** Pods by the node they are bound to, each node's state read from its newest live pod. */
+    /**
+     * Pods by the node they are bound to, and where each node stands. Read from all of its live pods, not from the
+     * newest (creation times have a resolution of a second, so a retry and the pod it replaces may tie): a running
+     * pod makes the node active, else a succeeded one makes it done, else its failures decide.
+     */
     private static Map<String, NodePods> group(List<Pod> pods, int restartLimit) {
         Map<String, List<Pod>> byNode = new LinkedHashMap<>();
         for (Pod p : pods) {
@@ -243,24 +247,26 @@ public final class BroadcastJobPlan {
                     .sorted(Comparator.comparing((Pod p) -> created(p)).thenComparing(p -> p.getMetadata().getName())).toList();
             boolean terminating = live.size() < list.size();
             int failures = (int) live.stream().filter(p -> "Failed".equals(PodState.phase(p))).count();
-            Pod latest = live.isEmpty() ? null : live.get(live.size() - 1);
-            result.put(node, new NodePods(node, live, terminating, latest, failures, state(latest, terminating, failures, restartLimit)));
+            Pod running = last(live.stream().filter(p -> !PodState.finished(p)).toList());
+            Pod succeeded = last(live.stream().filter(p -> "Succeeded".equals(PodState.phase(p))).toList());
+            Pod latest = running != null ? running : succeeded != null ? succeeded : last(live);
+            NodeState state;
+            if (latest == null) {
+                state = terminating ? NodeState.TERMINATING : NodeState.NO_POD;
+            } else if (running != null) {
+                state = overRestartLimit(running, restartLimit) ? NodeState.FAILED : NodeState.ACTIVE;
+            } else if (succeeded != null) {
+                state = NodeState.SUCCEEDED;
+            } else {
+                state = !onFailure(latest) && failures <= restartLimit ? NodeState.RETRY : NodeState.FAILED;
+            }
+            result.put(node, new NodePods(node, live, terminating, latest, failures, state));
         });
         return result;
     }
 
-    private static NodeState state(Pod latest, boolean terminating, int failures, int restartLimit) {
-        if (latest == null) {
-            return terminating ? NodeState.TERMINATING : NodeState.NO_POD;
-        }
-        String phase = PodState.phase(latest);
-        if ("Succeeded".equals(phase)) {
-            return NodeState.SUCCEEDED;
-        }
-        if ("Failed".equals(phase)) {
-            return !onFailure(latest) && failures <= restartLimit ? NodeState.RETRY : NodeState.FAILED;
-        }
-        return overRestartLimit(latest, restartLimit) ? NodeState.FAILED : NodeState.ACTIVE;
+    private static Pod last(List<Pod> pods) {
+        return pods.isEmpty() ? null : pods.get(pods.size() - 1);
     }
 
     /** Kruise's counts: pods running, pods Succeeded, pods Failed or past their restart limit. */

@@ -297,6 +297,15 @@ class BroadcastJobPlanTest {
     }
 
     @Test
+    void aRetryCreatedInTheSecondItsFailedPodWasIsNotRetriedAgain() {
+        BroadcastJob job = job("failurePolicy: {restartLimit: 3}");
+        // same creation second; the retry's name sorts first
+        var plan = plan(job, List.of(pod(job, "warm-zzzzz", "n1", "Failed", 5), pod(job, "warm-bbbbb", "n1", "Running", 5)), nodes(1));
+        assertThat(plan.creates()).isEmpty();
+        assertThat(plan.status().active).isEqualTo(1);
+    }
+
+    @Test
     void anOnFailurePodRestartedMoreThanRestartLimitCountsAsFailed() {
         BroadcastJob job = job("failurePolicy: {type: Continue, restartLimit: 1}");
         Pod restarting = new PodBuilder(pod(job, "warm-aaaaa", "n1", "Running", 30)).editSpec().withRestartPolicy("OnFailure").endSpec()
