@@ -1,8 +1,11 @@
 package io.slipway.testkit.kube;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -17,7 +20,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,6 +33,33 @@ import java.util.logging.Logger;
  * from a resourceVersion, {@code 410 Gone} once the history is compacted, bookmarks, paged lists, both API views of
  * every Event), objects for events to be about, and an {@link EventGenerator} that writes Events the way Kubernetes
  * components do. Serves plain HTTP on a free loopback port; {@link #writeKubeconfig} points a client at it.
+ *
+ * <p>Its API server also writes as a real one does, and {@link #start(SimulationOptions)} adds a SIMULATED scheduler
+ * and kubelet ({@link SimulatedKubelet}) on simulated nodes, so that controllers see their pods scheduled, running,
+ * ready, restarted in place and terminated. The full account is {@code platform/testkit/SIMULATION.md}; in short:
+ *
+ * <h2>What is simulated</h2>
+ * <ul>
+ *   <li>API server: list/watch contract; pod defaulting, container name/image validation, immutable pod spec (422);
+ *       the status subresource of pods and of CRDs declaring one; 409 Conflict on stale resourceVersions, on
+ *       {@code /status} too; graceful deletion (finalizers, {@code deletionGracePeriodSeconds}, propagation
+ *       policies, preconditions); mutating webhooks ({@code url} + {@code caBundle}, HTTPS) on pod CREATE; the real
+ *       Status reasons and messages.</li>
+ *   <li>Garbage collection of dependents (background, orphan, foreground; any kind), pods of removed nodes.</li>
+ *   <li>Scheduler: nodeSelector, required node affinity, taints/tolerations, cordons; spread by pod count;
+ *       Unschedulable condition with the scheduler's message.</li>
+ *   <li>Kubelet: Pending, Running, Ready with readiness gates, container statuses with imageID/containerID,
+ *       in-place restart on an image change, job pods' exit codes, graceful termination behind its finalizer.</li>
+ * </ul>
+ *
+ * <h2>What is not</h2>
+ * <ul>
+ *   <li>Nothing runs: no containers, networking, DNS, Services, volumes (PVCs are never bound), probes, hooks,
+ *       logs or exec; no Events from the scheduler or kubelet; no heartbeats, node failures or evictions.</li>
+ *   <li>Scheduler: no preemption, resource fitting, inter-pod affinity, topology spread or scoring beyond the spread.</li>
+ *   <li>API server: strategic merge patch and server-side apply answer 415; no UPDATE/DELETE admission, validating
+ *       webhooks or built-in admission plugins; no schema validation of custom resources; no RBAC.</li>
+ * </ul>
  */
 public final class SimulatedCluster implements AutoCloseable {
     /** Changes the simulated watch cache keeps by default; a watch from further back gets 410 Gone. */
@@ -42,10 +75,19 @@ public final class SimulatedCluster implements AutoCloseable {
     private final KubernetesMockServer server;
     private final KubernetesClient client;
     private final EventGenerator events;
+    private final ScheduledExecutorService controlPlane;
+    private final SimulatedNodes nodes = new SimulatedNodes();
+    private volatile SimulatedKubelet kubelet;
 
     private SimulatedCluster(SimulatedApiServer api, KubernetesMockServer server) {
         this.api = api;
         this.server = server;
+        this.controlPlane = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "simulated-control-plane");
+            t.setDaemon(true);
+            return t;
+        });
+        api.observe(new SimulatedGarbageCollector(api, controlPlane));
         // a watch the server ended is re-opened after 100 ms instead of fabric8's default of a second and more
         this.client = server.createClient(b -> b.editOrNewConfig().withWatchReconnectInterval(100).endConfig());
         this.events = new EventGenerator(api);
@@ -60,6 +102,69 @@ public final class SimulatedCluster implements AutoCloseable {
                 new HashMap<>(), api, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         return new SimulatedCluster(api, server);
+    }
+
+    /**
+     * A new cluster whose pods are scheduled and run by a SIMULATED scheduler and kubelet, on {@code options.nodes()}
+     * nodes named {@code node-1}, {@code node-2}, ...
+     */
+    public static SimulatedCluster start(SimulationOptions options) {
+        SimulatedCluster cluster = start();
+        cluster.simulate(options);
+        return cluster;
+    }
+
+    private void simulate(SimulationOptions options) {
+        SimulatedScheduler scheduler = new SimulatedScheduler(api, controlPlane);
+        api.observe(scheduler);
+        scheduler.start();
+        SimulatedKubelet started = new SimulatedKubelet(api, controlPlane, nodes, options);
+        started.start();
+        kubelet = started;
+        for (int i = 1; i <= options.nodes(); i++) {
+            addNode("node-" + i, Map.of(), List.of());
+        }
+    }
+
+    /** The simulated kubelet of every node, to register image digests. */
+    public SimulatedKubelet kubelet() {
+        SimulatedKubelet running = kubelet;
+        if (running == null) {
+            throw new IllegalStateException("this cluster runs no kubelet: start it with SimulatedCluster.start(SimulationOptions)");
+        }
+        return running;
+    }
+
+    /**
+     * Adds a Ready node, as its kubelet registers it: the well-known labels ({@code kubernetes.io/hostname},
+     * {@code kubernetes.io/os}, {@code kubernetes.io/arch}) and {@code labels} over them, {@code taints}, capacity and
+     * allocatable cpu, memory and pods, an InternalIP and a pod CIDR. Without {@link #start(SimulationOptions)} nothing
+     * runs on it.
+     */
+    public Node addNode(String name, Map<String, String> labels, List<Taint> taints) {
+        ObjectNode node = nodes.node(name, labels, Serialization.jsonMapper().valueToTree(taints));
+        try {
+            api.create(nodeKey(name), node);
+        } catch (ApiError e) {
+            throw new IllegalArgumentException("node " + name + ": " + e.getMessage(), e);
+        }
+        return Serialization.jsonMapper().convertValue(node, Node.class);
+    }
+
+    /**
+     * Removes a node, as when its machine is gone: the Node object is deleted, and its pods are failed and deleted by
+     * the pod garbage collector.
+     */
+    public void removeNode(String name) {
+        try {
+            api.delete(nodeKey(name), new SimulatedApiServer.DeleteOptions(0L, "Background", null, null));
+        } catch (ApiError e) {
+            throw new IllegalArgumentException("node " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static SimulatedApiServer.ObjectKey nodeKey(String name) {
+        return new SimulatedApiServer.ObjectKey("", "v1", "nodes", null, name);
     }
 
     /** A client of this cluster (the test's own, as kubectl would be). */
@@ -190,6 +295,7 @@ public final class SimulatedCluster implements AutoCloseable {
     @Override
     public void close() {
         client.close();
+        controlPlane.shutdownNow();
         server.destroy(); // shuts the dispatcher down too: watches end, timers stop
     }
 }
