@@ -335,6 +335,9 @@ final class SimulatedApiServer extends KubernetesCrudDispatcher {
 
     @Override
     public MockResponse handleCreate(RecordedRequest request) {
+        if (request.getPath() != null && request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
+            return rulesReview(request);
+        }
         return write(Verb.CREATE, request);
     }
 
@@ -884,22 +887,18 @@ final class SimulatedApiServer extends KubernetesCrudDispatcher {
      * may do everything; the CRUD dispatcher would store the review instead. Leader election asks it before taking a
      * Lease.
      */
-    @Override
-    public MockResponse handleCreate(io.fabric8.mockwebserver.http.RecordedRequest request) {
-        if (request.getPath() != null && request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
-            ObjectNode review = (ObjectNode) readTree(request.getBody().readUtf8());
-            ObjectNode status = review.putObject("status");
-            ObjectNode all = status.putArray("resourceRules").addObject();
-            all.putArray("verbs").add("*");
-            all.putArray("apiGroups").add("*");
-            all.putArray("resources").add("*");
-            ObjectNode urls = status.putArray("nonResourceRules").addObject();
-            urls.putArray("verbs").add("*");
-            urls.putArray("nonResourceURLs").add("*");
-            status.put("incomplete", false);
-            return new MockResponse().setResponseCode(HttpURLConnection.HTTP_CREATED).setBody(writeJson(review));
-        }
-        return super.handleCreate(request);
+    private MockResponse rulesReview(RecordedRequest request) {
+        ObjectNode review = (ObjectNode) readTree(request.getBody().readUtf8());
+        ObjectNode status = review.putObject("status");
+        ObjectNode all = status.putArray("resourceRules").addObject();
+        all.putArray("verbs").add("*");
+        all.putArray("apiGroups").add("*");
+        all.putArray("resources").add("*");
+        ObjectNode urls = status.putArray("nonResourceRules").addObject();
+        urls.putArray("verbs").add("*");
+        urls.putArray("nonResourceURLs").add("*");
+        status.put("incomplete", false);
+        return new MockResponse().setResponseCode(HttpURLConnection.HTTP_CREATED).setBody(writeJson(review));
     }
 
     @Override
