@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  * Decides what a SidecarSet's matched pods need next, from the SidecarSet and the pods as they are: which pods upgrade
  * their sidecars in place now (images only: a pod's spec allows no other change), which cannot (and which fields stop
  * them), which finished upgrades put back into service. Kruise's semantics: {@code partition} pods keep the old
- * revision, {@code maxUnavailable} counts upgraded pods not yet ready again (an unready pod upgrades at no cost),
+ * revision, {@code maxUnavailable} counts upgraded pods not yet ready again (an unready pod upgrades at no cost) and,
+ * as Kruise has no such step, pods this controller took out of service whose image change is still to come,
  * {@code selector} narrows the upgrade, {@code paused} and type NotUpdate stop it. Pure.
  */
 public final class SidecarSetUpgrade {
@@ -74,6 +75,9 @@ public final class SidecarSetUpgrade {
                 continue;
             }
             outdated++;
+            if (InPlaceUpdate.inProgress(p)) {
+                unavailable++; // taken out of service for an upgrade whose image change has not happened (it lost a race): it counts
+            }
             if (strategy.selector != null && !LabelSelectors.matches(strategy.selector, p.getMetadata().getLabels())) {
                 continue;
             }
@@ -92,8 +96,7 @@ public final class SidecarSetUpgrade {
             waiting.sort(UPGRADE_ORDER);
             int maxUnavailable = scaled(strategy.maxUnavailable, pods.size(), 1);
             for (Pod p : waiting.subList(0, Math.max(0, waiting.size() - partition))) {
-                boolean out = !PodState.ready(p) || InPlaceUpdate.inProgress(p);
-                if (!out) {
+                if (PodState.ready(p) && !InPlaceUpdate.inProgress(p)) {
                     if (unavailable >= maxUnavailable) {
                         break;
                     }

@@ -104,6 +104,15 @@ class SidecarSetUpgradeTest {
     }
 
     @Test
+    void aPodTakenOutOfServiceWhoseImageChangeLostARaceCountsAsUnavailable() {
+        Pod closed = InPlaceUpdate.withGate(notReady(running("a", V1, 40)), false, "StartSidecarUpgrade", NOW);
+
+        var plan = plan(v2(null), List.of(closed, running("b", V1, 30), running("c", V1, 20)), V1);
+
+        assertThat(names(plan.upgrades())).containsExactly("a");
+    }
+
+    @Test
     void partitionKeepsThatManyPodsOnTheOldRevision() {
         SidecarSet v2 = v2("{partition: 2, maxUnavailable: 10}".replace("{", "").replace("}", "").replace(", ", "\n"));
         var plan = plan(v2, List.of(running("a", V1, 40), running("b", V1, 30), running("c", V1, 20), running("d", V1, 10)), V1);
