@@ -20,7 +20,8 @@ public interface WebhookConfig {
 
     /**
      * The base URL of this service's HTTPS endpoint as the API server reaches it ({@code https://host:port}); with
-     * {@code ca-bundle-file}, the webhooks are registered with it at startup. Outside a cluster.
+     * {@code ca-bundle-file}, the webhooks are registered with it once HTTPS listens. Without a port, this instance's
+     * HTTPS port. Outside a cluster.
      */
     Optional<URI> url();
 

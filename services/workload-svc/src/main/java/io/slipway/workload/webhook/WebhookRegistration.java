@@ -13,12 +13,14 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientCon
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.http.HttpServer;
+import io.quarkus.vertx.http.HttpsServerStart;
 import io.slipway.backbone.Backoff;
 import io.slipway.workload.kruise.sidecarset.SidecarSet;
 import io.slipway.workload.kruise.sidecarset.SidecarSetConversion;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -30,11 +32,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * Registers workload-svc's webhooks with the API server at startup, as Kruise's manager does: a
+ * Registers workload-svc's webhooks with the API server once its HTTPS server listens, as Kruise's manager does: a
  * MutatingWebhookConfiguration whose webhook {@code msidecarset.slipway.io} gets every pod CREATE (outside the
  * excluded namespaces) and a ValidatingWebhookConfiguration whose {@code vsidecarset.slipway.io} gets every SidecarSet
  * CREATE and UPDATE, both failing closed, both trusting exactly the configured CA. Created, or replaced when they
- * differ; an API server out of reach is retried with backoff in the background.
+ * differ; an API server out of reach is retried with backoff in the background. A URL without a port names this
+ * instance's HTTPS port as it listens (a random one in tests).
  */
 @ApplicationScoped
 public class WebhookRegistration {
@@ -47,14 +50,17 @@ public class WebhookRegistration {
 
     private final KubernetesClient client;
     private final WebhookConfig config;
+    private final HttpServer server;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
-    WebhookRegistration(KubernetesClient client, WebhookConfig config) {
+    WebhookRegistration(KubernetesClient client, WebhookConfig config, HttpServer server) {
         this.client = client;
         this.config = config;
+        this.server = server;
     }
 
-    void start(@Observes StartupEvent ignored) {
+    /** The API server can call the webhooks only once HTTPS listens: registering earlier would fail pod creation. */
+    void start(@ObservesAsync HttpsServerStart ignored) {
         if (!config.enabled() || config.caBundleFile().isEmpty() || config.url().isEmpty() && config.service().isEmpty()) {
             LOG.info("webhooks are not registered (set slipway.workload.webhook.url or .service, and .ca-bundle-file)");
             return;
@@ -133,7 +139,9 @@ public class WebhookRegistration {
             var s = config.service().get();
             return "service " + s.namespace() + "/" + s.name() + ":" + s.port().orElse(443) + path;
         }
-        String base = config.url().orElseThrow().toString();
+        java.net.URI url = config.url().orElseThrow();
+        String base = url.getPort() >= 0 ? url.toString() : url.getScheme() + "://" + url.getHost() + ":" + server.getSecurePort()
+                + (url.getRawPath() == null ? "" : url.getRawPath());
         return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
     }
 

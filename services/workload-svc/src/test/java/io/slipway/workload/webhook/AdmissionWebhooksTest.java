@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -21,6 +22,7 @@ import io.slipway.testkit.SlipwayInfraResource;
 import io.slipway.testkit.kube.SimulatedClusterResource;
 import io.slipway.workload.KruiseTestCluster;
 import io.slipway.workload.kruise.sidecarset.SidecarSet;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +52,8 @@ class AdmissionWebhooksTest {
             """;
 
     final KubernetesClient k = KruiseTestCluster.client();
+    @TestHTTPResource(value = "/", tls = true)
+    URL https;
 
     @AfterEach
     void cleanUp() {
@@ -57,8 +61,10 @@ class AdmissionWebhooksTest {
         k.close();
     }
 
-    static String url(String path) {
-        return System.getProperty("slipwaytest.webhook.url") + path;
+    /** The webhooks' address over HTTPS, where they are registered. */
+    String url(String path) {
+        String base = https.toString();
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
     }
 
     /** HTTPS trusting exactly the CA the webhooks are registered with, the host name verified. */
@@ -76,7 +82,7 @@ class AdmissionWebhooksTest {
         return review;
     }
 
-    static JsonNode post(String path, ObjectNode review) {
+    JsonNode post(String path, ObjectNode review) {
         String body = https().body(review.toString()).post(url(path)).then().statusCode(200).extract().asString();
         return Serialization.unmarshal(body, JsonNode.class);
     }

@@ -3,7 +3,6 @@ package io.slipway.workload.webhook;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Quarkus test resource: HTTPS for the webhooks as a cluster would have it. A self-signed certificate for 127.0.0.1
  * and localhost made at test start with the JDK's keytool (a PKCS12 key store for Quarkus, its certificate as the PEM
- * CA bundle, and a trust store holding it for the test's own HTTPS calls), Quarkus's HTTPS port on a free port, and
- * the webhooks registered at that address. The test finds the files through the system properties
- * {@code slipwaytest.webhook.truststore} and {@code slipwaytest.webhook.url}.
+ * CA bundle, and a trust store holding it for the test's own HTTPS calls), Quarkus's HTTPS port, and the webhooks
+ * registered at it. The test finds the trust store through the system property {@code slipwaytest.webhook.truststore}
+ * and the address as {@code @TestHTTPResource(tls = true)}.
  */
 public class WebhookTlsResource implements QuarkusTestResourceLifecycleManager {
     static final String PASSWORD = "webhook-test";
@@ -36,25 +35,17 @@ public class WebhookTlsResource implements QuarkusTestResourceLifecycleManager {
                     "-file", ca.toString());
             keytool("-importcert", "-noprompt", "-alias", "ca", "-file", ca.toString(), "-keystore", truststore.toString(),
                     "-storetype", "PKCS12", "-storepass", PASSWORD);
-            int port = freePort();
-            // The HTTP port is fixed too: Quarkus's metrics tag a server with its port only when it is not random, and
-            // Prometheus refuses one meter name with two sets of tags (the HTTPS server would then fail to start).
-            int httpPort = freePort();
-            String url = "https://127.0.0.1:" + port;
+            // HTTPS on a random port, as HTTP is (Quarkus's metrics tag a server with its port only when it is fixed, and
+            // Prometheus, whose registry outlives one test class's application, refuses a meter with two sets of tags);
+            // a URL without a port registers the webhooks at the port HTTPS listens on.
+            String url = "https://127.0.0.1";
             System.setProperty("slipwaytest.webhook.truststore", truststore.toString());
-            System.setProperty("slipwaytest.webhook.url", url);
             return Map.of("quarkus.tls.key-store.p12.path", keystore.toString(), "quarkus.tls.key-store.p12.password", PASSWORD,
-                    "quarkus.http.test-ssl-port", Integer.toString(port), "quarkus.http.test-port", Integer.toString(httpPort),
+                    "quarkus.http.test-ssl-port", "0",
                     "slipway.workload.webhook.url", url,
                     "slipway.workload.webhook.ca-bundle-file", ca.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 
@@ -76,7 +67,6 @@ public class WebhookTlsResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         System.clearProperty("slipwaytest.webhook.truststore");
-        System.clearProperty("slipwaytest.webhook.url");
         if (dir != null) {
             try (var files = Files.list(dir)) {
                 files.forEach(f -> f.toFile().delete());

@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -34,6 +35,7 @@ import io.slipway.workload.KruiseTestCluster;
 import io.slipway.workload.kruise.pod.InPlaceUpdate;
 import io.slipway.workload.kruise.pod.PodState;
 import io.slipway.workload.webhook.WebhookTlsResource;
+import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +60,8 @@ import org.junit.jupiter.api.Test;
 class SidecarSetOnSimulatedClusterTest {
     static final Duration LONG = Duration.ofSeconds(60);
     final KubernetesClient k = KruiseTestCluster.client();
+    @TestHTTPResource(value = "/webhooks/mutate-pod", tls = true)
+    URL podWebhook;
 
     @AfterEach
     void cleanUp() {
@@ -79,18 +83,18 @@ class SidecarSetOnSimulatedClusterTest {
     }
 
     /** Waits until the pod webhook's cache knows the SidecarSet: asks the webhook itself, as the API server would. */
-    static void awaitWebhookInjects(String namespace, Map<String, String> labels) {
+    void awaitWebhookInjects(String namespace, Map<String, String> labels) {
         await().atMost(LONG).until(() -> webhookAnswer(namespace, labels).has("patch"));
     }
 
-    static JsonNode webhookAnswer(String namespace, Map<String, String> labels) {
+    JsonNode webhookAnswer(String namespace, Map<String, String> labels) {
         ObjectNode review = Serialization.jsonMapper().createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
         ObjectNode request = review.putObject("request").put("uid", "probe").put("operation", "CREATE").put("namespace", namespace);
         request.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
         request.set("object", Serialization.jsonMapper().valueToTree(pod(namespace, "probe", labels)));
         String body = given().config(RestAssured.config().sslConfig(SSLConfig.sslConfig()
                         .trustStore(System.getProperty("slipwaytest.webhook.truststore"), "webhook-test")))
-                .contentType("application/json").body(review.toString()).post(System.getProperty("slipwaytest.webhook.url") + "/webhooks/mutate-pod")
+                .contentType("application/json").body(review.toString()).post(podWebhook.toString())
                 .then().statusCode(200).extract().asString();
         return Serialization.unmarshal(body, JsonNode.class).path("response");
     }
