@@ -25,6 +25,7 @@ public final class TestConfig {
             public String cluster() { return "test"; }
             public LeaderElection leaderElection() { return election; }
             public int reconcileThreads() { return 4; }
+            public Optional<String> revisionNamespace() { return Optional.empty(); }
         };
     }
 }

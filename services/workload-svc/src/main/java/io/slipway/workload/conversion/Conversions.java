@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.slipway.workload.kruise.broadcastjob.BroadcastJob;
 import io.slipway.workload.kruise.broadcastjob.BroadcastJobConversion;
+import io.slipway.workload.kruise.sidecarset.SidecarSet;
+import io.slipway.workload.kruise.sidecarset.SidecarSetConversion;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -15,7 +17,8 @@ import java.util.function.BiFunction;
 public final class Conversions {
     /** A kind's converter: the object in the desired apiVersion; IllegalArgumentException for a version it lacks. */
     private static final Map<String, BiFunction<String, ObjectNode, ObjectNode>> CONVERTERS = Map.of(
-            BroadcastJob.GROUP + "/" + BroadcastJob.KIND, (apiVersion, object) -> BroadcastJobConversion.to(apiVersion, object));
+            BroadcastJob.GROUP + "/" + BroadcastJob.KIND, (apiVersion, object) -> BroadcastJobConversion.to(apiVersion, object),
+            SidecarSet.GROUP + "/" + SidecarSet.KIND, (apiVersion, object) -> SidecarSetConversion.to(apiVersion, object));
 
     private Conversions() {
     }

@@ -30,15 +30,22 @@ public final class Revisions {
 
     /** The revision's name for {@code template} of workload {@code owner} (stable across processes and restarts). */
     public static String name(String owner, PodTemplateSpec template, int collisionCount) {
-        ObjectNode data = data(template);
-        byte[] bytes = (canonical(data) + "/" + collisionCount).getBytes(StandardCharsets.UTF_8);
+        return owner + "-" + hash(data(template), collisionCount);
+    }
+
+    /**
+     * A short hash of {@code data} (any JSON-serializable value) and a collision count: ten characters that cannot
+     * spell words, the same for equal data whatever order its maps came in.
+     */
+    public static String hash(Object data, int collisionCount) {
+        byte[] bytes = (canonical(JSON.valueToTree(data)) + "/" + collisionCount).getBytes(StandardCharsets.UTF_8);
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
             StringBuilder hash = new StringBuilder();
             for (int i = 0; i < 10; i++) {
                 hash.append(SAFE[(digest[i] & 0xff) % SAFE.length]);
             }
-            return owner + "-" + hash;
+            return hash.toString();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

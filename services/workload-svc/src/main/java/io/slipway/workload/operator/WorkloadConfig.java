@@ -16,6 +16,12 @@ public interface WorkloadConfig {
     @WithDefault("default")
     String cluster();
 
+    /**
+     * Where cluster-scoped workloads (SidecarSets) keep their ControllerRevisions, as Kruise keeps them in its own
+     * namespace; the client's namespace when absent.
+     */
+    Optional<String> revisionNamespace();
+
     /** Leader election by Lease: one active instance per cluster, standbys take over. */
     LeaderElection leaderElection();
 

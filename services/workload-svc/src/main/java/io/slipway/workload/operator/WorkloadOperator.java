@@ -63,7 +63,10 @@ public class WorkloadOperator {
                     .withConcurrentReconciliationThreads(config.reconcileThreads())
                     .withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
-                    .withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build());
+                    // per kind, not per resource: per-resource meters tag a namespaced kind's with its namespace and a
+                    // cluster-scoped kind's (SidecarSet) without, and Prometheus refuses two tag sets for one name
+                    // (so does MicrometerMetricsV2, for events with and without an action)
+                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
             if (election.enabled()) {
                 o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(election.leaseName(),
                         election.leaseNamespace().orElse(null), election.leaseDuration(), election.renewDeadline(),

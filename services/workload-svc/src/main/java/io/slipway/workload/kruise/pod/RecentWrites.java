@@ -35,7 +35,10 @@ public final class RecentWrites {
         entries.put(PodWrites.key(pod), new Entry(marked, true, System.currentTimeMillis()));
     }
 
-    /** The pods as the cache shows them, corrected by writes it has not caught up with. */
+    /**
+     * The pods as the cache shows them, corrected by writes it has not caught up with; {@code namespace} null for the
+     * pods of every namespace (a cluster-scoped workload's).
+     */
     public List<Pod> overlay(Collection<Pod> cached, String namespace, java.util.function.Predicate<Pod> ours) {
         long now = System.currentTimeMillis();
         Map<String, Pod> pods = new LinkedHashMap<>();
@@ -44,7 +47,7 @@ public final class RecentWrites {
         }
         for (Map.Entry<String, Entry> e : entries.entrySet()) {
             Entry w = e.getValue();
-            if (!namespace.equals(w.pod().getMetadata().getNamespace()) || !ours.test(w.pod())) {
+            if (namespace != null && !namespace.equals(w.pod().getMetadata().getNamespace()) || !ours.test(w.pod())) {
                 continue;
             }
             Pod c = pods.get(e.getKey());

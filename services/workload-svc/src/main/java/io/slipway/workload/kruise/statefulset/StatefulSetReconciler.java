@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.slipway.workload.kruise.Conditions;
 import io.slipway.workload.kruise.Revisions;
 import io.slipway.workload.kruise.pod.InPlaceUpdate;
 import io.slipway.workload.kruise.pod.PodWrites;
@@ -208,13 +209,13 @@ public class StatefulSetReconciler implements Reconciler<AdvancedStatefulSet> {
     private static void conditions(List<Condition> conditions, StatefulSetRollout.Plan plan, AdvancedStatefulSet set, Instant now) {
         Long generation = set.getMetadata().getGeneration();
         var phase = plan.phase();
-        StatefulSetRollout.setCondition(conditions, PAUSED, phase == StatefulSetRollout.Phase.PAUSED ? "True" : "False",
+        Conditions.set(conditions, PAUSED, phase == StatefulSetRollout.Phase.PAUSED ? "True" : "False",
                 phase == StatefulSetRollout.Phase.PAUSED ? "RolloutPaused" : "NotPaused", phase == StatefulSetRollout.Phase.PAUSED ? plan.reason() : "",
                 now, generation);
-        StatefulSetRollout.setCondition(conditions, BLOCKED, phase == StatefulSetRollout.Phase.BLOCKED ? "True" : "False",
+        Conditions.set(conditions, BLOCKED, phase == StatefulSetRollout.Phase.BLOCKED ? "True" : "False",
                 phase == StatefulSetRollout.Phase.BLOCKED ? "InPlaceOnly" : "NotBlocked", phase == StatefulSetRollout.Phase.BLOCKED ? plan.reason() : "",
                 now, generation);
-        StatefulSetRollout.setCondition(conditions, ROLLED_OUT, phase == StatefulSetRollout.Phase.FINISHED ? "True" : "False",
+        Conditions.set(conditions, ROLLED_OUT, phase == StatefulSetRollout.Phase.FINISHED ? "True" : "False",
                 phase == StatefulSetRollout.Phase.FINISHED ? "RolloutFinished" : "RolloutProgressing", plan.reason(), now, generation);
     }
 

@@ -1,6 +1,5 @@
 package io.slipway.workload.kruise.statefulset;
 
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -360,16 +359,5 @@ public final class StatefulSetRollout {
         } catch (NumberFormatException e) {
             return -1;
         }
-    }
-
-    /** Sets or replaces a status condition, keeping its transition time when its status does not change. */
-    public static void setCondition(List<Condition> conditions, String type, String status, String reason, String message, Instant now,
-                                    Long generation) {
-        Condition old = conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
-        String since = old != null && status.equals(old.getStatus()) ? old.getLastTransitionTime()
-                : now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
-        conditions.removeIf(c -> type.equals(c.getType()));
-        conditions.add(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType(type).withStatus(status).withReason(reason)
-                .withMessage(message).withLastTransitionTime(since).withObservedGeneration(generation).build());
     }
 }

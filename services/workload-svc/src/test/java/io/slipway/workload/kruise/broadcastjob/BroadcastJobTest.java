@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = SlipwayInfraResource.class, initArgs = @ResourceArg(name = "db", value = "workload"))
 @WithTestResource(value = SimulatedClusterResource.class, initArgs = {@ResourceArg(name = "client", value = "quarkus"),
         @ResourceArg(name = "ingest", value = "false"), @ResourceArg(name = "kubelet", value = "true"),
-        @ResourceArg(name = "nodes", value = "0")})
+        @ResourceArg(name = "nodes", value = "0"),
+        @ResourceArg(name = "slipway.workload.controllers", value = "true")})
 class BroadcastJobTest {
     static final String NS = "default";
     static final Duration WAIT = Duration.ofSeconds(60);
