@@ -33,7 +33,10 @@ public final class KruiseTestCluster {
             for (Path f : files.filter(p -> p.toString().endsWith(".yml")).toList()) {
                 try (InputStream in = Files.newInputStream(f)) {
                     CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
-                    client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(c -> c.update());
+                    // created once: a registered conversion webhook (spec.conversion) is not reset by the next test's client
+                    if (client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName()).get() == null) {
+                        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+                    }
                 }
             }
         } catch (IOException e) {

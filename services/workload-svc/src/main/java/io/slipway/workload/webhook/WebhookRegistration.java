@@ -1,6 +1,9 @@
 package io.slipway.workload.webhook;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceConversion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceConversionBuilder;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
@@ -16,6 +19,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.vertx.http.HttpServer;
 import io.quarkus.vertx.http.HttpsServerStart;
 import io.slipway.backbone.Backoff;
+import io.slipway.workload.kruise.KruiseResources;
 import io.slipway.workload.kruise.sidecarset.SidecarSet;
 import io.slipway.workload.kruise.sidecarset.SidecarSetConversion;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,6 +32,8 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
@@ -36,7 +42,10 @@ import org.jboss.logging.Logger;
  * MutatingWebhookConfiguration whose webhook {@code msidecarset.slipway.io} gets every pod CREATE (outside the
  * excluded namespaces) and a ValidatingWebhookConfiguration whose {@code vsidecarset.slipway.io} gets every SidecarSet
  * CREATE and UPDATE, both failing closed, both trusting exactly the configured CA. Created, or replaced when they
- * differ; an API server out of reach is retried with backoff in the background. A URL without a port names this
+ * differ. Then, as Kruise's manager does for its CRDs, every CRD workload-svc serves in more than one version gets
+ * {@code spec.conversion} pointing at {@code /webhooks/convert} with the same CA (the checked-in CRDs say
+ * {@code None}, which would only rewrite apiVersion and prune v1alpha1's own fields). An API server out of reach, or
+ * a CRD not installed yet, is retried with backoff in the background. A URL without a port names this
  * instance's HTTPS port as it listens (a random one in tests).
  */
 @ApplicationScoped
@@ -46,6 +55,7 @@ public class WebhookRegistration {
     public static final String SIDECARSET_WEBHOOK = "vsidecarset.slipway.io";
     static final String POD_PATH = "/webhooks/mutate-pod";
     static final String SIDECARSET_PATH = "/webhooks/validate-sidecarset";
+    static final String CONVERT_PATH = "/webhooks/convert";
     private static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
     private final KubernetesClient client;
@@ -99,6 +109,41 @@ public class WebhookRegistration {
         ValidatingWebhookConfiguration validating = validating(caBundle);
         client.admissionRegistration().v1().validatingWebhookConfigurations().resource(validating).createOr(c -> c.update());
         LOG.infof("registered webhooks %s and %s (%s) with %s", POD_WEBHOOK, SIDECARSET_WEBHOOK, where(POD_PATH), client.getMasterUrl());
+        for (String crd : convertedCrds()) {
+            var resource = client.apiextensions().v1().customResourceDefinitions().withName(crd);
+            if (resource.get() == null) {
+                throw new KubernetesClientException("the CRD " + crd + " is not installed (kubectl apply -f deploy/k8s/crds)");
+            }
+            CustomResourceConversion conversion = conversion(caBundle);
+            resource.edit(c -> {
+                c.getSpec().setConversion(conversion);
+                return c;
+            });
+        }
+        LOG.infof("CRDs %s convert through %s", convertedCrds(), where(CONVERT_PATH));
+    }
+
+    /** The CRDs served in more than one version (plural.group), from the resource classes the CRDs are generated from. */
+    static List<String> convertedCrds() {
+        Map<String, Integer> versions = new TreeMap<>();
+        for (Class<? extends HasMetadata> type : KruiseResources.ALL) {
+            versions.merge(HasMetadata.getPlural(type) + "." + HasMetadata.getGroup(type), 1, Integer::sum);
+        }
+        return versions.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+    }
+
+    CustomResourceConversion conversion(byte[] caBundle) {
+        WebhookClientConfig admission = clientConfig(CONVERT_PATH, caBundle);
+        var builder = new CustomResourceConversionBuilder().withStrategy("Webhook").withNewWebhook()
+                .withConversionReviewVersions("v1").withNewClientConfig().withCaBundle(admission.getCaBundle());
+        if (admission.getService() != null) {
+            var s = admission.getService();
+            builder = builder.withNewService().withNamespace(s.getNamespace()).withName(s.getName()).withPort(s.getPort())
+                    .withPath(s.getPath()).endService();
+        } else {
+            builder = builder.withUrl(admission.getUrl());
+        }
+        return builder.endClientConfig().endWebhook().build();
     }
 
     MutatingWebhookConfiguration mutating(byte[] caBundle) {

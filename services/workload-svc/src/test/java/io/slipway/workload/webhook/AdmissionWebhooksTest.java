@@ -127,6 +127,25 @@ class AdmissionWebhooksTest {
     }
 
     @Test
+    void theCrdsServedInTwoVersionsConvertThroughTheWebhookWithTheSameCa() throws Exception {
+        String ca = Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(System.getProperty("slipwaytest.webhook.truststore"))
+                .resolveSibling("ca.pem")));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (String name : List.of("sidecarsets.apps.kruise.io", "broadcastjobs.apps.kruise.io")) {
+                var conversion = k.apiextensions().v1().customResourceDefinitions().withName(name).get().getSpec().getConversion();
+                assertThat(conversion).as(name).isNotNull();
+                assertThat(conversion.getStrategy()).as(name).isEqualTo("Webhook");
+                assertThat(conversion.getWebhook().getConversionReviewVersions()).as(name).containsExactly("v1");
+                assertThat(conversion.getWebhook().getClientConfig().getUrl()).as(name).isEqualTo(url("/webhooks/convert"));
+                assertThat(conversion.getWebhook().getClientConfig().getCaBundle()).as(name).isEqualTo(ca);
+            }
+        });
+        var statefulSets = k.apiextensions().v1().customResourceDefinitions().withName("statefulsets.apps.kruise.io").get().getSpec();
+        assertThat(statefulSets.getConversion() == null || "None".equals(statefulSets.getConversion().getStrategy()))
+                .as("one version, nothing to convert").isTrue();
+    }
+
+    @Test
     void aPodIsAnsweredWithTheJsonPatchThatInjectsItsSidecars() {
         k.resources(SidecarSet.class).resource(Serialization.unmarshal(MESH, SidecarSet.class)).create();
         String uid = UUID.randomUUID().toString();
