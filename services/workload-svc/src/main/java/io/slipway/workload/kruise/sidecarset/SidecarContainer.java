@@ -1,6 +1,7 @@
 package io.slipway.workload.kruise.sidecarset;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectFieldSelector;
 import java.util.List;
@@ -19,6 +20,7 @@ public class SidecarContainer extends Container {
     /** Environment variables copied from the pod's own containers. */
     public List<TransferEnvVar> transferEnv;
     /** Kruise's resources computed from the pod's containers (refused by the validating webhook: not supported yet). */
+    @PreserveUnknownFields
     public Map<String, Object> resourcesPolicy;
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

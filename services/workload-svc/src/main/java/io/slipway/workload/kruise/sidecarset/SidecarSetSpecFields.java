@@ -1,6 +1,7 @@
 package io.slipway.workload.kruise.sidecarset;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
@@ -44,6 +45,7 @@ public class SidecarSetSpecFields {
         /** Matched pods upgrading or unready after an upgrade at once: a number or a percent (rounded up); 1 when absent. */
         public IntOrString maxUnavailable;
         /** Kruise's weights for the order of upgrades (kept, not acted on). */
+        @PreserveUnknownFields
         public Map<String, Object> priorityStrategy;
         /** Kruise's spreading of upgrades over label values (kept, not acted on). */
         public List<ScatterTerm> scatterStrategy;

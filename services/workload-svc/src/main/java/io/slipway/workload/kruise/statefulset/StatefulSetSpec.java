@@ -1,11 +1,12 @@
 package io.slipway.workload.kruise.statefulset;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.generator.annotation.Required;
 import java.util.List;
 import java.util.Map;
 
@@ -29,6 +30,7 @@ public class StatefulSetSpec {
     /** Ordinals skipped: a number, or a range "a-b" (both ends included). */
     public List<IntOrString> reserveOrdinals;
     /** Kruise's pre-delete and in-place-update hooks (kept, not acted on). */
+    @PreserveUnknownFields
     public Map<String, Object> lifecycle;
     public ScaleStrategy scaleStrategy;
     public PersistentVolumeClaimRetentionPolicy persistentVolumeClaimRetentionPolicy;
@@ -54,6 +56,7 @@ public class StatefulSetSpec {
         /** Seconds a pod must be ready before it counts as available. */
         public Integer minReadySeconds;
         /** Kruise's priority order for updates (kept; updates go from the highest ordinal down). */
+        @PreserveUnknownFields
         public Map<String, Object> unorderedUpdate;
     }
 
