@@ -21,7 +21,7 @@ import java.util.List;
  * with no bearer token, so it takes none ({@code @PermitAll}; every {@code /api/v1} endpoint keeps its roles); it is
  * served by the service's one HTTP server, which in production serves it over TLS: the API server calls conversion
  * webhooks over HTTPS only, trusting the CA in the CRD's {@code spec.conversion.webhook.clientConfig.caBundle}
- * (services/workload-svc/docs-broadcastjob.md shows the stanza). It only converts what it is given: it reads and
+ * (docs/workloads.md shows the stanza). It only converts what it is given: it reads and
  * writes nothing.
  */
 @Path("/webhooks/convert")

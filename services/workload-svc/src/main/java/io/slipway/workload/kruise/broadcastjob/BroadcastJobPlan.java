@@ -19,7 +19,7 @@ import java.util.TreeMap;
 /**
  * Decides what a BroadcastJob needs next, from the job, its pods and the nodes as they are: which nodes get a pod,
  * which pods go, whether the job pauses, fails, completes or is deleted, and its status. Pure: the reconciler carries
- * the plan out and looks again. Kruise's semantics (see docs-broadcastjob.md for where they differ): one pod per node
+ * the plan out and looks again. Kruise's semantics (see docs/workloads.md for where they differ): one pod per node
  * the template fits, at most {@code parallelism} running, the job finished by its pods, its deadline or FailFast.
  * <p>
  * A node's failed pod is kept (as a Job keeps its failed pods) and, while the node has no more than
