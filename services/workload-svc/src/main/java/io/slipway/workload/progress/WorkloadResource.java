@@ -1,5 +1,6 @@
 package io.slipway.workload.progress;
 
+import io.slipway.backbone.api.NotFound;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -11,8 +12,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,6 +28,7 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
  */
 @Path("/api/v1/workloads")
 public class WorkloadResource {
+    private static final Duration POLL = Duration.ofMillis(300);
     private final Instance<WorkloadView> views;
 
     WorkloadResource(Instance<WorkloadView> views) {
@@ -37,7 +41,7 @@ public class WorkloadResource {
     @RolesAllowed({"viewer", "operator", "admin"})
     @Blocking
     public WorkloadProgress get(@PathParam("namespace") String namespace, @PathParam("kind") String kind, @PathParam("name") String name) {
-        return view(kind).progress(namespace, name).orElseThrow(() -> new NotFoundException(kind + " " + namespace + "/" + name + " not found"));
+        return view(kind).progress(namespace, name).orElseThrow(() -> missing(kind, namespace, name));
     }
 
     @GET
@@ -45,14 +49,18 @@ public class WorkloadResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @RolesAllowed({"viewer", "operator", "admin"})
+    @Blocking
     public Multi<WorkloadProgress> stream(@PathParam("namespace") String namespace, @PathParam("kind") String kind, @PathParam("name") String name) {
         WorkloadView view = view(kind);
+        // a missing workload is a 404 before the stream starts; one deleted while followed ends the stream
+        WorkloadProgress first = view.progress(namespace, name).orElseThrow(() -> missing(kind, namespace, name));
         AtomicReference<WorkloadProgress> last = new AtomicReference<>();
         AtomicBoolean settled = new AtomicBoolean();
-        return Multi.createFrom().ticks().startingAfter(Duration.ZERO).every(Duration.ofMillis(300)).onOverflow().drop()
+        Multi<WorkloadProgress> later = Multi.createFrom().ticks().every(POLL).onOverflow().drop()
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(tick -> view.progress(namespace, name))
-                .map(p -> p.orElseThrow(() -> new NotFoundException(kind + " " + namespace + "/" + name + " not found")))
+                .select().first(Optional::isPresent).map(Optional::get);
+        return Multi.createBy().concatenating().streams(Multi.createFrom().item(first), later)
                 // the settled view is sent, the poll after it ends the stream
                 .select().first(p -> !settled.getAndSet(p.settled()))
                 .select().where(p -> !p.equals(last.getAndSet(p)));
@@ -68,7 +76,12 @@ public class WorkloadResource {
 
     private WorkloadView view(String kind) {
         Optional<WorkloadView> view = views.stream().filter(v -> v.plural().equalsIgnoreCase(kind)).findFirst();
-        return view.orElseThrow(() -> new NotFoundException("unknown workload kind '" + kind + "'; known: "
-                + String.join(", ", views.stream().map(WorkloadView::plural).sorted().toList())));
+        return view.orElseThrow(() -> new NotFoundException(Response.status(Response.Status.NOT_FOUND).type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", "unknown workload kind '" + kind + "'; known: "
+                        + String.join(", ", views.stream().map(WorkloadView::plural).sorted().toList()))).build()));
+    }
+
+    private static NotFoundException missing(String kind, String namespace, String name) {
+        return NotFound.of(kind.toLowerCase(java.util.Locale.ROOT), namespace + "/" + name);
     }
 }

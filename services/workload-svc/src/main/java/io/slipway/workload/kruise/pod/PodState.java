@@ -66,6 +66,11 @@ public final class PodState {
         return pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null ? List.of() : pod.getStatus().getContainerStatuses();
     }
 
+    /** Restarts of all the pod's containers. */
+    public static int restarts(Pod pod) {
+        return containerStatuses(pod).stream().mapToInt(c -> c.getRestartCount() == null ? 0 : c.getRestartCount()).sum();
+    }
+
     public static Optional<ContainerStatus> containerStatus(Pod pod, String container) {
         return containerStatuses(pod).stream().filter(s -> container.equals(s.getName())).findFirst();
     }

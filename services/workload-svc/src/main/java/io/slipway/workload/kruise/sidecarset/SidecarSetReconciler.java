@@ -24,6 +24,7 @@ import io.slipway.workload.kruise.pod.RecentWrites;
 import io.slipway.workload.ledger.Observation;
 import io.slipway.workload.ledger.WorkloadLedger;
 import io.slipway.workload.operator.WorkloadConfig;
+import io.slipway.workload.progress.RolloutPhase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,9 +51,9 @@ public class SidecarSetReconciler implements Reconciler<SidecarSet> {
     private static final Logger LOG = Logger.getLogger(SidecarSetReconciler.class);
     /** Kruise's label on a SidecarSet's ControllerRevisions. */
     public static final String NAME_LABEL = "kruise.io/sidecarset-name";
-    public static final String PAUSED = "Paused";
-    public static final String BLOCKED = "InPlaceUpdateBlocked";
-    public static final String ROLLED_OUT = "RolloutFinished";
+    public static final String PAUSED = RolloutPhase.PAUSED;
+    public static final String BLOCKED = RolloutPhase.BLOCKED;
+    public static final String ROLLED_OUT = RolloutPhase.FINISHED;
     /** What happens to a SidecarSet's pods, in its own words (a pod that goes away is not its event). */
     public static final Observation.Words WORDS = new Observation.Words("SidecarInjected", "SidecarUpgraded", "SidecarInjected", null);
     private static final Duration RECHECK = Duration.ofSeconds(10);

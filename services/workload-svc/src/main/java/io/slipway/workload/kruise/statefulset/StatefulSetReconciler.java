@@ -23,6 +23,7 @@ import io.slipway.workload.kruise.pod.PodWrites;
 import io.slipway.workload.kruise.pod.RecentWrites;
 import io.slipway.workload.ledger.Observation;
 import io.slipway.workload.ledger.TransitionRecorder;
+import io.slipway.workload.progress.RolloutPhase;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,9 +44,9 @@ import org.jboss.logging.Logger;
 @ControllerConfiguration(name = "advanced-statefulset")
 public class StatefulSetReconciler implements Reconciler<AdvancedStatefulSet> {
     private static final Logger LOG = Logger.getLogger(StatefulSetReconciler.class);
-    public static final String PAUSED = "Paused";
-    public static final String BLOCKED = "InPlaceUpdateBlocked";
-    public static final String ROLLED_OUT = "RolloutFinished";
+    public static final String PAUSED = RolloutPhase.PAUSED;
+    public static final String BLOCKED = RolloutPhase.BLOCKED;
+    public static final String ROLLED_OUT = RolloutPhase.FINISHED;
 
     private final KubernetesClient client;
     private final TransitionRecorder ledger;

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.slipway.workload.kruise.pod.InPlaceUpdate;
 import io.slipway.workload.kruise.pod.PodState;
+import io.slipway.workload.progress.RolloutPhase;
 import io.slipway.workload.progress.WorkloadProgress;
 import io.slipway.workload.progress.WorkloadView;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,29 +43,13 @@ public class StatefulSetView implements WorkloadView {
         List<WorkloadProgress.PodProgress> progress = pods.stream().map(p -> new WorkloadProgress.PodProgress(p.getMetadata().getName(),
                 p.getMetadata().getUid(), p.getSpec().getNodeName(), StatefulSetRollout.revisionOf(p),
                 update != null && update.equals(StatefulSetRollout.revisionOf(p)), PodState.ready(p), InPlaceUpdate.inProgress(p),
-                PodState.containerStatuses(p).stream().mapToInt(c -> c.getRestartCount() == null ? 0 : c.getRestartCount()).sum())).toList();
-        String phase = "Progressing";
-        String message = "";
-        for (var c : s.conditions) {
-            if ("True".equals(c.getStatus())) {
-                switch (c.getType()) {
-                    case StatefulSetReconciler.ROLLED_OUT -> phase = "Finished";
-                    case StatefulSetReconciler.PAUSED -> phase = "Paused";
-                    case StatefulSetReconciler.BLOCKED -> phase = "Blocked";
-                    default -> {
-                        continue;
-                    }
-                }
-                message = c.getMessage();
-            } else if (StatefulSetReconciler.ROLLED_OUT.equals(c.getType()) && message.isEmpty()) {
-                message = c.getMessage();
-            }
-        }
+                PodState.restarts(p))).toList();
+        RolloutPhase phase = RolloutPhase.of(s.conditions);
         long generation = set.getMetadata().getGeneration() == null ? 0 : set.getMetadata().getGeneration();
         long observed = s.observedGeneration == null ? 0 : s.observedGeneration;
         int desired = set.getSpec().replicas == null ? 1 : set.getSpec().replicas;
-        boolean settled = observed >= generation && !"Progressing".equals(phase);
-        return Optional.of(new WorkloadProgress(AdvancedStatefulSet.KIND, namespace, name, generation, observed, phase, message, desired,
+        boolean settled = observed >= generation && phase.settles();
+        return Optional.of(new WorkloadProgress(AdvancedStatefulSet.KIND, namespace, name, generation, observed, phase.phase(), phase.message(), desired,
                 n(s.readyReplicas), n(s.updatedReplicas), n(s.updatedReadyReplicas), s.currentRevision, update, progress, settled));
     }
 
