@@ -14,7 +14,10 @@ import java.util.Optional;
  */
 @ConfigMapping(prefix = "slipway.workload.webhook")
 public interface WebhookConfig {
-    /** Whether this instance answers admission reviews (it then keeps the SidecarSets and namespaces in a watch cache). */
+    /**
+     * Whether this instance answers admission reviews (it then keeps the SidecarSets and namespaces in a watch cache);
+     * application.properties makes it follow {@code slipway.workload.controllers}.
+     */
     @WithDefault("true")
     boolean enabled();
 

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(value = SlipwayInfraResource.class, initArgs = @ResourceArg(name = "db", value = "workload"))
 @WithTestResource(value = SimulatedClusterResource.class, initArgs = {@ResourceArg(name = "client", value = "quarkus"),
-        @ResourceArg(name = "ingest", value = "false")})
+        @ResourceArg(name = "ingest", value = "false"), @ResourceArg(name = "slipway.workload.webhook.enabled", value = "true")})
 @WithTestResource(WebhookTlsResource.class)
 class AdmissionWebhooksTest {
     static final String MESH = """
