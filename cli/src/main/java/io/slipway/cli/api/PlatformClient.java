@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /** The platform's REST API as the CLI uses it: JSON in and out, uploads, downloads and Server-Sent Events. */
@@ -34,6 +36,20 @@ public final class PlatformClient {
 
     public JsonNode get(String path) {
         return json(send(request(path).GET()));
+    }
+
+    /** GETs {@code path}; empty on 404, so the caller can say what is missing in the user's words. */
+    public Optional<JsonNode> find(String path) {
+        HttpResponse<InputStream> response = exchange(request(path).GET());
+        if (response.statusCode() == 404) {
+            try (InputStream in = response.body()) {
+                in.transferTo(OutputStream.nullOutputStream());
+            } catch (IOException ignored) {
+                // the answer is 404 whatever its body said
+            }
+            return Optional.empty();
+        }
+        return Optional.of(json(read(response)));
     }
 
     public JsonNode post(String path, Object body) {
@@ -120,7 +136,10 @@ public final class PlatformClient {
     }
 
     private String send(HttpRequest.Builder builder) {
-        HttpResponse<InputStream> response = exchange(builder);
+        return read(exchange(builder));
+    }
+
+    private static String read(HttpResponse<InputStream> response) {
         try (InputStream in = response.body()) {
             String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             if (response.statusCode() / 100 != 2) {

@@ -1,0 +1,64 @@
+package io.slipway.cli.workload;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.slipway.cli.UserError;
+import io.slipway.cli.api.PlatformClient;
+import java.io.PrintStream;
+
+/**
+ * Draws a rollout's progress bar for every view workload-svc streams: redrawn in place on a terminal, otherwise one line
+ * per change (so a CI log keeps the history without repeats). {@link #finish} prints the last view's summary.
+ */
+final class RolloutWatch {
+    private final WorkloadRef ref;
+    private final PrintStream out;
+    private final boolean terminal;
+    private Rollout last;
+    private String lastLine = "";
+
+    RolloutWatch(WorkloadRef ref, PrintStream out, boolean terminal) {
+        this.ref = ref;
+        this.out = out;
+        this.terminal = terminal;
+    }
+
+    /** One Server-Sent Event's data: a WorkloadProgress as JSON. */
+    void accept(String data) {
+        JsonNode view;
+        try {
+            view = PlatformClient.mapper().readTree(data);
+        } catch (JsonProcessingException e) {
+            throw new UserError("workload-svc sent a view of " + ref + " that is not JSON: " + e.getOriginalMessage());
+        }
+        accept(view);
+    }
+
+    void accept(JsonNode view) {
+        last = new Rollout(view);
+        String line = last.bar();
+        if (terminal) {
+            // pad over what the previous, longer line left on the terminal
+            out.print("\r" + line + " ".repeat(Math.max(0, lastLine.length() - line.length())));
+        } else if (!line.equals(lastLine)) {
+            out.println(line);
+        }
+        lastLine = line;
+        out.flush();
+    }
+
+    /** The stream has ended: the summary of the last view, and its exit code. */
+    int finish() {
+        if (terminal && !lastLine.isEmpty()) {
+            out.println();
+        }
+        if (last == null) {
+            throw new UserError("workload-svc's stream of " + ref + " ended without a view");
+        }
+        last.printSummary(out);
+        if (!last.settled()) {
+            throw new UserError("workload-svc's stream of " + ref + " ended before the rollout settled (" + last.phase() + ")");
+        }
+        return last.exitCode();
+    }
+}
