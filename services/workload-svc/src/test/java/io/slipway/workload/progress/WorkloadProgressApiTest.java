@@ -162,6 +162,7 @@ class WorkloadProgressApiTest {
         assertThat(last.path("phase").asText()).isEqualTo("Finished");
         assertThat(last.path("desired").asInt()).isEqualTo(2);
         assertThat(last.path("updatedReady").asInt()).as("succeeded").isEqualTo(2);
+        assertThat(last.path("ready").asInt()).as("running or succeeded: a finished job is not unavailable").isEqualTo(2);
         assertThat(last.path("pods")).extracting(p -> p.path("node").asText()).containsExactlyInAnyOrder("progress-1", "progress-2");
     }
 

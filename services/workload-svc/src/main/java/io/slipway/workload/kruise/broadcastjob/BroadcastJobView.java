@@ -12,7 +12,7 @@ import java.util.Optional;
 
 /**
  * A BroadcastJob's run, read from the cluster, in the rollout's terms: desired = the nodes that fit, ready = pods
- * running, updated = pods finished (succeeded or failed), updatedReady = pods succeeded; each pod with its node.
+ * running or succeeded, updated = pods finished (succeeded or failed), updatedReady = pods succeeded; each pod with its node.
  * Settled once the job completed, failed or is paused.
  */
 @ApplicationScoped
@@ -52,7 +52,7 @@ public class BroadcastJobView implements WorkloadView {
                 .reduce((a, b) -> b).orElse("");
         long generation = job.getMetadata().getGeneration() == null ? 0 : job.getMetadata().getGeneration();
         return Optional.of(new WorkloadProgress(BroadcastJob.KIND, namespace, name, generation, generation, phase, message, s.desired,
-                s.active, s.succeeded + s.failed, s.succeeded, null, null, progress, !"Progressing".equals(phase)));
+                s.active + s.succeeded, s.succeeded + s.failed, s.succeeded, null, null, progress, !"Progressing".equals(phase)));
     }
 
     private static boolean finished(Pod p) {
