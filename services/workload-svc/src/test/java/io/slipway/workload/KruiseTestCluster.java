@@ -1,15 +1,19 @@
 package io.slipway.workload;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.slipway.testkit.kube.SimulatedClusterResource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /** The test's own client of the simulated cluster the service runs against, with Kruise's CRDs installed from deploy/k8s/crds. */
@@ -25,6 +29,22 @@ public final class KruiseTestCluster {
             return client;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * {@code kubectl edit} as a person or a script does it: re-read and try again when the controller wrote the object
+     * (its status) between the read and the write, which a real API server answers with 409 too.
+     */
+    public static <T extends HasMetadata> T edit(Resource<T> resource, UnaryOperator<T> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return resource.edit(change);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 20) {
+                    throw e;
+                }
+            }
         }
     }
 

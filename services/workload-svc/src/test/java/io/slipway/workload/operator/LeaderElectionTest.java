@@ -65,7 +65,7 @@ class LeaderElectionTest {
 
             await().atMost(Duration.ofSeconds(20)).untilTrue(yLeads);
             assertThat(holder(test)).isEqualTo("instance-y");
-            test.resources(AdvancedStatefulSet.class).inNamespace("default").withName("elected").edit(s -> {
+            KruiseTestCluster.edit(test.resources(AdvancedStatefulSet.class).inNamespace("default").withName("elected"), s -> {
                 s.getSpec().replicas = 4;
                 return s;
             });

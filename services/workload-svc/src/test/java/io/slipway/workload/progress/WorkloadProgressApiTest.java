@@ -117,8 +117,7 @@ class WorkloadProgressApiTest {
         assertThat(first.path("ready").asInt() < 3 || created.size() == 1).as("a view while pods were starting, or one settled view").isTrue();
         Set<String> uids = uids(last);
 
-        k().resources(AdvancedStatefulSet.class).inNamespace("default").withName("live")
-                .edit(s -> {
+        KruiseTestCluster.edit(k().resources(AdvancedStatefulSet.class).inNamespace("default").withName("live"), s -> {
                     s.getSpec().template.getSpec().getContainers().getFirst().setImage("registry.local/web:2");
                     return s;
                 });

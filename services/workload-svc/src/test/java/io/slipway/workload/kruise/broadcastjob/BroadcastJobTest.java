@@ -258,7 +258,7 @@ class BroadcastJobTest {
         });
         assertThat(pods("pause")).singleElement().satisfies(p -> assertThat(phase(p)).isEqualTo("Failed"));
 
-        k().resources(BroadcastJob.class).inNamespace(NS).withName("pause").edit(j -> {
+        KruiseTestCluster.edit(k().resources(BroadcastJob.class).inNamespace(NS).withName("pause"), j -> {
             j.getSpec().paused = false;
             j.getSpec().template.getMetadata().getAnnotations().put(SimulatedKubelet.EXIT_CODE_ANNOTATION, "0");
             return j;
@@ -306,7 +306,7 @@ class BroadcastJobTest {
         create("edit", "edit", 0, 1500, "parallelism: 1\n");
         await().atMost(WAIT).untilAsserted(() -> assertThat(pods("edit")).hasSize(1));
 
-        k().resources(BroadcastJob.class).inNamespace(NS).withName("edit").edit(j -> {
+        KruiseTestCluster.edit(k().resources(BroadcastJob.class).inNamespace(NS).withName("edit"), j -> {
             j.getSpec().template.getSpec().getContainers().get(0).setImage("registry.local/warm:2");
             return j;
         });

@@ -268,7 +268,7 @@ class SidecarSetOnSimulatedClusterTest {
 
         try (Unavailability unavailable = new Unavailability()) {
             unavailable.watch = k.pods().inNamespace("up").watch(unavailable);
-            k.resources(SidecarSet.class).withName("up-mesh").edit(s -> {
+            KruiseTestCluster.edit(k.resources(SidecarSet.class).withName("up-mesh"), s -> {
                 s.getSpec().containers.get(0).setImage("registry.local/envoy:2");
                 return s;
             });
@@ -317,7 +317,7 @@ class SidecarSetOnSimulatedClusterTest {
         awaitWebhookInjects("paused", Map.of("app", "paused-web"));
         runningPods("paused", "paused-web", 2);
 
-        k.resources(SidecarSet.class).withName("paused-mesh").edit(s -> {
+        KruiseTestCluster.edit(k.resources(SidecarSet.class).withName("paused-mesh"), s -> {
             s.getSpec().containers.get(0).setImage("registry.local/envoy:2");
             return s;
         });
@@ -330,7 +330,7 @@ class SidecarSetOnSimulatedClusterTest {
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> k.pods().inNamespace("paused").list().getItems().stream()
                 .allMatch(p -> p.getSpec().getContainers().get(0).getImage().equals("registry.local/envoy:1")));
 
-        k.resources(SidecarSet.class).withName("paused-mesh").edit(s -> {
+        KruiseTestCluster.edit(k.resources(SidecarSet.class).withName("paused-mesh"), s -> {
             s.getSpec().updateStrategy.paused = false;
             return s;
         });
@@ -353,7 +353,7 @@ class SidecarSetOnSimulatedClusterTest {
         await().atMost(LONG).untilAsserted(() -> assertThat(statusOf("env-mesh").updatedReadyPods)
                 .isEqualTo(2));
 
-        k.resources(SidecarSet.class).withName("env-mesh").edit(s -> {
+        KruiseTestCluster.edit(k.resources(SidecarSet.class).withName("env-mesh"), s -> {
             s.getSpec().containers.get(0).setEnv(List.of(new EnvVar("MODE", "strict", null)));
             return s;
         });
