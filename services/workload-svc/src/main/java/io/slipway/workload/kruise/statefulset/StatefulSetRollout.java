@@ -213,7 +213,8 @@ public final class StatefulSetRollout {
             reason = "every pod from ordinal " + partition + " runs revision " + in.updateRevision();
         } else {
             phase = Phase.PROGRESSING;
-            reason = outdated + " pod(s) to update, " + (desired.size() - status.readyReplicas) + " not ready";
+            reason = outdated + " pod(s) to update, " + (desired.size() - status.readyReplicas) + " not ready"
+                    + waitingFor(desired, byOrdinal, in.set().getMetadata().getName());
         }
         return new Plan(creates, deletes, inPlace, openGates, status, phase, reason, Optional.ofNullable(recheck));
     }
@@ -359,5 +360,56 @@ public final class StatefulSetRollout {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    /**
+     * Why the rollout is not done yet, by pod, so a stuck rollout says what holds it: the first three pods (lowest
+     * ordinal first) that are missing or not ready, each with what its status says ("; waiting for web-3: container
+     * main waiting (ImagePullBackOff)").
+     */
+    static String waitingFor(java.util.NavigableSet<Integer> desired, Map<Integer, Pod> byOrdinal, String set) {
+        List<String> waits = new ArrayList<>();
+        for (int ordinal : desired) {
+            if (waits.size() == 3) {
+                waits.add("...");
+                break;
+            }
+            Pod p = byOrdinal.get(ordinal);
+            if (p == null) {
+                waits.add(set + "-" + ordinal + ": not created yet");
+            } else if (!PodState.ready(p)) {
+                waits.add(p.getMetadata().getName() + ": " + notReadyBecause(p));
+            }
+        }
+        return waits.isEmpty() ? "" : "; waiting for " + String.join(", ", waits);
+    }
+
+    /** What a pod's status says about why it is not ready, most specific first. */
+    static String notReadyBecause(Pod p) {
+        if (PodState.terminating(p)) {
+            return "terminating";
+        }
+        if (InPlaceUpdate.inProgress(p)) {
+            return "updating in place";
+        }
+        var scheduled = PodState.condition(p, "PodScheduled");
+        if (scheduled.isPresent() && "False".equals(scheduled.get().getStatus())) {
+            return "not scheduled" + (scheduled.get().getMessage() == null ? "" : " (" + scheduled.get().getMessage() + ")");
+        }
+        for (var c : PodState.containerStatuses(p)) {
+            if (c.getState() != null && c.getState().getWaiting() != null) {
+                String why = c.getState().getWaiting().getReason();
+                return "container " + c.getName() + " waiting" + (why == null ? "" : " (" + why + ")")
+                        + (c.getRestartCount() != null && c.getRestartCount() > 0 ? ", " + c.getRestartCount() + " restart(s)" : "");
+            }
+            if (c.getState() != null && c.getState().getTerminated() != null) {
+                return "container " + c.getName() + " exited with " + c.getState().getTerminated().getExitCode();
+            }
+            if (!Boolean.TRUE.equals(c.getReady())) {
+                return "container " + c.getName() + " not ready";
+            }
+        }
+        String phase = PodState.phase(p);
+        return phase == null || phase.isEmpty() || "Running".equals(phase) ? "not ready" : phase;
     }
 }

@@ -266,4 +266,18 @@ class StatefulSetRolloutTest {
         assertThat(StatefulSetRollout.scaled(new IntOrString("1%"), 50, 1)).isEqualTo(1);
         assertThat(StatefulSetRollout.scaled(null, 50, 1)).isEqualTo(1);
     }
+
+    @Test
+    void aRolloutThatWaitsNamesThePodsItWaitsForAndWhy() {
+        World w = world("replicas: 3\n" + template("img:1"), "replicas: 3\n" + template("img:1"), 3);
+        Pod crashing = notReady(w.pods().get(1));
+        crashing.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName("main").withRestartCount(4)
+                .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState().withReady(false).build()));
+        var plan = w.plan();
+        assertThat(plan.phase()).isEqualTo(StatefulSetRollout.Phase.PROGRESSING);
+        assertThat(plan.reason()).endsWith("; waiting for web-1: container main waiting (CrashLoopBackOff), 4 restart(s)");
+
+        World fewer = new World(w.set(), List.of(w.pods().get(0)), w.templates(), w.current(), w.update());
+        assertThat(fewer.plan().reason()).contains("waiting for web-1: not created yet");
+    }
 }
