@@ -140,7 +140,7 @@ class BroadcastJobTest {
         node("fit-tolerated", "fit", taint("dedicated", "batch", "NoSchedule"));
         node("fit-evicting", "fit", taint("evict", null, "NoExecute"));
         Node cordoned = node("fit-cordoned", "fit");
-        k().nodes().withName(cordoned.getMetadata().getName()).edit(n -> new NodeBuilder(n).editSpec().withUnschedulable(true).endSpec().build());
+        KruiseTestCluster.edit(k().nodes().withName(cordoned.getMetadata().getName()), n -> new NodeBuilder(n).editSpec().withUnschedulable(true).endSpec().build());
         node("fit-elsewhere", "other");
         BroadcastJob job = create("fit", """
                 template:
@@ -320,7 +320,7 @@ class BroadcastJobTest {
     @Test
     void aJobNoNodeFitsIsStalledAndSaysWhy() {
         nodes("stalled", 1);
-        k().nodes().withName("stalled-1").edit(n -> new NodeBuilder(n).editSpec().withTaints(taint("maintenance", null, "NoSchedule"))
+        KruiseTestCluster.edit(k().nodes().withName("stalled-1"), n -> new NodeBuilder(n).editSpec().withTaints(taint("maintenance", null, "NoSchedule"))
                 .endSpec().build());
         create("stalled", "stalled", 0, 100, "");
 
@@ -332,7 +332,7 @@ class BroadcastJobTest {
         });
         assertThat(pods("stalled")).isEmpty();
 
-        k().nodes().withName("stalled-1").edit(n -> new NodeBuilder(n).editSpec().withTaints().endSpec().build());
+        KruiseTestCluster.edit(k().nodes().withName("stalled-1"), n -> new NodeBuilder(n).editSpec().withTaints().endSpec().build());
         awaitPhase("stalled", "completed");
         assertThat(condition(status("stalled"), "Stalled").status).isEqualTo("False");
     }
