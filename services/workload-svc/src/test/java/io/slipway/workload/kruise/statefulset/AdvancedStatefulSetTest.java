@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -36,6 +37,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -105,11 +107,20 @@ class AdvancedStatefulSetTest {
         return k().resources(AdvancedStatefulSet.class).inNamespace(ns).withName(name).get();
     }
 
-    static AdvancedStatefulSet edit(String ns, String name, java.util.function.Consumer<StatefulSetSpec> change) {
-        return k().resources(AdvancedStatefulSet.class).inNamespace(ns).withName(name).edit(s -> {
-            change.accept(s.getSpec());
-            return s;
-        });
+    /** Changes the set's spec as a user would: read, change, write, and again from a fresh read when the controller wrote first. */
+    static AdvancedStatefulSet edit(String ns, String name, Consumer<StatefulSetSpec> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return k().resources(AdvancedStatefulSet.class).inNamespace(ns).withName(name).edit(s -> {
+                    change.accept(s.getSpec());
+                    return s;
+                });
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     static void setImage(StatefulSetSpec spec, String image) {
@@ -200,7 +211,7 @@ class AdvancedStatefulSetTest {
         record Seen(Action action, String pod, String uid, boolean ready, String gate, boolean deleting, String revision, String image) {
             @Override
             public String toString() {
-                return action + " " + pod + " uid=" + uid.substring(0, 8) + " ready=" + ready + " gate=" + gate + " deleting=" + deleting
+                return action + " " + pod + " uid=" + uid.substring(uid.length() - 8) + " ready=" + ready + " gate=" + gate + " deleting=" + deleting
                         + " rev=" + revision + " image=" + image;
             }
         }
@@ -301,14 +312,14 @@ class AdvancedStatefulSetTest {
             });
 
             edit(ns, "ord", s -> s.replicas = 1);
-            await().atMost(WAIT).untilAsserted(() -> assertThat(names(pods(ns))).containsExactly("ord-0"));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(names(pods(ns))).as(history::timeline).containsExactly("ord-0"));
             int twoGone = history.first(s -> s.action() == Watcher.Action.DELETED && s.pod().equals("ord-2"));
             int oneDeleting = history.first(s -> s.pod().equals("ord-1") && s.deleting() && !s.uid().equals(oldUid));
             int twoDeleting = history.first(s -> s.pod().equals("ord-2") && s.deleting());
             assertThat(twoDeleting).as("ord-2 deleted first\n%s", history.timeline()).isNotNegative().isLessThan(oneDeleting);
             assertThat(oneDeleting).as("ord-1 deleted once ord-2 was gone\n%s", history.timeline()).isGreaterThan(twoGone);
         }
-        assertThat(status(ns, "ord").replicas).isEqualTo(1);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(status(ns, "ord").replicas).isEqualTo(1));
     }
 
     @Test
