@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -41,7 +42,12 @@ import org.jboss.logging.Logger;
  * cluster, carries the plan out concurrently and records what it saw.
  */
 @jakarta.inject.Singleton
-@ControllerConfiguration(name = "advanced-statefulset")
+// JOSDK 5.3.2 filters the events of its own status patch by remembering only the last event seen during the patch: a
+// spec change that lands while the patch is in flight is followed by the patch's own event and is dropped, and the set
+// is not reconciled for it (operator-framework/java-operator-sdk#3399 makes the filter aware of such events). Without
+// comparable resource versions there is no such filter; the next look may read a status one patch old, which the
+// planner recomputes from the pods anyway.
+@ControllerConfiguration(name = "advanced-statefulset", informer = @Informer(comparableResourceVersions = false))
 public class StatefulSetReconciler implements Reconciler<AdvancedStatefulSet> {
     private static final Logger LOG = Logger.getLogger(StatefulSetReconciler.class);
     public static final String PAUSED = RolloutPhase.PAUSED;
