@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -38,7 +39,9 @@ import org.jboss.logging.Logger;
  * records what it saw.
  */
 @jakarta.inject.Singleton
-@ControllerConfiguration(name = "broadcastjob")
+// without comparable resource versions, as StatefulSetReconciler and for the same reason: JOSDK 5.3.2 drops an event
+// that lands while the controller's own status patch is in flight (a node appearing for a job, a pod for a SidecarSet)
+@ControllerConfiguration(name = "broadcastjob", informer = @Informer(comparableResourceVersions = false))
 public class BroadcastJobReconciler implements Reconciler<BroadcastJob> {
     private static final Logger LOG = Logger.getLogger(BroadcastJobReconciler.class);
     private static final Observation.Words WORDS = new Observation.Words("PodCreated", null, null, "PodDeleted");

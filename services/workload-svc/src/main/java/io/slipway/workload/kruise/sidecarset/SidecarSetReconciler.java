@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -46,7 +47,9 @@ import org.jboss.logging.Logger;
  * namespace are watched and mapped to the SidecarSets that injected them (the only pods a SidecarSet acts on).
  */
 @jakarta.inject.Singleton
-@ControllerConfiguration(name = "sidecarset")
+// without comparable resource versions, as StatefulSetReconciler and for the same reason: JOSDK 5.3.2 drops an event
+// that lands while the controller's own status patch is in flight (a node appearing for a job, a pod for a SidecarSet)
+@ControllerConfiguration(name = "sidecarset", informer = @Informer(comparableResourceVersions = false))
 public class SidecarSetReconciler implements Reconciler<SidecarSet> {
     private static final Logger LOG = Logger.getLogger(SidecarSetReconciler.class);
     /** Kruise's label on a SidecarSet's ControllerRevisions. */
