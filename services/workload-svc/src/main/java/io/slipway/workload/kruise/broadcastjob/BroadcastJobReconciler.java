@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -22,6 +21,7 @@ import io.slipway.workload.kruise.pod.PodWrites;
 import io.slipway.workload.kruise.pod.RecentWrites;
 import io.slipway.workload.ledger.Observation;
 import io.slipway.workload.ledger.WorkloadLedger;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,10 +39,13 @@ import org.jboss.logging.Logger;
  * records what it saw.
  */
 @jakarta.inject.Singleton
-// without comparable resource versions, as StatefulSetReconciler and for the same reason: JOSDK 5.3.2 drops an event
-// that lands while the controller's own status patch is in flight (a node appearing for a job, a pod for a SidecarSet)
-@ControllerConfiguration(name = "broadcastjob", informer = @Informer(comparableResourceVersions = false))
+// With comparable resource versions (JOSDK's default), unlike StatefulSetReconciler: the job's pause reason is read from
+// the status the controller wrote last, which a stale read would lose. JOSDK 5.3.2 may drop an event that arrives while
+// the controller's own status patch is in flight, so an unfinished job is looked at again every RECHECK anyway.
+@ControllerConfiguration(name = "broadcastjob")
 public class BroadcastJobReconciler implements Reconciler<BroadcastJob> {
+    /** How often an unfinished job is looked at without an event: a lost event costs at most this long. */
+    static final Duration RECHECK = Duration.ofSeconds(10);
     private static final Logger LOG = Logger.getLogger(BroadcastJobReconciler.class);
     private static final Observation.Words WORDS = new Observation.Words("PodCreated", null, null, "PodDeleted");
 
@@ -97,7 +100,10 @@ public class BroadcastJobReconciler implements Reconciler<BroadcastJob> {
         boolean changed = !Objects.equals(json(job.getStatus()), json(plan.status()));
         current.setStatus(plan.status());
         UpdateControl<BroadcastJob> control = changed || plan.pause() ? UpdateControl.patchStatus(current) : UpdateControl.noUpdate();
-        plan.recheckAfter().ifPresent(d -> control.rescheduleAfter(d.plusMillis(50)));
+        Duration recheck = plan.recheckAfter().map(d -> d.plusMillis(50)).orElse(RECHECK);
+        if (!BroadcastJobPlan.finished(plan.status()) || plan.recheckAfter().isPresent()) {
+            control.rescheduleAfter(recheck.compareTo(RECHECK) < 0 ? recheck : RECHECK);
+        }
         return control;
     }
 
