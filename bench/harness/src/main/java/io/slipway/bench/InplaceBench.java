@@ -183,10 +183,10 @@ public final class InplaceBench {
 
     /** What one rollout took and cost. */
     record Rollout(String name, boolean controller, double seconds, double statusSeconds, int peakUnavailable, int allowedUnavailable,
-                   int sameUid, int newUid, Map<String, Long> requests, long controllerCpuNanos, long benchCpuNanos) {
+                   int sameUid, int newUid, Map<String, Long> requests, long reconciles, long controllerCpuNanos, long benchCpuNanos) {
         Rollout named(String n) {
             return new Rollout(n, controller, seconds, statusSeconds, peakUnavailable, allowedUnavailable, sameUid, newUid, requests,
-                    controllerCpuNanos, benchCpuNanos);
+                    reconciles, controllerCpuNanos, benchCpuNanos);
         }
 
         long writes() {
@@ -197,8 +197,8 @@ public final class InplaceBench {
             String s = String.format(Locale.ROOT, "%s %.2f s, peak unavailable %d (allowed %d), UIDs kept %d, new %d", name, seconds,
                     peakUnavailable, allowedUnavailable, sameUid, newUid);
             if (controller) {
-                s += String.format(Locale.ROOT, "; status done at %.2f s; controller writes %.2f/pod, CPU %.0f µs/pod", statusSeconds,
-                        (double) writes() / PODS, controllerCpuNanos / 1e3 / PODS);
+                s += String.format(Locale.ROOT, "; status done at %.2f s; controller writes %.2f/pod, %d reconciles, CPU %.0f µs/pod %s",
+                        statusSeconds, (double) writes() / PODS, reconciles, controllerCpuNanos / 1e3 / PODS, requests);
             }
             return s + String.format(Locale.ROOT, "; bench JVM (API server, kubelet, watches) CPU %.0f µs/pod", benchCpuNanos / 1e3 / PODS);
         }
@@ -226,7 +226,7 @@ public final class InplaceBench {
         int[] kept = compare(uids, set.uids());
         boolean recreate = extraPatchOps.contains("ReCreate");
         return new Rollout(recreate ? "controller (ReCreate)" : "controller (in place)", true, (done - t0) / 1e9, (settled - t0) / 1e9,
-                set.peakUnavailable(), allowed, kept[0], kept[1], after.requestsMinus(before), after.cpu - before.cpu, cpu1 - cpu0);
+                set.peakUnavailable(), allowed, kept[0], kept[1], after.requestsMinus(before), after.reconciles - before.reconciles, after.cpu - before.cpu, cpu1 - cpu0);
     }
 
     /** The same image change written straight to every bare pod, FLOOR_CONCURRENCY at once, timed to all Ready again. */
@@ -242,7 +242,7 @@ public final class InplaceBench {
         long cpu1 = benchCpu();
         int[] kept = compare(uids, floor.uids());
         return new Rollout("floor (bare pods)", false, (done - t0) / 1e9, Double.NaN, floor.peakUnavailable(), PODS, kept[0], kept[1],
-                Map.of(), 0, cpu1 - cpu0);
+                Map.of(), 0, 0, cpu1 - cpu0);
     }
 
     private static int allowedUnavailable(AdvancedStatefulSet set, String extraPatchOps) {
@@ -326,6 +326,9 @@ public final class InplaceBench {
                         + " lists %.0f and watches opened %.0f per rollout (%.4f per pod)%n",
                 median(writes), min(writes), max(writes), median(reads), median(lists), median(watchCount), median(watchesPerPod));
 
+        double[] reconciles = controllerRuns.stream().mapToDouble(o -> o.reconciles).toArray();
+        System.out.printf(Locale.ROOT, "  reconciles of the set per rollout: median %.0f (min-max %.0f-%.0f)%n", median(reconciles), min(reconciles),
+                max(reconciles));
         double[] cpu = controllerRuns.stream().mapToDouble(o -> o.controllerCpuNanos / 1e3 / PODS).toArray();
         double[] benchC = controllerRuns.stream().mapToDouble(o -> o.benchCpuNanos / 1e3 / PODS).toArray();
         double[] benchF = floorRuns.stream().mapToDouble(o -> o.benchCpuNanos / 1e3 / PODS).toArray();
@@ -557,7 +560,7 @@ public final class InplaceBench {
 
     /** The controller in its own JVM ({@link InplaceController}): started once, sampled before and after each rollout. */
     static final class Child {
-        record Sample(long cpu, Map<String, Long> requests, Map<String, Long> threads) {
+        record Sample(long cpu, long reconciles, Map<String, Long> requests, Map<String, Long> threads) {
             Map<String, Long> requestsMinus(Sample before) {
                 Map<String, Long> d = new TreeMap<>();
                 requests.forEach((k, v) -> {
@@ -585,10 +588,14 @@ public final class InplaceBench {
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> cmd = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx" + System.getProperty("bench.controller.heap", "1g"),
                     "-XX:+UseParallelGC", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager"));
-            for (String p : List.of("bench.controller.threads")) {
+            for (String p : List.of("bench.controller.threads", "bench.trace")) {
                 if (System.getProperty(p) != null) {
                     cmd.add("-D" + p + "=" + System.getProperty(p));
                 }
+            }
+            String extra = System.getProperty("bench.controller.jvm", "").trim(); // e.g. a JFR recording, to profile it
+            if (!extra.isEmpty()) {
+                cmd.addAll(List.of(extra.split("\\s+")));
             }
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), InplaceController.class.getName(), url));
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -621,11 +628,14 @@ public final class InplaceBench {
             in.flush();
             String line = await("sample ");
             long cpu = 0;
+            long reconciles = 0;
             Map<String, Long> requests = new TreeMap<>();
             Map<String, Long> threads = new TreeMap<>();
             for (String field : line.split(" ")) {
                 if (field.startsWith("cpu=")) {
                     cpu = Long.parseLong(field.substring(4));
+                } else if (field.startsWith("reconciles=")) {
+                    reconciles = Long.parseLong(field.substring(11));
                 } else if (field.startsWith("requests=") || field.startsWith("threads=")) {
                     Map<String, Long> into = field.startsWith("requests=") ? requests : threads;
                     for (String kv : field.substring(field.indexOf('=') + 1).split(",")) {
@@ -636,7 +646,7 @@ public final class InplaceBench {
                     }
                 }
             }
-            Sample s = new Sample(cpu, requests, threads);
+            Sample s = new Sample(cpu, reconciles, requests, threads);
             lastThreads = s;
             return s;
         }

@@ -41,6 +41,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class InplaceController {
     private static final Map<String, LongAdder> REQUESTS = new ConcurrentHashMap<>();
+    /** A pod whose requests are printed to stderr as they are sent (-Dbench.trace=web-7), to see one pod's sequence. */
+    private static final String TRACE = System.getProperty("bench.trace");
+    private static final long STARTED = System.nanoTime();
+    private static final SimpleMeterRegistry METRICS = new SimpleMeterRegistry();
 
     private InplaceController() {
     }
@@ -55,7 +59,7 @@ public final class InplaceController {
                     .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("bench-request-count", new Counting()))
                     .build();
             operator[0] = WorkloadOperator.build(client[0], config(), "bench-inplace",
-                    List.of(new StatefulSetReconciler(client[0], new DiffOnlyRecorder())), new SimpleMeterRegistry(), leading -> {
+                    List.of(new StatefulSetReconciler(client[0], new DiffOnlyRecorder())), METRICS, leading -> {
                     });
             operator[0].start();
             System.out.println("ready");
@@ -81,7 +85,9 @@ public final class InplaceController {
 
     private static String sample() {
         long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-        StringBuilder line = new StringBuilder("sample cpu=").append(cpu).append(" requests=");
+        double reconciles = METRICS.getMeters().stream().filter(m -> m.getId().getName().contains("reconciliations.started"))
+                .flatMap(m -> java.util.stream.StreamSupport.stream(m.measure().spliterator(), false)).mapToDouble(x -> x.getValue()).sum();
+        StringBuilder line = new StringBuilder("sample cpu=").append(cpu).append(" reconciles=").append((long) reconciles).append(" requests=");
         new TreeMap<>(REQUESTS).forEach((k, v) -> line.append(k.replace(' ', '_')).append(':').append(v.sum()).append(','));
         line.append(" threads=");
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -131,7 +137,11 @@ public final class InplaceController {
     private static final class Counting implements Interceptor {
         @Override
         public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-            REQUESTS.computeIfAbsent(classify(request.method(), request.uri()), k -> new LongAdder()).increment();
+            String kind = classify(request.method(), request.uri());
+            REQUESTS.computeIfAbsent(kind, k -> new LongAdder()).increment();
+            if (TRACE != null && (request.uri().getPath().endsWith("/" + TRACE) || request.uri().getPath().contains("/" + TRACE + "/"))) {
+                System.err.printf("[controller] %8.3f s %s %s%n", (System.nanoTime() - STARTED) / 1e9, kind, request.uri().getPath());
+            }
         }
     }
 
