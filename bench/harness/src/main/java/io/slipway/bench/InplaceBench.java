@@ -59,7 +59,7 @@ public final class InplaceBench {
 
     private static final int PODS = Integer.getInteger("bench.pods", 1000);
     private static final int REPS = Integer.getInteger("bench.reps", 5);
-    private static final int WARMUPS = Integer.getInteger("bench.warmups", 1);
+    private static final int WARMUPS = Integer.getInteger("bench.warmups", 2);
     private static final int NODES = Integer.getInteger("bench.nodes", 20);
     private static final long START_MS = Long.getLong("bench.start-ms", 200);
     private static final long READY_MS = Long.getLong("bench.ready-ms", 80);
@@ -292,7 +292,7 @@ public final class InplaceBench {
     private static void report(List<Rollout> controllerRuns, List<Rollout> floorRuns, List<Rollout> variants, Child child) {
         double[] c = controllerRuns.stream().mapToDouble(o -> o.seconds).toArray();
         double[] f = floorRuns.stream().mapToDouble(o -> o.seconds).toArray();
-        System.out.printf(Locale.ROOT, "%d pods, %d repetitions after %d warm-up, alternating order; times from the image change to every pod"
+        System.out.printf(Locale.ROOT, "%d pods, %d repetitions after %d warm-up pairs, alternating order; times from the image change to every pod"
                 + " Ready with the new imageID (pods, as a watch sees them)%n", PODS, REPS, WARMUPS);
         System.out.printf(Locale.ROOT, "floor (1,000 JSON patches of the bare pods' image, %d at once):   median %.2f s  (min-max %.2f-%.2f; %s)%n",
                 FLOOR_CONCURRENCY, median(f), min(f), max(f), list(f));
@@ -355,8 +355,9 @@ public final class InplaceBench {
             System.out.println("one run each (controller; same kubelet latencies):");
             for (Rollout o : variants) {
                 System.out.printf(Locale.ROOT, "  %-34s %6.2f s, peak unavailable %4d (allowed %4d), UIDs kept %4d / changed %4d,"
-                                + " writes %.2f/pod, CPU %.0f µs/pod%n", o.name, o.seconds, o.peakUnavailable, o.allowedUnavailable, o.sameUid,
-                        o.newUid, (double) o.writes() / PODS, o.controllerCpuNanos / 1e3 / PODS);
+                                + " writes %.2f/pod, %d reconciles, CPU %.0f µs/pod; requests %s%n", o.name, o.seconds, o.peakUnavailable,
+                        o.allowedUnavailable, o.sameUid, o.newUid, (double) o.writes() / PODS, o.reconciles, o.controllerCpuNanos / 1e3 / PODS,
+                        o.requests);
             }
         }
         System.out.printf(Locale.ROOT, "writes per pod (median) %.2f, goal <= 3%n", median(writes));
