@@ -196,6 +196,71 @@ public final class InPlaceUpdate {
         return copy;
     }
 
+    /**
+     * The JSON patch (RFC 6902) that turns {@code read} into {@code applied}, a result of {@link #apply} on it: the
+     * changed images, labels and annotations only, guarded by tests of what the update was planned from (the pod's
+     * uid; each changed container's name, image and containerID as read). Unlike a PUT of the whole pod at the
+     * resourceVersion read, it does not lose the race with the kubelet's status write that closing the gate causes,
+     * which made nearly every image write of a large rollout answer 409 and wait for the next reconcile; a change it
+     * must not overwrite (another image change, a restarted container, a new pod of that name) still fails a test.
+     */
+    public static String patch(Pod read, Pod applied) {
+        ArrayNode ops = JSON.createArrayNode();
+        op(ops, "test", "/metadata/uid", read.getMetadata().getUid());
+        List<Container> before = read.getSpec().getContainers();
+        List<Container> after = applied.getSpec().getContainers();
+        List<ContainerStatus> statuses = read.getStatus() == null || read.getStatus().getContainerStatuses() == null ? List.of()
+                : read.getStatus().getContainerStatuses();
+        for (int i = 0; i < after.size(); i++) {
+            if (Objects.equals(before.get(i).getImage(), after.get(i).getImage())) {
+                continue;
+            }
+            String at = "/spec/containers/" + i;
+            op(ops, "test", at + "/name", before.get(i).getName());
+            op(ops, "test", at + "/image", before.get(i).getImage());
+            for (int j = 0; j < statuses.size(); j++) {
+                if (before.get(i).getName().equals(statuses.get(j).getName()) && statuses.get(j).getContainerID() != null) {
+                    op(ops, "test", "/status/containerStatuses/" + j + "/containerID", statuses.get(j).getContainerID());
+                }
+            }
+            op(ops, "replace", at + "/image", after.get(i).getImage());
+        }
+        entries(ops, "/metadata/labels", read.getMetadata().getLabels(), applied.getMetadata().getLabels());
+        entries(ops, "/metadata/annotations", read.getMetadata().getAnnotations(), applied.getMetadata().getAnnotations());
+        return ops.toString();
+    }
+
+    private static void entries(ArrayNode ops, String path, Map<String, String> from, Map<String, String> to) {
+        Map<String, String> a = from == null ? Map.of() : from;
+        Map<String, String> b = to == null ? Map.of() : to;
+        if (a.equals(b)) {
+            return;
+        }
+        if (a.isEmpty()) { // absent, or empty and so not serialized: the map is added whole
+            ops.addObject().put("op", "add").put("path", path).set("value", JSON.valueToTree(b));
+            return;
+        }
+        b.forEach((k, v) -> {
+            if (!v.equals(a.get(k))) {
+                op(ops, "add", path + "/" + pointerToken(k), v); // add replaces a member that exists
+            }
+        });
+        a.keySet().forEach(k -> {
+            if (!b.containsKey(k)) {
+                ops.addObject().put("op", "remove").put("path", path + "/" + pointerToken(k));
+            }
+        });
+    }
+
+    private static void op(ArrayNode ops, String op, String path, String value) {
+        ops.addObject().put("op", op).put("path", path).put("value", value);
+    }
+
+    /** A map key as a JSON pointer token (RFC 6901): {@code ~} and {@code /} escaped. */
+    private static String pointerToken(String key) {
+        return key.replace("~", "~0").replace("/", "~1");
+    }
+
     /** {@code base} with {@code changes} applied, as {@link #changed} reports them (a null value removes the key). */
     private static Map<String, String> patched(Map<String, String> base, Map<String, String> changes) {
         Map<String, String> result = new LinkedHashMap<>(base == null ? Map.of() : base);

@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -146,8 +148,10 @@ public class StatefulSetReconciler implements Reconciler<AdvancedStatefulSet> {
                 }
                 if (step.applyNow()) {
                     int ordinal = StatefulSetRollout.ordinalOf(set.getMetadata().getName(), pod);
-                    pod = client.pods().inNamespace(ns).resource(InPlaceUpdate.apply(pod, step.diff(),
-                            StatefulSetPods.identity(set, ordinal, step.revision()), step.revision(), now)).update();
+                    Pod applied = InPlaceUpdate.apply(pod, step.diff(), StatefulSetPods.identity(set, ordinal, step.revision()),
+                            step.revision(), now);
+                    // resource(pod), not withName: fabric8 would GET the pod first to have an item to patch
+                    pod = client.pods().inNamespace(ns).resource(pod).patch(PatchContext.of(PatchType.JSON), InPlaceUpdate.patch(pod, applied));
                     recent.written(pod);
                 }
                 return pod;
