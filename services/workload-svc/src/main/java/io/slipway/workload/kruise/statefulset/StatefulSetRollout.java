@@ -214,7 +214,11 @@ public final class StatefulSetRollout {
         } else {
             phase = Phase.PROGRESSING;
             reason = outdated + " pod(s) to update, " + (desired.size() - status.readyReplicas) + " not ready"
-                    + waitingFor(desired, byOrdinal, in.set().getMetadata().getName());
+                    + waitingFor(desired, byOrdinal, in.now());
+            Duration stuck = untilStuck(desired, byOrdinal, in.now());
+            if (stuck != null) {
+                recheck = min(recheck, stuck);
+            }
         }
         return new Plan(creates, deletes, inPlace, openGates, status, phase, reason, Optional.ofNullable(recheck));
     }
@@ -362,26 +366,66 @@ public final class StatefulSetRollout {
         }
     }
 
+    /** How long a pod may be not ready before the rollout's reason names it as what the rollout waits for. */
+    static final Duration STUCK_AFTER = Duration.ofSeconds(30);
+
     /**
-     * Why the rollout is not done yet, by pod, so a stuck rollout says what holds it: the first three pods (lowest
-     * ordinal first) that are missing or not ready, each with what its status says ("; waiting for web-3: container
-     * main waiting (ImagePullBackOff)").
+     * What holds a rollout, so a stuck one says so: the first three pods (lowest ordinal first) not ready for
+     * {@link #STUCK_AFTER} or longer, each with how long and what its status says ("; waiting for web-3 (not ready for
+     * 95s): container main waiting (ImagePullBackOff)"). Pods only briefly not ready are left out: they are a rollout
+     * going as planned, and naming them would change the status (and write it) at every step.
      */
-    static String waitingFor(java.util.NavigableSet<Integer> desired, Map<Integer, Pod> byOrdinal, String set) {
+    static String waitingFor(java.util.NavigableSet<Integer> desired, Map<Integer, Pod> byOrdinal, Instant now) {
         List<String> waits = new ArrayList<>();
         for (int ordinal : desired) {
+            Pod p = byOrdinal.get(ordinal);
+            if (p == null || PodState.ready(p)) {
+                continue;
+            }
+            Optional<Instant> since = notReadySince(p);
+            if (since.isPresent() && Duration.between(since.get(), now).compareTo(STUCK_AFTER) < 0) {
+                continue;
+            }
             if (waits.size() == 3) {
                 waits.add("...");
                 break;
             }
-            Pod p = byOrdinal.get(ordinal);
-            if (p == null) {
-                waits.add(set + "-" + ordinal + ": not created yet");
-            } else if (!PodState.ready(p)) {
-                waits.add(p.getMetadata().getName() + ": " + notReadyBecause(p));
-            }
+            waits.add(p.getMetadata().getName() + since.map(t -> " (not ready for " + Duration.between(t, now).toSeconds() + "s)").orElse("")
+                    + ": " + notReadyBecause(p));
         }
         return waits.isEmpty() ? "" : "; waiting for " + String.join(", ", waits);
+    }
+
+    /** When the next not-ready pod will have been so for {@link #STUCK_AFTER}, so the reason can name it then; null if none. */
+    static Duration untilStuck(java.util.NavigableSet<Integer> desired, Map<Integer, Pod> byOrdinal, Instant now) {
+        Duration next = null;
+        for (int ordinal : desired) {
+            Pod p = byOrdinal.get(ordinal);
+            if (p == null || PodState.ready(p)) {
+                continue;
+            }
+            Optional<Instant> since = notReadySince(p);
+            if (since.isPresent()) {
+                Duration left = Duration.between(now, since.get().plus(STUCK_AFTER));
+                if (!left.isNegative() && !left.isZero()) {
+                    next = next == null || left.plusSeconds(1).compareTo(next) < 0 ? left.plusSeconds(1) : next;
+                }
+            }
+        }
+        return next;
+    }
+
+    /** Since when a pod is not ready: its Ready condition's last transition, else its creation; empty when unknown. */
+    static Optional<Instant> notReadySince(Pod p) {
+        String at = PodState.condition(p, "Ready").map(c -> c.getLastTransitionTime()).orElse(null);
+        if (at == null) {
+            at = p.getMetadata().getCreationTimestamp();
+        }
+        try {
+            return at == null ? Optional.empty() : Optional.of(Instant.parse(at));
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
     }
 
     /** What a pod's status says about why it is not ready, most specific first. */

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.slipway.workload.kruise.Revisions;
 import io.slipway.workload.kruise.pod.InPlaceUpdate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -268,16 +269,18 @@ class StatefulSetRolloutTest {
     }
 
     @Test
-    void aRolloutThatWaitsNamesThePodsItWaitsForAndWhy() {
+    void aRolloutThatWaitsNamesThePodsNotReadyForLongAndWhy() {
         World w = world("replicas: 3\n" + template("img:1"), "replicas: 3\n" + template("img:1"), 3);
         Pod crashing = notReady(w.pods().get(1));
+        crashing.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).forEach(c -> c.setLastTransitionTime(NOW.minusSeconds(95).toString()));
         crashing.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName("main").withRestartCount(4)
                 .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState().withReady(false).build()));
+        Pod starting = notReady(w.pods().get(2));
+        starting.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).forEach(c -> c.setLastTransitionTime(NOW.minusSeconds(5).toString()));
         var plan = w.plan();
         assertThat(plan.phase()).isEqualTo(StatefulSetRollout.Phase.PROGRESSING);
-        assertThat(plan.reason()).endsWith("; waiting for web-1: container main waiting (CrashLoopBackOff), 4 restart(s)");
-
-        World fewer = new World(w.set(), List.of(w.pods().get(0)), w.templates(), w.current(), w.update());
-        assertThat(fewer.plan().reason()).contains("waiting for web-1: not created yet");
+        assertThat(plan.reason()).as("the pod not ready for 5 s is a rollout going as planned")
+                .endsWith("; waiting for web-1 (not ready for 95s): container main waiting (CrashLoopBackOff), 4 restart(s)");
+        assertThat(plan.recheckAfter()).as("looked at again when web-2 has been not ready for 30 s").contains(Duration.ofSeconds(26));
     }
 }
