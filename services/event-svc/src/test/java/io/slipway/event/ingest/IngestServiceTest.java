@@ -46,7 +46,8 @@ class IngestServiceTest {
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
              TopicReader reader = new TopicReader(TOPIC)) {
             var pod = client.pods().inNamespace("shop").resource(new PodBuilder().withNewMetadata().withName("cart-0")
-                    .withLabels(Map.of("app", "cart")).endMetadata().build()).create();
+                    .withLabels(Map.of("app", "cart")).endMetadata()
+                    .withNewSpec().addNewContainer().withName("cart").withImage("registry.local/cart:1").endContainer().endSpec().build()).create();
             Event event = client.v1().events().inNamespace("shop").resource(new EventBuilder()
                     .withNewMetadata().withName("cart-0.1").endMetadata()
                     .withNewInvolvedObject().withApiVersion("v1").withKind("Pod").withNamespace("shop").withName("cart-0")
