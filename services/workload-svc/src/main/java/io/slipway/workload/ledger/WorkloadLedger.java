@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
  * Every observable transition of a workload as an event: compares an {@link Observation} with the ledger of what was
@@ -23,7 +22,6 @@ import org.hibernate.reactive.mutiny.Mutiny;
  */
 @ApplicationScoped
 public class WorkloadLedger implements TransitionRecorder {
-    private static final int ROWS_PER_STATEMENT = 500;
     private final Outbox outbox;
     private final String cluster;
     private final Map<String, Map<String, String>> cache = new ConcurrentHashMap<>();
@@ -65,10 +63,12 @@ public class WorkloadLedger implements TransitionRecorder {
 
     private Uni<Void> write(Observation now, Map<String, String> next, List<Transition> transitions) {
         Uni<Void> chain = Uni.createFrom().voidItem();
-        List<Map.Entry<String, String>> rows = List.copyOf(next.entrySet());
-        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-            List<Map.Entry<String, String>> batch = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-            chain = chain.chain(() -> Panache.getSession().chain(s -> upsert(s, now.uid(), batch))).replaceWithVoid();
+        for (Map.Entry<String, String> e : next.entrySet()) {
+            chain = chain.chain(() -> Panache.getSession().chain(s -> s.createNativeQuery(
+                            "insert into workload_ledger (workload_uid, entry, value) values (?1, ?2, ?3)"
+                                    + " on conflict (workload_uid, entry) do update set value = excluded.value, updated_at = now()")
+                    .setParameter(1, now.uid()).setParameter(2, e.getKey()).setParameter(3, e.getValue()).executeUpdate()))
+                    .replaceWithVoid();
         }
         Instant at = Instant.now();
         for (Transition t : transitions) {
@@ -79,22 +79,6 @@ public class WorkloadLedger implements TransitionRecorder {
             chain = chain.chain(() -> outbox.append(now.uid(), event, EventContext.newRequest(null))).replaceWithVoid();
         }
         return chain;
-    }
-
-    /** One statement for up to {@link #ROWS_PER_STATEMENT} entries: a 1,000-pod rollout is a few round trips, not 1,000. */
-    private static Uni<Integer> upsert(Mutiny.Session session, String uid, List<Map.Entry<String, String>> batch) {
-        StringBuilder sql = new StringBuilder("insert into workload_ledger (workload_uid, entry, value) values ");
-        for (int i = 0; i < batch.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append("(?1, ?").append(2 + 2 * i).append(", ?").append(3 + 2 * i).append(')');
-        }
-        sql.append(" on conflict (workload_uid, entry) do update set value = excluded.value, updated_at = now()");
-        var query = session.createNativeQuery(sql.toString());
-        query.setParameter(1, uid);
-        for (int i = 0; i < batch.size(); i++) {
-            query.setParameter(2 + 2 * i, batch.get(i).getKey());
-            query.setParameter(3 + 2 * i, batch.get(i).getValue());
-        }
-        return query.executeUpdate();
     }
 
     private static String clip(String s) {
