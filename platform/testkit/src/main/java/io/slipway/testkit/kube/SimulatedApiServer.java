@@ -391,7 +391,7 @@ final class SimulatedApiServer extends KubernetesCrudDispatcher {
                 MockResponse response = switch (verb) {
                     case CREATE -> creates.handle(path, contentType, body);
                     case UPDATE -> replaces.handle(path, contentType, body);
-                    case PATCH -> patches.handle(path, contentType, body);
+                    case PATCH -> patch(path, contentType, body);
                 };
                 return answer(response, write);
             } finally {
@@ -402,6 +402,19 @@ final class SimulatedApiServer extends KubernetesCrudDispatcher {
             return translate(e, verb, p, body).response();
         } catch (ApiError e) {
             return e.response();
+        }
+    }
+
+    /**
+     * fabric8's patch handler, except that a JSON patch that cannot be applied (a {@code test} operation that fails, a
+     * path that does not exist) is answered as the API server answers it, 422 with the patch library's words and
+     * nothing stored, where fabric8's would let the exception escape and leave the client without an answer.
+     */
+    private MockResponse patch(String path, String contentType, String body) throws KubernetesCrudDispatcherException {
+        try {
+            return patches.handle(path, contentType, body);
+        } catch (io.fabric8.zjsonpatch.JsonPatchException e) {
+            throw ApiError.of(422, "Invalid", "the server rejected our request due to an error in our request: " + e.getMessage(), null);
         }
     }
 

@@ -149,6 +149,22 @@ class OptimisticConcurrencyTest {
     }
 
     @Test
+    void aJsonPatchWhoseTestFailsChangesNothingAndAnswers422() {
+        JsonNode first = pod();
+        String rv = first.path("metadata").path("resourceVersion").asText();
+
+        Answer failed = http.patch(PODS + "/web-0", "application/json-patch+json",
+                "[{\"op\":\"test\",\"path\":\"/spec/containers/0/image\",\"value\":\"registry.local/app:0\"},"
+                        + "{\"op\":\"replace\",\"path\":\"/spec/containers/0/image\",\"value\":\"registry.local/app:2\"}]");
+        assertThat(failed.code()).isEqualTo(422);
+        assertThat(failed.body().path("kind").asText()).isEqualTo("Status");
+        assertThat(failed.body().path("message").asText()).contains("Expected value \"registry.local/app:0\" but found value \"registry.local/app:1\"");
+        JsonNode now = http.get(PODS + "/web-0").body();
+        assertThat(now.path("spec").path("containers").get(0).path("image").asText()).isEqualTo("registry.local/app:1");
+        assertThat(now.path("metadata").path("resourceVersion").asText()).isEqualTo(rv);
+    }
+
+    @Test
     void strategicMergePatchAndServerSideApplyAreNotServed() {
         pod();
         Answer strategic = http.patch(PODS + "/web-0", "application/strategic-merge-patch+json", "{\"metadata\":{\"labels\":{\"a\":\"b\"}}}");

@@ -40,6 +40,9 @@ public final class PodWrites implements AutoCloseable {
                         return null;
                     }
                     throw e;
+                } catch (LostRace e) {
+                    conflicts.incrementAndGet();
+                    return null;
                 } finally {
                     permits.release();
                 }
@@ -69,6 +72,29 @@ public final class PodWrites implements AutoCloseable {
             throw failure;
         }
         return new Result<>(written, conflicts.get());
+    }
+
+    /**
+     * A JSON patch guarded by {@code test} operations (see {@link InPlaceUpdate#patch}): the API server answers 422 when
+     * a test fails, that is when someone changed what the write was planned from, and the write is then a lost race
+     * like a 409, retried from a fresh read on the next look.
+     */
+    public static <T> T guarded(Supplier<T> patch) {
+        try {
+            return patch.get();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 422) {
+                throw new LostRace(e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    /** A guarded write whose guard failed. */
+    public static final class LostRace extends RuntimeException {
+        LostRace(String message) {
+            super(message, null, false, false);
+        }
     }
 
     public static String key(HasMetadata o) {

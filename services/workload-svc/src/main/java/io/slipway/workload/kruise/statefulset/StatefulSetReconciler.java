@@ -151,7 +151,9 @@ public class StatefulSetReconciler implements Reconciler<AdvancedStatefulSet> {
                     Pod applied = InPlaceUpdate.apply(pod, step.diff(), StatefulSetPods.identity(set, ordinal, step.revision()),
                             step.revision(), now);
                     // resource(pod), not withName: fabric8 would GET the pod first to have an item to patch
-                    pod = client.pods().inNamespace(ns).resource(pod).patch(PatchContext.of(PatchType.JSON), InPlaceUpdate.patch(pod, applied));
+                    Pod read = pod;
+                    pod = PodWrites.guarded(() -> client.pods().inNamespace(ns).resource(read)
+                            .patch(PatchContext.of(PatchType.JSON), InPlaceUpdate.patch(read, applied)));
                     recent.written(pod);
                 }
                 return pod;
