@@ -49,7 +49,14 @@ public class SidecarSetValidationWebhook {
         } catch (IllegalArgumentException e) {
             return AdmissionReviews.denied(request.uid(), 422, "Invalid", "SidecarSet " + request.name() + " cannot be read: " + e.getMessage());
         }
-        List<String> problems = SidecarSetValidation.problems(set, cache.sidecarSets());
+        List<String> problems = new java.util.ArrayList<>(SidecarSetValidation.problems(set, cache.sidecarSets()));
+        if ("UPDATE".equals(request.operation()) && request.oldObject() instanceof ObjectNode old) {
+            try {
+                problems.addAll(SidecarSetValidation.changes(set, JSON.convertValue(SidecarSetConversion.to(SidecarSet.API_VERSION, old), SidecarSet.class)));
+            } catch (IllegalArgumentException e) {
+                LOG.debugf("the stored SidecarSet %s cannot be read (%s): only the new one is checked", request.name(), e.getMessage());
+            }
+        }
         if (problems.isEmpty()) {
             return AdmissionReviews.allowed(request.uid());
         }

@@ -197,6 +197,32 @@ class AdmissionWebhooksTest {
     }
 
     @Test
+    void changingASidecarsUpgradeTypeIsRefusedOnUpdate() {
+        String cold = """
+                apiVersion: apps.kruise.io/v1beta1
+                kind: SidecarSet
+                metadata: {name: mesh}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  containers: [{name: proxy, image: envoy:1}]
+                """;
+        ObjectNode update = review("u5", "UPDATE", "apps.kruise.io", "v1beta1", "sidecarsets", "", cold.replace("image: envoy:1}",
+                "image: envoy:2, upgradeStrategy: {upgradeType: HotUpgrade, hotUpgradeEmptyImage: empty:1}}"));
+        ((ObjectNode) update.get("request")).set("oldObject", Serialization.unmarshal(cold, ObjectNode.class));
+
+        JsonNode response = post("/webhooks/validate-sidecarset", update).path("response");
+        JsonNode create = post("/webhooks/validate-sidecarset", review("u6", "CREATE", "apps.kruise.io", "v1beta1", "sidecarsets", "",
+                cold.replace("name: mesh", "name: mesh-hot").replace("image: envoy:1}",
+                        "image: envoy:2, upgradeStrategy: {upgradeType: HotUpgrade, hotUpgradeEmptyImage: empty:1}}"))).path("response");
+
+        assertThat(response.path("allowed").asBoolean()).isFalse();
+        assertThat(response.path("status").path("message").asText()).isEqualTo("SidecarSet.apps.kruise.io \"mesh\" is invalid: "
+                + "spec.containers[0].upgradeStrategy.upgradeType: Invalid value: \"HotUpgrade\": container proxy's upgradeType is immutable"
+                + " (its pods were injected with one container); create a new SidecarSet or a new container name instead");
+        assertThat(create.path("allowed").asBoolean()).as("the same SidecarSet is fine as a new one").isTrue();
+    }
+
+    @Test
     void aSidecarSetWhoseContainerAnotherInjectsIntoTheSamePodsIsRefusedInEitherVersion() {
         k.resources(SidecarSet.class).resource(Serialization.unmarshal(MESH, SidecarSet.class)).create();
         ObjectNode alpha = review("u3", "CREATE", "apps.kruise.io", "v1alpha1", "sidecarsets", "", """
@@ -213,7 +239,7 @@ class AdmissionWebhooksTest {
                 r -> !r.path("allowed").asBoolean());
 
         assertThat(response.path("status").path("message").asText()).contains("spec.containers[0].name: Invalid value: \"proxy\": "
-                + "SidecarSet mesh, whose selector can select the same pods, injects a container of that name");
+                + "SidecarSet mesh, whose selector can select the same pods, injects a container named proxy");
     }
 
     @Test

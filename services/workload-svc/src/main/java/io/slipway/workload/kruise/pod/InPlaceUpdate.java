@@ -205,8 +205,22 @@ public final class InPlaceUpdate {
      * must not overwrite (another image change, a restarted container, a new pod of that name) still fails a test.
      */
     public static String patch(Pod read, Pod applied) {
+        return patch(read, applied, List.of());
+    }
+
+    /**
+     * {@link #patch(Pod, Pod)}, also guarded by a test of each annotation of {@code tested} the pod had when read (a
+     * record another writer may have moved on, such as a hot upgrade's working container).
+     */
+    public static String patch(Pod read, Pod applied, List<String> tested) {
         ArrayNode ops = JSON.createArrayNode();
         op(ops, "test", "/metadata/uid", read.getMetadata().getUid());
+        for (String key : tested) {
+            String value = PodState.annotation(read, key);
+            if (value != null) {
+                op(ops, "test", "/metadata/annotations/" + pointerToken(key), value);
+            }
+        }
         List<Container> before = read.getSpec().getContainers();
         List<Container> after = applied.getSpec().getContainers();
         List<ContainerStatus> statuses = read.getStatus() == null || read.getStatus().getContainerStatuses() == null ? List.of()

@@ -25,7 +25,7 @@ public class SidecarContainer extends Container {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class UpgradeStrategy {
-        /** ColdUpgrade (the default: the container restarts with its new image) or HotUpgrade (not supported yet). */
+        /** ColdUpgrade (the default: the container restarts with its new image) or HotUpgrade (two containers hand over, {@link HotUpgrade}). */
         public String upgradeType;
         public String hotUpgradeEmptyImage;
     }

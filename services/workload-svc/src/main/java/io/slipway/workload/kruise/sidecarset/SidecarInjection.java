@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * ones after), its init containers (after the pod's own, by name), the volumes they mount (a pod's own volume of the
  * same name wins), its pull secrets and pod annotations, and records the revision in the pod's annotations. Pods that
  * get sidecars also get the {@code InPlaceUpdateReady} readiness gate, so an upgrade of a sidecar can take the pod out
- * of service. Pure.
+ * of service. A HotUpgrade sidecar becomes two containers ({@link HotUpgrade}). Pure.
  */
 public final class SidecarInjection {
     public static final String BEFORE_APP_CONTAINER = "BeforeAppContainer";
@@ -97,12 +97,17 @@ public final class SidecarInjection {
                 inits.add(container(c, pod, appContainers));
                 volumes.addAll(usedVolumes(c, setVolumes));
             }
+            List<String> hot = new ArrayList<>();
             for (SidecarContainer c : list(spec.containers)) {
                 Container injected = container(c, pod, appContainers);
-                (AFTER_APP_CONTAINER.equals(c.podInjectPolicy) ? after : before).add(injected);
+                (AFTER_APP_CONTAINER.equals(c.podInjectPolicy) ? after : before).addAll(HotUpgrade.hot(c) ? HotUpgrade.expand(injected, c) : List.of(injected));
                 volumes.addAll(usedVolumes(c, setVolumes));
                 sidecars.add(c.getName());
+                if (HotUpgrade.hot(c)) {
+                    hot.add(c.getName());
+                }
             }
+            HotUpgrade.recordInjected(annotations, hot);
             if (spec.imagePullSecrets != null) {
                 secrets.addAll(spec.imagePullSecrets);
             }
@@ -125,7 +130,7 @@ public final class SidecarInjection {
         for (SidecarSet set : matched) {
             Set<String> names = new LinkedHashSet<>();
             list(set.getSpec().initContainers).forEach(c -> names.add(c.getName()));
-            list(set.getSpec().containers).forEach(c -> names.add(c.getName()));
+            list(set.getSpec().containers).forEach(c -> names.addAll(HotUpgrade.podNames(c)));
             for (String name : names) {
                 String other = owner.putIfAbsent(name, set.getMetadata().getName());
                 if (other != null) {

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -136,15 +138,18 @@ public class SidecarSetReconciler implements Reconciler<SidecarSet> {
                     upgrade.pod().getMetadata().getName(), upgrade.diff().images());
             batch.add(() -> {
                 Pod pod = upgrade.pod();
-                String ns = pod.getMetadata().getNamespace();
-                if (InPlaceUpdate.hasReadinessGate(pod) && !InPlaceUpdate.inProgress(pod)) {
-                    pod = client.pods().inNamespace(ns).resource(InPlaceUpdate.withGate(pod, false, "StartSidecarUpgrade", now)).updateStatus();
+                if (upgrade.closeGate() && InPlaceUpdate.hasReadinessGate(pod) && !InPlaceUpdate.inProgress(pod)) {
+                    pod = client.pods().inNamespace(pod.getMetadata().getNamespace())
+                            .resource(InPlaceUpdate.withGate(pod, false, "StartSidecarUpgrade", now)).updateStatus();
                     recent.written(pod);
                 }
-                pod = client.pods().inNamespace(ns).resource(InPlaceUpdate.apply(pod, upgrade.diff(), Map.of(), upgrade.revision(), now)).update();
-                recent.written(pod);
-                return pod;
+                return change(pod, upgrade.diff(), upgrade.revision(), now);
             });
+        }
+        for (var reset : plan.resets()) {
+            LOG.debugf("SidecarSet %s: pod %s/%s handed over, resetting %s", set.getMetadata().getName(), reset.pod().getMetadata().getNamespace(),
+                    reset.pod().getMetadata().getName(), reset.diff().images().keySet());
+            batch.add(() -> change(reset.pod(), reset.diff(), reset.revision(), now));
         }
         for (Pod p : plan.openGates()) {
             batch.add(() -> {
@@ -158,6 +163,20 @@ public class SidecarSetReconciler implements Reconciler<SidecarSet> {
         if (result.conflicts() > 0) {
             LOG.debugf("SidecarSet %s: %d pod write(s) lost a race; the next look retries them", set.getMetadata().getName(), result.conflicts());
         }
+    }
+
+    /**
+     * The pod's sidecar images and annotations changed as planned: a JSON patch guarded by what it was planned from
+     * (see {@link InPlaceUpdate#patch}) and by the working containers of hot sidecars, not a PUT at the resourceVersion
+     * read, which the kubelet's status write after the gate closes would make fail.
+     */
+    private Pod change(Pod pod, InPlaceUpdate.Diff diff, String revision, Instant now) {
+        Pod applied = InPlaceUpdate.apply(pod, diff, Map.of(), revision, now);
+        // resource(pod), not withName: fabric8 would GET the pod first to have an item to patch
+        Pod written = PodWrites.guarded(() -> client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod)
+                .patch(PatchContext.of(PatchType.JSON), InPlaceUpdate.patch(pod, applied, List.of(HotUpgrade.WORKING_ANNOTATION))));
+        recent.written(written);
+        return written;
     }
 
     private void createRevision(SidecarSet set, SidecarRevision latest, long number) {

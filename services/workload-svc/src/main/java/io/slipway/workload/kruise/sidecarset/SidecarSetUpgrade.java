@@ -28,16 +28,23 @@ public final class SidecarSetUpgrade {
     /** What the upgrade as a whole is doing, for status conditions and events. */
     public enum Phase { PROGRESSING, PAUSED, BLOCKED, FINISHED }
 
-    /** A pod to upgrade to {@code revision}: close its gate, change its sidecars' images and annotations. */
-    public record Upgrade(Pod pod, InPlaceUpdate.Diff diff, String revision) {
+    /**
+     * A pod to upgrade to {@code revision}: close its gate when a ColdUpgrade sidecar restarts ({@code closeGate}; a
+     * hot upgrade keeps the pod in service), change its sidecars' images and annotations.
+     */
+    public record Upgrade(Pod pod, InPlaceUpdate.Diff diff, String revision, boolean closeGate) {
+    }
+
+    /** A pod whose hot sidecars handed over: their old containers go back to the empty image. */
+    public record Reset(Pod pod, InPlaceUpdate.Diff diff, String revision) {
     }
 
     /** A pod that runs an older revision and cannot reach the latest in place: the fields that changed. */
     public record Blocked(Pod pod, List<String> fields) {
     }
 
-    public record Plan(List<Upgrade> upgrades, List<Blocked> blocked, List<Pod> openGates, SidecarSetStatus status, Phase phase,
-                       String reason) {
+    public record Plan(List<Upgrade> upgrades, List<Reset> resets, List<Blocked> blocked, List<Pod> openGates, SidecarSetStatus status,
+                       Phase phase, String reason) {
     }
 
     /**
@@ -61,6 +68,8 @@ public final class SidecarSetUpgrade {
         List<Pod> waiting = new ArrayList<>();
         List<Blocked> blocked = new ArrayList<>();
         Map<Pod, InPlaceUpdate.Diff> diffs = new LinkedHashMap<>();
+        List<Reset> resets = new ArrayList<>();
+        Map<String, SidecarContainer> hot = HotUpgrade.of(in.set());
         int outdated = 0;
         int unavailable = 0;
         for (Pod p : pods) {
@@ -68,8 +77,15 @@ public final class SidecarSetUpgrade {
             if (InPlaceUpdate.gateUnset(p) || InPlaceUpdate.inProgress(p) && updated && InPlaceUpdate.completed(p)) {
                 openGates.add(p);
             }
+            boolean handingOver = handingOver(p, hot);
+            if (handingOver && !notUpdate && !paused) { // Kruise leaves a paused hand-over as it is, both sidecars running
+                Reset reset = reset(in, p, name, hot);
+                if (reset != null) {
+                    resets.add(reset);
+                }
+            }
             if (updated) {
-                if (!PodState.ready(p) || InPlaceUpdate.inProgress(p) || !InPlaceUpdate.completed(p)) {
+                if (!PodState.ready(p) || InPlaceUpdate.inProgress(p) || !InPlaceUpdate.completed(p) || handingOver) {
                     unavailable++;
                 }
                 continue;
@@ -81,13 +97,21 @@ public final class SidecarSetUpgrade {
             if (strategy.selector != null && !LabelSelectors.matches(strategy.selector, p.getMetadata().getLabels())) {
                 continue;
             }
-            List<String> fields = changedFields(in, p, name);
+            List<String> fields = new ArrayList<>(changedFields(in, p, name));
+            if (fields.isEmpty()) {
+                hot.keySet().stream().filter(n -> HotUpgrade.working(p, n) == null)
+                        .forEach(n -> fields.add("spec.containers[" + n + "].upgradeStrategy.upgradeType (the pod has no " + n + "-1 and " + n
+                                + "-2 with a working-container annotation: it was injected without HotUpgrade)"));
+            }
             if (!fields.isEmpty()) {
                 blocked.add(new Blocked(p, fields));
                 continue;
             }
+            if (resets.stream().anyMatch(r -> r.pod() == p)) {
+                continue; // its old sidecar goes back to the empty image first, as Kruise does
+            }
             waiting.add(p);
-            diffs.put(p, diff(in, p, name));
+            diffs.put(p, diff(in, p, name, hot));
         }
 
         List<Upgrade> upgrades = new ArrayList<>();
@@ -102,7 +126,9 @@ public final class SidecarSetUpgrade {
                     }
                     unavailable++;
                 }
-                upgrades.add(new Upgrade(p, diffs.get(p), in.latest().hash()));
+                InPlaceUpdate.Diff d = diffs.get(p);
+                boolean cold = d.images().keySet().stream().anyMatch(c -> hot.keySet().stream().noneMatch(n -> HotUpgrade.podNames(hot.get(n)).contains(c)));
+                upgrades.add(new Upgrade(p, d, in.latest().hash(), cold));
             }
         }
 
@@ -116,7 +142,7 @@ public final class SidecarSetUpgrade {
             phase = Phase.PAUSED;
             reason = outdated + " pod(s) keep an older revision than " + in.latest().name() + ": "
                     + (notUpdate ? "updateStrategy.type is NotUpdate" : "updateStrategy.paused is true");
-        } else if (upgrades.isEmpty() && waiting.size() <= partition && openGates.isEmpty()
+        } else if (upgrades.isEmpty() && resets.isEmpty() && waiting.size() <= partition && openGates.isEmpty()
                 && Objects.equals(status.updatedReadyPods, status.updatedPods)) {
             phase = Phase.FINISHED;
             reason = status.updatedPods + " of " + pods.size() + " matched pod(s) run revision " + in.latest().name()
@@ -125,7 +151,7 @@ public final class SidecarSetUpgrade {
             phase = Phase.PROGRESSING;
             reason = waiting.size() + " pod(s) to upgrade to revision " + in.latest().name() + ", " + upgrades.size() + " now";
         }
-        return new Plan(upgrades, blocked, openGates, status, phase, reason);
+        return new Plan(upgrades, resets, blocked, openGates, status, phase, reason);
     }
 
     /** Not ready first (their upgrade costs no availability), then the newest, as Kruise orders them. */
@@ -149,17 +175,47 @@ public final class SidecarSetUpgrade {
                 + " is no longer kept to name them)");
     }
 
+    /** Whether one of the pod's hot sidecars still has its old container on a real image after a hand-over. */
+    private static boolean handingOver(Pod p, Map<String, SidecarContainer> hot) {
+        return hot.values().stream().anyMatch(c -> HotUpgrade.handingOver(p, c.getName(), c.upgradeStrategy.hotUpgradeEmptyImage));
+    }
+
+    /**
+     * The reset of the old containers whose hand-over is done, once the pod is not out of service for a cold upgrade
+     * and every changed container runs its new image; null while none is done.
+     */
+    private static Reset reset(Input in, Pod p, String name, Map<String, SidecarContainer> hot) {
+        if (InPlaceUpdate.inProgress(p) || !InPlaceUpdate.completed(p)) {
+            return null;
+        }
+        Map<String, String> images = new LinkedHashMap<>();
+        Map<String, String> annotations = new LinkedHashMap<>();
+        for (SidecarContainer c : hot.values()) {
+            String empty = c.upgradeStrategy.hotUpgradeEmptyImage;
+            if (HotUpgrade.handingOver(p, c.getName(), empty) && HotUpgrade.handedOver(p, c.getName())) {
+                HotUpgrade.reset(p, c.getName(), empty, images, annotations);
+            }
+        }
+        return images.isEmpty() ? null
+                : new Reset(p, new InPlaceUpdate.Diff(images, Map.of(), annotations, List.of()), Objects.toString(PodSidecars.hash(p, name), ""));
+    }
+
     /** The pod's sidecar images that change, and the annotations that record the latest revision. */
-    private static InPlaceUpdate.Diff diff(Input in, Pod p, String name) {
+    private static InPlaceUpdate.Diff diff(Input in, Pod p, String name, Map<String, SidecarContainer> hot) {
         Map<String, String> images = new LinkedHashMap<>();
         for (Container c : p.getSpec().getContainers()) {
             String image = in.latest().image(c.getName());
-            if (image != null && !image.equals(c.getImage())) {
+            if (image != null && !image.equals(c.getImage()) && !hot.containsKey(c.getName())) {
                 images.put(c.getName(), image);
             }
         }
         Map<String, String> before = p.getMetadata().getAnnotations() == null ? Map.of() : p.getMetadata().getAnnotations();
         Map<String, String> after = new LinkedHashMap<>(before);
+        String version = Objects.requireNonNullElse(in.set().getMetadata().getResourceVersion(),
+                String.valueOf(Objects.requireNonNullElse(in.set().getMetadata().getGeneration(), 1L)));
+        for (SidecarContainer c : hot.values()) {
+            HotUpgrade.upgrade(p, c.getName(), c.getImage(), c.upgradeStrategy.hotUpgradeEmptyImage, version, images, after);
+        }
         List<SidecarSetSpecFields.PatchPodMetadata> patches = in.set().getSpec().patchPodMetadata == null ? List.of()
                 : in.set().getSpec().patchPodMetadata.stream().filter(m -> m.patchPolicy != null && !"Retain".equals(m.patchPolicy)).toList();
         SidecarInjection.patchMetadata(after, patches); // Retain only applies when a pod is created, as in Kruise
@@ -176,10 +232,11 @@ public final class SidecarSetUpgrade {
     private static SidecarSetStatus status(Input in, List<Pod> pods, String name) {
         SidecarSetStatus s = new SidecarSetStatus();
         s.observedGeneration = in.set().getMetadata().getGeneration();
+        Map<String, SidecarContainer> hot = HotUpgrade.of(in.set());
         int updated = 0, ready = 0, updatedReady = 0;
         for (Pod p : pods) {
             boolean isUpdated = in.latest().hash().equals(PodSidecars.hash(p, name));
-            boolean isReady = PodState.ready(p) && !InPlaceUpdate.inProgress(p) && InPlaceUpdate.completed(p);
+            boolean isReady = PodState.ready(p) && !InPlaceUpdate.inProgress(p) && InPlaceUpdate.completed(p) && !handingOver(p, hot);
             updated += isUpdated ? 1 : 0;
             ready += isReady ? 1 : 0;
             updatedReady += isUpdated && isReady ? 1 : 0;

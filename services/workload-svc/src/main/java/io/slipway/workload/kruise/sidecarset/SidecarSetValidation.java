@@ -118,11 +118,7 @@ public final class SidecarSetValidation {
                 p.add(path + "." + field + ".type: Unsupported value: \"" + share.type + "\": supported values: enabled, disabled");
             }
         }
-        if (c.upgradeStrategy != null && c.upgradeStrategy.upgradeType != null && !c.upgradeStrategy.upgradeType.isEmpty()
-                && !"ColdUpgrade".equals(c.upgradeStrategy.upgradeType)) {
-            p.add(path + ".upgradeStrategy.upgradeType: Unsupported value: \"" + c.upgradeStrategy.upgradeType + "\": Slipway supports ColdUpgrade"
-                    + " (the container restarts with its new image); HotUpgrade is not supported yet");
-        }
+        upgradeStrategy(p, c, path, sidecar, names);
         if (c.resourcesPolicy != null) {
             p.add(path + ".resourcesPolicy: Forbidden: resources computed from the pod's containers are not supported by Slipway yet;"
                     + " set resources instead");
@@ -135,6 +131,67 @@ public final class SidecarSetValidation {
                 p.add(path + ".volumeMounts[" + j + "].name: Not found: \"" + v + "\": not a volume of the SidecarSet (spec.volumes)");
             }
         }
+    }
+
+    /**
+     * ColdUpgrade or HotUpgrade; a hot sidecar needs an empty image other than its image, becomes two containers whose
+     * names ({@code <name>-1}, {@code <name>-2}) must be free and fit 63 characters, and is no init container.
+     */
+    private static void upgradeStrategy(List<String> p, SidecarContainer c, String path, boolean sidecar, Set<String> names) {
+        String type = c.upgradeStrategy == null ? null : c.upgradeStrategy.upgradeType;
+        if (type == null || type.isEmpty() || "ColdUpgrade".equals(type)) {
+            return;
+        }
+        if (!HotUpgrade.TYPE.equals(type)) {
+            p.add(path + ".upgradeStrategy.upgradeType: Unsupported value: \"" + type + "\": supported values: ColdUpgrade, HotUpgrade");
+            return;
+        }
+        if (!sidecar) {
+            p.add(path + ".upgradeStrategy.upgradeType: Forbidden: an init container runs once when the pod starts; it has nothing to hand over");
+            return;
+        }
+        String empty = c.upgradeStrategy.hotUpgradeEmptyImage;
+        if (empty == null || empty.isBlank()) {
+            p.add(path + ".upgradeStrategy.hotUpgradeEmptyImage: Required value: HotUpgrade runs this image in the idle one of the sidecar's"
+                    + " two containers");
+        } else if (empty.equals(c.getImage())) {
+            p.add(path + ".upgradeStrategy.hotUpgradeEmptyImage: Invalid value: \"" + empty + "\": must differ from the sidecar's image,"
+                    + " or an upgrade could not tell the idle container from the working one");
+        }
+        String name = c.getName();
+        if (name != null && name.length() > 61) {
+            p.add(path + ".name: Invalid value: \"" + name + "\": a HotUpgrade sidecar's containers are " + name + "-1 and -2, longer than 63 characters");
+        }
+        for (String podName : name == null ? List.<String>of() : HotUpgrade.podNames(c)) {
+            if (!names.add(podName)) {
+                p.add(path + ".name: Duplicate value: \"" + podName + "\": HotUpgrade injects " + name + " as " + name + "-1 and " + name
+                        + "-2, and the SidecarSet injects another container of that name");
+            }
+        }
+    }
+
+    /**
+     * What a change of {@code old} into {@code set} must not do, as Kruise refuses it: change a container's
+     * upgradeType (the pods it injected have one container, or two, for the other type).
+     */
+    public static List<String> changes(SidecarSet set, SidecarSet old) {
+        List<String> p = new ArrayList<>();
+        if (old == null || old.getSpec() == null || set.getSpec() == null) {
+            return p;
+        }
+        Map<String, Boolean> wasHot = new HashMap<>();
+        list(old.getSpec().containers).forEach(c -> wasHot.put(c.getName(), HotUpgrade.hot(c)));
+        List<SidecarContainer> containers = list(set.getSpec().containers);
+        for (int i = 0; i < containers.size(); i++) {
+            SidecarContainer c = containers.get(i);
+            Boolean hot = wasHot.get(c.getName());
+            if (hot != null && hot != HotUpgrade.hot(c)) {
+                p.add("spec.containers[" + i + "].upgradeStrategy.upgradeType: Invalid value: \"" + (HotUpgrade.hot(c) ? "HotUpgrade" : "ColdUpgrade")
+                        + "\": container " + c.getName() + "'s upgradeType is immutable (its pods were injected with "
+                        + (hot ? "two containers" : "one container") + "); create a new SidecarSet or a new container name instead");
+            }
+        }
+        return p;
     }
 
     private static void updateStrategy(List<String> p, SidecarSetSpecFields.UpdateStrategy u) {
@@ -214,13 +271,15 @@ public final class SidecarSetValidation {
             String why = "SidecarSet " + other.getMetadata().getName() + ", whose selector can select the same pods, ";
             Set<String> theirs = new HashSet<>();
             list(other.getSpec().initContainers).forEach(c -> theirs.add(c.getName()));
-            list(other.getSpec().containers).forEach(c -> theirs.add(c.getName()));
+            list(other.getSpec().containers).forEach(c -> theirs.addAll(HotUpgrade.podNames(c)));
             for (String field : List.of("initContainers", "containers")) {
                 List<SidecarContainer> mine = field.equals("containers") ? list(spec.containers) : list(spec.initContainers);
                 for (int i = 0; i < mine.size(); i++) {
-                    if (theirs.contains(mine.get(i).getName())) {
-                        p.add("spec." + field + "[" + i + "].name: Invalid value: \"" + mine.get(i).getName() + "\": " + why
-                                + "injects a container of that name");
+                    for (String podName : HotUpgrade.podNames(mine.get(i))) {
+                        if (theirs.contains(podName)) {
+                            p.add("spec." + field + "[" + i + "].name: Invalid value: \"" + mine.get(i).getName() + "\": " + why
+                                    + "injects a container named " + podName);
+                        }
                     }
                 }
             }

@@ -303,6 +303,125 @@ class SidecarSetOnSimulatedClusterTest {
                 .allSatisfy(t -> assertThat(t.getRevision()).isEqualTo(latest)));
     }
 
+    /**
+     * Records, per pod, the gate statuses seen and the old sidecar's container id at the moment the new one first ran
+     * its image ready: a hot upgrade must never take the pod out of service and must keep the old sidecar running
+     * until the new one is up.
+     */
+    static final class HandOver implements Watcher<Pod>, AutoCloseable {
+        final String newImage;
+        final Map<String, String> oldContainerWhenNewRan = new ConcurrentHashMap<>();
+        final Map<String, java.util.Set<String>> gates = new ConcurrentHashMap<>();
+        Watch watch;
+
+        HandOver(String newImage) {
+            this.newImage = newImage;
+        }
+
+        @Override
+        public void eventReceived(Action action, Pod pod) {
+            String name = pod.getMetadata().getName();
+            PodState.condition(pod, InPlaceUpdate.READINESS_GATE)
+                    .ifPresent(c -> gates.computeIfAbsent(name, n -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(c.getStatus()));
+            String working = HotUpgrade.working(pod, "proxy");
+            if (working == null) {
+                return;
+            }
+            var now = PodState.containerStatus(pod, working).orElse(null);
+            var old = PodState.containerStatus(pod, HotUpgrade.idle("proxy", working)).orElse(null);
+            if (now != null && old != null && newImage.equals(now.getImage()) && Boolean.TRUE.equals(now.getReady())) {
+                oldContainerWhenNewRan.putIfAbsent(name, old.getContainerID());
+            }
+        }
+
+        @Override
+        public void onClose(WatcherException cause) {
+        }
+
+        @Override
+        public void close() {
+            watch.close();
+        }
+    }
+
+    static String image(Pod pod, String container) {
+        return pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(container)).findFirst().orElseThrow().getImage();
+    }
+
+    @Test
+    void aHotUpgradeHandsOverToTheIdleContainerWhileTheOldSidecarRunsThenResetsTheOldOne() {
+        create("""
+                apiVersion: apps.kruise.io/v1beta1
+                kind: SidecarSet
+                metadata: {name: hot-mesh}
+                spec:
+                  selector: {matchLabels: {app: hot-web}}
+                  containers:
+                  - name: proxy
+                    image: registry.local/envoy:1
+                    upgradeStrategy: {upgradeType: HotUpgrade, hotUpgradeEmptyImage: registry.local/empty:1}
+                  updateStrategy: {maxUnavailable: 2}
+                """);
+        awaitWebhookInjects("hot", Map.of("app", "hot-web"));
+        Map<String, Pod> before = new ConcurrentHashMap<>();
+        runningPods("hot", "hot-web", 2).forEach(p -> before.put(p.getMetadata().getName(), p));
+        for (Pod p : before.values()) {
+            assertThat(containerNames(p)).containsExactly("proxy-1", "proxy-2", "main");
+            assertThat(HotUpgrade.working(p, "proxy")).isEqualTo("proxy-1");
+            assertThat(status(p, "proxy-2").getImage()).isEqualTo("registry.local/empty:1");
+        }
+
+        try (HandOver handOver = new HandOver("registry.local/envoy:2")) {
+            handOver.watch = k.pods().inNamespace("hot").watch(handOver);
+            KruiseTestCluster.edit(k.resources(SidecarSet.class).withName("hot-mesh"), s -> {
+                s.getSpec().containers.get(0).setImage("registry.local/envoy:2");
+                return s;
+            });
+
+            await().atMost(LONG).untilAsserted(() -> {
+                assertThat(k.pods().inNamespace("hot").list().getItems()).hasSize(2).allSatisfy(p -> {
+                    assertThat(HotUpgrade.working(p, "proxy")).isEqualTo("proxy-2");
+                    assertThat(image(p, "proxy-1")).as("the old sidecar went back to the empty image").isEqualTo("registry.local/empty:1");
+                    assertThat(status(p, "proxy-1").getImage()).isEqualTo("registry.local/empty:1");
+                });
+                SidecarSetStatus s = statusOf("hot-mesh");
+                assertThat(s.updatedPods).isEqualTo(2);
+                assertThat(s.updatedReadyPods).isEqualTo(2);
+                assertThat(s.conditions).anySatisfy(c -> {
+                    assertThat(c.getType()).isEqualTo("RolloutFinished");
+                    assertThat(c.getStatus()).isEqualTo("True");
+                });
+            });
+            for (Pod old : before.values()) {
+                String name = old.getMetadata().getName();
+                assertThat(handOver.gates.get(name)).as("%s was never taken out of service", name).doesNotContain("False");
+                assertThat(handOver.oldContainerWhenNewRan.get(name)).as("%s's old sidecar ran until the new one was up", name)
+                        .isEqualTo(status(old, "proxy-1").getContainerID());
+                Pod now = get("hot", name);
+                assertThat(now.getMetadata().getUid()).isEqualTo(old.getMetadata().getUid());
+                assertThat(status(now, "proxy-2").getImage()).isEqualTo("registry.local/envoy:2");
+                assertThat(status(now, "main").getContainerID()).isEqualTo(status(old, "main").getContainerID());
+                assertThat(now.getMetadata().getAnnotations()).containsEntry("version.sidecarset.kruise.io/proxy-1", "0")
+                        .containsEntry("versionalt.sidecarset.kruise.io/proxy-2", "0");
+                assertThat(Long.parseLong(now.getMetadata().getAnnotations().get("version.sidecarset.kruise.io/proxy-2")))
+                        .as("the new sidecar's version is above the old one's, so it knows to take over").isGreaterThan(1);
+            }
+        }
+
+        KruiseTestCluster.edit(k.resources(SidecarSet.class).withName("hot-mesh"), s -> {
+            s.getSpec().containers.get(0).setImage("registry.local/envoy:3");
+            return s;
+        });
+        await().atMost(LONG).untilAsserted(() -> {
+            assertThat(k.pods().inNamespace("hot").list().getItems()).hasSize(2).allSatisfy(p -> {
+                assertThat(HotUpgrade.working(p, "proxy")).as("the next upgrade hands back to the first container").isEqualTo("proxy-1");
+                assertThat(image(p, "proxy-1")).isEqualTo("registry.local/envoy:3");
+                assertThat(image(p, "proxy-2")).isEqualTo("registry.local/empty:1");
+            });
+            assertThat(statusOf("hot-mesh").updatedReadyPods).isEqualTo(2);
+        });
+    }
+
     @Test
     void aPausedUpgradeLeavesThePodsAloneUntilResumed() {
         create("""

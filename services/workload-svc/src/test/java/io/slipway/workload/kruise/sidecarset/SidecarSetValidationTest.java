@@ -59,7 +59,7 @@ class SidecarSetValidationTest {
                 io.fabric8.kubernetes.api.model.LabelSelector.class);
 
         assertThat(SidecarSetValidation.problems(MESH, List.of(other))).containsExactly("spec.containers[0].name: Invalid value: \"proxy\":"
-                + " SidecarSet linkerd, whose selector can select the same pods, injects a container of that name");
+                + " SidecarSet linkerd, whose selector can select the same pods, injects a container named proxy");
         assertThat(SidecarSetValidation.problems(MESH, List.of(elsewhere))).isEmpty();
         assertThat(SidecarSetValidation.problems(prodMesh, List.of(otherNamespaces))).isEmpty();
         assertThat(SidecarSetValidation.problems(MESH, List.of(otherNamespaces))).hasSize(1);
@@ -101,7 +101,7 @@ class SidecarSetValidationTest {
                 spec:
                   selector: {}
                   containers:
-                  - {name: Proxy, podInjectPolicy: Sideways, upgradeStrategy: {upgradeType: HotUpgrade}, volumeMounts: [{name: x, mountPath: /x}]}
+                  - {name: Proxy, podInjectPolicy: Sideways, upgradeStrategy: {upgradeType: WarmUpgrade}, volumeMounts: [{name: x, mountPath: /x}]}
                   updateStrategy: {type: Sometimes, partition: 1, selector: {matchLabels: {a: b}}, maxUnavailable: 0}
                   injectionStrategy: {revision: {revisionName: r1}}
                 """);
@@ -112,8 +112,7 @@ class SidecarSetValidationTest {
                 "spec.containers[0].name: Invalid value: \"Proxy\": a container's name is a DNS label (lower case letters, digits, '-')",
                 "spec.containers[0].image: Required value",
                 "spec.containers[0].podInjectPolicy: Unsupported value: \"Sideways\": supported values: BeforeAppContainer, AfterAppContainer",
-                "spec.containers[0].upgradeStrategy.upgradeType: Unsupported value: \"HotUpgrade\": Slipway supports ColdUpgrade"
-                        + " (the container restarts with its new image); HotUpgrade is not supported yet",
+                "spec.containers[0].upgradeStrategy.upgradeType: Unsupported value: \"WarmUpgrade\": supported values: ColdUpgrade, HotUpgrade",
                 "spec.containers[0].volumeMounts[0].name: Not found: \"x\": not a volume of the SidecarSet (spec.volumes)",
                 "spec.updateStrategy.type: Unsupported value: \"Sometimes\": supported values: RollingUpdate, NotUpdate",
                 "spec.updateStrategy.maxUnavailable: Invalid value: 0: must be at least 1 (nothing would ever be upgraded)",
@@ -132,5 +131,67 @@ class SidecarSetValidationTest {
 
         assertThat(SidecarSetValidation.problems(set, List.of()))
                 .containsExactly("spec.updateStrategy.partition: Invalid value: \"50%\": partition and selector cannot be used together");
+    }
+
+    @Test
+    void aHotUpgradeNeedsAnEmptyImageOtherThanItsImageAndFreeNamesForItsTwoContainers() {
+        SidecarSet set = sidecarSet("""
+                metadata: {name: mesh}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  initContainers:
+                  - {name: setup, image: setup:1, upgradeStrategy: {upgradeType: HotUpgrade, hotUpgradeEmptyImage: empty:1}}
+                  containers:
+                  - {name: proxy, image: envoy:1, upgradeStrategy: {upgradeType: HotUpgrade}}
+                  - {name: proxy-2, image: other:1}
+                  - {name: agent, image: agent:1, upgradeStrategy: {upgradeType: HotUpgrade, hotUpgradeEmptyImage: agent:1}}
+                  - {name: %s, image: x:1, upgradeStrategy: {upgradeType: HotUpgrade, hotUpgradeEmptyImage: empty:1}}
+                """.formatted("l".repeat(62)));
+
+        assertThat(SidecarSetValidation.problems(set, List.of())).containsExactly(
+                "spec.initContainers[0].upgradeStrategy.upgradeType: Forbidden: an init container runs once when the pod starts; it has nothing to hand over",
+                "spec.containers[0].upgradeStrategy.hotUpgradeEmptyImage: Required value: HotUpgrade runs this image in the idle one of the"
+                        + " sidecar's two containers",
+                "spec.containers[1].name: Duplicate value: \"proxy-2\": the SidecarSet injects another container of that name",
+                "spec.containers[2].upgradeStrategy.hotUpgradeEmptyImage: Invalid value: \"agent:1\": must differ from the sidecar's image,"
+                        + " or an upgrade could not tell the idle container from the working one",
+                "spec.containers[3].name: Invalid value: \"" + "l".repeat(62) + "\": a HotUpgrade sidecar's containers are " + "l".repeat(62)
+                        + "-1 and -2, longer than 63 characters");
+    }
+
+    @Test
+    void anotherSidecarSetsContainerNamedLikeAHotSidecarsSecondContainerIsRefused() {
+        SidecarSet hot = sidecarSet("""
+                metadata: {name: mesh}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  containers: [{name: proxy, image: envoy:1, upgradeStrategy: {upgradeType: HotUpgrade, hotUpgradeEmptyImage: empty:1}}]
+                """);
+        SidecarSet other = sidecarSet("""
+                metadata: {name: tracing}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  containers: [{name: proxy-2, image: jaeger:1}]
+                """);
+
+        assertThat(SidecarSetValidation.problems(other, List.of(hot))).containsExactly("spec.containers[0].name: Invalid value: \"proxy-2\":"
+                + " SidecarSet mesh, whose selector can select the same pods, injects a container named proxy-2");
+        assertThat(SidecarSetValidation.problems(hot, List.of(other))).containsExactly("spec.containers[0].name: Invalid value: \"proxy\":"
+                + " SidecarSet tracing, whose selector can select the same pods, injects a container named proxy-2");
+    }
+
+    @Test
+    void aContainersUpgradeTypeCannotChange() {
+        SidecarSet hot = sidecarSet("""
+                metadata: {name: mesh}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  containers: [{name: proxy, image: envoy:2, upgradeStrategy: {upgradeType: HotUpgrade, hotUpgradeEmptyImage: empty:1}}]
+                """);
+
+        assertThat(SidecarSetValidation.changes(hot, MESH)).containsExactly("spec.containers[0].upgradeStrategy.upgradeType: Invalid value:"
+                + " \"HotUpgrade\": container proxy's upgradeType is immutable (its pods were injected with one container); create a new"
+                + " SidecarSet or a new container name instead");
+        assertThat(SidecarSetValidation.changes(hot, hot)).isEmpty();
     }
 }
