@@ -183,10 +183,11 @@ public final class InplaceBench {
 
     /** What one rollout took and cost. */
     record Rollout(String name, boolean controller, double seconds, double statusSeconds, int peakUnavailable, int allowedUnavailable,
-                   int sameUid, int newUid, Map<String, Long> requests, long reconciles, long controllerCpuNanos, long benchCpuNanos) {
+                   int sameUid, int newUid, Map<String, Long> requests, long reconciles, long controllerCpuNanos, long benchCpuNanos,
+                   long storedChanges) {
         Rollout named(String n) {
             return new Rollout(n, controller, seconds, statusSeconds, peakUnavailable, allowedUnavailable, sameUid, newUid, requests,
-                    reconciles, controllerCpuNanos, benchCpuNanos);
+                    reconciles, controllerCpuNanos, benchCpuNanos, storedChanges);
         }
 
         long writes() {
@@ -200,7 +201,8 @@ public final class InplaceBench {
                 s += String.format(Locale.ROOT, "; status done at %.2f s; controller writes %.2f/pod, %d reconciles, CPU %.0f µs/pod %s",
                         statusSeconds, (double) writes() / PODS, reconciles, controllerCpuNanos / 1e3 / PODS, requests);
             }
-            return s + String.format(Locale.ROOT, "; bench JVM (API server, kubelet, watches) CPU %.0f µs/pod", benchCpuNanos / 1e3 / PODS);
+            return s + String.format(Locale.ROOT, "; bench JVM (API server, kubelet, watches) CPU %.0f µs/pod; API server stored %.2f changes/pod",
+                    benchCpuNanos / 1e3 / PODS, (double) storedChanges / PODS);
         }
     }
 
@@ -213,6 +215,7 @@ public final class InplaceBench {
         String image = REPO + ":" + (++tag);
         Child.Sample before = child.sample();
         long cpu0 = benchCpu();
+        long rv0 = cluster.resourceVersion();
         Map<String, String> uids = set.uids();
         AdvancedStatefulSet current = client.resources(AdvancedStatefulSet.class).inNamespace(SET_NS).withName(SET).get();
         int allowed = allowedUnavailable(current, extraPatchOps);
@@ -223,16 +226,19 @@ public final class InplaceBench {
         long settled = awaitSettled();
         Child.Sample after = child.sample();
         long cpu1 = benchCpu();
+        long rv1 = cluster.resourceVersion();
         int[] kept = compare(uids, set.uids());
         boolean recreate = extraPatchOps.contains("ReCreate");
         return new Rollout(recreate ? "controller (ReCreate)" : "controller (in place)", true, (done - t0) / 1e9, (settled - t0) / 1e9,
-                set.peakUnavailable(), allowed, kept[0], kept[1], after.requestsMinus(before), after.reconciles - before.reconciles, after.cpu - before.cpu, cpu1 - cpu0);
+                set.peakUnavailable(), allowed, kept[0], kept[1], after.requestsMinus(before), after.reconciles - before.reconciles, after.cpu - before.cpu, cpu1 - cpu0,
+                rv1 - rv0);
     }
 
     /** The same image change written straight to every bare pod, FLOOR_CONCURRENCY at once, timed to all Ready again. */
     private static Rollout floorRollout(Tracker floor) throws Exception {
         String image = REPO + ":" + (++tag);
         long cpu0 = benchCpu();
+        long rv0 = cluster.resourceVersion();
         Map<String, String> uids = floor.uids();
         floor.arm(imageId(image));
         String patch = "[{\"op\":\"replace\",\"path\":\"/spec/containers/0/image\",\"value\":\"" + image + "\"}]";
@@ -240,9 +246,10 @@ public final class InplaceBench {
         writeConcurrently(i -> client.pods().inNamespace(FLOOR_NS).withName("floor-" + i).patch(PatchContext.of(PatchType.JSON), patch));
         long done = floor.awaitDone(ROLLOUT_TIMEOUT);
         long cpu1 = benchCpu();
+        long rv1 = cluster.resourceVersion();
         int[] kept = compare(uids, floor.uids());
         return new Rollout("floor (bare pods)", false, (done - t0) / 1e9, Double.NaN, floor.peakUnavailable(), PODS, kept[0], kept[1],
-                Map.of(), 0, 0, cpu1 - cpu0);
+                Map.of(), 0, 0, cpu1 - cpu0, rv1 - rv0);
     }
 
     private static int allowedUnavailable(AdvancedStatefulSet set, String extraPatchOps) {
@@ -336,6 +343,11 @@ public final class InplaceBench {
                 + " median %.0f µs (min-max %.0f-%.0f)%n", median(cpu), min(cpu), max(cpu));
         System.out.printf(Locale.ROOT, "bench JVM's CPU per pod (simulated API server, kubelet, scheduler, the bench's watches and floor writes):"
                 + " controller rollouts %.0f µs, floor rollouts %.0f µs (medians)%n", median(benchC), median(benchF));
+        double[] storedC = controllerRuns.stream().mapToDouble(o -> (double) o.storedChanges / PODS).toArray();
+        double[] storedF = floorRuns.stream().mapToDouble(o -> (double) o.storedChanges / PODS).toArray();
+        System.out.printf(Locale.ROOT, "API server's stored changes per pod (every writer: controller, kubelet, bench; the simulation stores one"
+                + " write at a time): controller rollouts %.2f, floor rollouts %.2f (medians), ratio %.2f%n", median(storedC), median(storedF),
+                median(storedC) / median(storedF));
         Child.Sample last = child.lastThreads;
         if (last != null) {
             System.out.println("  controller's threads, CPU since its start (all rollouts, the scale-up included):");

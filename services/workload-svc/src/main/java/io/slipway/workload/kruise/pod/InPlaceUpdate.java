@@ -166,6 +166,40 @@ public final class InPlaceUpdate {
     }
 
     /**
+     * The JSON patch (RFC 6902) of the pod's status that gives the gate's condition {@code open} status, as
+     * {@link #withGate} would, without sending the whole pod: guarded by the pod's uid and the condition as read (so a
+     * gate is not closed twice). Opening is also guarded by the resourceVersion read: the plan judged the update
+     * finished from that pod, and after its containers turned ready the kubelet has nothing more to write.
+     */
+    public static String gatePatch(Pod read, boolean open, String reason, Instant now) {
+        ArrayNode ops = JSON.createArrayNode();
+        op(ops, "test", "/metadata/uid", read.getMetadata().getUid());
+        if (open) {
+            op(ops, "test", "/metadata/resourceVersion", read.getMetadata().getResourceVersion());
+        }
+        PodCondition condition = new PodConditionBuilder().withType(READINESS_GATE).withStatus(open ? "True" : "False").withReason(reason)
+                .withLastTransitionTime(now.truncatedTo(ChronoUnit.SECONDS).toString()).build();
+        List<PodCondition> conditions = read.getStatus() == null || read.getStatus().getConditions() == null ? List.of()
+                : read.getStatus().getConditions();
+        int at = -1;
+        for (int i = 0; i < conditions.size(); i++) {
+            if (READINESS_GATE.equals(conditions.get(i).getType())) {
+                at = i;
+            }
+        }
+        if (conditions.isEmpty()) { // absent, or empty and so not serialized: the list is added whole
+            ops.addObject().put("op", "add").put("path", "/status/conditions").set("value", JSON.createArrayNode().add(JSON.valueToTree(condition)));
+        } else if (at < 0) {
+            ops.addObject().put("op", "add").put("path", "/status/conditions/-").set("value", JSON.valueToTree(condition));
+        } else {
+            op(ops, "test", "/status/conditions/" + at + "/type", READINESS_GATE);
+            op(ops, "test", "/status/conditions/" + at + "/status", conditions.get(at).getStatus());
+            ops.addObject().put("op", "replace").put("path", "/status/conditions/" + at).set("value", JSON.valueToTree(condition));
+        }
+        return ops.toString();
+    }
+
+    /**
      * A copy of {@code pod} with the diff's images and metadata applied and the state annotation recording, for each
      * container whose image changes, what it ran before (imageID, container id, start), so completion can be told.
      */

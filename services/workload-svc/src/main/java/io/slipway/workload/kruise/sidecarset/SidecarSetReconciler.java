@@ -139,8 +139,7 @@ public class SidecarSetReconciler implements Reconciler<SidecarSet> {
             batch.add(() -> {
                 Pod pod = upgrade.pod();
                 if (upgrade.closeGate() && InPlaceUpdate.hasReadinessGate(pod) && !InPlaceUpdate.inProgress(pod)) {
-                    pod = client.pods().inNamespace(pod.getMetadata().getNamespace())
-                            .resource(InPlaceUpdate.withGate(pod, false, "StartSidecarUpgrade", now)).updateStatus();
+                    pod = PodWrites.gate(client, pod, false, "StartSidecarUpgrade", now);
                     recent.written(pod);
                 }
                 return change(pod, upgrade.diff(), upgrade.revision(), now);
@@ -153,8 +152,7 @@ public class SidecarSetReconciler implements Reconciler<SidecarSet> {
         }
         for (Pod p : plan.openGates()) {
             batch.add(() -> {
-                Pod pod = client.pods().inNamespace(p.getMetadata().getNamespace())
-                        .resource(InPlaceUpdate.withGate(p, true, "SidecarsReady", now)).updateStatus();
+                Pod pod = PodWrites.gate(client, p, true, "SidecarsReady", now);
                 recent.written(pod);
                 return pod;
             });

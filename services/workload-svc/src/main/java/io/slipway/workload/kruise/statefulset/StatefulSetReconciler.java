@@ -143,7 +143,7 @@ public class StatefulSetReconciler implements Reconciler<AdvancedStatefulSet> {
             batch.add(() -> {
                 Pod pod = step.pod();
                 if (!InPlaceUpdate.inProgress(pod)) {
-                    pod = client.pods().inNamespace(ns).resource(InPlaceUpdate.withGate(pod, false, "StartInPlaceUpdate", now)).updateStatus();
+                    pod = PodWrites.gate(client, pod, false, "StartInPlaceUpdate", now);
                     recent.written(pod);
                 }
                 if (step.applyNow()) {
@@ -161,7 +161,7 @@ public class StatefulSetReconciler implements Reconciler<AdvancedStatefulSet> {
         }
         for (Pod p : plan.openGates()) {
             batch.add(() -> {
-                Pod pod = client.pods().inNamespace(ns).resource(InPlaceUpdate.withGate(p, true, "InPlaceUpdateFinished", now)).updateStatus();
+                Pod pod = PodWrites.gate(client, p, true, "InPlaceUpdateFinished", now);
                 recent.written(pod);
                 return pod;
             });

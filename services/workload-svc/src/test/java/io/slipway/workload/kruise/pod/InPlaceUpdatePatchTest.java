@@ -89,4 +89,33 @@ class InPlaceUpdatePatchTest {
         assertThat(JsonPatch.apply(ops, json(notReady)).path("spec").path("containers").path(0).path("image").asText())
                 .isEqualTo("registry.local/app:2");
     }
+
+    @Test
+    void theGatePatchMakesTheStatusWhatWithGateBuildsAndClosesAGateOnlyOnce() {
+        Pod fresh = pod();
+        Pod closed = InPlaceUpdate.withGate(fresh, false, "StartInPlaceUpdate", NOW);
+        fresh.getStatus().setConditions(new java.util.ArrayList<>(java.util.List.of(new io.fabric8.kubernetes.api.model.PodConditionBuilder()
+                .withType("Ready").withStatus("True").build())));
+        Pod open = InPlaceUpdate.withGate(fresh, true, "InPlaceUpdateFinished", NOW);
+
+        for (Pod read : java.util.List.of(pod(), fresh, open)) {
+            String patch = InPlaceUpdate.gatePatch(read, false, "StartInPlaceUpdate", NOW);
+            JsonNode result = JsonPatch.apply(Serialization.unmarshal(patch, JsonNode.class), json(read));
+            assertThat(result.path("status")).isEqualTo(json(InPlaceUpdate.withGate(read, false, "StartInPlaceUpdate", NOW)).path("status"));
+        }
+        JsonNode reopened = JsonPatch.apply(Serialization.unmarshal(InPlaceUpdate.gatePatch(closed, true, "InPlaceUpdateFinished", NOW), JsonNode.class),
+                json(closed));
+        assertThat(reopened.path("status")).isEqualTo(json(InPlaceUpdate.withGate(closed, true, "InPlaceUpdateFinished", NOW)).path("status"));
+
+        String close = InPlaceUpdate.gatePatch(open, false, "StartInPlaceUpdate", NOW);
+        Pod closedMeanwhile = InPlaceUpdate.withGate(open, false, "StartInPlaceUpdate", NOW);
+        assertThatThrownBy(() -> JsonPatch.apply(Serialization.unmarshal(close, JsonNode.class), json(closedMeanwhile)))
+                .as("a gate someone closed meanwhile is not closed again").isInstanceOf(JsonPatchException.class);
+        Pod newer = Serialization.clone(closed);
+        newer.getMetadata().setResourceVersion("8");
+        String opening = InPlaceUpdate.gatePatch(closed, true, "InPlaceUpdateFinished", NOW);
+        assertThatThrownBy(() -> JsonPatch.apply(Serialization.unmarshal(opening, JsonNode.class), json(newer)))
+                .as("a gate opens only on the pod the plan judged").isInstanceOf(JsonPatchException.class);
+        assertThat(close).doesNotContain("spec").doesNotContain("registry.local");
+    }
 }
