@@ -5,6 +5,7 @@ import static io.slipway.bench.BenchMain.info;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodReadinessGate;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,6 +18,8 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.slipway.testkit.kube.SimulatedCluster;
 import io.slipway.testkit.kube.SimulationOptions;
+import io.slipway.workload.kruise.pod.InPlaceUpdate;
+import io.slipway.workload.kruise.pod.PodWrites;
 import io.slipway.workload.kruise.statefulset.AdvancedStatefulSet;
 import io.slipway.workload.kruise.statefulset.StatefulSetStatus;
 import java.io.BufferedReader;
@@ -30,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -52,6 +56,7 @@ import java.util.stream.Stream;
 public final class InplaceBench {
     private static final String SET_NS = "inplace";
     private static final String FLOOR_NS = "floor";
+    private static final String GATED_NS = "gated";
     private static final String SET = "web";
     private static final String REPO = "registry.local/app";
     /** The floor's writers at once: as many as the controller's pod writes (PodWrites.CONCURRENCY). */
@@ -123,8 +128,11 @@ public final class InplaceBench {
 
         Tracker set = new Tracker(SET_NS, PODS);
         Tracker floor = new Tracker(FLOOR_NS, PODS);
-        watch(set);
-        watch(floor);
+        Tracker gated = new Tracker(GATED_NS, PODS);
+        GateOpener opener = new GateOpener();
+        watch(set, null);
+        watch(floor, null);
+        watch(gated, opener);
 
         Child child = Child.start(cluster.url());
         info("controller process started (pid " + child.process.pid() + ")");
@@ -133,25 +141,36 @@ public final class InplaceBench {
         String image = REPO + ":" + tag;
         set.arm(imageId(image));
         floor.arm(imageId(image));
+        gated.arm(imageId(image));
+        opener.arm(imageId(image));
         client.resources(AdvancedStatefulSet.class).inNamespace(SET_NS).resource(statefulSet(image)).create();
-        writeConcurrently(i -> client.pods().inNamespace(FLOOR_NS).resource(new PodBuilder()
-                .withNewMetadata().withName("floor-" + i).withNamespace(FLOOR_NS).addToLabels("app", "floor").endMetadata()
-                .withNewSpec().addNewContainer().withName("app").withImage(image).endContainer().endSpec().build()).create());
+        for (String ns : List.of(FLOOR_NS, GATED_NS)) {
+            writeConcurrently(i -> client.pods().inNamespace(ns).resource(new PodBuilder()
+                    .withNewMetadata().withName(ns + "-" + i).withNamespace(ns).addToLabels("app", ns).endMetadata()
+                    .withNewSpec().addNewContainer().withName("app").withImage(image).endContainer()
+                    .withReadinessGates(ns.equals(GATED_NS) ? List.of(new PodReadinessGate(InPlaceUpdate.READINESS_GATE)) : List.of())
+                    .endSpec().build()).create());
+        }
         set.awaitDone(ROLLOUT_TIMEOUT);
         floor.awaitDone(ROLLOUT_TIMEOUT);
+        gated.awaitDone(ROLLOUT_TIMEOUT);
         awaitSettled();
-        info(String.format(Locale.ROOT, "%d pods of the set and %d bare pods Ready in %.1f s", PODS, PODS, BenchMain.secondsSince(t0)));
+        info(String.format(Locale.ROOT, "%d pods of the set and 2 x %d bare pods Ready in %.1f s", PODS, PODS, BenchMain.secondsSince(t0)));
 
         List<Rollout> controllerRuns = new ArrayList<>();
         List<Rollout> floorRuns = new ArrayList<>();
+        List<Rollout> gatedRuns = new ArrayList<>();
         for (int r = -WARMUPS; r < REPS; r++) {
-            boolean controllerFirst = Math.floorMod(r, 2) == 0;
             String label = r < 0 ? "warm-up" : "rep " + (r + 1);
-            for (int k = 0; k < 2; k++) {
-                Rollout o = (k == 0) == controllerFirst ? controllerRollout(set, child, "") : floorRollout(floor);
+            for (int k = 0; k < 3; k++) {
+                Rollout o = switch (Math.floorMod(r + k, 3)) { // each side goes first, second and third in turn
+                    case 0 -> controllerRollout(set, child, "");
+                    case 1 -> floorRollout(floor);
+                    default -> gatedRollout(gated, opener);
+                };
                 info(label + ": " + o.line());
                 if (r >= 0) {
-                    (o.controller ? controllerRuns : floorRuns).add(o);
+                    (o.controller ? controllerRuns : o.name.startsWith("gate") ? gatedRuns : floorRuns).add(o);
                 }
             }
         }
@@ -172,6 +191,13 @@ public final class InplaceBench {
         }
 
         report(controllerRuns, floorRuns, variants, child);
+        double[] g = gatedRuns.stream().mapToDouble(o -> o.seconds).toArray();
+        double[] gs = gatedRuns.stream().mapToDouble(o -> (double) o.storedChanges / PODS).toArray();
+        System.out.printf(Locale.ROOT, "gate floor (no controller: the bench closes each bare pod's InPlaceUpdateReady gate, patches its image and"
+                + " opens the gate when its watch sees the new container ready, %d at once, the controller's own patches): median %.2f s (min-max %.2f-%.2f;"
+                + " %s); API server stored %.2f changes/pod%n", FLOOR_CONCURRENCY, median(g), min(g), max(g), list(g), median(gs));
+        System.out.printf(Locale.ROOT, "controller / gate floor: %.3f (what the controller adds to Kruise's gate protocol in this simulation)%n",
+                median(controllerRuns.stream().mapToDouble(o -> o.seconds).toArray()) / median(g));
         info(String.format(Locale.ROOT, "wall time %.0f s", BenchMain.secondsSince(wall)));
         double ratio = median(controllerRuns.stream().mapToDouble(o -> o.seconds).toArray())
                 / median(floorRuns.stream().mapToDouble(o -> o.seconds).toArray());
@@ -252,6 +278,78 @@ public final class InplaceBench {
                 Map.of(), 0, 0, cpu1 - cpu0, rv1 - rv0);
     }
 
+    /**
+     * Kruise's gate protocol with no controller: for every bare pod of {@code gated}, FLOOR_CONCURRENCY at once, the
+     * gate closed and the image patched as the controller writes them; the {@link GateOpener} opens each gate when the
+     * watch sees the new container ready. Timed like the others.
+     */
+    private static Rollout gatedRollout(Tracker gated, GateOpener opener) throws Exception {
+        String image = REPO + ":" + (++tag);
+        long cpu0 = benchCpu();
+        long rv0 = cluster.resourceVersion();
+        Map<String, String> uids = gated.uids();
+        gated.arm(imageId(image));
+        opener.arm(imageId(image));
+        String patch = "[{\"op\":\"replace\",\"path\":\"/spec/containers/0/image\",\"value\":\"" + image + "\"}]";
+        Instant now = Instant.now();
+        long t0 = System.nanoTime();
+        writeConcurrently(i -> {
+            Pod pod = PodWrites.gate(client, opener.latest(GATED_NS + "-" + i), false, "StartInPlaceUpdate", now);
+            client.pods().inNamespace(GATED_NS).resource(pod).patch(PatchContext.of(PatchType.JSON), patch);
+        });
+        long done = gated.awaitDone(ROLLOUT_TIMEOUT);
+        long cpu1 = benchCpu();
+        long rv1 = cluster.resourceVersion();
+        int[] kept = compare(uids, gated.uids());
+        return new Rollout("gate floor (bare pods)", false, (done - t0) / 1e9, Double.NaN, gated.peakUnavailable(), PODS, kept[0], kept[1],
+                Map.of(), 0, 0, cpu1 - cpu0, rv1 - rv0);
+    }
+
+    /** Opens a gated bare pod's gate once its container runs the wanted image and is ready, as the controller would. */
+    static final class GateOpener {
+        private final Map<String, Pod> latest = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.Set<String> opening = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final Semaphore permits = new Semaphore(FLOOR_CONCURRENCY);
+        private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        private volatile String wanted;
+
+        void arm(String imageId) {
+            wanted = imageId;
+        }
+
+        Pod latest(String name) {
+            return latest.get(name);
+        }
+
+        void event(Watcher.Action action, Pod pod) {
+            String name = pod.getMetadata().getName();
+            if (action == Watcher.Action.DELETED) {
+                latest.remove(name);
+                return;
+            }
+            latest.put(name, pod);
+            boolean open = pod.getStatus() != null && pod.getStatus().getConditions().stream()
+                    .anyMatch(c -> c.getType().equals(InPlaceUpdate.READINESS_GATE) && c.getStatus().equals("True"));
+            boolean ran = pod.getStatus() != null && pod.getStatus().getContainerStatuses().stream()
+                    .anyMatch(c -> c.getName().equals("app") && Boolean.TRUE.equals(c.getReady()) && wanted != null && wanted.equals(c.getImageID()));
+            String key = name + "@" + wanted;
+            if (open || !ran || !opening.add(key)) {
+                return;
+            }
+            executor.submit(() -> {
+                permits.acquire();
+                try {
+                    PodWrites.gate(client, pod, true, "InPlaceUpdateFinished", Instant.now());
+                } catch (PodWrites.LostRace | io.fabric8.kubernetes.client.KubernetesClientException e) {
+                    opening.remove(key); // the pod changed since this event: a newer one comes and tries again
+                } finally {
+                    permits.release();
+                }
+                return null;
+            });
+        }
+    }
+
     private static int allowedUnavailable(AdvancedStatefulSet set, String extraPatchOps) {
         String pct = set.getSpec().updateStrategy.rollingUpdate.maxUnavailable.getStrVal();
         if (extraPatchOps.contains("\"100%\"")) {
@@ -299,7 +397,7 @@ public final class InplaceBench {
     private static void report(List<Rollout> controllerRuns, List<Rollout> floorRuns, List<Rollout> variants, Child child) {
         double[] c = controllerRuns.stream().mapToDouble(o -> o.seconds).toArray();
         double[] f = floorRuns.stream().mapToDouble(o -> o.seconds).toArray();
-        System.out.printf(Locale.ROOT, "%d pods, %d repetitions after %d warm-up pairs, alternating order; times from the image change to every pod"
+        System.out.printf(Locale.ROOT, "%d pods, %d repetitions after %d warm-up rounds, each of the three sides (controller, floor, gate floor) first, second and third in turn; times from the image change to every pod"
                 + " Ready with the new imageID (pods, as a watch sees them)%n", PODS, REPS, WARMUPS);
         System.out.printf(Locale.ROOT, "floor (1,000 JSON patches of the bare pods' image, %d at once):   median %.2f s  (min-max %.2f-%.2f; %s)%n",
                 FLOOR_CONCURRENCY, median(f), min(f), max(f), list(f));
@@ -470,12 +568,15 @@ public final class InplaceBench {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    private static void watch(Tracker t) {
+    private static void watch(Tracker t, GateOpener opener) {
         watches.add(client.pods().inNamespace(t.namespace).watch(new ListOptionsBuilder()
                 .withResourceVersion(Long.toString(cluster.resourceVersion())).build(), new Watcher<Pod>() {
                     @Override
                     public void eventReceived(Action action, Pod pod) {
                         t.event(action, pod);
+                        if (opener != null) {
+                            opener.event(action, pod);
+                        }
                     }
 
                     @Override
