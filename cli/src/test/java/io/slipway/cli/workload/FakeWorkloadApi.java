@@ -11,8 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Stands in for workload-svc's {@code /api/v1/workloads} (a JDK HTTP server on loopback), answering as WorkloadResource
- * does: the kinds it shows, one view as JSON, the views as Server-Sent Events, and a 404 without a body for a workload
- * or kind it does not know (a JAX-RS NotFoundException).
+ * does: the kinds it shows, one view as JSON, the views as Server-Sent Events, and a 404 with an {@code error} body
+ * for a workload or kind it does not know.
  */
 final class FakeWorkloadApi implements AutoCloseable {
     record Seen(String path, String authorization, String accept) {
@@ -53,8 +53,11 @@ final class FakeWorkloadApi implements AutoCloseable {
                 }
             }
         } else {
-            ex.sendResponseHeaders(404, -1);
-            ex.close();
+            String[] parts = path.split("/"); // /api/v1/workloads/{ns}/{kind}/{name}
+            String error = parts.length > 5 && !kinds.contains(parts[5])
+                    ? "unknown workload kind '" + parts[5] + "'; known: " + String.join(", ", kinds)
+                    : (parts.length > 6 ? parts[5].toLowerCase(java.util.Locale.ROOT) + " " + parts[4] + "/" + parts[6] + " not found" : "not found");
+            answer(ex, 404, "{\"error\":\"" + error + "\"}");
         }
     }
 

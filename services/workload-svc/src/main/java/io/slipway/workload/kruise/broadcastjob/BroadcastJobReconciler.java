@@ -100,9 +100,9 @@ public class BroadcastJobReconciler implements Reconciler<BroadcastJob> {
         boolean changed = !Objects.equals(json(job.getStatus()), json(plan.status()));
         current.setStatus(plan.status());
         UpdateControl<BroadcastJob> control = changed || plan.pause() ? UpdateControl.patchStatus(current) : UpdateControl.noUpdate();
-        Duration recheck = plan.recheckAfter().map(d -> d.plusMillis(50)).orElse(RECHECK);
         if (!BroadcastJobPlan.finished(plan.status()) || plan.recheckAfter().isPresent()) {
-            control.rescheduleAfter(recheck.compareTo(RECHECK) < 0 ? recheck : RECHECK);
+            // the plan's own deadline when it comes sooner (a TTL, an active deadline), else RECHECK
+            control.rescheduleAfter(plan.recheckAfter().map(d -> d.plusMillis(50)).filter(d -> d.compareTo(RECHECK) < 0).orElse(RECHECK));
         }
         return control;
     }
