@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 /** Raw HTTP to a simulated cluster, for tests that check the API server's answers (codes, Status bodies) exactly. */
 final class KubeHttp implements AutoCloseable {
@@ -26,6 +27,8 @@ final class KubeHttp implements AutoCloseable {
     static final String MERGE_PATCH = "application/merge-patch+json";
     static final String JSON_PATCH = "application/json-patch+json";
 
+    /** An answer the server never sends fails the test instead of hanging it (fabric8's patch handler once did that). */
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private final String url;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -72,7 +75,7 @@ final class KubeHttp implements AutoCloseable {
 
     private Answer send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request.timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
             String body = response.body();
             return new Answer(response.statusCode(), body == null || body.isBlank() ? Serialization.jsonMapper().createObjectNode()
                     : Serialization.jsonMapper().readTree(body));
