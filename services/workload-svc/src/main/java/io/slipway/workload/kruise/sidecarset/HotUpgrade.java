@@ -110,19 +110,19 @@ public final class HotUpgrade {
     /**
      * What a hot sidecar needs in a pod: the image change and annotations of an upgrade to {@code image}, made on the
      * container an upgrade goes to (the one on the empty image; else the one not running what its spec says, a failed
-     * earlier attempt; else the idle one). Empty when the pod runs {@code image} in its working container already.
+     * earlier attempt; else the idle one), added to {@code images} and {@code annotations}. Nothing when the pod runs
+     * {@code image} in its working container already.
      */
-    static Map<String, String> upgrade(Pod pod, String name, String image, String emptyImage, String setVersion,
-                                       Map<String, String> images, Map<String, String> annotations) {
+    static void upgrade(Pod pod, String name, String image, String emptyImage, String setVersion,
+                        Map<String, String> images, Map<String, String> annotations) {
         String working = working(pod, name);
-        Container w = container(pod, working);
-        if (image.equals(w.getImage())) {
-            return images;
+        if (image.equals(container(pod, working).getImage())) {
+            return;
         }
         String target = target(pod, name, working, emptyImage);
         images.put(target, image);
         if (target.equals(working)) {
-            return images; // the working container is the one that failed to start its image: it is retried, no hand-over
+            return; // the working container is the one that failed to start its image: it is retried, no hand-over
         }
         ObjectNode map = workingMap(annotations.getOrDefault(WORKING_ANNOTATION, PodState.annotation(pod, WORKING_ANNOTATION)));
         map.put(name, target);
@@ -130,7 +130,6 @@ public final class HotUpgrade {
         annotations.put(VERSION_PREFIX + target, setVersion);
         annotations.put(VERSION_ALT_PREFIX + target, Objects.toString(PodState.annotation(pod, VERSION_PREFIX + working), "0"));
         annotations.put(VERSION_ALT_PREFIX + working, setVersion);
-        return images;
     }
 
     private static String target(Pod pod, String name, String working, String emptyImage) {

@@ -78,11 +78,10 @@ public final class SidecarSetUpgrade {
                 openGates.add(p);
             }
             boolean handingOver = handingOver(p, hot);
-            if (handingOver && !notUpdate && !paused) { // Kruise leaves a paused hand-over as it is, both sidecars running
-                Reset reset = reset(in, p, name, hot);
-                if (reset != null) {
-                    resets.add(reset);
-                }
+            // Kruise leaves a paused hand-over as it is, both sidecars running
+            Reset reset = handingOver && !notUpdate && !paused ? reset(in, p, name, hot) : null;
+            if (reset != null) {
+                resets.add(reset);
             }
             if (updated) {
                 if (!PodState.ready(p) || InPlaceUpdate.inProgress(p) || !InPlaceUpdate.completed(p) || handingOver) {
@@ -107,7 +106,7 @@ public final class SidecarSetUpgrade {
                 blocked.add(new Blocked(p, fields));
                 continue;
             }
-            if (resets.stream().anyMatch(r -> r.pod() == p)) {
+            if (reset != null) {
                 continue; // its old sidecar goes back to the empty image first, as Kruise does
             }
             waiting.add(p);
@@ -127,7 +126,7 @@ public final class SidecarSetUpgrade {
                     unavailable++;
                 }
                 InPlaceUpdate.Diff d = diffs.get(p);
-                boolean cold = d.images().keySet().stream().anyMatch(c -> hot.keySet().stream().noneMatch(n -> HotUpgrade.podNames(hot.get(n)).contains(c)));
+                boolean cold = d.images().keySet().stream().anyMatch(c -> hot.values().stream().noneMatch(h -> HotUpgrade.podNames(h).contains(c)));
                 upgrades.add(new Upgrade(p, d, in.latest().hash(), cold));
             }
         }
