@@ -374,6 +374,9 @@ final class SimulatedApiServer extends KubernetesCrudDispatcher {
             if (verb == Verb.CREATE && p != null && p.name() == null) {
                 body = prepareCreate(p, body);
             }
+            if (p != null && "scale".equals(p.subresource()) && verb != Verb.CREATE) {
+                return writeScale(verb, p, contentType, body);
+            }
             if (p != null && p.subresource() != null && !"status".equals(p.subresource())) {
                 throw ApiError.of(404, "NotFound", "the server could not find the requested resource (the simulation serves no "
                         + p.subresource() + " subresource)", null);
@@ -403,6 +406,49 @@ final class SimulatedApiServer extends KubernetesCrudDispatcher {
         } catch (ApiError e) {
             return e.response();
         }
+    }
+
+    /** The scale paths of {@code p}'s resource; a 404 as the API server answers for a resource without a scale subresource. */
+    private ScaleSubresource.Paths scalePaths(ResourcePath p) {
+        ObjectNode crd = p.core() ? null : get(new ObjectKey("apiextensions.k8s.io", "v1", "customresourcedefinitions", null, p.plural() + "." + p.group()));
+        ScaleSubresource.Paths paths = ScaleSubresource.paths(p, crd);
+        if (paths == null) {
+            throw ApiError.of(404, "NotFound", "the server could not find the requested resource", null);
+        }
+        return paths;
+    }
+
+    /**
+     * A PUT or PATCH of the scale subresource: the object's replicas change and nothing else, a Scale with a stale
+     * resourceVersion is refused with 409, and the answer is the new Scale.
+     */
+    private MockResponse writeScale(Verb verb, ResourcePath p, String contentType, String body) {
+        ScaleSubresource.Paths paths = scalePaths(p);
+        if (verb == Verb.PATCH && !servedPatch(contentType)) {
+            throw ApiError.unsupportedMediaType(contentType);
+        }
+        ObjectKey key = p.key(p.name());
+        JsonNode request = readTree(body);
+        update(key, null, stored -> {
+            ObjectNode scale = ScaleSubresource.scaleOf(stored, paths);
+            JsonNode wanted = verb == Verb.PATCH ? ScaleSubresource.patch(scale, contentType, request) : request;
+            String rv = wanted.path("metadata").path("resourceVersion").asText("");
+            if (!rv.isEmpty() && !rv.equals(stored.path("metadata").path("resourceVersion").asText())) {
+                throw ApiError.modified(key);
+            }
+            JsonNode before = stored.path("spec").deepCopy();
+            ObjectNode changed = ScaleSubresource.withReplicas(stored, paths, wanted, key);
+            if (!same(before, changed.path("spec"))) { // a change of the spec, as any other: a new generation
+                ObjectNode metadata = (ObjectNode) changed.get("metadata");
+                metadata.put("generation", metadata.path("generation").asLong(1) + 1);
+            }
+            return changed;
+        });
+        ObjectNode now = get(key);
+        if (now == null) {
+            throw ApiError.notFound(key);
+        }
+        return new MockResponse().setResponseCode(HttpURLConnection.HTTP_OK).setBody(writeJson(ScaleSubresource.scaleOf(now, paths)));
     }
 
     /**
@@ -936,6 +982,16 @@ final class SimulatedApiServer extends KubernetesCrudDispatcher {
         }
         if ("true".equals(p.query().get("watch"))) {
             return handleWatch(path);
+        }
+        if (p.name() != null && "scale".equals(p.subresource())) {
+            try {
+                ScaleSubresource.Paths paths = scalePaths(p);
+                ObjectNode stored = get(p.key(p.name()));
+                return stored == null ? ApiError.notFound(p.key(p.name())).response()
+                        : new MockResponse().setResponseCode(HttpURLConnection.HTTP_OK).setBody(writeJson(ScaleSubresource.scaleOf(stored, paths)));
+            } catch (ApiError e) {
+                return e.response();
+            }
         }
         if (p.name() != null) {
             synchronized (state) {

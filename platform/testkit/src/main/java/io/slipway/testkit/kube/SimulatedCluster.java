@@ -41,7 +41,8 @@ import java.util.logging.Logger;
  * <h2>What is simulated</h2>
  * <ul>
  *   <li>API server: list/watch contract; pod defaulting, container name/image validation, immutable pod spec (422);
- *       the status subresource of pods and of CRDs declaring one; 409 Conflict on stale resourceVersions, on
+ *       the status subresource of pods and of CRDs declaring one; the scale subresource of apps/v1 workloads and of
+ *       CRDs declaring one; 409 Conflict on stale resourceVersions, on
  *       {@code /status} too; graceful deletion (finalizers, {@code deletionGracePeriodSeconds}, propagation
  *       policies, preconditions); mutating webhooks ({@code url} + {@code caBundle}, HTTPS) on pod CREATE; the real
  *       Status reasons and messages.</li>
