@@ -13,7 +13,14 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
+import io.slipway.backbone.EventHeaders;
+import io.slipway.events.workload.WorkloadTransitioned;
+import io.slipway.schemas.EventCodec;
+import io.slipway.testkit.KafkaTopics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import java.util.stream.Stream;
 
 /** The test's own client of the simulated cluster the service runs against, with Kruise's CRDs installed from deploy/k8s/crds. */
@@ -46,6 +53,17 @@ public final class KruiseTestCluster {
                 }
             }
         }
+    }
+
+    /** The transitions workload-svc published for workload {@code uid}, in order. */
+    public static List<WorkloadTransitioned> transitions(String uid) {
+        List<WorkloadTransitioned> found = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : KafkaTopics.readAll("slipway.workload.events")) {
+            if (uid.equals(r.key()) && "WorkloadTransitioned".equals(KafkaTopics.header(r, EventHeaders.EVENT_TYPE))) {
+                found.add(EventCodec.released().decode(r.value(), WorkloadTransitioned.class));
+            }
+        }
+        return found;
     }
 
     public static void installCrds(KubernetesClient client) {

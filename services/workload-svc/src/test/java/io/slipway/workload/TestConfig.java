@@ -26,6 +26,12 @@ public final class TestConfig {
             public LeaderElection leaderElection() { return election; }
             public int reconcileThreads() { return 4; }
             public Optional<String> revisionNamespace() { return Optional.empty(); }
+            public CronHpa cronhpa() {
+                return new CronHpa() {
+                    public String defaultTimeZone() { return "UTC"; }
+                    public Duration maxWait() { return Duration.ofMinutes(5); }
+                };
+            }
         };
     }
 }

@@ -1,6 +1,7 @@
 package io.slipway.workload.kruise;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.slipway.workload.cronhpa.CronHorizontalPodAutoscaler;
 import io.slipway.workload.kruise.broadcastjob.BroadcastJob;
 import io.slipway.workload.kruise.broadcastjob.BroadcastJobV1alpha1;
 import io.slipway.workload.kruise.sidecarset.SidecarSet;
@@ -11,7 +12,7 @@ import java.util.List;
 /** Every custom resource class workload-svc serves; deploy/k8s/crds is generated from them (CustomResourceDefinitionsTest). */
 public final class KruiseResources {
     public static final List<Class<? extends HasMetadata>> ALL = List.of(AdvancedStatefulSet.class, BroadcastJob.class,
-            BroadcastJobV1alpha1.class, SidecarSet.class, SidecarSetV1alpha1.class);
+            BroadcastJobV1alpha1.class, SidecarSet.class, SidecarSetV1alpha1.class, CronHorizontalPodAutoscaler.class);
 
     private KruiseResources() {
     }

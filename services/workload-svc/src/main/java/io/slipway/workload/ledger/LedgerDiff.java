@@ -40,6 +40,12 @@ public record LedgerDiff(List<Transition> transitions, Map<String, String> entri
                 next.put(k, "");
             }
         }
+        now.marks().forEach((key, mark) -> {
+            if (!mark.value().equals(seen.get("mark/" + key))) {
+                transitions.add(new Transition(mark.transition(), null, null, now.revision(), mark.reason()));
+                next.put("mark/" + key, mark.value());
+            }
+        });
         if (now.phase() != null && !now.phase().equals(seen.get("phase"))) {
             transitions.add(new Transition(now.phase(), null, null, now.revision(), now.reason()));
             next.put("phase", now.phase());

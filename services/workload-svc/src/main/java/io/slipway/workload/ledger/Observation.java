@@ -7,13 +7,25 @@ import java.util.Map;
  * The ledger turns the difference from the previous look into events, named in the workload's {@link Words}.
  */
 public record Observation(String uid, String kind, String namespace, String name, long generation, Map<String, PodSeen> pods,
-                          String revision, String phase, String reason, Words words) {
+                          String revision, String phase, String reason, Words words, Map<String, Mark> marks) {
+    public Observation(String uid, String kind, String namespace, String name, long generation, Map<String, PodSeen> pods,
+                       String revision, String phase, String reason, Words words) {
+        this(uid, kind, namespace, name, generation, pods, revision, phase, reason, words, Map.of());
+    }
+
     public Observation(String uid, String kind, String namespace, String name, long generation, Map<String, PodSeen> pods,
                        String revision, String phase, String reason) {
         this(uid, kind, namespace, name, generation, pods, revision, phase, reason, Words.PODS);
     }
 
     public record PodSeen(String uid, String revision) {
+    }
+
+    /**
+     * A fact about a workload other than its pods, under a key of its own (a CronHPA job's last handled fire): when its
+     * {@code value} differs from the one last recorded, {@code transition} is published once, with {@code reason}.
+     */
+    public record Mark(String value, String transition, String reason) {
     }
 
     /**

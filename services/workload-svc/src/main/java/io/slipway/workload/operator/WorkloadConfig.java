@@ -25,6 +25,22 @@ public interface WorkloadConfig {
     /** Leader election by Lease: one active instance per cluster, standbys take over. */
     LeaderElection leaderElection();
 
+    /** CronHorizontalPodAutoscalers. */
+    CronHpa cronhpa();
+
+    interface CronHpa {
+        /** The zone of a CronHPA without {@code spec.timeZone} (the anchor uses the process's TZ, usually UTC). */
+        @WithDefault("UTC")
+        String defaultTimeZone();
+
+        /**
+         * The longest a CronHPA waits between looks even when its next fire is later: a clock stepped by NTP or a
+         * missed wake-up is caught within it.
+         */
+        @WithDefault("5m")
+        Duration maxWait();
+    }
+
     /** Reconciles running at once (each resource is reconciled by one at a time). */
     @WithDefault("8")
     int reconcileThreads();

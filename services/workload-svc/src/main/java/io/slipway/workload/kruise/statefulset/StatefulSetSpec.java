@@ -14,6 +14,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class StatefulSetSpec {
     /** Desired pods; 1 when absent. */
+    @io.fabric8.kubernetes.model.annotation.SpecReplicas
     public Integer replicas;
     @Required
     public LabelSelector selector;

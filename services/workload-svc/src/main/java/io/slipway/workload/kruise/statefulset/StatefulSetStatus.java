@@ -9,6 +9,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class StatefulSetStatus {
     public Long observedGeneration;
+    @io.fabric8.kubernetes.model.annotation.StatusReplicas
     public Integer replicas;
     public Integer readyReplicas;
     public Integer availableReplicas;
@@ -19,6 +20,7 @@ public class StatefulSetStatus {
     public String currentRevision;
     public String updateRevision;
     public Integer collisionCount;
+    @io.fabric8.kubernetes.model.annotation.LabelSelector
     public String labelSelector;
     public List<Condition> conditions = new ArrayList<>();
 }

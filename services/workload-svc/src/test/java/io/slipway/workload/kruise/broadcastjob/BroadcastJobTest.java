@@ -117,16 +117,6 @@ class BroadcastJobTest {
         return status.conditions.stream().filter(c -> type.equals(c.type)).findFirst().orElse(null);
     }
 
-    /** The transitions workload-svc published for workload {@code uid}, in order. */
-    static List<WorkloadTransitioned> transitions(String uid) {
-        List<WorkloadTransitioned> found = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : KafkaTopics.readAll("slipway.workload.events")) {
-            if (uid.equals(r.key())) {
-                found.add(EventCodec.released().decode(r.value(), WorkloadTransitioned.class));
-            }
-        }
-        return found;
-    }
 
     static void awaitPhase(String job, String phase) {
         await().atMost(WAIT).untilAsserted(() -> assertThat(status(job).phase).isEqualTo(phase));
@@ -198,7 +188,7 @@ class BroadcastJobTest {
         assertThat(condition(s, "Complete").message).isEqualTo("Job completed, 2 pods succeeded, 0 pods failed");
         await().atMost(WAIT).untilAsserted(() -> assertThat(job("ttl")).isNull());
         await().atMost(WAIT).untilAsserted(() -> assertThat(pods("ttl")).as("collected with their owner").isEmpty());
-        await().atMost(WAIT).untilAsserted(() -> assertThat(transitions(job.getMetadata().getUid()))
+        await().atMost(WAIT).untilAsserted(() -> assertThat(KruiseTestCluster.transitions(job.getMetadata().getUid()))
                 .extracting(WorkloadTransitioned::getTransition).contains("JobRunning", "PodCreated", "JobCompleted"));
     }
 
@@ -214,7 +204,7 @@ class BroadcastJobTest {
         assertThat(s.failed).isEqualTo(2);
         assertThat(s.active).isZero();
         await().atMost(WAIT).untilAsserted(() -> assertThat(pods("deadline")).isEmpty());
-        await().atMost(WAIT).untilAsserted(() -> assertThat(transitions(job.getMetadata().getUid()))
+        await().atMost(WAIT).untilAsserted(() -> assertThat(KruiseTestCluster.transitions(job.getMetadata().getUid()))
                 .filteredOn(t -> t.getTransition().equals("JobFailed")).singleElement()
                 .satisfies(t -> assertThat(t.getReason()).contains("activeDeadlineSeconds (2s")));
     }
@@ -228,7 +218,7 @@ class BroadcastJobTest {
         BroadcastJobStatus s = status("failfast");
         assertThat(condition(s, "Failed").reason).isEqualTo("PodFailed");
         assertThat(pods("failfast")).as("no pod after the failed one").singleElement().satisfies(p -> assertThat(phase(p)).isEqualTo("Failed"));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(transitions(job.getMetadata().getUid()))
+        await().atMost(WAIT).untilAsserted(() -> assertThat(KruiseTestCluster.transitions(job.getMetadata().getUid()))
                 .filteredOn(t -> t.getTransition().equals("JobFailed")).singleElement()
                 .satisfies(t -> assertThat(t.getReason()).contains("failurePolicy FailFast failed the job")));
     }

@@ -114,15 +114,6 @@ class SidecarSetOnSimulatedClusterTest {
         return PodState.containerStatus(pod, container).orElseThrow();
     }
 
-    static List<WorkloadTransitioned> transitions(String uid) {
-        List<WorkloadTransitioned> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : KafkaTopics.readAll("slipway.workload.events")) {
-            if (uid.equals(r.key()) && "WorkloadTransitioned".equals(KafkaTopics.header(r, EventHeaders.EVENT_TYPE))) {
-                out.add(EventCodec.released().decode(r.value(), WorkloadTransitioned.class));
-            }
-        }
-        return out;
-    }
 
     @Test
     void aPodCreatedInTheClusterGetsItsSidecarsThroughTheAdmissionPathAndGoesIntoService() {
@@ -157,7 +148,7 @@ class SidecarSetOnSimulatedClusterTest {
             assertThat(s.updatedPods).isEqualTo(1);
             assertThat(s.latestRevision).isEqualTo(SidecarRevision.of(set).name());
         });
-        await().atMost(LONG).untilAsserted(() -> assertThat(transitions(set.getMetadata().getUid()))
+        await().atMost(LONG).untilAsserted(() -> assertThat(KruiseTestCluster.transitions(set.getMetadata().getUid()))
                 .anySatisfy(t -> {
                     assertThat(t.getTransition()).isEqualTo("SidecarInjected");
                     assertThat(t.getPod()).isEqualTo("inject/web-0");
@@ -298,7 +289,7 @@ class SidecarSetOnSimulatedClusterTest {
             assertThat(PodState.ready(p)).isTrue();
         }
         String latest = SidecarRevision.of(k.resources(SidecarSet.class).withName("up-mesh").get()).name();
-        await().atMost(LONG).untilAsserted(() -> assertThat(transitions(set.getMetadata().getUid()))
+        await().atMost(LONG).untilAsserted(() -> assertThat(KruiseTestCluster.transitions(set.getMetadata().getUid()))
                 .filteredOn(t -> t.getTransition().equals("SidecarUpgraded")).hasSize(3)
                 .allSatisfy(t -> assertThat(t.getRevision()).isEqualTo(latest)));
     }
@@ -483,7 +474,7 @@ class SidecarSetOnSimulatedClusterTest {
                     assertThat(c.getStatus()).isEqualTo("True");
                     assertThat(c.getMessage()).contains("env/env-web-0", "env/env-web-1", "spec.containers[proxy].env");
                 }));
-        await().atMost(LONG).untilAsserted(() -> assertThat(transitions(set.getMetadata().getUid()))
+        await().atMost(LONG).untilAsserted(() -> assertThat(KruiseTestCluster.transitions(set.getMetadata().getUid()))
                 .anySatisfy(t -> {
                     assertThat(t.getTransition()).isEqualTo("SidecarUpgradeBlocked");
                     assertThat(t.getReason()).contains("env/env-web-0", "env/env-web-1", "spec.containers[proxy].env");

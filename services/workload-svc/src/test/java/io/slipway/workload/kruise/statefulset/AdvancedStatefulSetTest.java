@@ -192,16 +192,6 @@ class AdvancedStatefulSetTest {
                 .filter(r -> StatefulSetReconciler.ownedBy(r.getMetadata().getOwnerReferences(), set.getMetadata().getUid())).toList();
     }
 
-    /** The transitions workload-svc published for workload {@code uid}, in order. */
-    static List<WorkloadTransitioned> transitions(String uid) {
-        List<WorkloadTransitioned> found = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : KafkaTopics.readAll("slipway.workload.events")) {
-            if (uid.equals(r.key())) {
-                found.add(EventCodec.released().decode(r.value(), WorkloadTransitioned.class));
-            }
-        }
-        return found;
-    }
 
     /**
      * Every change to the pods of one namespace, in the API server's order, and the most pods out of service at once:
@@ -589,7 +579,7 @@ class AdvancedStatefulSetTest {
         String newRevision = awaitRolledOut(ns, "evt").updateRevision;
 
         await().atMost(WAIT).untilAsserted(() -> {
-            List<WorkloadTransitioned> events = transitions(set.getMetadata().getUid());
+            List<WorkloadTransitioned> events = KruiseTestCluster.transitions(set.getMetadata().getUid());
             assertThat(events).allSatisfy(e -> {
                 assertThat(e.getKind()).isEqualTo("StatefulSet");
                 assertThat(e.getNamespace()).isEqualTo(ns);
