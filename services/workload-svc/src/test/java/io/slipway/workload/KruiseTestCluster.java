@@ -28,6 +28,29 @@ public final class KruiseTestCluster {
     private KruiseTestCluster() {
     }
 
+    private static KubernetesClient shared;
+    private static String sharedConfig;
+
+    /**
+     * One client for the test classes of one application (the simulated cluster of the running Quarkus test resource):
+     * made on first use and again when the cluster changed; closed with the JVM.
+     */
+    public static synchronized KubernetesClient shared() {
+        try {
+            String config = Files.readString(SimulatedClusterResource.kubeconfig("sim"));
+            if (shared == null || !config.equals(sharedConfig)) {
+                if (shared != null) {
+                    shared.close();
+                }
+                shared = client();
+                sharedConfig = config;
+            }
+            return shared;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static KubernetesClient client() {
         try {
             Config config = Config.fromKubeconfig(Files.readString(SimulatedClusterResource.kubeconfig("sim")));

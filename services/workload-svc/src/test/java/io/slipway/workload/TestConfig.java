@@ -26,6 +26,13 @@ public final class TestConfig {
             public LeaderElection leaderElection() { return election; }
             public int reconcileThreads() { return 4; }
             public Optional<String> revisionNamespace() { return Optional.empty(); }
+            public Components component() {
+                return new Components() {
+                    public String templateNamespace() { return "slipway"; }
+                    public int templateRolloutsPerMinute() { return 10; }
+                    public Duration maxWait() { return Duration.ofMinutes(5); }
+                };
+            }
             public CronHpa cronhpa() {
                 return new CronHpa() {
                     public String defaultTimeZone() { return "UTC"; }

@@ -2,6 +2,8 @@ package io.slipway.workload.conversion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.slipway.workload.component.Component;
+import io.slipway.workload.component.ComponentConversion;
 import io.slipway.workload.kruise.broadcastjob.BroadcastJob;
 import io.slipway.workload.kruise.broadcastjob.BroadcastJobConversion;
 import io.slipway.workload.kruise.sidecarset.SidecarSet;
@@ -18,7 +20,8 @@ public final class Conversions {
     /** A kind's converter: the object in the desired apiVersion; IllegalArgumentException for a version it lacks. */
     private static final Map<String, BiFunction<String, ObjectNode, ObjectNode>> CONVERTERS = Map.of(
             BroadcastJob.GROUP + "/" + BroadcastJob.KIND, (apiVersion, object) -> BroadcastJobConversion.to(apiVersion, object),
-            SidecarSet.GROUP + "/" + SidecarSet.KIND, (apiVersion, object) -> SidecarSetConversion.to(apiVersion, object));
+            SidecarSet.GROUP + "/" + SidecarSet.KIND, (apiVersion, object) -> SidecarSetConversion.to(apiVersion, object),
+            Component.GROUP + "/" + Component.KIND, (apiVersion, object) -> ComponentConversion.to(apiVersion, object));
 
     private Conversions() {
     }

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.slipway.workload.cronhpa.CronHpaStatus.JobCondition;
 import io.slipway.workload.ledger.Observation;
 import io.slipway.workload.ledger.TransitionRecorder;
+import io.slipway.workload.operator.KubeEvents;
 import io.slipway.workload.operator.WorkloadConfig;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,7 +50,7 @@ public class CronHpaReconciler implements Reconciler<CronHorizontalPodAutoscaler
 
     public CronHpaReconciler(KubernetesClient client, TransitionRecorder ledger, Clock clock, WorkloadConfig config) {
         this.targets = new ScaleTargets(client);
-        this.events = new KubeEvents(client);
+        this.events = new KubeEvents(client, "cron-horizontal-pod-autoscaler");
         this.ledger = ledger;
         this.clock = clock;
         this.defaultZone = ZoneId.of(config.cronhpa().defaultTimeZone());

@@ -41,6 +41,23 @@ public interface WorkloadConfig {
         Duration maxWait();
     }
 
+    /** Components. */
+    Components component();
+
+    interface Components {
+        /** Where the template ConfigMaps live (workload type, language, cluster). */
+        @WithDefault("slipway")
+        String templateNamespace();
+
+        /** Components a template change may roll out per minute (a component's own change is not limited). */
+        @WithDefault("10")
+        int templateRolloutsPerMinute();
+
+        /** The longest a component waits for a rollout slot or a timed step before it looks again (a stepped clock). */
+        @WithDefault("5m")
+        Duration maxWait();
+    }
+
     /** Reconciles running at once (each resource is reconciled by one at a time). */
     @WithDefault("8")
     int reconcileThreads();

@@ -23,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,23 +41,12 @@ import org.junit.jupiter.api.Test;
         @ResourceArg(name = "slipway.workload.controllers", value = "true")})
 class CronHpaTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static KubernetesClient client;
 
     @Inject
     TestClock clock;
 
-    static synchronized KubernetesClient k() {
-        if (client == null) {
-            client = KruiseTestCluster.client();
-        }
-        return client;
-    }
-
-    @AfterAll
-    static void closeClient() {
-        if (client != null) {
-            client.close();
-        }
+    static KubernetesClient k() {
+        return KruiseTestCluster.shared();
     }
 
     @AfterEach

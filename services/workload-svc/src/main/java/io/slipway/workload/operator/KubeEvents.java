@@ -1,4 +1,4 @@
-package io.slipway.workload.cronhpa;
+package io.slipway.workload.operator;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -10,20 +10,21 @@ import org.jboss.logging.Logger;
 
 /**
  * Kubernetes Events on the object they are about, as client-go's recorder writes them (core/v1, one per occurrence,
- * named after the object), so {@code kubectl describe} and kube-eventer see every CronHPA run. An event that cannot
+ * named after the object), so {@code kubectl describe} and kube-eventer see every CronHPA run and Component phase. An event that cannot
  * be written is logged and dropped: events are best effort on a real cluster too.
  */
-final class KubeEvents {
+public final class KubeEvents {
     private static final Logger LOG = Logger.getLogger(KubeEvents.class);
-    static final String COMPONENT = "cron-horizontal-pod-autoscaler";
-
     private final KubernetesClient client;
+    private final String component;
 
-    KubeEvents(KubernetesClient client) {
+    /** Events from {@code component} (source.component and reportingComponent, as {@code kubectl describe} shows them). */
+    public KubeEvents(KubernetesClient client, String component) {
         this.client = client;
+        this.component = component;
     }
 
-    void record(HasMetadata object, String type, String reason, String message, Instant at) {
+    public void record(HasMetadata object, String type, String reason, String message, Instant at) {
         String ns = object.getMetadata().getNamespace();
         String time = at.toString();
         try {
@@ -36,7 +37,7 @@ final class KubeEvents {
                     .withResourceVersion(object.getMetadata().getResourceVersion()).endInvolvedObject()
                     .withType(type).withReason(reason).withMessage(message).withCount(1)
                     .withFirstTimestamp(time).withLastTimestamp(time)
-                    .withNewSource().withComponent(COMPONENT).endSource().withReportingComponent(COMPONENT)
+                    .withNewSource().withComponent(component).endSource().withReportingComponent(component)
                     .build()).create();
         } catch (KubernetesClientException e) {
             LOG.warnf("could not record event %s on %s %s/%s: %s", reason, object.getKind(), ns, object.getMetadata().getName(), e.getMessage());
