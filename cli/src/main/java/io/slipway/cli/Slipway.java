@@ -23,6 +23,7 @@ import io.slipway.cli.stack.DownCommand;
 import io.slipway.cli.stack.StatusCommand;
 import io.slipway.cli.stack.UpCommand;
 import io.slipway.cli.token.TokenCommand;
+import io.slipway.cli.workload.ComponentsCommand;
 import io.slipway.cli.workload.WorkloadsCommand;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Command;
                 BuildCommand.class, ImagesCommand.class, InspectCommand.class, TagCommand.class, RmiCommand.class,
                 PushCommand.class, PullCommand.class, SaveCommand.class, LoadCommand.class, LoginCommand.class, SyncCommand.class,
                 RunCommand.class, ApplyCommand.class, JoinCommand.class, DeleteCommand.class, ResetCommand.class, ClustersCommand.class,
-                InfraCommand.class, WorkloadsCommand.class,
+                InfraCommand.class, WorkloadsCommand.class, ComponentsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Slipway {
 

@@ -13,6 +13,7 @@ import io.slipway.workload.ledger.LedgerDiff;
 import io.slipway.workload.ledger.Observation;
 import io.slipway.workload.ledger.TransitionRecorder;
 import io.slipway.workload.operator.WorkloadConfig;
+import io.slipway.workload.operator.WorkloadConfigs;
 import io.slipway.workload.operator.WorkloadOperator;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -20,10 +21,8 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -169,23 +168,8 @@ public final class InplaceController {
     }
 
     private static WorkloadConfig config() {
-        WorkloadConfig.LeaderElection off = new WorkloadConfig.LeaderElection() {
-            public boolean enabled() { return false; }
-            public String leaseName() { return "slipway-workload-svc"; }
-            public Optional<String> leaseNamespace() { return Optional.empty(); }
-            public Optional<String> identity() { return Optional.empty(); }
-            public Duration leaseDuration() { return Duration.ofSeconds(15); }
-            public Duration renewDeadline() { return Duration.ofSeconds(10); }
-            public boolean exitOnLoss() { return false; }
-            public Duration retryPeriod() { return Duration.ofSeconds(2); }
-        };
-        int threads = Integer.getInteger("bench.controller.threads", 8);
-        return new WorkloadConfig() {
-            public boolean controllers() { return true; }
-            public String cluster() { return "bench"; }
-            public LeaderElection leaderElection() { return off; }
-            public int reconcileThreads() { return threads; }
-            public Optional<String> revisionNamespace() { return Optional.empty(); }
-        };
+        return WorkloadConfigs.of(Map.of("slipway.workload.controllers", "true", "slipway.workload.cluster", "bench",
+                "slipway.workload.leader-election.enabled", "false",
+                "slipway.workload.reconcile-threads", Integer.toString(Integer.getInteger("bench.controller.threads", 8))));
     }
 }

@@ -71,6 +71,7 @@ public final class Routes {
         m.put("/api/v1/kube-events", "event-svc");
         m.put("/api/v1/sinks", "event-svc");
         m.put("/api/v1/workloads", "workload-svc");
+        m.put("/api/v1/components", "workload-svc");
         return java.util.Collections.unmodifiableMap(m);
     }
 }

@@ -10,7 +10,7 @@ import java.util.List;
  * the summary, the progress bar, and what the rollout's end means as an exit code.
  */
 final class Rollout {
-    /** The rollout finished: every pod runs the update revision and is ready. */
+    /** The rollout finished: every pod runs the update revision and is ready (a Component: Ready). */
     static final int FINISHED = 0;
     /** The rollout cannot go on by itself (workload-svc's phase Blocked, or any settled phase but Finished and Paused). */
     static final int STUCK = 2;
@@ -36,7 +36,7 @@ final class Rollout {
 
     int exitCode() {
         return switch (phase()) {
-            case "Finished" -> FINISHED;
+            case "Finished", "Ready" -> FINISHED; // a workload's rollout; a Component
             case "Paused" -> PAUSED;
             default -> STUCK;
         };
@@ -61,7 +61,8 @@ final class Rollout {
         if (!message.isEmpty()) {
             String label = switch (phase()) {
                 case "Paused" -> "paused";
-                case "Blocked" -> "stuck";
+                case "Blocked", "Invalid" -> "stuck";
+                case "Aborted" -> "aborted";
                 default -> "reason";
             };
             out.printf("  %-11s %s%n", label + ":", message);

@@ -11,16 +11,33 @@ import java.io.PrintStream;
  * per change (so a CI log keeps the history without repeats). {@link #finish} prints the last view's summary.
  */
 final class RolloutWatch {
-    private final WorkloadRef ref;
+    private final Object ref;
     private final PrintStream out;
     private final boolean terminal;
     private Rollout last;
     private String lastLine = "";
 
-    RolloutWatch(WorkloadRef ref, PrintStream out, boolean terminal) {
+    /** {@code ref}: what is followed, as messages name it (a WorkloadRef, a ComponentRef). */
+    RolloutWatch(Object ref, PrintStream out, boolean terminal) {
         this.ref = ref;
         this.out = out;
         this.terminal = terminal;
+    }
+
+    /**
+     * {@code view}'s summary, or with {@code watch} the views {@code streamPath} streams, a line each, until the stream
+     * ends: the exit code of how it settled.
+     */
+    static int showOrFollow(PlatformClient client, JsonNode view, String streamPath, Object ref, boolean watch) {
+        if (!watch) {
+            new Rollout(view).printSummary(System.out);
+            return 0;
+        }
+        // System.console() is null when output is redirected (JDK 21): then one line per change instead of redrawing
+        RolloutWatch progress = new RolloutWatch(ref, System.out, System.console() != null);
+        progress.accept(view);
+        client.follow(streamPath, progress::accept);
+        return progress.finish();
     }
 
     /** One Server-Sent Event's data: a WorkloadProgress as JSON. */

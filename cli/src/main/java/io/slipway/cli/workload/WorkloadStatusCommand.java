@@ -41,15 +41,7 @@ public final class WorkloadStatusCommand implements Callable<Integer> {
         WorkloadRef ref = WorkloadRef.parse(workload, namespace);
         PlatformClient client = platform.client();
         JsonNode view = client.find(ref.path()).orElseThrow(() -> notFound(client, ref));
-        if (!watch) {
-            new Rollout(view).printSummary(System.out);
-            return 0;
-        }
-        // System.console() is null when output is redirected (JDK 21): then one line per change instead of redrawing
-        RolloutWatch progress = new RolloutWatch(ref, System.out, System.console() != null);
-        progress.accept(view);
-        client.follow(ref.path() + "/stream", progress::accept);
-        return progress.finish();
+        return RolloutWatch.showOrFollow(client, view, ref.path() + "/stream", ref, watch);
     }
 
     /** workload-svc answers 404 both for a missing workload and for a kind it has no view of: tell them apart. */

@@ -27,6 +27,7 @@ class RoutesTest {
         assertThat(service("/api/v1/kube-events/stream")).isEqualTo("event-svc");
         assertThat(service("/api/v1/sinks/slack")).isEqualTo("event-svc");
         assertThat(service("/api/v1/workloads/default/cloneset/web")).isEqualTo("workload-svc");
+        assertThat(service("/api/v1/components/default/team-a/orders/status")).isEqualTo("workload-svc");
     }
 
     @Test

@@ -24,6 +24,8 @@ final class FakeWorkloadApi implements AutoCloseable {
     /** The workload this server knows: its REST path and its views, the first answers GET, all of them are streamed. */
     volatile String workloadPath = "/api/v1/workloads/default/statefulsets/web";
     volatile List<String> views = List.of();
+    /** What the stream's path adds to the workload's: workload-svc's workloads stream at /stream, components at /status. */
+    volatile String streamSuffix = "/stream";
 
     FakeWorkloadApi() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -42,7 +44,7 @@ final class FakeWorkloadApi implements AutoCloseable {
             answer(ex, 200, "[" + String.join(",", kinds.stream().map(k -> "\"" + k + "\"").toList()) + "]");
         } else if (path.equals(workloadPath) && !views.isEmpty()) {
             answer(ex, 200, views.get(0));
-        } else if (path.equals(workloadPath + "/stream") && !views.isEmpty()) {
+        } else if (path.equals(workloadPath + streamSuffix) && !views.isEmpty()) {
             ex.getResponseHeaders().add("Content-Type", "text/event-stream");
             ex.sendResponseHeaders(200, 0);
             try (OutputStream out = ex.getResponseBody()) {

@@ -69,6 +69,7 @@ public class ComponentReconciler implements Reconciler<Component> {
     private final String templateNamespace;
     private final RolloutLimiter limiter;
     private final Duration maxWait;
+    private final String shard;
     private InformerEventSource<ConfigMap, Component> templates;
 
     public ComponentReconciler(KubernetesClient client, TransitionRecorder ledger, Clock clock, WorkloadConfig config) {
@@ -80,6 +81,7 @@ public class ComponentReconciler implements Reconciler<Component> {
         this.templateNamespace = config.component().templateNamespace();
         this.limiter = new RolloutLimiter(clock, config.component().templateRolloutsPerMinute());
         this.maxWait = config.component().maxWait();
+        this.shard = config.component().controllerId().orElse("default");
     }
 
     @Override
@@ -122,6 +124,7 @@ public class ComponentReconciler implements Reconciler<Component> {
         ComponentStatus old = component.getStatus();
         ComponentStatus status = new ComponentStatus();
         status.observedGeneration = component.getMetadata().getGeneration();
+        status.shard = shard;
         if (old != null) {
             status.templateHash = old.templateHash;
             status.templates = old.templates;

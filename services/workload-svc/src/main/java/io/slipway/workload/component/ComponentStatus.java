@@ -9,6 +9,8 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ComponentStatus {
     public Long observedGeneration;
+    /** The shard that reconciles it (its {@code controller-id} label's value; "default" without one). */
+    public String shard;
     /** Rendering, Releasing, Paused, Ready, Aborted, Invalid, Unmanaged, Queued. */
     public String phase;
     public String message;

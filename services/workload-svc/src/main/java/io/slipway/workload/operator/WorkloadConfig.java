@@ -53,6 +53,13 @@ public interface WorkloadConfig {
         @WithDefault("10")
         int templateRolloutsPerMinute();
 
+        /**
+         * This instance's shard: it reconciles only the Components labelled {@code component.slipway.io/controller-id}
+         * with this value, under a lease of its own ({@code <lease-name>-<id>}), and runs no other controller. Unset: the
+         * Components without that label, and every other controller.
+         */
+        Optional<String> controllerId();
+
         /** The longest a component waits for a rollout slot or a timed step before it looks again (a stepped clock). */
         @WithDefault("5m")
         Duration maxWait();

@@ -12,6 +12,9 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import io.slipway.workload.component.Component;
+import io.slipway.workload.component.ComponentReconciler;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
@@ -47,7 +50,8 @@ public class WorkloadOperator {
         }
         operator = build(client, config, identity, reconcilers, registry, leading::set);
         operator.start();
-        LOG.infof("workload controllers started on cluster %s (%s)", config.cluster(), client.getMasterUrl());
+        LOG.infof("workload controllers started on cluster %s (%s)%s", config.cluster(), client.getMasterUrl(),
+                config.component().controllerId().map(id -> ": Components of shard " + id + " only").orElse(""));
     }
 
     /**
@@ -58,6 +62,9 @@ public class WorkloadOperator {
     public static Operator build(KubernetesClient client, WorkloadConfig config, String identity, Iterable<? extends Reconciler<?>> reconcilers,
                                  MeterRegistry registry, java.util.function.Consumer<Boolean> leadership) {
         var election = config.leaderElection();
+        Optional<String> shard = config.component().controllerId();
+        // a shard elects its own leader: its instances contend with each other, not with other shards
+        String leaseName = shard.map(id -> election.leaseName() + "-" + id).orElse(election.leaseName());
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client).withCloseClientOnStop(false)
                     .withConcurrentReconciliationThreads(config.reconcileThreads())
@@ -68,7 +75,7 @@ public class WorkloadOperator {
                     // (so does MicrometerMetricsV2, for events with and without an action)
                     .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
             if (election.enabled()) {
-                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(election.leaseName(),
+                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(leaseName,
                         election.leaseNamespace().orElse(null), election.leaseDuration(), election.renewDeadline(),
                         election.retryPeriod(), identity, new LeaderCallbacks(() -> {
                             leadership.accept(true);
@@ -82,7 +89,13 @@ public class WorkloadOperator {
             }
         });
         for (Reconciler<?> r : reconcilers) {
-            operator.register(r);
+            if (r instanceof ComponentReconciler components) {
+                // sharding: each instance lists and watches only its own Components
+                operator.register(components, overrider -> overrider.withLabelSelector(
+                        shard.map(id -> Component.CONTROLLER_ID + "=" + id).orElse("!" + Component.CONTROLLER_ID)));
+            } else if (shard.isEmpty()) {
+                operator.register(r);
+            }
         }
         return operator;
     }

@@ -52,8 +52,15 @@ public class WorkloadResource {
     @Blocking
     public Multi<WorkloadProgress> stream(@PathParam("namespace") String namespace, @PathParam("kind") String kind, @PathParam("name") String name) {
         WorkloadView view = view(kind);
-        // a missing workload is a 404 before the stream starts; one deleted while followed ends the stream
-        WorkloadProgress first = view.progress(namespace, name).orElseThrow(() -> missing(kind, namespace, name));
+        return follow(view, namespace, name, () -> missing(kind, namespace, name));
+    }
+
+    /**
+     * The views of one workload as a stream: the first at once (a missing workload is {@code missing} before the stream
+     * starts), then every change, polled, until the first settled view; one deleted while followed ends the stream.
+     */
+    public static Multi<WorkloadProgress> follow(WorkloadView view, String namespace, String name, java.util.function.Supplier<RuntimeException> missing) {
+        WorkloadProgress first = view.progress(namespace, name).orElseThrow(missing);
         AtomicReference<WorkloadProgress> last = new AtomicReference<>();
         AtomicBoolean settled = new AtomicBoolean();
         Multi<WorkloadProgress> later = Multi.createFrom().ticks().every(POLL).onOverflow().drop()

@@ -2,6 +2,12 @@ package io.slipway.workload.component;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.restassured.RestAssured.given;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.slipway.security.Role;
+import io.slipway.testkit.TestTokens;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
@@ -133,6 +139,20 @@ class ComponentTest {
         });
         assertThat(k().pods().inNamespace(ns).withName("orders-3").get().getMetadata().getUid()).isEqualTo(uid1);
         assertThat(status(orders).message).contains("step 1 of 3 done (1 of 4 pods); waiting for resume");
+        // the live status: the stream sends the view and ends, since the release waits for a person
+        String body = given().header("Authorization", TestTokens.bearer(Role.viewer)).accept("text/event-stream")
+                .get("/api/v1/components/default/comp-gray/orders/status").then().statusCode(200).extract().asString();
+        List<JsonNode> views = java.util.Arrays.stream(body.split("\n")).filter(l -> l.startsWith("data:"))
+                .map(l -> Serialization.unmarshal(l.substring(5).trim(), JsonNode.class)).toList();
+        assertThat(views).last().satisfies(v -> {
+            assertThat(v.path("phase").asText()).isEqualTo("Paused");
+            assertThat(v.path("settled").asBoolean()).isTrue();
+            assertThat(v.path("updated").asInt()).isEqualTo(1);
+            assertThat(v.path("pods")).hasSize(4);
+        });
+        given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/components/prod/comp-gray/orders")
+                .then().statusCode(404).body("error", org.hamcrest.Matchers.containsString("this workload-svc manages cluster default"));
+        given().get("/api/v1/components/default/comp-gray/orders").then().statusCode(401);
 
         annotate(orders, Component.RELEASE_ACTION, "resume");
         await().atMost(WAIT).untilAsserted(() -> {

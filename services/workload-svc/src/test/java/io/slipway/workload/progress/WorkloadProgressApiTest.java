@@ -193,7 +193,7 @@ class WorkloadProgressApiTest {
         assertThat(missing).contains("default/nope");
         String kind = given().header("Authorization", TestTokens.bearer(Role.viewer)).get(API + "/default/deployments/web")
                 .then().statusCode(404).extract().asString();
-        assertThat(kind).contains("deployments").contains("broadcastjobs, sidecarsets, statefulsets");
+        assertThat(kind).contains("deployments").contains("broadcastjobs, components, sidecarsets, statefulsets");
         given().get(API + "/default/statefulsets/live").then().statusCode(401);
         assertThat(given().header("Authorization", TestTokens.bearer(Role.viewer)).get(API).then().statusCode(200).extract().asString())
                 .contains("broadcastjobs").contains("sidecarsets").contains("statefulsets");
