@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.fabric8.zjsonpatch.JsonPatchException;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -99,24 +98,7 @@ final class ScaleSubresource {
                 throw ApiError.of(422, "Invalid", "the server rejected our request due to an error in our request: " + e.getMessage(), null);
             }
         }
-        return mergePatch(scale, patch);
-    }
-
-    /** RFC 7386. */
-    static JsonNode mergePatch(JsonNode target, JsonNode patch) {
-        if (!patch.isObject()) {
-            return patch;
-        }
-        ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : NODES.objectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getValue().isNull()) {
-                result.remove(e.getKey());
-            } else {
-                result.set(e.getKey(), mergePatch(result.get(e.getKey()), e.getValue()));
-            }
-        }
-        return result;
+        return MergePatch.apply(scale, patch);
     }
 
     private static JsonNode at(JsonNode object, String path) {

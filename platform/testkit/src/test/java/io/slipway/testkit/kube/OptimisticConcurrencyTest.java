@@ -55,6 +55,21 @@ class OptimisticConcurrencyTest {
             + "please apply your changes to the latest version and try again";
 
     @Test
+    void aMergePatchRemovesAKeySetToNullAndKeepsTheRest() {
+        JsonNode first = pod();
+        String rv = first.path("metadata").path("resourceVersion").asText();
+        assertThat(http.patch(PODS + "/web-0", KubeHttp.MERGE_PATCH, "{\"metadata\":{\"labels\":{\"a\":\"1\",\"b\":\"2\"}}}").code()).isEqualTo(200);
+        Answer removed = http.patch(PODS + "/web-0", KubeHttp.MERGE_PATCH, "{\"metadata\":{\"labels\":{\"a\":null}}}");
+        assertThat(removed.code()).isEqualTo(200);
+        assertThat(removed.body().path("metadata").path("labels").has("a")).isFalse(); // RFC 7386: gone, not null
+        assertThat(removed.body().path("metadata").path("labels").path("b").asText()).isEqualTo("2");
+        assertThat(removed.body().path("spec").path("containers").get(0).path("image").asText()).isEqualTo("registry.local/app:1");
+        // a merge patch naming an older resourceVersion is a conflict, as on the API server
+        Answer stale = http.patch(PODS + "/web-0", KubeHttp.MERGE_PATCH, "{\"metadata\":{\"resourceVersion\":\"" + rv + "\",\"labels\":{\"c\":\"3\"}}}");
+        assertThat(stale.code()).isEqualTo(409);
+    }
+
+    @Test
     void aWriteBasedOnAnOlderResourceVersionIsAConflict() {
         JsonNode first = pod();
         ObjectNode stale = first.deepCopy();

@@ -70,6 +70,7 @@ public class ComponentReconciler implements Reconciler<Component> {
     private final RolloutLimiter limiter;
     private final Duration maxWait;
     private final String shard;
+    private final StorageVersions storage;
     private InformerEventSource<ConfigMap, Component> templates;
 
     public ComponentReconciler(KubernetesClient client, TransitionRecorder ledger, Clock clock, WorkloadConfig config) {
@@ -82,6 +83,7 @@ public class ComponentReconciler implements Reconciler<Component> {
         this.limiter = new RolloutLimiter(clock, config.component().templateRolloutsPerMinute());
         this.maxWait = config.component().maxWait();
         this.shard = config.component().controllerId().orElse("default");
+        this.storage = new StorageVersions(client, clock);
     }
 
     @Override
@@ -125,6 +127,7 @@ public class ComponentReconciler implements Reconciler<Component> {
         ComponentStatus status = new ComponentStatus();
         status.observedGeneration = component.getMetadata().getGeneration();
         status.shard = shard;
+        status.storedVersion = StorageVersions.STORAGE; // this status write stores the object in the storage version
         if (old != null) {
             status.templateHash = old.templateHash;
             status.templates = old.templates;
@@ -203,6 +206,12 @@ public class ComponentReconciler implements Reconciler<Component> {
                 status.release == null ? null : status.release.revision, "Component" + status.phase, status.message,
                 Observation.Words.PODS, marks));
 
+        if ("default".equals(shard) && storage.pending()) {
+            storage.check();
+            // look again while objects may still be stored as v1alpha1, so the migration finishes without another change
+            Duration again = StorageVersions.EVERY.compareTo(maxWait) < 0 ? StorageVersions.EVERY : maxWait;
+            wake = wake == null || wake.compareTo(again) > 0 ? again : wake;
+        }
         boolean changed = !Objects.equals(json(old), json(status));
         component.setStatus(status);
         UpdateControl<Component> control = changed ? UpdateControl.patchStatus(component) : UpdateControl.noUpdate();

@@ -9,6 +9,11 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ComponentStatus {
     public Long observedGeneration;
+    /**
+     * The version the controller last wrote the object in (the CRD's storage version): once every Component says
+     * v1beta1, none is stored as v1alpha1 (see StorageVersions).
+     */
+    public String storedVersion;
     /** The shard that reconciles it (its {@code controller-id} label's value; "default" without one). */
     public String shard;
     /** Rendering, Releasing, Paused, Ready, Aborted, Invalid, Unmanaged, Queued. */
