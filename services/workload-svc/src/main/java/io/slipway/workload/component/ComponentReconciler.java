@@ -244,17 +244,19 @@ public class ComponentReconciler implements Reconciler<Component> {
 
         Outcome apply(String action, Instant now) {
             Outcome outcome = "Deployment".equals(rendered.kind()) ? deployment(action, now) : partitioned(action, now);
-            if (rendered.service() != null) {
-                write(SERVICES, rendered.service(), false);
-            } else {
-                delete(SERVICES, name);
-            }
-            if (rendered.ingress() != null) {
-                write(INGRESSES, rendered.ingress(), false);
-            } else {
-                delete(INGRESSES, name);
-            }
+            single(SERVICES, rendered.service());
+            single(INGRESSES, rendered.ingress());
             return outcome;
+        }
+
+        /** A child named as the component: written as rendered, or deleted when the component has none (null). */
+        private void single(ResourceDefinitionContext ctx, ObjectNode desired) {
+            GenericKubernetesResource live = client.genericKubernetesResources(ctx).inNamespace(ns).withName(name).get();
+            if (desired != null) {
+                write(ctx, desired, false, live);
+            } else {
+                delete(ctx, live);
+            }
         }
 
         /** StatefulSet and Advanced StatefulSet: one workload, the partition sets how many pods run the new revision. */
@@ -288,7 +290,7 @@ public class ComponentReconciler implements Reconciler<Component> {
             if (stableTemplate != null) {
                 ((ObjectNode) desired.get("metadata")).with("annotations").put(STABLE_TEMPLATE, stableTemplate);
             }
-            write(ctx, desired, component.getSpec().replicas == null && live != null);
+            write(ctx, desired, component.getSpec().replicas == null, live);
             int updated = st == null || !liveIsNew ? 0 : st.path("updatedReplicas").asInt(0);
             return new Outcome(plan, n, ready, updated);
         }
@@ -297,8 +299,10 @@ public class ComponentReconciler implements Reconciler<Component> {
         private Outcome deployment(String action, Instant now) {
             var stableRes = client.genericKubernetesResources(DEPLOYMENTS).inNamespace(ns).withName(name);
             var canaryRes = client.genericKubernetesResources(DEPLOYMENTS).inNamespace(ns).withName(name + "-canary");
-            JsonNode stable = tree(stableRes.get());
-            JsonNode canary = tree(canaryRes.get());
+            GenericKubernetesResource stableLive = stableRes.get();
+            GenericKubernetesResource canaryLive = canaryRes.get();
+            JsonNode stable = tree(stableLive);
+            JsonNode canary = tree(canaryLive);
             int liveTotal = (stable == null ? 0 : stable.path("spec").path("replicas").asInt(1)) + (canary == null ? 0 : canary.path("spec").path("replicas").asInt(0));
             int n = component.getSpec().replicas != null ? component.getSpec().replicas : stable == null ? 1 : liveTotal;
             boolean stableIsNew = stable != null && rendered.revision().equals(revisionOf(stable));
@@ -311,14 +315,14 @@ public class ComponentReconciler implements Reconciler<Component> {
             boolean whole = plan.useNewTemplate() && plan.updatedPods() >= n;
             if (whole || stable == null) {
                 ((ObjectNode) desired.get("spec")).put("replicas", n);
-                write(DEPLOYMENTS, desired, false);
-                delete(DEPLOYMENTS, name + "-canary");
+                write(DEPLOYMENTS, desired, false, stableLive);
+                delete(DEPLOYMENTS, canaryLive);
             } else {
                 int canaryPods = plan.useNewTemplate() ? plan.updatedPods() : 0;
                 ObjectNode keep = (ObjectNode) desired.get("spec");
                 keep.set("template", stable.path("spec").path("template").deepCopy()); // the stable pods stay as they are
                 keep.put("replicas", n - canaryPods);
-                write(DEPLOYMENTS, desired, false);
+                write(DEPLOYMENTS, desired, false, stableLive);
                 if (canaryPods > 0) {
                     ObjectNode c = rendered.workload().deepCopy();
                     ((ObjectNode) c.get("metadata")).put("name", name + "-canary");
@@ -326,9 +330,9 @@ public class ComponentReconciler implements Reconciler<Component> {
                     cs.put("replicas", canaryPods);
                     ((ObjectNode) cs.path("selector").path("matchLabels")).put(ComponentRender.TRACK_LABEL, "canary");
                     ((ObjectNode) cs.path("template").path("metadata").path("labels")).put(ComponentRender.TRACK_LABEL, "canary");
-                    write(DEPLOYMENTS, c, false);
+                    write(DEPLOYMENTS, c, false, canaryLive);
                 } else {
-                    delete(DEPLOYMENTS, name + "-canary");
+                    delete(DEPLOYMENTS, canaryLive);
                 }
             }
             int ready = (stable == null ? 0 : stable.path("status").path("readyReplicas").asInt(0))
@@ -338,15 +342,13 @@ public class ComponentReconciler implements Reconciler<Component> {
 
         /**
          * Creates or replaces a child owned by the component, unless what it would write is what it wrote last (the
-         * hash under {@value #APPLIED}); {@code keepReplicas}: the live replicas stay (someone else sizes it).
+         * hash under {@value #APPLIED}); {@code live} is the child as this reconcile read it (null: there is none);
+         * {@code keepReplicas}: the live replicas stay (someone else sizes it).
          */
-        private void write(ResourceDefinitionContext ctx, ObjectNode desired, boolean keepReplicas) {
+        private void write(ResourceDefinitionContext ctx, ObjectNode desired, boolean keepReplicas, GenericKubernetesResource live) {
             ObjectNode metadata = (ObjectNode) desired.get("metadata");
             metadata.putArray("ownerReferences").addObject().put("apiVersion", Component.API_VERSION).put("kind", Component.KIND)
                     .put("name", name).put("uid", component.getMetadata().getUid()).put("controller", true).put("blockOwnerDeletion", true);
-            String childName = metadata.path("name").asText();
-            var resource = client.genericKubernetesResources(ctx).inNamespace(ns).withName(childName);
-            GenericKubernetesResource live = resource.get();
             if (keepReplicas && live != null) {
                 ((ObjectNode) desired.get("spec")).remove("replicas");
             }
@@ -375,12 +377,11 @@ public class ComponentReconciler implements Reconciler<Component> {
             client.genericKubernetesResources(ctx).inNamespace(ns).resource(JSON.convertValue(replacement, GenericKubernetesResource.class)).update();
         }
 
-        private void delete(ResourceDefinitionContext ctx, String childName) {
-            var resource = client.genericKubernetesResources(ctx).inNamespace(ns).withName(childName);
-            GenericKubernetesResource live = resource.get();
+        /** Deletes {@code live} (as this reconcile read it) if it is there and this component owns it. */
+        private void delete(ResourceDefinitionContext ctx, GenericKubernetesResource live) {
             if (live != null && live.getMetadata().getOwnerReferences() != null && live.getMetadata().getOwnerReferences().stream()
                     .anyMatch(o -> component.getMetadata().getUid().equals(o.getUid()))) {
-                resource.delete();
+                client.genericKubernetesResources(ctx).inNamespace(ns).withName(live.getMetadata().getName()).delete();
             }
         }
     }

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Map;
 
 /**
  * A Component's children as the API server will store them, from its spec and the merged templates (pure): the
@@ -174,10 +173,5 @@ public final class ComponentRender {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The labels every child carries. */
-    public static Map<String, String> labels(String name) {
-        return Map.of(NAME_LABEL, name);
     }
 }
