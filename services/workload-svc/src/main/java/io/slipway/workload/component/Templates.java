@@ -106,10 +106,24 @@ public final class Templates {
         return Optional.empty();
     }
 
+    /** Built-in templates parsed once: they are files of the service, read on every reconcile otherwise. */
+    private static final Map<String, Layer> BUILTINS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static Optional<Layer> builtin(String kind, String name) {
         if (name == null || !name.matches("[A-Za-z0-9._-]+")) {
             return Optional.empty();
         }
+        Layer known = BUILTINS.get(kind + "/" + name);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        // only what exists is kept: names a user made up are looked up again, not remembered without bound
+        Optional<Layer> loaded = load(kind, name);
+        loaded.ifPresent(l -> BUILTINS.put(kind + "/" + name, l));
+        return loaded;
+    }
+
+    private static Optional<Layer> load(String kind, String name) {
         String path = "component-templates/" + kind + "/" + name + ".yaml";
         try (InputStream in = Templates.class.getClassLoader().getResourceAsStream(path)) {
             if (in == null) {
@@ -146,7 +160,7 @@ public final class Templates {
         return o;
     }
 
-    /** Merges {@code over} into {@code into}: objects by key, lists of named objects by name, anything else replaced. */
+    /** Merges {@code over} into {@code into} (nothing of {@code over} is shared with it, so layers stay as read): objects by key, lists of named objects by name, anything else replaced. */
     public static void merge(ObjectNode into, JsonNode over) {
         for (Iterator<Map.Entry<String, JsonNode>> it = over.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
