@@ -1,5 +1,6 @@
 package io.slipway.event.ingest;
 
+import io.slipway.kube.TargetClusters;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.slipway.backbone.Backoff;
@@ -46,7 +47,8 @@ final class ClusterIngest {
         this.keys = streams(name, target);
         this.vertx = TargetClusters.vertx();
         try {
-            this.client = TargetClusters.connect(name, target, clients, vertx);
+            this.client = TargetClusters.connect(TargetClusters.configOf("slipway.ingest.clusters." + name + ".", target.kubeconfig(),
+                    target.context(), target.inCluster(), clients), vertx);
         } catch (RuntimeException e) {
             vertx.close();
             throw e;

@@ -1,4 +1,4 @@
-package io.slipway.event.ingest;
+package io.slipway.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,8 +84,7 @@ class TargetClustersTest {
     }
 
     private Config configOf(String name, Map<String, String> settings) {
-        Map<String, String> props = new LinkedHashMap<>();
-        settings.forEach((k, v) -> props.put("slipway.ingest.clusters." + name + "." + k, v));
-        return TargetClusters.configOf(name, IngestConfigs.of(props).clusters().get(name), quarkus);
+        return TargetClusters.configOf("slipway.ingest.clusters." + name + ".", Optional.ofNullable(settings.get("kubeconfig")),
+                Optional.ofNullable(settings.get("context")), Boolean.parseBoolean(settings.get("in-cluster")), quarkus);
     }
 }

@@ -1,4 +1,4 @@
-package io.slipway.event.ingest;
+package io.slipway.kube;
 
 import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.client.Config;
@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Connects to a target cluster as configured. The base is the Kubernetes client configuration Quarkus produces
@@ -24,35 +25,38 @@ import java.util.List;
  * the pod's service account when running in a cluster; fabric8's own defaults outside Quarkus). A cluster without
  * {@code kubeconfig} or {@code context} is that configuration; a named one takes its API server and credentials from
  * its kubeconfig context and everything else (timeouts, retries, TLS versions, trust, proxies) from the base.
+ * Used by event-svc ({@code slipway.ingest.clusters.<name>.*}) and workload-svc ({@code slipway.workload.clusters.<name>.*}).
  */
-final class TargetClusters {
+public final class TargetClusters {
     private static final String DISABLE_DNS_RESOLVER = "vertx.disableDnsResolver";
 
     private TargetClusters() {
     }
 
     /**
-     * A client for cluster {@code name} over {@code vertx} (its event loop opens the watches, see {@link EventStream});
-     * errors name the configuration key and the file at fault.
+     * A client with {@code config} over {@code vertx} (its event loop runs the client's watches and requests), so that
+     * one cluster's clients share neither threads nor connections with another's.
      */
-    static KubernetesClient connect(String name, IngestConfig.Cluster target, Config base, Vertx vertx) {
-        return new KubernetesClientBuilder().withConfig(configOf(name, target, base))
-                .withHttpClientFactory(new VertxHttpClientFactory(vertx)).build();
+    public static KubernetesClient connect(Config config, Vertx vertx) {
+        return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(new VertxHttpClientFactory(vertx)).build();
     }
 
-    /** The client configuration of cluster {@code name} on top of {@code base} (see the class comment). */
-    static Config configOf(String name, IngestConfig.Cluster target, Config base) {
-        String prefix = "slipway.ingest.clusters." + name + ".";
-        if (target.inCluster() && (target.kubeconfig().isPresent() || target.context().isPresent())) {
+    /**
+     * The client configuration of the cluster configured under {@code prefix} (e.g. {@code slipway.ingest.clusters.east.},
+     * which errors name with the key at fault) on top of {@code base} (see the class comment). {@code inCluster} says
+     * the cluster is the one the service runs in, and excludes a kubeconfig or context.
+     */
+    public static Config configOf(String prefix, Optional<String> kubeconfig, Optional<String> context, boolean inCluster, Config base) {
+        if (inCluster && (kubeconfig.isPresent() || context.isPresent())) {
             throw new IllegalArgumentException(prefix + "in-cluster=true cannot be combined with " + prefix + "kubeconfig or "
                     + prefix + "context");
         }
-        if (target.kubeconfig().isEmpty() && target.context().isEmpty()) {
+        if (kubeconfig.isEmpty() && context.isEmpty()) {
             return base;
         }
-        Path file = target.kubeconfig().map(Path::of).orElseGet(TargetClusters::defaultKubeconfig);
-        String key = prefix + (target.kubeconfig().isPresent() ? "kubeconfig" : "context");
-        Config named = Config.fromKubeconfig(contextIn(file, target.context().orElse(null), key, prefix), file.toFile());
+        Path file = kubeconfig.map(Path::of).orElseGet(TargetClusters::defaultKubeconfig);
+        String key = prefix + (kubeconfig.isPresent() ? "kubeconfig" : "context");
+        Config named = Config.fromKubeconfig(contextIn(file, context.orElse(null), key, prefix), file.toFile());
         return onTopOf(base, named);
     }
 
@@ -88,7 +92,7 @@ final class TargetClusters {
      * A Vert.x instance for one cluster's client, made the way fabric8 makes its own: daemon threads, no file caching,
      * and the JDK's name resolution (Vert.x's asynchronous resolver is switched off while the instance is created).
      */
-    static Vertx vertx() {
+    public static Vertx vertx() {
         String resolver = System.getProperty(DISABLE_DNS_RESOLVER);
         try {
             System.setProperty(DISABLE_DNS_RESOLVER, "true");
