@@ -28,32 +28,44 @@ public final class KruiseTestCluster {
     private KruiseTestCluster() {
     }
 
-    private static KubernetesClient shared;
-    private static String sharedConfig;
+    private static final java.util.Map<String, KubernetesClient> SHARED = new java.util.HashMap<>();
+    private static final java.util.Map<String, String> SHARED_CONFIG = new java.util.HashMap<>();
 
     /**
      * One client for the test classes of one application (the simulated cluster of the running Quarkus test resource):
      * made on first use and again when the cluster changed; closed with the JVM.
      */
-    public static synchronized KubernetesClient shared() {
+    public static KubernetesClient shared() {
+        return shared("sim");
+    }
+
+    /** {@link #shared()} of the simulated cluster named {@code cluster} (init arg {@code cluster} of its resource). */
+    public static synchronized KubernetesClient shared(String cluster) {
         try {
-            String config = Files.readString(SimulatedClusterResource.kubeconfig("sim"));
-            if (shared == null || !config.equals(sharedConfig)) {
-                if (shared != null) {
-                    shared.close();
+            String config = Files.readString(SimulatedClusterResource.kubeconfig(cluster));
+            KubernetesClient known = SHARED.get(cluster);
+            if (known == null || !config.equals(SHARED_CONFIG.get(cluster))) {
+                if (known != null) {
+                    known.close();
                 }
-                shared = client();
-                sharedConfig = config;
+                known = client(cluster);
+                SHARED.put(cluster, known);
+                SHARED_CONFIG.put(cluster, config);
             }
-            return shared;
+            return known;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     public static KubernetesClient client() {
+        return client("sim");
+    }
+
+    /** A new client of simulated cluster {@code cluster}, with the CRDs installed. */
+    public static KubernetesClient client(String cluster) {
         try {
-            Config config = Config.fromKubeconfig(Files.readString(SimulatedClusterResource.kubeconfig("sim")));
+            Config config = Config.fromKubeconfig(Files.readString(SimulatedClusterResource.kubeconfig(cluster)));
             KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
             installCrds(client);
             return client;

@@ -19,7 +19,8 @@ import java.util.TreeMap;
 
 /**
  * Quarkus test resource: a {@link SimulatedCluster} for the service under test, named by init arg {@code cluster}
- * ("sim" by default) and configured as {@code slipway.ingest.clusters.<cluster>}: by kubeconfig and context, or with
+ * ("sim" by default) and configured as {@code <config-prefix>.<cluster>} (init arg {@code config-prefix}, by default
+ * {@code slipway.ingest.clusters}; workload-svc's are {@code slipway.workload.clusters}): by kubeconfig and context, or with
  * init arg {@code client=quarkus} as the cluster of the Quarkus Kubernetes Client ({@code quarkus.kubernetes-client.master-url},
  * the cluster entry naming neither kubeconfig nor context); plus any other init arg as a configuration key. The test reaches the same cluster through the kubeconfig file named by
  * system property {@code slipwaytestkit.kube.<cluster>.kubeconfig} (Quarkus loads test classes in another class
@@ -43,6 +44,7 @@ public class SimulatedClusterResource implements QuarkusTestResourceLifecycleMan
             "run-millis");
 
     private String name = "sim";
+    private String configPrefix = "slipway.ingest.clusters";
     private boolean quarkusClient;
     private final Map<String, String> extra = new HashMap<>();
     private final Map<String, String> simulation = new HashMap<>();
@@ -65,6 +67,8 @@ public class SimulatedClusterResource implements QuarkusTestResourceLifecycleMan
         initArgs.forEach((k, v) -> {
             if (k.equals("cluster")) {
                 name = v;
+            } else if (k.equals("config-prefix")) {
+                configPrefix = v;
             } else if (k.equals("client")) {
                 if (!v.equals("quarkus") && !v.equals("kubeconfig")) {
                     throw new IllegalArgumentException("client: 'quarkus' or 'kubeconfig', not '" + v + "'");
@@ -163,8 +167,8 @@ public class SimulatedClusterResource implements QuarkusTestResourceLifecycleMan
                 config.putIfAbsent("slipway.ingest.clusters." + name + ".apis", "v1");
             }
         } else {
-            config.put("slipway.ingest.clusters." + name + ".kubeconfig", kubeconfig.toString());
-            config.put("slipway.ingest.clusters." + name + ".context", name);
+            config.put(configPrefix + "." + name + ".kubeconfig", kubeconfig.toString());
+            config.put(configPrefix + "." + name + ".context", name);
         }
         return config;
     }

@@ -73,12 +73,18 @@ public class ComponentReconciler implements Reconciler<Component> {
     private final StorageVersions storage;
     private InformerEventSource<ConfigMap, Component> templates;
 
+    @jakarta.inject.Inject
     public ComponentReconciler(KubernetesClient client, TransitionRecorder ledger, Clock clock, WorkloadConfig config) {
+        this(client, ledger, clock, config, config.cluster());
+    }
+
+    /** The controller of cluster {@code cluster}, reached through {@code client} (its cluster template is {@code cluster}'s). */
+    public ComponentReconciler(KubernetesClient client, TransitionRecorder ledger, Clock clock, WorkloadConfig config, String cluster) {
         this.client = client;
         this.events = new KubeEvents(client, "component-controller");
         this.ledger = ledger;
         this.clock = clock;
-        this.cluster = config.cluster();
+        this.cluster = cluster;
         this.templateNamespace = config.component().templateNamespace();
         this.limiter = new RolloutLimiter(clock, config.component().templateRolloutsPerMinute());
         this.maxWait = config.component().maxWait();

@@ -1,7 +1,8 @@
 package io.slipway.workload.component;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.slipway.backbone.api.NotFound;
-import io.slipway.workload.operator.WorkloadConfig;
+import io.slipway.workload.operator.ClusterClients;
 import io.slipway.workload.progress.WorkloadProgress;
 import io.slipway.workload.progress.WorkloadResource;
 import io.smallrye.common.annotation.Blocking;
@@ -17,17 +18,18 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /**
  * A Component's live status: {@code GET /api/v1/components/{cluster}/{namespace}/{name}} answers where it stands, and
- * {@code .../status} is a Server-Sent Event stream of every change until it settles. The cluster is the one this
- * instance manages ({@code slipway.workload.cluster}); another is a 404 that names the one it knows.
+ * {@code .../status} is a Server-Sent Event stream of every change until it settles. The cluster is one this instance
+ * manages ({@code slipway.workload.cluster} or one of {@code slipway.workload.clusters}); another is a 404 that names
+ * the ones it knows.
  */
 @Path("/api/v1/components")
 public class ComponentResource {
     private final ComponentView view;
-    private final String cluster;
+    private final ClusterClients clusters;
 
-    ComponentResource(ComponentView view, WorkloadConfig config) {
+    ComponentResource(ComponentView view, ClusterClients clusters) {
         this.view = view;
-        this.cluster = config.cluster();
+        this.clusters = clusters;
     }
 
     @GET
@@ -36,8 +38,7 @@ public class ComponentResource {
     @RolesAllowed({"viewer", "operator", "admin"})
     @Blocking
     public WorkloadProgress get(@PathParam("cluster") String cluster, @PathParam("namespace") String namespace, @PathParam("name") String name) {
-        known(cluster);
-        return view.progress(namespace, name).orElseThrow(() -> missing(cluster, namespace, name));
+        return view.progress(clusters.get(cluster), namespace, name).orElseThrow(() -> missing(cluster, namespace, name));
     }
 
     @GET
@@ -48,14 +49,8 @@ public class ComponentResource {
     @Blocking
     public Multi<WorkloadProgress> status(@PathParam("cluster") String cluster, @PathParam("namespace") String namespace,
                                           @PathParam("name") String name) {
-        known(cluster);
-        return WorkloadResource.follow(view, namespace, name, () -> missing(cluster, namespace, name));
-    }
-
-    private void known(String asked) {
-        if (!cluster.equals(asked)) {
-            throw NotFound.of("cluster", asked + " (this workload-svc manages cluster " + cluster + ")");
-        }
+        KubernetesClient client = clusters.get(cluster);
+        return WorkloadResource.follow(view, client, namespace, name, () -> missing(cluster, namespace, name));
     }
 
     private static NotFoundException missing(String cluster, String namespace, String name) {

@@ -21,19 +21,13 @@ import java.util.Set;
 @ApplicationScoped
 public class ComponentView implements WorkloadView {
     private static final Set<String> SETTLED = Set.of("Ready", "Aborted", "Invalid", "Unmanaged");
-    private final KubernetesClient client;
-
-    ComponentView(KubernetesClient client) {
-        this.client = client;
-    }
-
     @Override
     public String plural() {
         return "components";
     }
 
     @Override
-    public Optional<WorkloadProgress> progress(String namespace, String name) {
+    public Optional<WorkloadProgress> progress(KubernetesClient client, String namespace, String name) {
         Component c = client.resources(Component.class).inNamespace(namespace).withName(name).get();
         if (c == null) {
             return Optional.empty();

@@ -31,6 +31,14 @@ public class WorkloadLedger implements TransitionRecorder {
         this.cluster = cluster;
     }
 
+    /**
+     * The ledger of another cluster's workloads: the same table and outbox, its transitions named by {@code name}, and a
+     * cache of its own.
+     */
+    public TransitionRecorder inCluster(String name) {
+        return new WorkloadLedger(outbox, name);
+    }
+
     @Override
     public List<Transition> record(Observation now) {
         Map<String, String> seen = cache.computeIfAbsent(now.uid(), uid -> BlockingCalls.await(() -> load(uid)));

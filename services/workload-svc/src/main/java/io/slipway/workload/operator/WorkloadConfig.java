@@ -3,6 +3,7 @@ package io.slipway.workload.operator;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** workload-svc's controllers. */
@@ -12,9 +13,29 @@ public interface WorkloadConfig {
     @WithDefault("false")
     boolean controllers();
 
-    /** The target cluster's name, as events name it. */
+    /**
+     * The name of the home cluster, the Quarkus Kubernetes Client's ({@code quarkus.kubernetes-client.*}, or the pod's
+     * service account), as events, the ledger, the cluster template and the REST paths name it.
+     */
     @WithDefault("default")
     String cluster();
+
+    /**
+     * More target clusters by name, each reached through a kubeconfig context and run on its own: its own operator,
+     * leader Lease (in that cluster), informers, client threads and transitions (named by the cluster). The admission
+     * webhooks (SidecarSet injection, validation) are registered with the home cluster only, so SidecarSets are
+     * reconciled there only; every other controller runs in each cluster.
+     */
+    Map<String, TargetCluster> clusters();
+
+    /** A cluster other than the home one: its API server and credentials from a kubeconfig context. */
+    interface TargetCluster {
+        /** The kubeconfig file; {@code $KUBECONFIG} (its first file) or {@code ~/.kube/config} when absent. */
+        Optional<String> kubeconfig();
+
+        /** The context in it; the file's current context when absent. */
+        Optional<String> context();
+    }
 
     /**
      * Where cluster-scoped workloads (SidecarSets) keep their ControllerRevisions, as Kruise keeps them in its own

@@ -49,6 +49,10 @@ import org.junit.jupiter.api.Test;
         @ResourceArg(name = "start-millis", value = "100"), @ResourceArg(name = "ready-millis", value = "100"),
         @ResourceArg(name = "termination-millis", value = "100"),
         @ResourceArg(name = "slipway.workload.controllers", value = "true")})
+@WithTestResource(value = SimulatedClusterResource.class, initArgs = {@ResourceArg(name = "cluster", value = "east"),
+        @ResourceArg(name = "config-prefix", value = "slipway.workload.clusters"), @ResourceArg(name = "kubelet", value = "true"),
+        @ResourceArg(name = "nodes", value = "1"), @ResourceArg(name = "start-millis", value = "100"),
+        @ResourceArg(name = "ready-millis", value = "100"), @ResourceArg(name = "termination-millis", value = "100")})
 class ComponentTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -151,7 +155,7 @@ class ComponentTest {
             assertThat(v.path("pods")).hasSize(4);
         });
         given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/components/prod/comp-gray/orders")
-                .then().statusCode(404).body("error", org.hamcrest.Matchers.containsString("this workload-svc manages cluster default"));
+                .then().statusCode(404).body("error", org.hamcrest.Matchers.containsString("this workload-svc manages default, east"));
         given().get("/api/v1/components/default/comp-gray/orders").then().statusCode(401);
 
         annotate(orders, Component.RELEASE_ACTION, "resume");

@@ -39,6 +39,10 @@ import org.junit.jupiter.api.Test;
         @ResourceArg(name = "start-millis", value = "100"), @ResourceArg(name = "ready-millis", value = "100"),
         @ResourceArg(name = "termination-millis", value = "100"),
         @ResourceArg(name = "slipway.workload.controllers", value = "true")})
+@WithTestResource(value = SimulatedClusterResource.class, initArgs = {@ResourceArg(name = "cluster", value = "east"),
+        @ResourceArg(name = "config-prefix", value = "slipway.workload.clusters"), @ResourceArg(name = "kubelet", value = "true"),
+        @ResourceArg(name = "nodes", value = "1"), @ResourceArg(name = "start-millis", value = "100"),
+        @ResourceArg(name = "ready-millis", value = "100"), @ResourceArg(name = "termination-millis", value = "100")})
 class CronHpaTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 

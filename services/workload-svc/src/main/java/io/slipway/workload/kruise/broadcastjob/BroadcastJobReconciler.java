@@ -20,7 +20,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.slipway.workload.kruise.pod.PodWrites;
 import io.slipway.workload.kruise.pod.RecentWrites;
 import io.slipway.workload.ledger.Observation;
-import io.slipway.workload.ledger.WorkloadLedger;
+import io.slipway.workload.ledger.TransitionRecorder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,12 +50,12 @@ public class BroadcastJobReconciler implements Reconciler<BroadcastJob> {
     private static final Observation.Words WORDS = new Observation.Words("PodCreated", null, null, "PodDeleted");
 
     private final KubernetesClient client;
-    private final WorkloadLedger ledger;
+    private final TransitionRecorder ledger;
     private final PodWrites writes = new PodWrites();
     private final RecentWrites recent = new RecentWrites();
     private InformerEventSource<Node, BroadcastJob> nodes;
 
-    public BroadcastJobReconciler(KubernetesClient client, WorkloadLedger ledger) {
+    public BroadcastJobReconciler(KubernetesClient client, TransitionRecorder ledger) {
         this.client = client;
         this.ledger = ledger;
     }

@@ -17,19 +17,13 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class BroadcastJobView implements WorkloadView {
-    private final KubernetesClient client;
-
-    BroadcastJobView(KubernetesClient client) {
-        this.client = client;
-    }
-
     @Override
     public String plural() {
         return "broadcastjobs";
     }
 
     @Override
-    public Optional<WorkloadProgress> progress(String namespace, String name) {
+    public Optional<WorkloadProgress> progress(KubernetesClient client, String namespace, String name) {
         BroadcastJob job = client.resources(BroadcastJob.class).inNamespace(namespace).withName(name).get();
         if (job == null) {
             return Optional.empty();

@@ -19,19 +19,13 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class SidecarSetView implements WorkloadView {
-    private final KubernetesClient client;
-
-    SidecarSetView(KubernetesClient client) {
-        this.client = client;
-    }
-
     @Override
     public String plural() {
         return "sidecarsets";
     }
 
     @Override
-    public Optional<WorkloadProgress> progress(String namespace, String name) {
+    public Optional<WorkloadProgress> progress(KubernetesClient client, String namespace, String name) {
         SidecarSet set = client.resources(SidecarSet.class).withName(name).get();
         if (set == null) {
             return Optional.empty();

@@ -15,19 +15,13 @@ import java.util.Optional;
 /** An Advanced StatefulSet's rollout, read from the cluster. */
 @ApplicationScoped
 public class StatefulSetView implements WorkloadView {
-    private final KubernetesClient client;
-
-    StatefulSetView(KubernetesClient client) {
-        this.client = client;
-    }
-
     @Override
     public String plural() {
         return "statefulsets";
     }
 
     @Override
-    public Optional<WorkloadProgress> progress(String namespace, String name) {
+    public Optional<WorkloadProgress> progress(KubernetesClient client, String namespace, String name) {
         AdvancedStatefulSet set = client.resources(AdvancedStatefulSet.class).inNamespace(namespace).withName(name).get();
         if (set == null) {
             return Optional.empty();

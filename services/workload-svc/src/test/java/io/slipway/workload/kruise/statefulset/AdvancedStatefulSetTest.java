@@ -58,6 +58,10 @@ import org.junit.jupiter.api.Test;
         @ResourceArg(name = "start-millis", value = "100"), @ResourceArg(name = "ready-millis", value = "100"),
         @ResourceArg(name = "termination-millis", value = "100"),
         @ResourceArg(name = "slipway.workload.controllers", value = "true")})
+@WithTestResource(value = SimulatedClusterResource.class, initArgs = {@ResourceArg(name = "cluster", value = "east"),
+        @ResourceArg(name = "config-prefix", value = "slipway.workload.clusters"), @ResourceArg(name = "kubelet", value = "true"),
+        @ResourceArg(name = "nodes", value = "1"), @ResourceArg(name = "start-millis", value = "100"),
+        @ResourceArg(name = "ready-millis", value = "100"), @ResourceArg(name = "termination-millis", value = "100")})
 class AdvancedStatefulSetTest {
     static final Duration WAIT = Duration.ofSeconds(60);
     static final Duration QUIET = Duration.ofMillis(1500);
