@@ -5,7 +5,6 @@ import io.slipway.cli.UserError;
 import io.slipway.cli.api.PlatformClient;
 import io.slipway.cli.api.PlatformOptions;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,7 +22,6 @@ import picocli.CommandLine.Parameters;
                 "2:with --watch: the release was aborted or the component is refused (Invalid)",
                 "3:with --watch: the release waits for resume, promote or abort"})
 public final class ComponentStatusCommand implements Callable<Integer> {
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
     @Mixin
     PlatformOptions platform;
@@ -35,7 +33,7 @@ public final class ComponentStatusCommand implements Callable<Integer> {
     String namespace;
 
     @Option(names = "--cluster", paramLabel = "CLUSTER", defaultValue = "default",
-            description = "The cluster, as workload-svc names it (slipway.workload.cluster; default: ${DEFAULT-VALUE}).")
+            description = "The cluster, as workload-svc names it (slipway.workload.cluster or one of slipway.workload.clusters; default: ${DEFAULT-VALUE}).")
     String cluster;
 
     @Option(names = {"-w", "--watch"}, description = "Follow the component, a progress bar per change, until it settles.")
@@ -78,7 +76,7 @@ public final class ComponentStatusCommand implements Callable<Integer> {
             throw bad("expected NAMESPACE/NAME, or NAME with -n NAMESPACE");
         }
         for (String[] f : new String[][]{{"cluster", cluster}, {"namespace", ns}, {"name", name}}) {
-            if (!DNS_LABEL.matcher(f[1]).matches()) {
+            if (!WorkloadRef.DNS_LABEL.matcher(f[1]).matches()) {
                 throw bad(f[0] + " '" + f[1] + "' is not a Kubernetes name (lowercase letters, digits and '-', at most 63)");
             }
         }

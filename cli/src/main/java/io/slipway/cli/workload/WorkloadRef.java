@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 record WorkloadRef(String namespace, WorkloadKind kind, String name) {
     /** kubectl's default when no namespace is given. */
     static final String DEFAULT_NAMESPACE = "default";
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
 
     /** Reads {@code ref}; {@code namespaceOption} is {@code -n}'s value or null. Says which field is wrong when one is. */

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code slipway workloads status NAMESPACE/KIND/NAME [--watch]}: where a workload's rollout stands, or its progress
+ * {@code slipway workloads status NAMESPACE/KIND/NAME [--cluster C] [--watch]}: where a workload's rollout stands, or its progress
  * followed until it settles. Exit codes with --watch: 0 finished, 2 stuck, 3 paused, 1 any other failure.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
@@ -33,15 +33,23 @@ public final class WorkloadStatusCommand implements Callable<Integer> {
     @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE", description = "The namespace of KIND/NAME (default: default).")
     String namespace;
 
+    @Option(names = "--cluster", paramLabel = "CLUSTER",
+            description = "The cluster, as workload-svc names it (slipway.workload.cluster or one of slipway.workload.clusters; default: its home cluster).")
+    String cluster;
+
     @Option(names = {"-w", "--watch"}, description = "Follow the rollout, a progress bar per change, until it settles.")
     boolean watch;
 
     @Override
     public Integer call() {
         WorkloadRef ref = WorkloadRef.parse(workload, namespace);
+        if (cluster != null && !WorkloadRef.DNS_LABEL.matcher(cluster).matches()) {
+            throw new UserError("--cluster '" + cluster + "' is not a cluster name (lowercase letters, digits and '-', at most 63)");
+        }
+        String query = cluster == null ? "" : "?cluster=" + cluster;
         PlatformClient client = platform.client();
-        JsonNode view = client.find(ref.path()).orElseThrow(() -> notFound(client, ref));
-        return RolloutWatch.showOrFollow(client, view, ref.path() + "/stream", ref, watch);
+        JsonNode view = client.find(ref.path() + query).orElseThrow(() -> notFound(client, ref));
+        return RolloutWatch.showOrFollow(client, view, ref.path() + "/stream" + query, ref, watch);
     }
 
     /** workload-svc answers 404 both for a missing workload and for a kind it has no view of: tell them apart. */

@@ -15,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * for a workload or kind it does not know.
  */
 final class FakeWorkloadApi implements AutoCloseable {
-    record Seen(String path, String authorization, String accept) {
+    record Seen(String path, String query, String authorization, String accept) {
     }
 
     final List<Seen> requests = new CopyOnWriteArrayList<>();
@@ -39,7 +39,7 @@ final class FakeWorkloadApi implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
-        requests.add(new Seen(path, ex.getRequestHeaders().getFirst("Authorization"), ex.getRequestHeaders().getFirst("Accept")));
+        requests.add(new Seen(path, ex.getRequestURI().getRawQuery(), ex.getRequestHeaders().getFirst("Authorization"), ex.getRequestHeaders().getFirst("Accept")));
         if (path.equals("/api/v1/workloads")) {
             answer(ex, 200, "[" + String.join(",", kinds.stream().map(k -> "\"" + k + "\"").toList()) + "]");
         } else if (path.equals(workloadPath) && !views.isEmpty()) {

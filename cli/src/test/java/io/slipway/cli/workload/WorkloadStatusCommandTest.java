@@ -86,6 +86,18 @@ class WorkloadStatusCommandTest {
     }
 
     @Test
+    void clusterAsksForTheWorkloadOfThatClusterInTheViewAndTheStream() {
+        api.views = List.of(FIRST_POD_BACK, FINISHED);
+        assertThat(slipway("default/sts/web", "--cluster", "east", "--watch")).as(err.toString()).isZero();
+        assertThat(api.requests).extracting(FakeWorkloadApi.Seen::path, FakeWorkloadApi.Seen::query).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("/api/v1/workloads/default/statefulsets/web", "cluster=east"),
+                org.assertj.core.groups.Tuple.tuple("/api/v1/workloads/default/statefulsets/web/stream", "cluster=east"));
+        assertThat(slipway("default/sts/web", "--cluster", "East&x=1")).isEqualTo(1);
+        assertThat(err.toString()).contains("--cluster 'East&x=1' is not a cluster name");
+        assertThat(api.requests).hasSize(2);
+    }
+
+    @Test
     void watchFollowsTheStreamWithOneLinePerChangeAndEndsWithTheSummary() {
         api.views = List.of(PROGRESSING, FIRST_POD_OUT, FIRST_POD_BACK, FINISHED);
         assertThat(slipway("default/statefulset/web", "--watch")).as(err.toString()).isZero();
