@@ -11,7 +11,8 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * What reading one routing document needs across its sections: {@code ${VAR}} and {@code ${VAR:default}} expansion
- * from the environment (so secrets can stay out of the file, as in kubernetes-event-exporter), the secret fields seen
+ * from the variables of the environment routes may read (so secrets can stay out of the file, as in
+ * kubernetes-event-exporter, but the service's own cannot be sent anywhere), the secret fields seen
  * so far, and turning values into patterns, templates and layouts with errors that point at the line.
  */
 final class Reading {
@@ -19,6 +20,13 @@ final class Reading {
 
     private final UnaryOperator<String> env;
     private final List<Secrets.Field> secrets = new ArrayList<>();
+
+    /** Thrown by the environment for a variable routes may not read; its message names the variable, never a value. */
+    static final class NotAllowed extends RuntimeException {
+        NotAllowed(String message) {
+            super(message, null, false, false);
+        }
+    }
 
     Reading(UnaryOperator<String> env) {
         this.env = env;
@@ -34,7 +42,12 @@ final class Reading {
         Matcher m = VARIABLE.matcher(raw);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            String value = env.apply(m.group(1));
+            String value;
+            try {
+                value = env.apply(m.group(1));
+            } catch (NotAllowed e) {
+                throw node.error(e.getMessage());
+            }
             if (value == null) {
                 if (m.group(2) == null) {
                     throw node.error("environment variable " + m.group(1) + " is not set (write ${" + m.group(1) + ":default} for a default)");

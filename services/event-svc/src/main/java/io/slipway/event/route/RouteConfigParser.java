@@ -35,9 +35,29 @@ public final class RouteConfigParser {
 
     private final UnaryOperator<String> env;
 
-    /** @param env the environment {@code ${VAR}} references are resolved from */
+    /**
+     * @param env the environment {@code ${VAR}} references are resolved from; it throws {@link Reading.NotAllowed} for
+     *            a variable the file may not read
+     */
     public RouteConfigParser(UnaryOperator<String> env) {
         this.env = env;
+    }
+
+    /**
+     * {@code env} restricted to {@code allowed} (names, or prefixes ending in {@code *}): any other variable is refused,
+     * set or not, so that neither its value nor whether it exists can be learned through a route.
+     */
+    public static UnaryOperator<String> allowed(UnaryOperator<String> env, List<String> allowed) {
+        List<String> patterns = List.copyOf(allowed);
+        return name -> {
+            for (String p : patterns) {
+                if (p.endsWith("*") ? name.startsWith(p.substring(0, p.length() - 1)) : name.equals(p)) {
+                    return env.apply(name);
+                }
+            }
+            throw new Reading.NotAllowed("environment variable " + name + " may not be read by routes (allowed: " + String.join(", ", patterns)
+                    + "; slipway.routes.allowed-variables)");
+        };
     }
 
     public RouteConfig parse(String text) {

@@ -12,7 +12,7 @@ public class RouteService {
     private boolean started;
 
     RouteService(RoutesConfig config) {
-        this.store = new RouteStore(config.file(), new RouteConfigParser(System::getenv), config.checkInterval());
+        this.store = new RouteStore(config.file(), new RouteConfigParser(RouteConfigParser.allowed(System::getenv, config.allowedVariables())), config.checkInterval());
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /** Where the routing configuration lives ({@code slipway.routes.*}). */
 @ConfigMapping(prefix = "slipway.routes")
@@ -15,6 +16,14 @@ public interface RoutesConfig {
      */
     @WithDefault("sinks.yaml")
     Path file();
+
+    /**
+     * The environment variables a route may reference as {@code ${VAR}}: names, or prefixes ending in {@code *}. Any
+     * other reference is refused with its line, so a route cannot send the service's own secrets (its database
+     * password, its key store) to a webhook. Put the sinks' secrets in variables with an allowed name.
+     */
+    @WithDefault("SLIPWAY_SINK_*")
+    List<String> allowedVariables();
 
     /** How often the file is checked besides the change notifications (which some file systems do not give). */
     @WithDefault("10s")

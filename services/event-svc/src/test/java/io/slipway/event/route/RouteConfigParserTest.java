@@ -14,6 +14,29 @@ class RouteConfigParserTest {
     private final RouteConfigParser parser = new RouteConfigParser(Map.of("DING_TOKEN", "t0k3n", "DING_SECRET", "SECabc")::get);
 
     @Test
+    void routesReadOnlyTheAllowedVariables() {
+        var env = RouteConfigParser.allowed(Map.of("SLIPWAY_SINK_TOKEN", "t0k3n", "HOOK_KEY", "k3y", "DB_PASSWORD", "pw-9f3")::get,
+                List.of("SLIPWAY_SINK_*", "HOOK_KEY"));
+        RouteConfigParser restricted = new RouteConfigParser(env);
+        String receivers = """
+                receivers:
+                  - name: hook
+                    dingtalk: {url: 'https://oapi.dingtalk.com/robot/send?access_token=%s', secret: '${HOOK_KEY}'}
+                """;
+        Target.DingTalk ding = (Target.DingTalk) restricted.parse(receivers.formatted("${SLIPWAY_SINK_TOKEN}")).receiver("hook").orElseThrow().target();
+        assertThat(ding.url()).endsWith("access_token=t0k3n");
+        assertThat(ding.secret()).isEqualTo("k3y");
+        ding = (Target.DingTalk) restricted.parse(receivers.formatted("${SLIPWAY_SINK_UNSET:fallback}")).receiver("hook").orElseThrow().target();
+        assertThat(ding.url()).endsWith("access_token=fallback");
+        // set or not, with a default or not: a variable outside the list is refused at its line, and its value never shows
+        for (String ref : List.of("${DB_PASSWORD}", "${DB_PASSWORD:x}", "${UNSET_OTHER}")) {
+            assertThatThrownBy(() -> restricted.parse(receivers.formatted(ref))).isInstanceOf(ConfigError.class)
+                    .hasMessageContaining("line 3").hasMessageContaining("may not be read by routes (allowed: SLIPWAY_SINK_*, HOOK_KEY")
+                    .hasMessageNotContaining("pw-9f3").satisfies(e -> assertThat(((ConfigError) e).path()).isEqualTo("receivers[0].dingtalk.url"));
+        }
+    }
+
+    @Test
     void receiversGetTheirKindsSettingsAndDocumentedRateLimits() {
         RouteConfig config = parser.parse("""
                 route: {match: [{receiver: oncall}, {receiver: audit}]}

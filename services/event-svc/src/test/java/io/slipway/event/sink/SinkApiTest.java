@@ -102,6 +102,23 @@ class SinkApiTest {
     }
 
     @Test
+    void aRouteCannotReadTheServicesOwnEnvironment() throws Exception {
+        String before = Files.readString(file);
+        String home = System.getenv("HOME");
+        for (String reference : new String[]{"${HOME}", "${HOME:/nowhere}", "${SLIPWAY_NO_SUCH_VARIABLE_IN_LIST_X}"}) {
+            String answer = given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/yaml")
+                    .body(utf8("receivers:\n  - name: leak\n    dingtalk: {url: 'http://127.0.0.1:9/x?access_token=" + reference + "'}\n"))
+                    .put(ROUTES).then().statusCode(400).body("field", equalTo("receivers[0].dingtalk.url")).extract().asString();
+            String name = reference.substring(2, reference.length() - 1).split(":")[0];
+            assertThat(answer).contains("environment variable " + name + " may not be read by routes (allowed: SLIPWAY_SINK_*");
+            if (home != null) {
+                assertThat(answer).doesNotContain(home);
+            }
+        }
+        assertThat(Files.readString(file)).isEqualTo(before);
+    }
+
+    @Test
     void onlyOperatorsWriteAndOnlyHoldersOfATokenRead() {
         given().contentType("application/yaml").body(utf8("# x\n")).put(ROUTES).then().statusCode(401);
         given().header("Authorization", TestTokens.bearer(Role.viewer)).contentType("application/yaml").body(utf8("# x\n")).put(ROUTES)
