@@ -235,7 +235,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
                 StringBuilder yaml = new StringBuilder(baseConfig(port));
                 Path ca = null;
                 if (tls) {
-                    KeyPairFiles cert = KeyPairFiles.generate(conf, "tls", log);
+                    SelfSignedKeyPair cert = SelfSignedKeyPair.generate(conf, "tls", log);
                     ca = cert.certificate();
                     yaml.append("  tls:\n    certificate: ").append(cert.certificate()).append("\n    key: ")
                             .append(cert.key()).append('\n');
@@ -248,7 +248,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
                         yaml.append("auth:\n  htpasswd:\n    realm: slipway-embedded\n    path: ").append(htpasswd).append('\n');
                     }
                     case TOKEN -> {
-                        KeyPairFiles signing = KeyPairFiles.generate(conf, "token-signing", log);
+                        SelfSignedKeyPair signing = SelfSignedKeyPair.generate(conf, "token-signing", log);
                         tokenServer = TokenServer.start(signing, username, password);
                         yaml.append("auth:\n  token:\n    realm: ").append(tokenServer.realm())
                                 .append("\n    service: ").append(TOKEN_SERVICE)
@@ -342,47 +342,6 @@ public final class EmbeddedRegistry implements AutoCloseable {
         Files.write(file, line);
     }
 
-    /** A private key and its self-signed certificate as PEM files (what the registry reads) plus the objects (what we sign with). */
-    private record KeyPairFiles(Path certificate, Path key, PrivateKey privateKey, X509Certificate x509) {
-
-        static KeyPairFiles generate(Path dir, String name, Path log) throws IOException, InterruptedException {
-            Path store = dir.resolve(name + ".p12");
-            Files.deleteIfExists(store);
-            char[] storePass = randomHex(12).toCharArray();
-            String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-            // a short-lived tool: the JIT's first tier and a small heap start it fastest
-            int code = Processes.run(List.of(keytool, "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "-genkeypair", "-alias", name, "-keyalg", "RSA", "-keysize", "2048",
-                    "-validity", "30", "-dname", "CN=localhost,O=Slipway embedded registry",
-                    "-ext", "san=ip:127.0.0.1,dns:localhost", "-ext", "bc:c",
-                    "-keystore", store.toString(), "-storetype", "PKCS12",
-                    "-storepass", new String(storePass), "-keypass", new String(storePass)), dir, log, Duration.ofSeconds(60));
-            if (code != 0) {
-                throw new IOException("keytool could not generate the " + name + " key pair (exit " + code + ")");
-            }
-            try (InputStream in = Files.newInputStream(store)) {
-                KeyStore ks = KeyStore.getInstance("PKCS12");
-                ks.load(in, storePass);
-                PrivateKey key = (PrivateKey) ks.getKey(name, storePass);
-                X509Certificate cert = (X509Certificate) ks.getCertificate(name);
-                Path certPem = dir.resolve(name + ".crt");
-                Path keyPem = dir.resolve(name + ".key");
-                Files.writeString(certPem, pem("CERTIFICATE", cert.getEncoded()));
-                Files.writeString(keyPem, pem("PRIVATE KEY", key.getEncoded()));
-                Files.setPosixFilePermissions(keyPem, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-                return new KeyPairFiles(certPem, keyPem, key, cert);
-            } catch (java.security.GeneralSecurityException e) {
-                throw new IOException("cannot read the generated " + name + " key pair: " + e.getMessage(), e);
-            } finally {
-                Files.deleteIfExists(store);
-            }
-        }
-
-        private static String pem(String type, byte[] der) {
-            return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                    .encodeToString(der) + "\n-----END " + type + "-----\n";
-        }
-    }
-
     /**
      * The token endpoint of the distribution token flow: a client that got a Bearer challenge asks
      * {@code GET realm?service=..&scope=repository:name:pull,push} (basic auth for a named user) and receives a JWT
@@ -391,19 +350,19 @@ public final class EmbeddedRegistry implements AutoCloseable {
      */
     private static final class TokenServer {
         private final HttpServer server;
-        private final KeyPairFiles signing;
+        private final SelfSignedKeyPair signing;
         private final String user;
         private final String pass;
         private final AtomicInteger issued = new AtomicInteger();
 
-        private TokenServer(HttpServer server, KeyPairFiles signing, String user, String pass) {
+        private TokenServer(HttpServer server, SelfSignedKeyPair signing, String user, String pass) {
             this.server = server;
             this.signing = signing;
             this.user = user;
             this.pass = pass;
         }
 
-        static TokenServer start(KeyPairFiles signing, String user, String pass) throws IOException {
+        static TokenServer start(SelfSignedKeyPair signing, String user, String pass) throws IOException {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(Processes.LOOPBACK), 0), 16);
             TokenServer ts = new TokenServer(server, signing, user, pass);
             server.createContext("/token", ts::handle);
