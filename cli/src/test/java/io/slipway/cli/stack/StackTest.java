@@ -109,7 +109,7 @@ class StackTest {
     }
 
     private String requestBuild(URI gateway, String token, String image) throws IOException, InterruptedException {
-        HttpResponse<String> accepted = post(gateway, "/api/v1/builds", "{\"image\":\"" + image + "\",\"context\":\"git+file:///nonexistent/repo.git#main\"}", token);
+        HttpResponse<String> accepted = post(gateway, "/api/v1/builds", "{\"image\":\"" + image + "\",\"context\":\"git+https://127.0.0.1:9/repo.git#main\"}", token);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         String id = JSON.readTree(accepted.body()).path("id").asText();
         assertThat(id).isNotBlank();

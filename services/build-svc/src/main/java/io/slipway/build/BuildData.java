@@ -10,6 +10,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.slipway.build.context.GitClone;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * build-svc's files under {@code slipway.data-dir}: the image store ({@code images/}, an OCI image layout), uploaded
@@ -28,7 +31,9 @@ public class BuildData {
         try {
             Files.createDirectories(dataDir);
             this.logs = new BuildLogs(dataDir);
-            this.contexts = new BuildContexts(dataDir, config.maxContextBytes(), config.gitTimeout().toSeconds());
+            Map<String, GitClone.Credentials> credentials = new HashMap<>();
+            config.gitCredentials().forEach((host, c) -> credentials.put(host, new GitClone.Credentials(c.username(), c.password(), c.sshKey(), c.knownHosts())));
+            this.contexts = new BuildContexts(dataDir, config.maxContextBytes(), new GitClone(credentials, config.gitCaFile(), config.gitTimeout(), "git"));
             this.store = ImageStore.open(dataDir.resolve("images"));
             this.builder = new CloudImageBuilder(store);
         } catch (IOException e) {

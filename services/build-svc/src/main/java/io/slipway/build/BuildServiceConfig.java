@@ -2,8 +2,10 @@ package io.slipway.build;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** build-svc's own settings (the backbone's are under {@code slipway.*}). */
@@ -25,6 +27,30 @@ public interface BuildServiceConfig {
     /** How long a git clone and checkout of a context may take. */
     @WithDefault("5m")
     Duration gitTimeout();
+
+    /**
+     * Credentials for git contexts by host ({@code slipway.build.git-credentials."git.example.com".username}, ...): a
+     * context URL never carries them, since it is stored, shown to viewers and sent in events.
+     */
+    Map<String, GitHost> gitCredentials();
+
+    /** CA certificates (PEM) https git servers may present besides the system's, e.g. a company CA. */
+    Optional<Path> gitCaFile();
+
+    /** One git host's credentials. */
+    interface GitHost {
+        /** The https user name (for a token, what the host asks: often any name, or {@code x-access-token}). */
+        Optional<String> username();
+
+        /** The https password or access token. */
+        Optional<String> password();
+
+        /** An ssh private key (the key itself, PEM or OpenSSH format, not a path on build-svc's machine). */
+        Optional<String> sshKey();
+
+        /** The host's known_hosts lines for ssh (host keys are checked strictly; there is no trust on first use). */
+        Optional<String> knownHosts();
+    }
 
     /** Registries spoken to over plain HTTP (host:port), e.g. a local registry without TLS. */
     Optional<List<String>> insecureRegistries();

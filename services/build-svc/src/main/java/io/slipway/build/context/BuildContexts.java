@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -21,12 +20,12 @@ import java.util.function.Consumer;
 public final class BuildContexts {
     private final Path archives;
     private final long maxArchiveBytes;
-    private final long gitTimeoutSeconds;
+    private final GitClone git;
 
-    public BuildContexts(Path dataDir, long maxArchiveBytes, long gitTimeoutSeconds) throws IOException {
+    public BuildContexts(Path dataDir, long maxArchiveBytes, GitClone git) throws IOException {
         this.archives = Files.createDirectories(dataDir.resolve("contexts"));
         this.maxArchiveBytes = maxArchiveBytes;
-        this.gitTimeoutSeconds = gitTimeoutSeconds;
+        this.git = git;
     }
 
     /** Stores an uploaded tar or tar.gz; the id is its sha256, so uploading the same context twice stores it once. */
@@ -74,41 +73,8 @@ public final class BuildContexts {
                     throw new ContextException(e.getMessage());
                 }
             }
-            case ContextSource.Git g -> clone(g, workDir, log);
+            case ContextSource.Git g -> git.cloneInto(g, workDir, log);
         }
-    }
-
-    private void clone(ContextSource.Git git, Path workDir, Consumer<String> log) throws IOException, InterruptedException {
-        log.accept("cloning " + git);
-        run(List.of("git", "clone", "--quiet", "--no-checkout", "--", git.url(), workDir.toString()), null, git);
-        run(List.of("git", "-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", git.revision()), workDir, git);
-        String head = new String(runCapture(List.of("git", "rev-parse", "HEAD"), workDir, git)).trim();
-        log.accept("checked out " + git.revision() + " at " + head);
-        deleteRecursively(workDir.resolve(".git"));
-    }
-
-    private void run(List<String> command, Path dir, ContextSource.Git git) throws IOException, InterruptedException {
-        runCapture(command, dir, git);
-    }
-
-    private byte[] runCapture(List<String> command, Path dir, ContextSource.Git git) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        if (dir != null) {
-            pb.directory(dir.toFile());
-        }
-        pb.environment().put("GIT_TERMINAL_PROMPT", "0");
-        pb.environment().put("GIT_ASKPASS", "true");
-        Process process = pb.start();
-        byte[] output = process.getInputStream().readAllBytes();
-        if (!process.waitFor(gitTimeoutSeconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new ContextException("git " + command.get(1) + " of " + git + " took longer than " + gitTimeoutSeconds + " s");
-        }
-        if (process.exitValue() != 0) {
-            String message = new String(output).replace(git.url(), git.redactedUrl()).strip();
-            throw new ContextException("git " + command.get(1) + " of " + git + " failed: " + message);
-        }
-        return output;
     }
 
     private Path archiveFile(String id) {

@@ -38,7 +38,7 @@ class BuildRequestsTest {
         if (traceparent != null) {
             request.header("traceparent", traceparent);
         }
-        return request.contentType(ContentType.JSON).body("{\"image\":\"" + image + "\",\"context\":\"git+file:///nonexistent/repo.git#main\",\"buildArgs\":{\"VERSION\":\"3.5\"}}")
+        return request.contentType(ContentType.JSON).body("{\"image\":\"" + image + "\",\"context\":\"git+https://127.0.0.1:9/repo.git#main\",\"buildArgs\":{\"VERSION\":\"3.5\"}}")
                 .post("/api/v1/builds")
                 .then().statusCode(202).header("Location", containsString("/api/v1/builds/")).body("state", equalTo("Requested"))
                 .extract().path("id");
@@ -92,14 +92,14 @@ class BuildRequestsTest {
 
     @Test
     void mutationsNeedAnOperatorAndBadInputIsA400() {
-        String body = "{\"image\":\"etcd:v1\",\"context\":\"git+file:///nonexistent/repo.git#main\"}";
+        String body = "{\"image\":\"etcd:v1\",\"context\":\"git+https://127.0.0.1:9/repo.git#main\"}";
         given().contentType(ContentType.JSON).body(body).post("/api/v1/builds").then().statusCode(401);
         given().header("Authorization", TestTokens.bearer(Role.viewer)).contentType(ContentType.JSON).body(body)
                 .post("/api/v1/builds").then().statusCode(403);
         given().header("Authorization", TestTokens.bearer(Role.operator)).contentType(ContentType.JSON).body("{\"image\":\"Not A Ref\"}")
                 .post("/api/v1/builds").then().statusCode(400).body("field", equalTo("image")).body("error", containsString("Not A Ref"));
         given().header("Authorization", TestTokens.bearer(Role.operator)).contentType(ContentType.JSON)
-                .body("{\"image\":\"etcd:v1\",\"context\":\"git+file:///x#main\",\"kubefile\":\"../../etc/passwd\"}")
+                .body("{\"image\":\"etcd:v1\",\"context\":\"git+https://127.0.0.1:9/x.git#main\",\"kubefile\":\"../../etc/passwd\"}")
                 .post("/api/v1/builds").then().statusCode(400).body("field", equalTo("kubefile"));
         given().header("Authorization", TestTokens.bearer(Role.operator)).contentType(ContentType.JSON).body("{\"image\":")
                 .post("/api/v1/builds").then().statusCode(400).body("error", containsString("malformed JSON body")).body("line", equalTo(1));

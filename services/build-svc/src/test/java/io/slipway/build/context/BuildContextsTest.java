@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import io.slipway.testkit.git.GitHttpsServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +32,11 @@ class BuildContextsTest {
     Path work;
 
     BuildContexts contexts() throws IOException {
-        return new BuildContexts(data, 1 << 20, 60);
+        return contexts(new GitClone(Map.of(), Optional.empty(), Duration.ofSeconds(60), "git"));
+    }
+
+    BuildContexts contexts(GitClone git) throws IOException {
+        return new BuildContexts(data, 1 << 20, git);
     }
 
     @Test
@@ -65,12 +76,11 @@ class BuildContextsTest {
     void somethingThatIsNotAnArchiveIsRefusedAtUpload() {
         assertThatThrownBy(() -> contexts().store(new ByteArrayInputStream("just text".getBytes())))
                 .isInstanceOf(ContextException.class).hasMessageContaining("tar");
-        assertThatThrownBy(() -> new BuildContexts(data, 10, 60).store(new ByteArrayInputStream(new byte[100])))
+        assertThatThrownBy(() -> new BuildContexts(data, 10, new GitClone(Map.of(), Optional.empty(), Duration.ofSeconds(60), "git")).store(new ByteArrayInputStream(new byte[100])))
                 .hasMessageContaining("larger than the limit");
     }
 
-    @Test
-    void aGitContextIsClonedAtTheRequestedRevisionWithoutItsHistory() throws Exception {
+    private Path repo() throws Exception {
         Path repo = work.resolve("repo");
         Files.createDirectories(repo);
         git(repo, "init", "-q", "-b", "main");
@@ -80,31 +90,133 @@ class BuildContextsTest {
         git(repo, "tag", "v1");
         Files.writeString(repo.resolve("Kubefile"), "FROM scratch\nLABEL v=2\n");
         git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "v2");
-
-        List<String> log = new ArrayList<>();
-        contexts().materialize(ContextSource.parse("git+file://" + repo + "#v1"), work.resolve("at-v1"), log::add);
-        assertThat(work.resolve("at-v1/Kubefile")).hasContent("FROM scratch");
-        assertThat(work.resolve("at-v1/.git")).doesNotExist();
-        assertThat(log).anyMatch(l -> l.startsWith("checked out v1 at "));
-
-        assertThatThrownBy(() -> contexts().materialize(ContextSource.parse("git+file://" + repo + "#no-such-tag"), work.resolve("x"), l -> { }))
-                .isInstanceOf(ContextException.class).hasMessageContaining("git checkout").hasMessageContaining("no-such-tag");
+        return repo;
     }
 
     @Test
-    void gitCredentialsInTheUrlNeverShowInErrors() {
-        var source = (ContextSource.Git) ContextSource.parse("git+https://ci:s3cret-token@127.0.0.1:1/repo.git#main");
-        assertThat(source.toString()).doesNotContain("s3cret-token").contains("***@127.0.0.1");
-        assertThatThrownBy(() -> contexts().materialize(source, work.resolve("x"), l -> { }))
-                .hasMessageContaining("git clone").satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret-token"));
+    void aGitContextIsClonedOverHttpsAtTheRequestedRevisionWithoutItsHistory() throws Exception {
+        try (GitHttpsServer server = GitHttpsServer.start(work.resolve("server"))) {
+            String url = server.publish("app", repo());
+            BuildContexts contexts = contexts(new GitClone(Map.of(), Optional.of(server.caCertificate()), Duration.ofSeconds(60), "git"));
+            List<String> log = new ArrayList<>();
+            contexts.materialize(ContextSource.parse("git+" + url + "#v1"), work.resolve("at-v1"), log::add);
+            assertThat(work.resolve("at-v1/Kubefile")).hasContent("FROM scratch");
+            assertThat(work.resolve("at-v1/.git")).doesNotExist();
+            assertThat(log).anyMatch(l -> l.startsWith("checked out v1 at "));
+
+            assertThatThrownBy(() -> contexts.materialize(ContextSource.parse("git+" + url + "#no-such-tag"), work.resolve("x"), l -> { }))
+                    .isInstanceOf(ContextException.class).hasMessageContaining("git checkout").hasMessageContaining("no-such-tag");
+            // the server's certificate is trusted only because it was configured
+            assertThatThrownBy(() -> contexts().materialize(ContextSource.parse("git+" + url + "#v1"), work.resolve("y"), l -> { }))
+                    .isInstanceOf(ContextException.class).hasMessageContaining("git clone").hasMessageContaining("certificate");
+        }
+    }
+
+    @Test
+    void credentialsComeFromTheConfigurationForTheHostAndNeverFromTheUrl() throws Exception {
+        String token = "tok-" + java.util.UUID.randomUUID();
+        try (GitHttpsServer server = GitHttpsServer.start(work.resolve("server"), "ci", token)) {
+            String url = server.publish("private", repo());
+            // in the URL: refused before anything is stored, and the message does not repeat it
+            String withToken = url.replace("https://", "https://ci:" + token + "@");
+            assertThatThrownBy(() -> ContextSource.parse("git+" + withToken + "#v1")).hasMessageContaining("must not carry credentials")
+                    .hasMessageContaining("slipway.build.git-credentials.\"127.0.0.1\"").satisfies(e -> assertThat(e.getMessage()).doesNotContain(token));
+            assertThatThrownBy(() -> ContextSource.parse("git+" + url.replace("https://", "https://" + token + "@") + "#v1"))
+                    .satisfies(e -> assertThat(e.getMessage()).contains("must not carry credentials").doesNotContain(token));
+
+            ContextSource source = ContextSource.parse("git+" + url + "#v1");
+            assertThatThrownBy(() -> contexts(new GitClone(Map.of(), Optional.of(server.caCertificate()), Duration.ofSeconds(60), "git"))
+                    .materialize(source, work.resolve("none"), l -> { }))
+                    .hasMessageContaining("no credentials are configured for 127.0.0.1: slipway.build.git-credentials.\"127.0.0.1\"");
+
+            var credentials = new GitClone.Credentials(Optional.of("ci"), Optional.of(token), Optional.empty(), Optional.empty());
+            assertThat(credentials.toString()).doesNotContain(token);
+            List<String> log = new ArrayList<>();
+            contexts(new GitClone(Map.of("127.0.0.1", credentials), Optional.of(server.caCertificate()), Duration.ofSeconds(60), "git"))
+                    .materialize(source, work.resolve("with"), log::add);
+            assertThat(work.resolve("with/Kubefile")).hasContent("FROM scratch");
+            assertThat(String.join("\n", log)).doesNotContain(token);
+            assertThat(server.requests()).anySatisfy(r -> assertThat(r.password()).isEqualTo(token));
+
+            // another host's credentials are not sent here
+            int before = server.requests().size();
+            var elsewhere = Map.of("git.example.com", credentials);
+            assertThatThrownBy(() -> contexts(new GitClone(elsewhere, Optional.of(server.caCertificate()), Duration.ofSeconds(60), "git"))
+                    .materialize(source, work.resolve("elsewhere"), l -> { })).isInstanceOf(ContextException.class);
+            assertThat(server.requests().subList(before, server.requests().size())).allSatisfy(r -> assertThat(r.password()).isNull());
+        }
+    }
+
+    @Test
+    void aRemoteThatStopsAnsweringIsCutOffAtTheTimeout() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread accepter = Thread.ofVirtual().start(() -> {
+                List<Socket> held = new ArrayList<>();
+                try {
+                    while (true) {
+                        held.add(silent.accept()); // accepted, never answered: TLS waits for the server's hello forever
+                    }
+                } catch (IOException closed) {
+                    held.forEach(s -> {
+                        try {
+                            s.close();
+                        } catch (IOException ignored) {
+                        }
+                    });
+                }
+            });
+            ContextSource source = ContextSource.parse("git+https://127.0.0.1:" + silent.getLocalPort() + "/stalled.git#main");
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> contexts(new GitClone(Map.of(), Optional.empty(), Duration.ofSeconds(2), "git"))
+                    .materialize(source, work.resolve("stalled"), l -> { }))
+                    .isInstanceOf(ContextException.class).hasMessageContaining("took longer than 2 s");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+            silent.close();
+            accepter.join(5_000);
+        }
+        // no git or git-remote-https of this JVM is left running
+        assertThat(ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").contains("git"))).isEmpty();
+    }
+
+    @Test
+    void gitSeesNoneOfTheServicesEnvironment() throws Exception {
+        Path fake = work.resolve("fake-git");
+        Path seen = work.resolve("env.txt");
+        Files.writeString(fake, "#!/bin/sh\nenv > '" + seen + "'\nexit 3\n");
+        Files.setPosixFilePermissions(fake, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        var credentials = new GitClone.Credentials(Optional.of("ci"), Optional.of("pw-7c1"), Optional.empty(), Optional.empty());
+        assertThatThrownBy(() -> contexts(new GitClone(Map.of("git.example.com", credentials), Optional.empty(), Duration.ofSeconds(10),
+                fake.toString())).materialize(ContextSource.parse("git+https://git.example.com/app.git#main"), work.resolve("e"), l -> { }))
+                .isInstanceOf(ContextException.class).hasMessageContaining("git clone");
+        Map<String, String> env = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(seen)) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                env.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        // only git's own settings, the credentials for this host, and a PATH; nothing of the service's (its key
+        // store, database password, SSH agent)
+        assertThat(env.keySet()).allSatisfy(k -> assertThat(k).matches("PATH|HOME|LANG|PWD|SHLVL|_|OLDPWD|GIT_.*|SLIPWAY_GIT_(USERNAME|PASSWORD)"));
+        assertThat(env.keySet()).doesNotContain("SSH_AUTH_SOCK", "JAVA_HOME", "MAVEN_OPTS", "USER");
+        assertThat(env).containsEntry("GIT_CONFIG_NOSYSTEM", "1").containsEntry("GIT_CONFIG_GLOBAL", "/dev/null")
+                .containsEntry("GIT_TERMINAL_PROMPT", "0").containsEntry("SLIPWAY_GIT_PASSWORD", "pw-7c1");
+        assertThat(env.get("HOME")).isNotEqualTo(System.getProperty("user.home"));
+        assertThat(Path.of(env.get("HOME"))).as("the private HOME is removed afterwards").doesNotExist();
+        assertThat(env.get("GIT_SSH_COMMAND")).contains("BatchMode=yes", "IdentityAgent=none", "StrictHostKeyChecking=yes");
     }
 
     @Test
     void malformedContextsAreExplained() {
         assertThatThrownBy(() -> ContextSource.parse("archive:abc")).hasMessageContaining("64-hex id");
         assertThatThrownBy(() -> ContextSource.parse("git+https://h/r.git")).hasMessageContaining("needs a revision");
-        assertThatThrownBy(() -> ContextSource.parse("git+ftp://h/r.git#main")).hasMessageContaining("https, http, ssh, git or file");
-        assertThatThrownBy(() -> ContextSource.parse("git+file:///r#--upload-pack=x")).hasMessageContaining("not a git revision");
+        for (String scheme : List.of("ftp", "file", "http", "git")) {
+            assertThatThrownBy(() -> ContextSource.parse("git+" + scheme + "://h/r.git#main")).hasMessageContaining("must use https or ssh");
+        }
+        assertThatThrownBy(() -> ContextSource.parse("git+file:///etc#main")).hasMessageContaining("must use https or ssh");
+        assertThatThrownBy(() -> ContextSource.parse("git+https://h/r#--upload-pack=x")).hasMessageContaining("not a git revision");
+        assertThatThrownBy(() -> ContextSource.parse("git+ssh://git:pw@h/r.git#main")).hasMessageContaining("must not carry credentials");
+        assertThat(ContextSource.parse("git+ssh://git@h/r.git#main")).hasToString("git+ssh://git@h/r.git#main");
         assertThatThrownBy(() -> ContextSource.parse("/tmp/ctx")).hasMessageContaining("git+<url>#<revision> or archive:<id>");
     }
 

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
+import io.slipway.testkit.git.GitHttpsServer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -52,6 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
 @WithTestResource(value = SlipwayInfraResource.class, initArgs = @ResourceArg(name = "db", value = "buildflow"))
 class BuildFlowTest {
     static final String EVENTS = "slipway.build.events";
+    /** What application.properties configures for the git host 127.0.0.1. */
+    static final String GIT_TOKEN = "test-git-token-4b2e";
     static final String KUBEFILE = """
             FROM scratch
             LABEL maintainer=ops
@@ -133,9 +136,19 @@ class BuildFlowTest {
         git(repo, "add", ".");
         git(repo, "-c", "user.name=ci", "-c", "user.email=ci@example.com", "commit", "-qm", "first");
 
+        // a private git host over HTTPS: build-svc has its CA and its credentials in configuration (application.properties)
+        GitHttpsServer git = GitHttpsServer.start(temp.resolve("git-" + UUID.randomUUID()), "ci", GIT_TOKEN);
+        String url;
+        try {
+            url = git.publish("app", repo);
+            Files.copy(git.caCertificate(), Path.of("target/test-git-ca.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (Exception e) {
+            git.close();
+            throw e;
+        }
         String buildId = UUID.randomUUID().toString();
         RequestBuild request = RequestBuild.newBuilder().setBuildId(buildId).setImage("ci/app:" + buildId.substring(0, 8))
-                .setContext("git+file://" + repo + "#main").setRequestedBy("jenkins").build();
+                .setContext("git+" + url + "#main").setRequestedBy("jenkins").build();
         byte[] value = EventCodec.released().encode(request);
         String eventId = UUID.randomUUID().toString();
         Map<String, String> headers = Map.of(EventHeaders.EVENT_ID, eventId, EventHeaders.EVENT_TYPE, "RequestBuild");
@@ -149,6 +162,17 @@ class BuildFlowTest {
         List<String> types = await().atMost(Duration.ofSeconds(60)).until(() -> eventTypes(buildId), t -> t.contains("BuildSucceeded"));
         assertThat(types).filteredOn("BuildRequested"::equals).as("the second request with the same build id is the same build").hasSize(1);
         assertThat(types).filteredOn("BuildStarted"::equals).hasSize(1);
+        assertThat(git.requests()).anySatisfy(r -> assertThat(r.password()).isEqualTo(GIT_TOKEN));
+        git.close();
+
+        // a URL with the token in it is refused before anything is stored or sent, and the answer does not repeat it
+        String answer = given().header("Authorization", TestTokens.bearer(Role.operator)).contentType(ContentType.JSON)
+                .body(Map.of("image", "ci/leak:v1", "context", "git+" + url.replace("https://", "https://ci:" + GIT_TOKEN + "@") + "#main"))
+                .post("/api/v1/builds").then().statusCode(400).body("field", equalTo("context")).extract().asString();
+        assertThat(answer).contains("must not carry credentials").doesNotContain(GIT_TOKEN);
+        for (ConsumerRecord<String, byte[]> r : KafkaTopics.readAll(EVENTS)) {
+            assertThat(new String(r.value(), java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(GIT_TOKEN);
+        }
     }
 
     @Test
