@@ -36,6 +36,18 @@ final class Reading {
         return List.copyOf(secrets);
     }
 
+    /** How many secrets were read so far (where the next receiver's begin). */
+    int secretCount() {
+        return secrets.size();
+    }
+
+    /** Binds the secrets read since {@code from} to {@code destination}, where their receiver sends. */
+    void bindSecrets(int from, String destination) {
+        for (int i = from; i < secrets.size(); i++) {
+            secrets.set(i, secrets.get(i).to(destination));
+        }
+    }
+
     /** A scalar with environment variables expanded. */
     String string(YamlNode node) {
         String raw = node.scalar();
@@ -70,7 +82,7 @@ final class Reading {
             return null;
         }
         String value = string(node);
-        secrets.add(new Secrets.Field(key, node.scalar(), node.start(), node.end(), url));
+        secrets.add(new Secrets.Field(key, node.scalar(), node.start(), node.end(), url, null));
         return value;
     }
 

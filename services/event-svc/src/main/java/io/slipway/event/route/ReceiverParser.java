@@ -16,9 +16,12 @@ final class ReceiverParser {
             "opensearch", "postgres", "kafka", "stdout", "file");
 
     private final Reading reading;
+    private final Path fileRoot;
 
-    ReceiverParser(Reading reading) {
+    /** {@code fileRoot}: the directory file sinks write in ({@code slipway.routes.file-directory}). */
+    ReceiverParser(Reading reading, Path fileRoot) {
         this.reading = reading;
+        this.fileRoot = fileRoot.toAbsolutePath().normalize();
     }
 
     Receiver parse(YamlNode node) {
@@ -40,6 +43,7 @@ final class ReceiverParser {
         String kind = kinds.get(0);
         YamlNode spec = fields.get(kind);
         String key = "receivers." + name + "." + kind;
+        int firstSecret = reading.secretCount();
         Target target = switch (kind) {
             case "dingtalk" -> dingTalk(spec, key);
             case "lark", "feishu" -> lark(spec, key);
@@ -52,7 +56,24 @@ final class ReceiverParser {
             case "stdout" -> new Target.Stdout(reading.layout(spec.isNull() ? null : spec.entries(Set.of("layout")).get("layout")));
             default -> file(spec);
         };
+        reading.bindSecrets(firstSecret, destination(target));
         return new Receiver(name, target, policy(fields, defaults(target)));
+    }
+
+    /** Where a receiver sends, with secrets masked: what a kept secret is bound to. */
+    static String destination(Target target) {
+        return switch (target) {
+            case Target.DingTalk d -> Secrets.maskUrl(d.url());
+            case Target.Lark l -> Secrets.maskUrl(l.url());
+            case Target.WeCom w -> Secrets.maskUrl(w.url()) + (w.app() == null ? "" : " app " + w.app().apiBase() + " " + w.app().corpId());
+            case Target.Slack s -> Secrets.maskUrl(s.url());
+            case Target.Webhook w -> Secrets.maskUrl(w.url());
+            case Target.Elasticsearch e -> String.join(" ", e.hosts().stream().map(Secrets::maskUrl).toList()) + " user " + e.username();
+            case Target.Postgres p -> Secrets.maskUrl(p.url()) + " user " + p.user();
+            case Target.Kafka k -> String.join(",", k.brokers()) + " topic " + k.topic();
+            case Target.Stdout s -> "stdout";
+            case Target.File f -> f.path().toString();
+        };
     }
 
     static void checkName(YamlNode at, String name) {
@@ -269,7 +290,20 @@ final class ReceiverParser {
         if (!f.containsKey("path")) {
             throw node.error("path is required");
         }
-        return new Target.File(Path.of(reading.string(f.get("path"))), reading.layout(f.get("layout")));
+        String written = reading.string(f.get("path"));
+        Path path;
+        try {
+            path = fileRoot.resolve(written).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw f.get("path").error("not a file path: " + e.getReason());
+        }
+        // inside the configured directory only: routes are written over REST, and a file anywhere would be a way to
+        // write build-svc's or the system's files as this service's user
+        if (!path.startsWith(fileRoot) || path.equals(fileRoot)) {
+            throw f.get("path").error("'" + written + "' is outside the directory file sinks may write in (" + fileRoot
+                    + ", slipway.routes.file-directory); give a path relative to it");
+        }
+        return new Target.File(path, reading.layout(f.get("layout")));
     }
 
     private boolean markdown(YamlNode node) {

@@ -1,5 +1,6 @@
 package io.slipway.event.route;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,13 +35,16 @@ public final class RouteConfigParser {
             "cluster", "message", "labels", "annotations", "minCount", "receiver");
 
     private final UnaryOperator<String> env;
+    private final Path fileRoot;
 
     /**
-     * @param env the environment {@code ${VAR}} references are resolved from; it throws {@link Reading.NotAllowed} for
-     *            a variable the file may not read
+     * @param env      the environment {@code ${VAR}} references are resolved from; it throws {@link Reading.NotAllowed}
+     *                 for a variable the file may not read
+     * @param fileRoot the directory file sinks write in; their paths resolve against it and may not leave it
      */
-    public RouteConfigParser(UnaryOperator<String> env) {
+    public RouteConfigParser(UnaryOperator<String> env, Path fileRoot) {
         this.env = env;
+        this.fileRoot = fileRoot;
     }
 
     /**
@@ -69,7 +73,7 @@ public final class RouteConfigParser {
         Reading reading = new Reading(env);
         Map<String, Receiver> receivers = new LinkedHashMap<>();
         Map<String, YamlNode> declaredAt = new HashMap<>();
-        ReceiverParser receiverParser = new ReceiverParser(reading);
+        ReceiverParser receiverParser = new ReceiverParser(reading, fileRoot);
         for (YamlNode node : top.containsKey("receivers") ? top.get("receivers").items() : List.<YamlNode>of()) {
             Receiver r = receiverParser.parse(node);
             if (receivers.putIfAbsent(r.name(), r) != null) {

@@ -1,6 +1,8 @@
 package io.slipway.event.route;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.slipway.backbone.BackboneConfig;
+import java.nio.file.Path;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -11,8 +13,11 @@ public class RouteService {
     private final RouteStore store;
     private boolean started;
 
-    RouteService(RoutesConfig config) {
-        this.store = new RouteStore(config.file(), new RouteConfigParser(RouteConfigParser.allowed(System::getenv, config.allowedVariables())), config.checkInterval());
+    RouteService(RoutesConfig config, BackboneConfig backbone) {
+        Path files = config.fileDirectory().orElseGet(() -> backbone.dataDir()
+                .orElse(Path.of(System.getProperty("java.io.tmpdir"), "slipway", "event-svc")).resolve("sink-files"));
+        this.store = new RouteStore(config.file(), new RouteConfigParser(RouteConfigParser.allowed(System::getenv, config.allowedVariables()),
+                files), config.checkInterval());
     }
 
     void onStart(@Observes StartupEvent event) {

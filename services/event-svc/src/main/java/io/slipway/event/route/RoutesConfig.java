@@ -25,6 +25,12 @@ public interface RoutesConfig {
     @WithDefault("SLIPWAY_SINK_*")
     List<String> allowedVariables();
 
+    /**
+     * The directory file sinks write in: a file sink's path is relative to it and may not leave it. By default
+     * {@code sink-files} under the service's data directory ({@code slipway.data-dir}, else the temporary directory).
+     */
+    java.util.Optional<Path> fileDirectory();
+
     /** How often the file is checked besides the change notifications (which some file systems do not give). */
     @WithDefault("10s")
     Duration checkInterval();

@@ -24,10 +24,17 @@ public final class Secrets {
     private Secrets() {
     }
 
-    /** A secret-bearing scalar of the document: where it is, what was written, and how to mask it. */
-    public record Field(String key, String raw, int start, int end, boolean url) {
+    /**
+     * A secret-bearing scalar of the document: where it is, what was written, how to mask it, and where its receiver
+     * sends (masked), to which a kept secret stays bound.
+     */
+    public record Field(String key, String raw, int start, int end, boolean url, String destination) {
         String masked() {
             return url ? maskUrl(raw) : MASK;
+        }
+
+        Field to(String destination) {
+            return new Field(key, raw, start, end, url, destination);
         }
     }
 
@@ -38,7 +45,8 @@ public final class Secrets {
 
     /**
      * The document with masked secrets put back from the current configuration's; a masked value that cannot be put
-     * back (new receiver, or the parts around the mask changed) is an error naming the field.
+     * back (new receiver, the parts around the mask changed, or its receiver now sends somewhere else) is an error
+     * naming the field: a kept secret goes only where it went before, so no one can redirect a secret they cannot read.
      */
     public static String restore(String text, List<Field> secrets, List<Field> current, Function<Field, ConfigError> unknown) {
         Map<String, Field> byKey = current.stream().collect(Collectors.toMap(Field::key, f -> f, (a, b) -> a));
@@ -46,7 +54,7 @@ public final class Secrets {
         Map<Field, String> values = new java.util.HashMap<>();
         for (Field f : masked) {
             Field old = byKey.get(f.key());
-            if (old == null || !old.masked().equals(f.raw())) {
+            if (old == null || !old.masked().equals(f.raw()) || !java.util.Objects.equals(old.destination(), f.destination())) {
                 throw unknown.apply(f);
             }
             values.put(f, old.raw());

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** kube-eventer's --sink URIs become receivers and routes that filter as kube-eventer documents. */
 class KubeEventerSinksTest {
-    private final RouteConfigParser parser = new RouteConfigParser(v -> null);
+    private final RouteConfigParser parser = new RouteConfigParser(v -> null, java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
 
     private RouteConfig sinks(String... uris) {
         StringBuilder yaml = new StringBuilder("kubeEventer:\n");

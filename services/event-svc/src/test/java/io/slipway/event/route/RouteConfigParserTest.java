@@ -11,13 +11,13 @@ import org.junit.jupiter.api.Test;
 
 /** The routing document: what a correct one yields, and where a wrong one is wrong. */
 class RouteConfigParserTest {
-    private final RouteConfigParser parser = new RouteConfigParser(Map.of("DING_TOKEN", "t0k3n", "DING_SECRET", "SECabc")::get);
+    private final RouteConfigParser parser = new RouteConfigParser(Map.of("DING_TOKEN", "t0k3n", "DING_SECRET", "SECabc")::get, java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
 
     @Test
     void routesReadOnlyTheAllowedVariables() {
         var env = RouteConfigParser.allowed(Map.of("SLIPWAY_SINK_TOKEN", "t0k3n", "HOOK_KEY", "k3y", "DB_PASSWORD", "pw-9f3")::get,
                 List.of("SLIPWAY_SINK_*", "HOOK_KEY"));
-        RouteConfigParser restricted = new RouteConfigParser(env);
+        RouteConfigParser restricted = new RouteConfigParser(env, java.nio.file.Path.of(System.getProperty("java.io.tmpdir")));
         String receivers = """
                 receivers:
                   - name: hook
@@ -33,6 +33,21 @@ class RouteConfigParserTest {
             assertThatThrownBy(() -> restricted.parse(receivers.formatted(ref))).isInstanceOf(ConfigError.class)
                     .hasMessageContaining("line 3").hasMessageContaining("may not be read by routes (allowed: SLIPWAY_SINK_*, HOOK_KEY")
                     .hasMessageNotContaining("pw-9f3").satisfies(e -> assertThat(((ConfigError) e).path()).isEqualTo("receivers[0].dingtalk.url"));
+        }
+    }
+
+    @Test
+    void fileSinksWriteOnlyInsideTheirDirectory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root) {
+        RouteConfigParser confined = new RouteConfigParser(v -> null, root);
+        Target.File ok = (Target.File) confined.parse("receivers: [{name: f, file: {path: events/k8s.jsonl}}]").receiver("f").orElseThrow().target();
+        assertThat(ok.path()).isEqualTo(root.resolve("events/k8s.jsonl"));
+        Target.File absolute = (Target.File) confined.parse("receivers: [{name: f, file: {path: '" + root.resolve("a.jsonl") + "'}}]")
+                .receiver("f").orElseThrow().target();
+        assertThat(absolute.path()).isEqualTo(root.resolve("a.jsonl"));
+        for (String escape : List.of("/etc/cron.d/evil", "../outside.jsonl", "events/../../outside.jsonl", ".")) {
+            assertThatThrownBy(() -> confined.parse("receivers:\n  - {name: f, file: {path: '" + escape + "'}}\n"))
+                    .isInstanceOf(ConfigError.class).hasMessageContaining("line 2")
+                    .hasMessageContaining("is outside the directory file sinks may write in (" + root.toAbsolutePath() + ", slipway.routes.file-directory)");
         }
     }
 

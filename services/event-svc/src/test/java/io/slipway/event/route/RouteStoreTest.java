@@ -40,7 +40,7 @@ class RouteStoreTest {
     @BeforeEach
     void store() {
         file = dir.resolve("sinks.yaml");
-        store = new RouteStore(file, new RouteConfigParser(v -> null), Duration.ofMillis(200));
+        store = new RouteStore(file, new RouteConfigParser(v -> null, java.nio.file.Path.of(System.getProperty("java.io.tmpdir"))), Duration.ofMillis(200));
         store.onChange(applied::add);
     }
 
@@ -93,5 +93,38 @@ class RouteStoreTest {
                 .hasMessageContaining("line 7").hasMessageContaining("receivers.pager.dingtalk.url").hasMessageContaining("masked secret");
         assertThat(Files.readString(file)).isEqualTo(before);
         assertThat(store.current().receiver("oncall")).isPresent();
+    }
+
+    @Test
+    void aKeptSecretGoesOnlyWhereItWentBefore() throws Exception {
+        store.start();
+        store.replace("""
+                receivers:
+                  - name: hook
+                    webhook:
+                      url: https://hooks.example.com/in
+                      headers: {Authorization: Bearer bearer-555}
+                      secret: hmac-666
+                  - name: search
+                    elasticsearch: {hosts: [https://es.example.com:9200], username: ci, password: es-777}
+                """);
+        String before = Files.readString(file);
+        String shown = store.current().maskedText();
+        assertThat(shown).doesNotContain("bearer-555", "hmac-666", "es-777");
+        // the URLs hold no secret of their own; the masked header, signing secret and password stay bound to them
+        for (String[] move : new String[][]{{"hooks.example.com", "collector.example.net"}, {"es.example.com", "es.example.net"},
+                {"username: ci", "username: other"}}) {
+            String moved = shown.replace(move[0], move[1]);
+            assertThatThrownBy(() -> store.replace(moved)).as(move[1]).isInstanceOf(ConfigError.class).hasMessageContaining("masked secret");
+        }
+        assertThat(Files.readString(file)).isEqualTo(before);
+
+        // unchanged destinations keep their secrets; given again, a secret may go to the new destination
+        store.replace(shown.replace("hooks.example.com", "collector.example.net").replace("secret: \"******\"", "secret: hmac-999")
+                .replace("Authorization: \"******\"", "Authorization: Bearer bearer-999"));
+        Target.Webhook hook = (Target.Webhook) store.current().receiver("hook").orElseThrow().target();
+        assertThat(hook.url()).isEqualTo("https://collector.example.net/in");
+        assertThat(hook.secret()).isEqualTo("hmac-999");
+        assertThat(((Target.Elasticsearch) store.current().receiver("search").orElseThrow().target()).password()).isEqualTo("es-777");
     }
 }

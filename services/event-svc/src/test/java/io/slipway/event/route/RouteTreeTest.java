@@ -18,7 +18,7 @@ class RouteTreeTest {
             """;
 
     private static RouteConfig routes(String route) {
-        return new RouteConfigParser(v -> null).parse(RECEIVERS + route);
+        return new RouteConfigParser(v -> null, java.nio.file.Path.of(System.getProperty("java.io.tmpdir"))).parse(RECEIVERS + route);
     }
 
     @Test

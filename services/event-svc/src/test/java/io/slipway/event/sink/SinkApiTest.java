@@ -119,6 +119,16 @@ class SinkApiTest {
     }
 
     @Test
+    void aFileSinkCannotWriteOutsideItsDirectory() throws Exception {
+        String before = Files.readString(file);
+        given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/yaml")
+                .body(utf8("receivers:\n  - name: out\n    file: {path: /etc/cron.d/slipway}\n")).put(ROUTES)
+                .then().statusCode(400).body("field", equalTo("receivers[0].file.path"))
+                .body("error", containsString("is outside the directory file sinks may write in"));
+        assertThat(Files.readString(file)).isEqualTo(before);
+    }
+
+    @Test
     void onlyOperatorsWriteAndOnlyHoldersOfATokenRead() {
         given().contentType("application/yaml").body(utf8("# x\n")).put(ROUTES).then().statusCode(401);
         given().header("Authorization", TestTokens.bearer(Role.viewer)).contentType("application/yaml").body(utf8("# x\n")).put(ROUTES)

@@ -40,7 +40,7 @@ final class SinkHarness implements AutoCloseable {
     private volatile RouteConfig config;
 
     SinkHarness(String yaml) {
-        config = new RouteConfigParser(v -> null).parse(yaml);
+        config = new RouteConfigParser(v -> null, java.nio.file.Path.of(System.getProperty("java.io.tmpdir"))).parse(yaml);
         sinks = new Sinks(SlipwayInfra.get().bootstrapServers(), topic, 3, registry, () -> config, Map.of());
         sinks.apply(config);
         for (Receiver r : config.receivers()) {

@@ -69,7 +69,8 @@ public final class FileTransport implements Transport {
             if (path.getParent() != null) {
                 Files.createDirectories(path.getParent());
             }
-            out = Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            // a link planted in the directory does not take the events elsewhere
+            out = Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         }
         return out;
     }
