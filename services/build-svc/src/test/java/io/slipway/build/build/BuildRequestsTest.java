@@ -94,6 +94,10 @@ class BuildRequestsTest {
     void mutationsNeedAnOperatorAndBadInputIsA400() {
         String body = "{\"image\":\"etcd:v1\",\"context\":\"git+https://127.0.0.1:9/repo.git#main\"}";
         given().contentType(ContentType.JSON).body(body).post("/api/v1/builds").then().statusCode(401);
+        // without a token the answer is 401 whatever else is wrong: not 415 for the content type, 404 or 405 for the path
+        given().contentType("text/plain").body("x").post("/api/v1/builds").then().statusCode(401);
+        given().contentType(ContentType.JSON).body(body).delete("/api/v1/builds").then().statusCode(401);
+        given().get("/api/v1/no-such-thing").then().statusCode(401);
         given().header("Authorization", TestTokens.bearer(Role.viewer)).contentType(ContentType.JSON).body(body)
                 .post("/api/v1/builds").then().statusCode(403);
         given().header("Authorization", TestTokens.bearer(Role.operator)).contentType(ContentType.JSON).body("{\"image\":\"Not A Ref\"}")
