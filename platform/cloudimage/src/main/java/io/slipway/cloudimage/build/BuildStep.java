@@ -8,7 +8,8 @@ import io.slipway.oci.Platform;
  * images (numbered one past the last instruction, line 0, no keyword).
  *
  * @param number  1-based position among the Kubefile's instructions
- * @param total   how many instructions the Kubefile has
+ * @param total   how many steps the build has: the Kubefile's instructions, plus the container-images step when the
+ *                builder caches container images
  * @param line    the Kubefile line the instruction starts on
  * @param keyword the instruction; null for the container-images step
  * @param text    the instruction after substitution, as logs and the image history show it

@@ -95,7 +95,8 @@ public final class CloudImageBuilder {
         }
         Path work = cache.newWorkDir("build-");
         try {
-            BuildSession session = new BuildSession(store, cache, spec, kubefile, context, new Downloads(http), listener, work);
+            BuildSession session = new BuildSession(store, cache, spec, kubefile, context, new Downloads(http), listener, work,
+                    imageCache != NoContainerImageCache.INSTANCE);
             List<PlatformBuild> builds = new ArrayList<>();
             for (Platform platform : spec.platforms()) {
                 builds.add(new PlatformBuild(session, platform).run());
@@ -150,7 +151,7 @@ public final class CloudImageBuilder {
         for (List<PlatformBuild> members : groups.values()) {
             PlatformBuild first = members.get(0);
             int instructions = session.kubefile().instructions().size();
-            BuildStep step = new BuildStep(instructions + 1, instructions, 0, null, OFFLINE_STEP, first.platform());
+            BuildStep step = new BuildStep(instructions + 1, session.steps(), 0, null, OFFLINE_STEP, first.platform());
             session.listener().stepStarted(step);
             Path rootfs = work(session, "offline-rootfs-" + group);
             LayerExtractor.apply(store, first.layers().stream().map(Layer::descriptor).toList(), rootfs,

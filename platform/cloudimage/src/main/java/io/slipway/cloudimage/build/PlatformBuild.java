@@ -98,7 +98,7 @@ final class PlatformBuild {
             Instruction ins = instructions.get(i);
             List<String> args = ins.keyword() == Keyword.ARG ? List.of(ins.args().get(0).source())
                     : ins.expandArgs(vars::lookup);
-            BuildStep step = new BuildStep(i + 1, instructions.size(), ins.line(), ins.keyword(), describe(ins, args),
+            BuildStep step = new BuildStep(i + 1, s.steps(), ins.line(), ins.keyword(), describe(ins, args),
                     platform);
             s.listener().stepStarted(step);
             try {

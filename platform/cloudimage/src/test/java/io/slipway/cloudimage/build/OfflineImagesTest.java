@@ -102,6 +102,9 @@ class OfflineImagesTest {
         assertThat(image.unresolved()).containsExactly("charts/broken: no image tag");
         assertThat(listener.offline).singleElement().satisfies(o -> assertThat(o.layers()).containsKeys(AMD64, ARM64));
         assertThat(listener.layers).filteredOn(b -> b.step().keyword() == null).hasSize(2);
+        // the container-image step counts in the total, so no step reads [n+1/n]
+        assertThat(listener.steps).isNotEmpty().allSatisfy(st -> assertThat(st.number()).isBetween(1, st.total()));
+        assertThat(listener.steps).filteredOn(st -> st.keyword() == null).isNotEmpty().allSatisfy(st -> assertThat(st.number()).isEqualTo(st.total()));
     }
 
     @Test
