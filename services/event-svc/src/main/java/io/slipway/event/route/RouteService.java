@@ -14,10 +14,18 @@ public class RouteService {
     private boolean started;
 
     RouteService(RoutesConfig config, BackboneConfig backbone) {
-        Path files = config.fileDirectory().orElseGet(() -> backbone.dataDir()
-                .orElse(Path.of(System.getProperty("java.io.tmpdir"), "slipway", "event-svc")).resolve("sink-files"));
-        this.store = new RouteStore(config.file(), new RouteConfigParser(RouteConfigParser.allowed(System::getenv, config.allowedVariables()),
-                files), config.checkInterval());
+        Locations at = Locations.of(config, backbone.dataDir());
+        this.store = new RouteStore(at.file(), new RouteConfigParser(RouteConfigParser.allowed(System::getenv, config.allowedVariables()),
+                at.fileSinks()), config.checkInterval());
+    }
+
+    /** Where the routing file and the file sinks' directory are: as configured, else in the service's data directory. */
+    record Locations(Path file, Path fileSinks) {
+        static Locations of(RoutesConfig config, java.util.Optional<Path> dataDir) {
+            Path data = dataDir.orElse(Path.of(System.getProperty("java.io.tmpdir"), "slipway", "event-svc"));
+            return new Locations(config.file().orElseGet(() -> data.resolve("sinks.yaml")),
+                    config.fileDirectory().orElseGet(() -> data.resolve("sink-files")));
+        }
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -12,10 +12,11 @@ public interface RoutesConfig {
 
     /**
      * The routing YAML (route tree, receivers, kube-eventer URIs). Read at start and whenever it changes; written by
-     * {@code PUT /api/v1/sinks/routes}. A missing file means no routes until one is written.
+     * {@code PUT /api/v1/sinks/routes}. A missing file means no routes until one is written. By default
+     * {@code sinks.yaml} in the service's data directory ({@code slipway.data-dir}, else the temporary directory), so
+     * that it outlives a rebuild of the service.
      */
-    @WithDefault("sinks.yaml")
-    Path file();
+    java.util.Optional<Path> file();
 
     /**
      * The environment variables a route may reference as {@code ${VAR}}: names, or prefixes ending in {@code *}. Any

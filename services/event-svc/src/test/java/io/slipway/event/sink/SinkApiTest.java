@@ -119,6 +119,13 @@ class SinkApiTest {
     }
 
     @Test
+    void theAnswerToAWriteNamesTheReceiversAndNoServerPath() {
+        String answer = yaml(Role.operator, "receivers: [{name: console, stdout: {}}]\nroute: {match: [{receiver: console}]}\n");
+        assertThat(answer).contains("\"console\"").doesNotContain("\"file\"").doesNotContain(file.toString())
+                .doesNotContain(file.toAbsolutePath().toString());
+    }
+
+    @Test
     void aFileSinkCannotWriteOutsideItsDirectory() throws Exception {
         String before = Files.readString(file);
         given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/yaml")
