@@ -40,6 +40,10 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--push", description = "Push the image to the registry its name points at once built.")
     boolean push;
 
+    @Option(names = "--strict", description = "Fail the build when a container image the manifests, charts or image lists name cannot be "
+            + "cached (the CloudImage would not install offline).")
+    boolean strict;
+
     @Option(names = {"-d", "--detach"}, description = "Print the build id and return without following the log.")
     boolean detach;
 
@@ -68,6 +72,7 @@ public final class BuildCommand implements Callable<Integer> {
         request.put("buildArgs", buildArgs);
         request.put("noCache", noCache);
         request.put("push", push);
+        request.put("strict", strict);
         JsonNode build = api.post("/api/v1/builds", request);
         String id = build.get("id").asText();
         if (detach) {
@@ -80,6 +85,11 @@ public final class BuildCommand implements Callable<Integer> {
         if ("Succeeded".equals(result.path("state").asText())) {
             System.err.printf("%s %s (%d layers built, %d from cache)%n", tag, result.path("digest").asText(),
                     result.path("layersBuilt").asInt(), result.path("layersCached").asInt());
+            int unresolved = result.path("imagesUnresolved").asInt();
+            if (unresolved > 0) {
+                System.err.printf("warning: %d container image(s) could not be cached, so %s is NOT offline-complete: installing it needs "
+                        + "those registries (the log above names each image and why; --strict fails such a build)%n", unresolved, tag);
+            }
             return 0;
         }
         throw new UserError("build " + id + " " + result.path("state").asText() + ": " + result.path("failureReason").asText(""));

@@ -71,6 +71,14 @@ public class Build {
     @Column(nullable = false)
     public boolean push;
 
+    /** Fail the build when a container image cannot be cached. */
+    @Column(nullable = false)
+    public boolean strict;
+
+    /** Container images named by the image's files that could not be cached (the image is then not offline-complete). */
+    @Column(name = "images_unresolved", nullable = false)
+    public int imagesUnresolved;
+
     /** Which worker runs it (host and process), while Started. */
     public String worker;
 

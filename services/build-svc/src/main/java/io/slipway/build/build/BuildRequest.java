@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * the first field that is wrong. {@code context} is {@code git+<url>#<revision>} or {@code archive:<id>}.
  */
 public record BuildRequest(String image, String kubefile, String context, List<String> platforms, Map<String, String> buildArgs,
-                           Boolean noCache, Boolean push) {
+                           Boolean noCache, Boolean push, Boolean strict) {
     /** name[:tag], lower-case path components as OCI distribution allows, optional registry host[:port]. */
     private static final Pattern REFERENCE = Pattern.compile(
             "^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$");
@@ -46,6 +46,10 @@ public record BuildRequest(String image, String kubefile, String context, List<S
             }
         });
         return this;
+    }
+
+    public boolean strictOrFalse() {
+        return strict != null && strict;
     }
 
     public String kubefileOrDefault() {

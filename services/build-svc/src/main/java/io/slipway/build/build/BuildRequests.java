@@ -56,6 +56,7 @@ public class BuildRequests {
             build.platforms = new ArrayList<>(request.platforms());
             build.noCache = request.noCacheOrFalse();
             build.push = request.pushOrFalse();
+            build.strict = request.strictOrFalse();
             build.state = Build.State.Requested;
             build.requestedBy = requestedBy;
             build.requestedAt = now();
@@ -119,6 +120,7 @@ public class BuildRequests {
     public Uni<Build> imagesCached(String id, ImagesCached event) {
         return change(id, b -> {
             b.lastStep = "cached " + event.getImages().size() + " container images";
+            b.imagesUnresolved = event.getUnresolved().size();
             return event;
         });
     }

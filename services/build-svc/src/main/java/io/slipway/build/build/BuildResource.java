@@ -147,11 +147,12 @@ public class BuildResource {
     /** What clients see of a build. */
     public record BuildView(String id, String image, String kubefile, String context, String state, String requestedBy,
                             String requestedAt, String correlationId, List<String> platforms, boolean push, String startedAt,
-                            String finishedAt, String digest, int layersBuilt, int layersCached, String lastStep, String failureReason) {
+                            String finishedAt, String digest, int layersBuilt, int layersCached, String lastStep, String failureReason,
+                            boolean strict, int imagesUnresolved) {
         static BuildView of(Build b) {
             return new BuildView(b.id, b.image, b.kubefile, b.context, b.state.name(), b.requestedBy, b.requestedAt.toString(),
                     b.correlationId, List.copyOf(b.platforms), b.push, str(b.startedAt), str(b.finishedAt), b.digest,
-                    b.layersBuilt, b.layersCached, b.lastStep, b.failureReason);
+                    b.layersBuilt, b.layersCached, b.lastStep, b.failureReason, b.strict, b.imagesUnresolved);
         }
 
         private static String str(Object o) {

@@ -69,6 +69,10 @@ final class ImageBuilding {
                         : "; unresolved: " + String.join("; ", result.unresolved())));
                 progress.imagesCached(ImagesCached.newBuilder().setBuildId(build.id).setImages(result.images())
                         .setUnresolved(result.unresolved()).build());
+                if (build.strict && !result.unresolved().isEmpty()) {
+                    throw new StrictBuildFailure(result.unresolved().size() + " container image(s) could not be cached and the build is strict"
+                            + " (it would not install offline): " + String.join("; ", result.unresolved()));
+                }
             }
 
             @Override
@@ -90,5 +94,12 @@ final class ImageBuilding {
                     .setBlobsSkipped(pushed.count(BlobOutcome.ALREADY_PRESENT) + pushed.count(BlobOutcome.MOUNTED)).build());
         }
         return image.descriptor().digest().toString();
+    }
+
+    /** A strict build whose container images could not all be cached: raised from the listener, so nothing is tagged. */
+    static final class StrictBuildFailure extends RuntimeException {
+        StrictBuildFailure(String message) {
+            super(message, null, false, false);
+        }
     }
 }

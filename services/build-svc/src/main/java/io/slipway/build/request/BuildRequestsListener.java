@@ -57,7 +57,8 @@ public class BuildRequestsListener {
             }
         }
         BuildRequest request = new BuildRequest(command.getImage(), command.getKubefile(), command.getContext(),
-                new ArrayList<>(command.getPlatforms()), new HashMap<>(command.getBuildArgs()), command.getNoCache(), command.getPush());
+                new ArrayList<>(command.getPlatforms()), new HashMap<>(command.getBuildArgs()), command.getNoCache(), command.getPush(),
+                command.getStrict());
         try {
             request.validate();
         } catch (InvalidRequest e) {

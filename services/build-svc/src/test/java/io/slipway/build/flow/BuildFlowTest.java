@@ -176,6 +176,31 @@ class BuildFlowTest {
     }
 
     @Test
+    void aStrictBuildFailsWhenAContainerImageCannotBeCachedAndALenientOneSaysHowManyWereNot() throws Exception {
+        // an image in the local registry that is not there: resolving it is a 404, not traffic to anywhere else
+        String missing = registry.host() + "/ops/not-pushed:1.0";
+        String context = upload(tar(Map.of("Kubefile", "FROM scratch\nCOPY manifests manifests\n",
+                "manifests/app.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: app}\nspec:\n  containers:\n    - {name: app, image: " + missing + "}\n")));
+        String lenient = given().header("Authorization", TestTokens.bearer(Role.operator)).contentType(ContentType.JSON)
+                .body(Map.of("image", "ops/lenient:v1", "context", context)).post("/api/v1/builds").then().statusCode(202).extract().path("id");
+        JsonPath done = awaitFinished(lenient);
+        assertThat(done.getString("state")).as(done.getString("failureReason")).isEqualTo("Succeeded");
+        assertThat(done.getInt("imagesUnresolved")).isEqualTo(1);
+        assertThat(done.getBoolean("strict")).isFalse();
+
+        String strict = given().header("Authorization", TestTokens.bearer(Role.operator)).contentType(ContentType.JSON)
+                .body(Map.of("image", "ops/strict:v1", "context", context, "strict", true)).post("/api/v1/builds").then().statusCode(202)
+                .extract().path("id");
+        JsonPath failed = awaitFinished(strict);
+        assertThat(failed.getString("state")).isEqualTo("Failed");
+        assertThat(failed.getString("failureReason")).contains("1 container image(s) could not be cached and the build is strict").contains(missing);
+        assertThat(event(strict, "BuildFailed", io.slipway.events.build.BuildFailed.class).getReason()).contains(missing);
+        // nothing was tagged: the failed strict build left no image behind
+        given().header("Authorization", TestTokens.bearer(Role.viewer)).queryParam("name", "ops/strict:v1").get("/api/v1/images/inspect")
+                .then().statusCode(404);
+    }
+
+    @Test
     void aBadKubefileFailsTheBuildWithTheLineAndTheProblem() throws Exception {
         String context = upload(tar(Map.of("Kubefile", "FROM scratch\nCOPY a a\nFROBNICATE now\n", "a", "x")));
         String id = given().header("Authorization", TestTokens.bearer(Role.operator)).contentType(ContentType.JSON)
