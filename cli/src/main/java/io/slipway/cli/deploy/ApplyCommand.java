@@ -38,6 +38,7 @@ public final class ApplyCommand implements Callable<Integer> {
         if (dryRun) {
             var plan = client.postText("/api/v1/deploy/clusters/apply?dryRun=true", "application/yaml", yaml);
             System.out.println(PlatformClient.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(plan));
+            plan.path("warnings").forEach(w -> System.err.println("warning: " + w.asText()));
             return 0;
         }
         return DeployProgress.started(client, client.postText("/api/v1/deploy/clusters/apply", "application/yaml", yaml), detach, System.out);

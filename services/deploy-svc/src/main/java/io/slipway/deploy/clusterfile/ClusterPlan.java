@@ -12,12 +12,28 @@ import java.util.Objects;
 public record ClusterPlan(List<PlannedHost> hostsToAdd, List<String> hostsToRemove, boolean imageChanged, String fromImage,
                           String toImage, boolean envChanged) {
 
-    public record PlannedHost(String ip, List<String> roles) {
+    /**
+     * A host to add, as it would be reached and installed: its roles, the ssh user and port it is logged in with (the
+     * group's over the cluster's), and its env (the cluster's, then the group's) with values of secret-looking names
+     * masked.
+     */
+    public record PlannedHost(String ip, List<String> roles, String sshUser, int sshPort, Map<String, String> env) {
+        static PlannedHost of(ClusterHost h) {
+            SshSpec s = h.ssh();
+            String user = s == null || s.user() == null || s.user().isBlank() ? "root" : s.user();
+            int port = s == null || s.port() == null ? 22 : s.port();
+            Map<String, String> env = new java.util.LinkedHashMap<>();
+            h.env().forEach((k, v) -> env.put(k, SECRET_NAME.matcher(k).matches() ? "******" : v));
+            return new PlannedHost(h.ip(), h.roles(), user, port, env);
+        }
     }
+
+    private static final java.util.regex.Pattern SECRET_NAME = java.util.regex.Pattern.compile(
+            "(?i).*(pass|secret|token|key|credential|auth|cert).*");
 
     public static ClusterPlan between(Clusterfile current, Clusterfile desired) {
         if (current == null) {
-            return new ClusterPlan(desired.hosts().stream().map(h -> new PlannedHost(h.ip(), h.roles())).toList(), List.of(), true,
+            return new ClusterPlan(desired.hosts().stream().map(PlannedHost::of).toList(), List.of(), true,
                     null, desired.image(), !desired.env().isEmpty());
         }
         Map<String, ClusterHost> before = new java.util.LinkedHashMap<>();
@@ -27,7 +43,7 @@ public record ClusterPlan(List<PlannedHost> hostsToAdd, List<String> hostsToRemo
         for (ClusterHost h : desired.hosts()) {
             ClusterHost was = before.remove(h.ip());
             if (was == null) {
-                add.add(new PlannedHost(h.ip(), h.roles()));
+                add.add(PlannedHost.of(h));
             } else if (!new java.util.HashSet<>(was.roles()).equals(new java.util.HashSet<>(h.roles()))) {
                 throw new ClusterfileException("Clusterfile", desired.hostLines().getOrDefault(h.ip(), 0), "spec.hosts",
                         "host " + h.ip() + " cannot change roles in place (" + String.join(",", was.roles()) + " -> "

@@ -40,6 +40,32 @@ public class ClusterImages {
         this.insecure = InsecureRegistries.of(config.insecureRegistries().orElse(List.of()));
     }
 
+    /**
+     * What a dry run says of {@code reference} without fetching anything: empty when a store has it, else where the
+     * apply would look for it, or that it would fail.
+     */
+    public Optional<String> availability(String reference) {
+        String normalized;
+        try {
+            normalized = Reference.parse(reference).toString();
+        } catch (IllegalArgumentException e) {
+            return Optional.of("image " + reference + " is not an image reference: " + e.getMessage());
+        }
+        Optional<ImageStore> buildStore = buildStorePath.filter(Files::isDirectory).map(ImageStore::open);
+        try {
+            if (buildStore.isPresent() && found(buildStore.get(), reference, normalized) != null || found(store, reference, normalized) != null) {
+                return Optional.empty();
+            }
+        } catch (IOException e) {
+            return Optional.of("image " + reference + ": the stores cannot be read: " + e.getMessage());
+        }
+        if (namesRegistry(reference)) {
+            return Optional.of("image " + reference + " is in no store here: the apply will pull it from " + Reference.parse(reference).registry());
+        }
+        return Optional.of("image " + reference + " is neither in build-svc's store nor names a registry: the apply would fail. Build it "
+                + "first (slipway build -t " + reference + ") or give its registry (registry.example:5000/" + reference + ")");
+    }
+
     /** Resolves {@code reference} for hosts of {@code architecture}; the message of a failure says what to do. */
     public InstallImage resolve(String reference, String architecture) throws ImageUnavailable {
         try {

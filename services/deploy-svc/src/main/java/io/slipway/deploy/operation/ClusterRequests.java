@@ -1,5 +1,6 @@
 package io.slipway.deploy.operation;
 
+import io.slipway.deploy.image.ClusterImages;
 import io.slipway.backbone.EventContext;
 import io.slipway.backbone.api.InvalidRequest;
 import io.slipway.backbone.api.NotFound;
@@ -13,6 +14,7 @@ import io.slipway.deploy.clusterfile.ClusterPlan;
 import io.slipway.deploy.clusterfile.Clusterfile;
 import io.slipway.deploy.clusterfile.InfraSpec;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +29,12 @@ import java.util.Map;
 public class ClusterRequests {
     private final Clusters clusters;
     private final DeployWorker worker;
+    private final ClusterImages images;
 
-    ClusterRequests(Clusters clusters, DeployWorker worker) {
+    ClusterRequests(Clusters clusters, DeployWorker worker, ClusterImages images) {
         this.clusters = clusters;
         this.worker = worker;
+        this.images = images;
     }
 
     public Uni<Clusters.Requested> apply(String clusterfileYaml, String requestId, String requestedBy, EventContext context) {
@@ -101,7 +105,8 @@ public class ClusterRequests {
     /** What an apply would do, without doing it. */
     public Uni<Map<String, Object>> plan(String clusterfileYaml) {
         Clusterfile given = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile");
-        return clusters.find(given.name()).map(current -> {
+        // the stores are files: looked at on a worker thread, not the event loop
+        return clusters.find(given.name()).emitOn(Infrastructure.getDefaultWorkerPool()).map(current -> {
             Clusterfile before = live(current) ? Clusterfile.stored(current.clusterfile) : null;
             Clusterfile desired = desired(current, before, given);
             ClusterPlan plan = ClusterPlan.between(before, desired);
@@ -110,6 +115,11 @@ public class ClusterRequests {
             if (before == null && desired.infra() != null) {
                 answer.put("pool", desired.infra()); // the hosts the apply would ask infra-svc for
             }
+            List<String> warnings = new ArrayList<>();
+            if (plan.imageChanged() || !plan.hostsToAdd().isEmpty()) {
+                images.availability(desired.image()).ifPresent(warnings::add);
+            }
+            answer.put("warnings", warnings);
             return answer;
         });
     }

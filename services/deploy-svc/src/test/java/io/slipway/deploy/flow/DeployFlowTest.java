@@ -23,6 +23,7 @@ import io.slipway.events.deploy.RequestDeploy;
 import io.slipway.oci.Platform;
 import io.slipway.oci.store.ImageStore;
 import io.slipway.schemas.EventCodec;
+import io.restassured.path.json.JsonPath;
 import io.slipway.security.Role;
 import io.slipway.testkit.KafkaTopics;
 import io.slipway.testkit.SlipwayInfraResource;
@@ -177,6 +178,31 @@ class DeployFlowTest {
         assertThat(cluster(name).get("generation")).isEqualTo(c.get("generation"));
         assertThat(eventTypes(name)).hasSize(events);
         deleteAll(name);
+    }
+
+    @Test
+    void aDryRunShowsHowEachHostIsReachedAndWarnsOfAnImageNoStoreHas() {
+        String name = "dry-" + UUID.randomUUID().toString().substring(0, 6);
+        String cf = clusterfile(name, List.of(host(0)), List.of(host(1)), "DB_PASSWORD=s3cr3t-9, ZONE=b");
+        JsonPath plan = given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/yaml")
+                .body(cf.getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/api/v1/deploy/clusters/apply?dryRun=true")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(plan.getList("plan.hostsToAdd.ip", String.class)).containsExactly(host(0).address(), host(1).address());
+        assertThat(plan.getList("plan.hostsToAdd.sshUser", String.class)).containsOnly("root");
+        assertThat(plan.getList("plan.hostsToAdd.sshPort", Integer.class)).containsOnly(host(0).port());
+        assertThat(plan.getString("plan.hostsToAdd[0].env.ZONE")).isEqualTo("b");
+        assertThat(plan.getString("plan.hostsToAdd[0].env.DB_PASSWORD")).isEqualTo("******");
+        assertThat(plan.prettify()).doesNotContain("s3cr3t-9");
+        assertThat(plan.getList("warnings", String.class)).isEmpty();
+
+        String missing = cf.replace("image: " + IMAGE, "image: flow/never-built:v9");
+        JsonPath warned = given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/yaml")
+                .body(missing.getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/api/v1/deploy/clusters/apply?dryRun=true")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(warned.getList("warnings", String.class)).singleElement().asString()
+                .contains("flow/never-built:v9 is neither in build-svc's store nor names a registry: the apply would fail");
+        // a dry run asks for nothing
+        given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/deploy/clusters/" + name).then().statusCode(404);
     }
 
     @Test
