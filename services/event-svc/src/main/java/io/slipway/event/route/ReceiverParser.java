@@ -63,17 +63,22 @@ final class ReceiverParser {
     /** Where a receiver sends, with secrets masked: what a kept secret is bound to. */
     static String destination(Target target) {
         return switch (target) {
-            case Target.DingTalk d -> Secrets.maskUrl(d.url());
-            case Target.Lark l -> Secrets.maskUrl(l.url());
-            case Target.WeCom w -> Secrets.maskUrl(w.url()) + (w.app() == null ? "" : " app " + w.app().apiBase() + " " + w.app().corpId());
-            case Target.Slack s -> Secrets.maskUrl(s.url());
-            case Target.Webhook w -> Secrets.maskUrl(w.url());
-            case Target.Elasticsearch e -> String.join(" ", e.hosts().stream().map(Secrets::maskUrl).toList()) + " user " + e.username();
-            case Target.Postgres p -> Secrets.maskUrl(p.url()) + " user " + p.user();
+            case Target.DingTalk d -> masked(d.url());
+            case Target.Lark l -> masked(l.url());
+            // a WeCom application message has no robot URL: its API base and corp id say where it goes
+            case Target.WeCom w -> masked(w.url()) + (w.app() == null ? "" : " app " + w.app().apiBase() + " " + w.app().corpId());
+            case Target.Slack s -> masked(s.url());
+            case Target.Webhook w -> masked(w.url());
+            case Target.Elasticsearch e -> String.join(" ", e.hosts().stream().map(ReceiverParser::masked).toList()) + " user " + e.username();
+            case Target.Postgres p -> masked(p.url()) + " user " + p.user();
             case Target.Kafka k -> String.join(",", k.brokers()) + " topic " + k.topic();
             case Target.Stdout s -> "stdout";
             case Target.File f -> f.path().toString();
         };
+    }
+
+    private static String masked(String url) {
+        return url == null ? "" : Secrets.maskUrl(url);
     }
 
     static void checkName(YamlNode at, String name) {
