@@ -47,6 +47,13 @@ final class ProxyHandler implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getRawPath();
+            String unsafe = unnormalized(path);
+            if (unsafe != null) {
+                // routed by its prefix, such a path would reach another place once the service resolves it
+                // (/api/v1/builds/../../q/metrics is build-svc's /q/metrics)
+                Json.send(exchange, 400, Map.of("error", "the path " + unsafe + "; send it normalized"));
+                return;
+            }
             Optional<Routes.Route> route = routes.resolve(path);
             if (route.isEmpty()) {
                 Json.send(exchange, 404, Map.of("error", "no service serves " + path));
@@ -90,14 +97,36 @@ final class ProxyHandler implements HttpHandler {
         relay(exchange, response);
     }
 
+    /** Why {@code rawPath} is not a normalized path (dot segments, empty segments, encoded dots or slashes), or null. */
+    static String unnormalized(String rawPath) {
+        if (rawPath == null || !rawPath.startsWith("/")) {
+            return "must start with /";
+        }
+        String lower = rawPath.toLowerCase(Locale.ROOT);
+        if (lower.contains("%2f") || lower.contains("%5c") || rawPath.contains("\\")) {
+            return "holds an encoded slash or a backslash";
+        }
+        // dots may be percent-encoded too: %2e
+        String decodedDots = lower.replace("%2e", ".");
+        for (String segment : decodedDots.substring(1).split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return "holds a '" + segment + "' segment";
+            }
+        }
+        if (rawPath.contains("//")) {
+            return "holds an empty segment (//)";
+        }
+        return null;
+    }
+
     private static Map<String, String> forwardedHeaders(HttpExchange exchange) {
         Headers in = exchange.getRequestHeaders();
         String client = exchange.getRemoteAddress().getAddress().getHostAddress();
-        String priorFor = in.getFirst("X-Forwarded-For");
         String host = Optional.ofNullable(in.getFirst("Host"))
                 .orElse(exchange.getLocalAddress().getHostString() + ":" + exchange.getLocalAddress().getPort());
+        // the gateway is the edge: what a client says it forwarded for is not believed, only its own address is
         return Map.of(
-                "X-Forwarded-For", priorFor == null ? client : priorFor + ", " + client,
+                "X-Forwarded-For", client,
                 "X-Forwarded-Host", host,
                 "X-Forwarded-Proto", "http");
     }

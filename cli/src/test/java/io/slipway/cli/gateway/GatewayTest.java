@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -80,6 +81,24 @@ class GatewayTest {
                 .containsEntry("content-type", "application/json")
                 .containsEntry("accept", "application/json")
                 .containsEntry("x-forwarded-host", "127.0.0.1:" + gateway.port());
+    }
+
+    @Test
+    void aClientsForwardedForIsNotBelievedAndAPathThatClimbsIsRefused() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(gateway.url().resolve("/api/v1/builds/b-1"))
+                .header("X-Forwarded-For", "10.9.9.9").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(201);
+        assertThat(seen).containsEntry("x-forwarded-for", "127.0.0.1");
+
+        seen.clear();
+        for (String path : List.of("/api/v1/builds/../../q/metrics", "/api/v1/builds/%2e%2e/%2E%2E/q/metrics", "/api/v1/builds/x%2f..%2fy",
+                "/api/v1/builds//b-1", "/api/v1/builds/./b-1")) {
+            HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(path).isEqualTo(400);
+            assertThat(refused.body()).as(path).contains("send it normalized");
+        }
+        assertThat(seen).as("nothing reached the service").isEmpty();
     }
 
     @Test
