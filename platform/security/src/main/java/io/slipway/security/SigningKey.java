@@ -54,12 +54,14 @@ public final class SigningKey {
             }
             SigningKey key = generate();
             Files.createDirectories(dir);
-            Files.writeString(priv, toPem("PRIVATE KEY", key.privateKey.getEncoded()));
+            Files.deleteIfExists(priv); // half a pair (a crash between the two files) is made again
             try {
-                Files.setPosixFilePermissions(priv, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system; the data directory's own permissions apply
+                // made readable by the owner only before the key is in it, not narrowed afterwards
+                Files.createFile(priv, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createFile(priv); // the data directory's own permissions apply
             }
+            Files.writeString(priv, toPem("PRIVATE KEY", key.privateKey.getEncoded()));
             Files.writeString(pub, key.publicKeyPem());
             return key;
         } catch (IOException e) {

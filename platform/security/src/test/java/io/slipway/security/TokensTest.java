@@ -36,6 +36,18 @@ class TokensTest {
     }
 
     @Test
+    void theSigningKeyIsTheOwnersOnlyAndHalfAPairIsMadeAgain(@TempDir Path dir) throws Exception {
+        SigningKey.loadOrCreate(dir);
+        Path priv = dir.resolve(SigningKey.PRIVATE_FILE);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(priv))).isEqualTo("rw-------");
+        // a crash left the private key without its public half: a new pair is made, not a start-up failure
+        java.nio.file.Files.delete(dir.resolve(SigningKey.PUBLIC_FILE));
+        SigningKey again = SigningKey.loadOrCreate(dir);
+        assertThat(SigningKey.loadOrCreate(dir).publicKeyPem()).isEqualTo(again.publicKeyPem());
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(priv))).isEqualTo("rw-------");
+    }
+
+    @Test
     void viewerTokenDoesNotCarryOperator() {
         assertThat(Role.viewer.groups()).containsExactly("viewer");
         assertThat(Role.admin.groups()).containsExactly("viewer", "operator", "admin");
