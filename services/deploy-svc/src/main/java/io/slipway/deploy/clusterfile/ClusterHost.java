@@ -17,4 +17,14 @@ public record ClusterHost(String ip, List<String> roles, SshSpec ssh, Map<String
     public boolean isMaster() {
         return roles.contains("master");
     }
+
+    /** The user the host is logged in as: the Clusterfile's, else root (as sealer does). */
+    public String sshUser() {
+        return ssh == null || ssh.user() == null || ssh.user().isBlank() ? "root" : ssh.user();
+    }
+
+    /** The port the host's sshd listens on: the Clusterfile's, else 22. */
+    public int sshPort() {
+        return ssh == null || ssh.port() == null ? 22 : ssh.port();
+    }
 }

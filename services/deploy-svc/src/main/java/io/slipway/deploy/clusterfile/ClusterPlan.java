@@ -19,12 +19,9 @@ public record ClusterPlan(List<PlannedHost> hostsToAdd, List<String> hostsToRemo
      */
     public record PlannedHost(String ip, List<String> roles, String sshUser, int sshPort, Map<String, String> env) {
         static PlannedHost of(ClusterHost h) {
-            SshSpec s = h.ssh();
-            String user = s == null || s.user() == null || s.user().isBlank() ? "root" : s.user();
-            int port = s == null || s.port() == null ? 22 : s.port();
             Map<String, String> env = new java.util.LinkedHashMap<>();
             h.env().forEach((k, v) -> env.put(k, SECRET_NAME.matcher(k).matches() ? "******" : v));
-            return new PlannedHost(h.ip(), h.roles(), user, port, env);
+            return new PlannedHost(h.ip(), h.roles(), h.sshUser(), h.sshPort(), env);
         }
     }
 

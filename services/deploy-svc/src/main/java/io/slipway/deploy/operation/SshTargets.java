@@ -18,8 +18,8 @@ final class SshTargets {
 
     static SshTarget of(ClusterHost host) {
         SshSpec s = host.ssh();
-        String user = s == null || s.user() == null || s.user().isBlank() ? "root" : s.user();
-        int port = s == null || s.port() == null ? 22 : s.port();
+        String user = host.sshUser();
+        int port = host.sshPort();
         SshAuth auth;
         if (s != null && s.pk() != null && !s.pk().isBlank()) {
             auth = s.pk().startsWith("-----BEGIN") ? new SshAuth.PrivateKeyData(s.pk(), s.pkPassword())
