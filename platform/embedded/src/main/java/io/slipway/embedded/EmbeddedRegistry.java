@@ -319,7 +319,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
                 + START_TIMEOUT.toSeconds() + " s; last error: " + last, log));
     }
 
-    private static String randomHex(int bytes) {
+    /** {@code bytes} random bytes in hex: passwords and secrets of the embedded servers' own files. */
+    static String randomHex(int bytes) {
         byte[] b = new byte[bytes];
         new SecureRandom().nextBytes(b);
         return HexFormat.of().formatHex(b);

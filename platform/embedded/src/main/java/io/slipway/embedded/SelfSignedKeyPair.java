@@ -26,7 +26,7 @@ public record SelfSignedKeyPair(Path certificate, Path key, PrivateKey privateKe
     public static SelfSignedKeyPair generate(Path dir, String name, Path log) throws IOException, InterruptedException {
         Path store = dir.resolve(name + ".p12");
         Files.deleteIfExists(store);
-        char[] storePass = java.util.HexFormat.of().formatHex(randomBytes(12)).toCharArray();
+        char[] storePass = EmbeddedRegistry.randomHex(12).toCharArray();
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         // a short-lived tool: the JIT's first tier and a small heap start it fastest
         int code = Processes.run(List.of(keytool, "-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "-genkeypair", "-alias", name, "-keyalg", "RSA", "-keysize", "2048",
@@ -58,11 +58,5 @@ public record SelfSignedKeyPair(Path certificate, Path key, PrivateKey privateKe
     private static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                 .encodeToString(der) + "\n-----END " + type + "-----\n";
-    }
-
-    private static byte[] randomBytes(int n) {
-        byte[] b = new byte[n];
-        new java.security.SecureRandom().nextBytes(b);
-        return b;
     }
 }
