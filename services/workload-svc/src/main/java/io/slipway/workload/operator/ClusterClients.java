@@ -12,7 +12,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The clients of the clusters workload-svc manages, by name: the home cluster ({@code slipway.workload.cluster}, the
@@ -63,14 +62,16 @@ public class ClusterClients {
         return Collections.unmodifiableMap(clients);
     }
 
-    /** The client of cluster {@code name}; the home cluster's when {@code name} is empty. */
-    public Optional<KubernetesClient> find(String name) {
-        return Optional.ofNullable(clients.get(name == null || name.isEmpty() ? home : name));
-    }
-
-    /** The client of cluster {@code name}, or a 404 that names the clusters this service manages. */
+    /**
+     * The client of cluster {@code name} (the home cluster's when {@code name} is empty), or a 404 that names the
+     * clusters this service manages.
+     */
     public KubernetesClient get(String name) {
-        return find(name).orElseThrow(() -> NotFound.of("cluster", name + " (this workload-svc manages " + String.join(", ", clients.keySet()) + ")"));
+        KubernetesClient client = clients.get(name == null || name.isEmpty() ? home : name);
+        if (client == null) {
+            throw NotFound.of("cluster", name + " (this workload-svc manages " + String.join(", ", clients.keySet()) + ")");
+        }
+        return client;
     }
 
     @PreDestroy

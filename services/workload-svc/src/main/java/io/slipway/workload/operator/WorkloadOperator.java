@@ -154,12 +154,7 @@ public class WorkloadOperator {
 
     /** Whether this instance runs the home cluster's controllers now (it holds the Lease, or election is off). */
     public boolean leading() {
-        return leading(clusters.home());
-    }
-
-    /** Whether this instance runs cluster {@code cluster}'s controllers now. */
-    public boolean leading(String cluster) {
-        AtomicBoolean leads = leading.get(cluster);
+        AtomicBoolean leads = leading.get(clusters.home());
         return leads != null && leads.get();
     }
 
