@@ -24,7 +24,7 @@ public final class TokenCommand implements Callable<Integer> {
     Role role;
 
     @Option(names = "--ttl", defaultValue = "12h", converter = TtlConverter.class,
-            description = "Lifetime: 90s, 30m, 12h, 7d or ISO-8601 such as PT12H (default: ${DEFAULT-VALUE}).")
+            description = "Lifetime: 90s, 30m, 12h, 7d or ISO-8601 such as PT12H, at most 30d (default: ${DEFAULT-VALUE}).")
     Duration ttl;
 
     @Option(names = "--subject", description = "The token's subject (default: slipway-<role>).")
@@ -37,10 +37,20 @@ public final class TokenCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code 90s}, {@code 30m}, {@code 12h}, {@code 7d} or an ISO-8601 duration. */
+    /** {@code 90s}, {@code 30m}, {@code 12h}, {@code 7d} or an ISO-8601 duration, at most {@link Tokens#MAX_TTL}. */
     public static final class TtlConverter implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
+            Duration ttl = parse(value);
+            if (ttl.compareTo(Tokens.MAX_TTL) > 0) {
+                // services refuse a token issued longer ago than this, whatever its expiry says
+                throw new TypeConversionException("'" + value + "' is longer than a token may live: at most "
+                        + Tokens.MAX_TTL.toDays() + "d");
+            }
+            return ttl;
+        }
+
+        private static Duration parse(String value) {
             String v = value.trim().toLowerCase(Locale.ROOT);
             try {
                 if (v.startsWith("p")) {

@@ -26,4 +26,13 @@ class TtlConverterTest {
                     .hasMessageContaining("12h");
         }
     }
+
+    @Test
+    void aLifetimeBeyondWhatServicesAcceptIsRefused() {
+        assertThat(ttl.convert("30d")).isEqualTo(Duration.ofDays(30));
+        for (String tooLong : new String[] {"31d", "721h", "P365D"}) {
+            assertThatThrownBy(() -> ttl.convert(tooLong)).as(tooLong).isInstanceOf(TypeConversionException.class)
+                    .hasMessageContaining("at most 30d");
+        }
+    }
 }

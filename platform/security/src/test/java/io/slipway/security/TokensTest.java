@@ -1,6 +1,10 @@
 package io.slipway.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,9 +34,40 @@ class TokensTest {
         verify.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
         assertThat(verify.verify(Base64.getUrlDecoder().decode(parts[2]))).isTrue();
 
-        String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
-        assertThat(claims).contains("\"groups\":[\"viewer\",\"operator\"]").contains("\"sub\":\"ci-bot\"")
-                .contains("\"iss\":\"" + Tokens.ISSUER + "\"");
+        JsonNode claims = claims(token);
+        assertThat(claims.get("groups")).extracting(JsonNode::asText).containsExactlyInAnyOrder("viewer", "operator");
+        assertThat(claims.get("sub").asText()).isEqualTo("ci-bot");
+        assertThat(claims.get("iss").asText()).isEqualTo(Tokens.ISSUER);
+        assertThat(claims.get("aud").isArray() ? claims.get("aud").get(0).asText() : claims.get("aud").asText()).isEqualTo(Tokens.AUDIENCE);
+        assertThat(claims.get("exp").asLong() - claims.get("iat").asLong()).isEqualTo(300);
+        assertThat(claims.get("jti").asText()).isNotBlank();
+    }
+
+    @Test
+    void aSubjectCannotAddClaims() throws Exception {
+        // string concatenation with a quote-only escaper let a newline, a control character or a crafted subject through
+        String subject = "ci\",\"groups\":[\"admin\"],\"x\":\"\u0000\n";
+        JsonNode claims = claims(Tokens.issue(SigningKey.generate(), subject, Role.viewer, Duration.ofMinutes(1)));
+        assertThat(claims.get("sub").asText()).isEqualTo(subject);
+        assertThat(claims.get("groups")).extracting(JsonNode::asText).containsExactly("viewer");
+        assertThat(claims.has("x")).isFalse();
+    }
+
+    @Test
+    void aLifetimeIsPositiveAndAtMostThirtyDays() {
+        SigningKey key = SigningKey.generate();
+        assertThat(claims(Tokens.issue(key, "ci", Role.viewer, Tokens.MAX_TTL)).get("exp").asLong()).isPositive();
+        assertThatThrownBy(() -> Tokens.issue(key, "ci", Role.viewer, Tokens.MAX_TTL.plusSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 30 days");
+        assertThatThrownBy(() -> Tokens.issue(key, "ci", Role.viewer, Duration.ZERO)).hasMessageContaining("positive");
+    }
+
+    private static JsonNode claims(String token) {
+        try {
+            return new ObjectMapper().readTree(Base64.getUrlDecoder().decode(token.split("\\.")[1]));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

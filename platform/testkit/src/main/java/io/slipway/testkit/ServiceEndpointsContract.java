@@ -38,6 +38,8 @@ public abstract class ServiceEndpointsContract {
     void apiNeedsAValidToken() {
         given().get(readablePath()).then().statusCode(401);
         given().header("Authorization", TestTokens.forgedBearer(Role.admin)).get(readablePath()).then().statusCode(401);
+        given().header("Authorization", TestTokens.foreignAudienceBearer(Role.admin)).get(readablePath()).then().statusCode(401);
+        given().header("Authorization", TestTokens.staleBearer(Role.admin)).get(readablePath()).then().statusCode(401);
         given().header("Authorization", TestTokens.bearer(Role.viewer)).get(readablePath()).then().statusCode(200);
     }
 }

@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.smallrye.jwt.build.Jwt;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.Properties;
 
 /** Bearer tokens signed by a key generated once per test JVM, which {@link SlipwayInfraResource} makes services trust. */
@@ -48,6 +51,24 @@ public final class TestTokens {
 
     public static String bearer(Role role) {
         return "Bearer " + Tokens.issue(KEY, "test-" + role.name(), role, Duration.ofHours(1));
+    }
+
+    /** A token signed by the trusted key but minted for another system (its audience is not Slipway's). */
+    public static String foreignAudienceBearer(Role role) {
+        Instant now = Instant.now();
+        return "Bearer " + Tokens.sign(KEY, Jwt.issuer(Tokens.ISSUER).audience("another-system").subject("test-foreign").upn("test-foreign")
+                .groups(new LinkedHashSet<>(role.groups())).issuedAt(now).expiresAt(now.plus(Duration.ofHours(1))));
+    }
+
+    /**
+     * A token signed by the trusted key, still unexpired, but issued longer ago than the {@link Tokens#MAX_TTL} a token may
+     * live: what someone holding the key minted with a far expiry.
+     */
+    public static String staleBearer(Role role) {
+        Instant now = Instant.now();
+        return "Bearer " + Tokens.sign(KEY, Jwt.issuer(Tokens.ISSUER).audience(Tokens.AUDIENCE).subject("test-stale").upn("test-stale")
+                .groups(new LinkedHashSet<>(role.groups())).issuedAt(now.minus(Tokens.MAX_TTL).minus(Duration.ofHours(1)))
+                .expiresAt(now.plus(Duration.ofDays(365))));
     }
 
     /** A token signed by a key no service trusts. */
