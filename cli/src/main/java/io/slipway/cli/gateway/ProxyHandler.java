@@ -59,16 +59,29 @@ final class ProxyHandler implements HttpHandler {
                 Json.send(exchange, 404, Map.of("error", "no service serves " + path));
                 return;
             }
+            long declared = declaredLength(exchange.getRequestHeaders());
+            if (declared > route.get().maxBodyBytes()) {
+                tooLarge(exchange, route.get(), "is " + declared + " bytes");
+                return;
+            }
             forward(exchange, route.get());
         }
+    }
+
+    private static void tooLarge(HttpExchange exchange, Routes.Route route, String what) throws IOException {
+        // the rest of the body is not read: the connection closes after this answer
+        exchange.getResponseHeaders().set("Connection", "close");
+        Json.send(exchange, 413, Map.of("error", "the request body " + what + "; " + route.service() + " takes at most "
+                + route.maxBodyBytes() + " bytes at " + route.prefix(), "service", route.service()));
     }
 
     private void forward(HttpExchange exchange, Routes.Route route) throws IOException {
         URI requestUri = exchange.getRequestURI();
         String pathAndQuery = requestUri.getRawPath() + (requestUri.getRawQuery() == null ? "" : "?" + requestUri.getRawQuery());
         URI target = route.target(pathAndQuery);
+        CappedBody capped = new CappedBody(exchange.getRequestBody(), route.maxBodyBytes());
         HttpRequest.Builder request = HttpRequest.newBuilder(target)
-                .method(exchange.getRequestMethod(), body(exchange));
+                .method(exchange.getRequestMethod(), body(exchange, capped));
         Set<String> dropped = droppedHeaders(exchange.getRequestHeaders());
         exchange.getRequestHeaders().forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
@@ -86,6 +99,10 @@ final class ProxyHandler implements HttpHandler {
                     "service", route.service()));
             return;
         } catch (IOException e) {
+            if (capped.exceeded) {
+                tooLarge(exchange, route, "goes past the limit");
+                return;
+            }
             Json.send(exchange, 502, Map.of("error", route.service() + " failed to answer " + exchange.getRequestMethod() + " "
                     + requestUri.getRawPath() + ": " + e, "service", route.service()));
             return;
@@ -131,17 +148,60 @@ final class ProxyHandler implements HttpHandler {
                 "X-Forwarded-Proto", "http");
     }
 
-    private static HttpRequest.BodyPublisher body(HttpExchange exchange) {
-        Headers headers = exchange.getRequestHeaders();
+    /** The Content-Length a request declares, or -1 (none, or a chunked body whose size shows only while it is read). */
+    private static long declaredLength(Headers headers) {
         String length = headers.getFirst("Content-Length");
+        try {
+            return length == null ? -1 : Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return -1; // the HTTP server frames the body and refuses such a request itself
+        }
+    }
+
+    private static HttpRequest.BodyPublisher body(HttpExchange exchange, CappedBody capped) {
+        Headers headers = exchange.getRequestHeaders();
+        long length = declaredLength(headers);
         boolean chunked = Optional.ofNullable(headers.getFirst("Transfer-Encoding"))
                 .map(t -> t.toLowerCase(Locale.ROOT).contains("chunked")).orElse(false);
-        if (length != null) {
-            long n = Long.parseLong(length.trim());
-            return n == 0 ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(exchange::getRequestBody), n);
+        if (length >= 0) {
+            return length == 0 ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> capped), length);
         }
-        return chunked ? HttpRequest.BodyPublishers.ofInputStream(exchange::getRequestBody) : HttpRequest.BodyPublishers.noBody();
+        return chunked ? HttpRequest.BodyPublishers.ofInputStream(() -> capped) : HttpRequest.BodyPublishers.noBody();
+    }
+
+    /** A request body that fails once it goes past the route's limit, and remembers that it did. */
+    private static final class CappedBody extends InputStream {
+        private final InputStream in;
+        private final long max;
+        private long read;
+        private volatile boolean exceeded;
+
+        CappedBody(InputStream in, long max) {
+            this.in = in;
+            this.max = max;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0 && (read += n) > max) {
+                exceeded = true;
+                throw new IOException("the request body goes past " + max + " bytes");
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
     }
 
     private static void relay(HttpExchange exchange, HttpResponse<InputStream> response) throws IOException {

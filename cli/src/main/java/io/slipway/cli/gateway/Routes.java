@@ -14,8 +14,23 @@ public final class Routes {
     /** Path prefixes of the public API and the service that owns each. */
     public static final Map<String, String> PREFIXES = prefixes();
 
-    /** One entry of the table: requests under {@code prefix} go to {@code service} at {@code baseUrl}. */
-    public record Route(String prefix, String service, URI baseUrl) {
+    /**
+     * The largest request body the gateway passes to a service: what the service itself accepts
+     * ({@code quarkus.http.limits.max-body-size}), so that a larger body is refused at the edge instead of streamed
+     * through. build-svc takes context and image archives up to 4 GiB; every other service keeps Quarkus' 10 MiB.
+     */
+    static final Map<String, Long> BODY_LIMITS = Map.of("build-svc", 4L << 30);
+    static final long DEFAULT_BODY_LIMIT = 10L << 20;
+
+    /**
+     * One entry of the table: requests under {@code prefix} go to {@code service} at {@code baseUrl}, with a body of at
+     * most {@code maxBodyBytes}.
+     */
+    public record Route(String prefix, String service, URI baseUrl, long maxBodyBytes) {
+        public Route(String prefix, String service, URI baseUrl) {
+            this(prefix, service, baseUrl, BODY_LIMITS.getOrDefault(service, DEFAULT_BODY_LIMIT));
+        }
+
         /** The upstream address of a request for {@code pathAndQuery} (path and query are passed unchanged). */
         public URI target(String pathAndQuery) {
             String base = baseUrl.toString();

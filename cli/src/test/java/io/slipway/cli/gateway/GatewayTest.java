@@ -43,6 +43,7 @@ class GatewayTest {
         upstream.setExecutor(Executors.newCachedThreadPool());
         upstream.createContext("/api/v1/builds", this::echo);
         upstream.createContext("/api/v1/deploy/stream", this::events);
+        upstream.createContext("/api/v1/sinks", this::echo);
         upstream.start();
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             deadPort = s.getLocalPort();
@@ -99,6 +100,75 @@ class GatewayTest {
             assertThat(refused.body()).as(path).contains("send it normalized");
         }
         assertThat(seen).as("nothing reached the service").isEmpty();
+    }
+
+    @Test
+    void aBodyLargerThanTheServiceTakesIsA413AtTheEdge() throws Exception {
+        long limit = Routes.DEFAULT_BODY_LIMIT;
+        // declared too large: refused from the headers alone, the service never sees the request
+        String declared = rawRequest("POST /api/v1/sinks HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: "
+                + (limit + 1) + "\r\n\r\n", out -> { });
+        assertThat(declared).startsWith("HTTP/1.1 413").contains("event-svc takes at most " + limit + " bytes at /api/v1/sinks");
+        assertThat(seen).isEmpty();
+
+        // chunked: refused once the count goes past the limit
+        byte[] chunk = new byte[64 * 1024];
+        String chunked = rawRequest("POST /api/v1/sinks HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n", out -> {
+                    for (long sent = 0; sent <= limit; sent += chunk.length) {
+                        out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                        out.write(chunk);
+                        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    }
+                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                });
+        assertThat(chunked).startsWith("HTTP/1.1 413").contains("goes past the limit");
+
+        // build-svc takes archives far larger than the other services
+        assertThat(Routes.standard(Map.of("build-svc", URI.create("http://127.0.0.1:1"), "deploy-svc", URI.create("http://127.0.0.1:1"),
+                        "infra-svc", URI.create("http://127.0.0.1:1"), "event-svc", URI.create("http://127.0.0.1:1"),
+                        "workload-svc", URI.create("http://127.0.0.1:1"))).resolve("/api/v1/builds/contexts").orElseThrow().maxBodyBytes())
+                .isEqualTo(4L << 30);
+    }
+
+    private interface BodyWriter {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /** Sends {@code head} and a body over a plain socket (so nothing in between frames or buffers it) and reads the answer. */
+    private String rawRequest(String head, BodyWriter body) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            try {
+                body.write(out);
+                out.flush();
+            } catch (IOException e) {
+                // the gateway may close the connection while the rest of the body is still on its way: its answer is what counts
+            }
+            // the head and the body by its length: the gateway does not close the connection until it has drained what it can
+            InputStream in = socket.getInputStream();
+            StringBuilder response = new StringBuilder();
+            int contentLength = 0;
+            for (String line = headLine(in); !line.isEmpty(); line = headLine(in)) {
+                response.append(line).append("\r\n");
+                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                    contentLength = Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            return response.append("\r\n").append(new String(in.readNBytes(contentLength), StandardCharsets.UTF_8)).toString();
+        }
+    }
+
+    private static String headLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
     }
 
     @Test
