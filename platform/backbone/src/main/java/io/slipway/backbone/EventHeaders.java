@@ -11,6 +11,11 @@ public final class EventHeaders {
     public static final String CORRELATION_ID = "correlationId";
     public static final String CAUSATION_ID = "causationId";
     public static final String TRACEPARENT = "traceparent";
+    /**
+     * On a command ({@code slipway.*.requests}): {@code Bearer <token>} of the producer, verified like a REST call's
+     * ({@link io.slipway.backbone.consume.CommandCallers}). Never copied to a dead-letter topic.
+     */
+    public static final String AUTHORIZATION = "authorization";
 
     public static final String DLQ_REASON = "dead-letter-reason";
     public static final String DLQ_TOPIC = "dead-letter-topic";

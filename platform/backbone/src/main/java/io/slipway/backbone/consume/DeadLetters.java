@@ -22,7 +22,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Sends records a consumer gave up on to {@code <topic>.dlq} (or a topic of the caller's, such as one sink's own DLQ),
- * unchanged, with why and where they came from in headers.
+ * unchanged but for a command's bearer token, with why and where they came from in headers.
  */
 @ApplicationScoped
 public class DeadLetters implements AutoCloseable {
@@ -69,6 +69,8 @@ public class DeadLetters implements AutoCloseable {
     public CompletionStage<Void> sendAsync(String deadLetterTopic, String group, String topic, int partition, long offset, String key,
                                            byte[] value, Iterable<Header> headers, String reason) {
         ProducerRecord<String, byte[]> out = new ProducerRecord<>(deadLetterTopic, null, key, value, headers);
+        // a command's bearer token stays on its own topic: a DLQ is read by more people and kept longer
+        out.headers().remove(EventHeaders.AUTHORIZATION);
         out.headers().add(EventHeaders.DLQ_REASON, utf8(reason));
         out.headers().add(EventHeaders.DLQ_TOPIC, utf8(topic));
         out.headers().add(EventHeaders.DLQ_PARTITION, utf8(String.valueOf(partition)));

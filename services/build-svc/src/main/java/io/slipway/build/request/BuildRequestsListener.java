@@ -2,6 +2,7 @@ package io.slipway.build.request;
 
 import io.slipway.backbone.EventContext;
 import io.slipway.backbone.api.InvalidRequest;
+import io.slipway.backbone.consume.CommandCallers;
 import io.slipway.backbone.consume.ConsumedEvent;
 import io.slipway.backbone.consume.IdempotentConsumer;
 import io.slipway.backbone.consume.PermanentEventFailure;
@@ -31,19 +32,22 @@ public class BuildRequestsListener {
     private final BuildRequests builds;
     private final BuildWorker worker;
     private final IdempotentConsumer consumer;
+    private final CommandCallers callers;
 
-    BuildRequestsListener(BuildRequests builds, BuildWorker worker, IdempotentConsumer consumer) {
+    BuildRequestsListener(BuildRequests builds, BuildWorker worker, IdempotentConsumer consumer, CommandCallers callers) {
         this.builds = builds;
         this.worker = worker;
         this.consumer = consumer;
+        this.callers = callers;
     }
 
     @Incoming(CHANNEL)
     Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
-        return consumer.consume(CHANNEL, record, this::apply);
+        // the producer is who its token says, whatever the command's requestedBy field claims
+        return consumer.consume(CHANNEL, record, event -> apply(event, callers.verify(record)));
     }
 
-    Uni<Void> apply(ConsumedEvent event) {
+    Uni<Void> apply(ConsumedEvent event, String caller) {
         if (!"RequestBuild".equals(event.eventType())) {
             throw new PermanentEventFailure("event type " + event.eventType() + " is not a build request (expected RequestBuild)");
         }
@@ -64,7 +68,7 @@ public class BuildRequestsListener {
         } catch (InvalidRequest e) {
             throw new PermanentEventFailure(e.field() + ": " + e.getMessage());
         }
-        return builds.request(request, buildId, command.getRequestedBy(), EventContext.causedBy(event))
+        return builds.request(request, buildId, caller, EventContext.causedBy(event))
                 .invoke(worker::wake).replaceWithVoid();
     }
 }

@@ -151,14 +151,16 @@ class BuildFlowTest {
                 .setContext("git+" + url + "#main").setRequestedBy("jenkins").build();
         byte[] value = EventCodec.released().encode(request);
         String eventId = UUID.randomUUID().toString();
-        Map<String, String> headers = Map.of(EventHeaders.EVENT_ID, eventId, EventHeaders.EVENT_TYPE, "RequestBuild");
+        String token = TestTokens.bearer(Role.operator);
+        Map<String, String> headers = Map.of(EventHeaders.EVENT_ID, eventId, EventHeaders.EVENT_TYPE, "RequestBuild",
+                EventHeaders.AUTHORIZATION, token);
         KafkaTopics.produce("slipway.build.requests", "ci/app", value, headers);
         KafkaTopics.produce("slipway.build.requests", "ci/app", value, Map.of(EventHeaders.EVENT_ID, UUID.randomUUID().toString(),
-                EventHeaders.EVENT_TYPE, "RequestBuild"));
+                EventHeaders.EVENT_TYPE, "RequestBuild", EventHeaders.AUTHORIZATION, token));
 
         JsonPath done = awaitFinished(buildId);
         assertThat(done.getString("state")).as(done.getString("failureReason")).isEqualTo("Succeeded");
-        assertThat(done.getString("requestedBy")).isEqualTo("jenkins");
+        assertThat(done.getString("requestedBy")).as("the token's subject, not the command's requestedBy field").isEqualTo("test-operator");
         List<String> types = await().atMost(Duration.ofSeconds(60)).until(() -> eventTypes(buildId), t -> t.contains("BuildSucceeded"));
         assertThat(types).filteredOn("BuildRequested"::equals).as("the second request with the same build id is the same build").hasSize(1);
         assertThat(types).filteredOn("BuildStarted"::equals).hasSize(1);
@@ -173,6 +175,42 @@ class BuildFlowTest {
         for (ConsumerRecord<String, byte[]> r : KafkaTopics.readAll(EVENTS)) {
             assertThat(new String(r.value(), java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(GIT_TOKEN);
         }
+    }
+
+    @Test
+    void aCommandWithoutAValidOperatorTokenIsDeadLetteredWithoutItsTokenAndBuildsNothing() {
+        Map<String, String> forged = Map.of(EventHeaders.AUTHORIZATION, TestTokens.forgedBearer(Role.admin));
+        Map<String, String> viewer = Map.of(EventHeaders.AUTHORIZATION, TestTokens.bearer(Role.viewer));
+        Map<String, String> stale = Map.of(EventHeaders.AUTHORIZATION, TestTokens.staleBearer(Role.operator));
+        Map<String, Map<String, String>> cases = Map.of("none", Map.of(), "forged", forged, "viewer", viewer, "stale", stale);
+        Map<String, String> ids = new java.util.HashMap<>();
+        cases.forEach((name, auth) -> {
+            String buildId = UUID.randomUUID().toString();
+            ids.put(name, buildId);
+            byte[] value = EventCodec.released().encode(RequestBuild.newBuilder().setBuildId(buildId).setImage("ci/" + name + ":v1")
+                    .setContext("archive:" + UUID.randomUUID()).setRequestedBy("admin").build());
+            Map<String, String> headers = new java.util.HashMap<>(auth);
+            headers.put(EventHeaders.EVENT_ID, UUID.randomUUID().toString());
+            headers.put(EventHeaders.EVENT_TYPE, "RequestBuild");
+            KafkaTopics.produce("slipway.build.requests", "unauth-" + name, value, headers);
+        });
+        Map<String, ConsumerRecord<String, byte[]>> dead = await().atMost(Duration.ofSeconds(60)).until(() -> {
+            Map<String, ConsumerRecord<String, byte[]>> byCase = new java.util.HashMap<>();
+            for (ConsumerRecord<String, byte[]> r : KafkaTopics.readAll("slipway.build.requests.dlq")) {
+                if (r.key() != null && r.key().startsWith("unauth-")) {
+                    byCase.put(r.key().substring("unauth-".length()), r);
+                }
+            }
+            return byCase;
+        }, m -> m.size() == cases.size());
+        assertThat(KafkaTopics.header(dead.get("none"), EventHeaders.DLQ_REASON)).contains("unauthenticated: the command has no authorization header");
+        assertThat(KafkaTopics.header(dead.get("forged"), EventHeaders.DLQ_REASON)).contains("unauthenticated: the command's token is not one");
+        assertThat(KafkaTopics.header(dead.get("stale"), EventHeaders.DLQ_REASON)).contains("unauthenticated: the command's token is not one");
+        assertThat(KafkaTopics.header(dead.get("viewer"), EventHeaders.DLQ_REASON)).endsWith(
+                "forbidden: test-viewer does not hold the operator role a command needs");
+        dead.values().forEach(r -> assertThat(r.headers().lastHeader(EventHeaders.AUTHORIZATION)).as("the token stays off the DLQ").isNull());
+        ids.values().forEach(id -> given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/builds/" + id)
+                .then().statusCode(404));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.slipway.deploy.request;
 
 import io.slipway.backbone.EventContext;
 import io.slipway.backbone.api.InvalidRequest;
+import io.slipway.backbone.consume.CommandCallers;
 import io.slipway.backbone.consume.ConsumedEvent;
 import io.slipway.backbone.consume.IdempotentConsumer;
 import io.slipway.backbone.consume.PermanentEventFailure;
@@ -30,18 +31,21 @@ public class DeployRequestsListener {
 
     private final ClusterRequests requests;
     private final IdempotentConsumer consumer;
+    private final CommandCallers callers;
 
-    DeployRequestsListener(ClusterRequests requests, IdempotentConsumer consumer) {
+    DeployRequestsListener(ClusterRequests requests, IdempotentConsumer consumer, CommandCallers callers) {
         this.requests = requests;
         this.consumer = consumer;
+        this.callers = callers;
     }
 
     @Incoming(CHANNEL)
     Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
-        return consumer.consume(CHANNEL, record, this::apply);
+        // the producer is who its token says, whatever the command's requestedBy field claims
+        return consumer.consume(CHANNEL, record, event -> apply(event, callers.verify(record)));
     }
 
-    Uni<Void> apply(ConsumedEvent event) {
+    Uni<Void> apply(ConsumedEvent event, String caller) {
         if (!"RequestDeploy".equals(event.eventType())) {
             throw new PermanentEventFailure("event type " + event.eventType() + " is not a deploy request (expected RequestDeploy)");
         }
@@ -52,13 +56,13 @@ public class DeployRequestsListener {
         EventContext context = EventContext.causedBy(event);
         try {
             Uni<?> done = switch (c.getOperation()) {
-                case APPLY -> requests.apply(c.getClusterfile(), c.getRequestId(), c.getRequestedBy(), context);
+                case APPLY -> requests.apply(c.getClusterfile(), c.getRequestId(), caller, context);
                 case JOIN -> requests.join(c.getCluster(), new ArrayList<>(c.getMasters()), new ArrayList<>(c.getNodes()),
-                        c.getRequestId(), c.getRequestedBy(), context);
+                        c.getRequestId(), caller, context);
                 case REMOVE -> requests.remove(c.getCluster(), new ArrayList<>(c.getHosts()), c.getForce(), c.getRequestId(),
-                        c.getRequestedBy(), context);
-                case RESET -> requests.reset(c.getCluster(), new ArrayList<>(c.getHosts()), c.getRequestId(), c.getRequestedBy(), context);
-                case DELETE -> requests.delete(c.getCluster(), c.getForce(), c.getRequestId(), c.getRequestedBy(), context);
+                        caller, context);
+                case RESET -> requests.reset(c.getCluster(), new ArrayList<>(c.getHosts()), c.getRequestId(), caller, context);
+                case DELETE -> requests.delete(c.getCluster(), c.getForce(), c.getRequestId(), caller, context);
             };
             return done.onFailure(this::permanent).transform(this::asPermanent).replaceWithVoid();
         } catch (RuntimeException e) {

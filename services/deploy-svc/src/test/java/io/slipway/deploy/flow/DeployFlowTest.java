@@ -541,10 +541,12 @@ class DeployFlowTest {
         byte[] command = EventCodec.released().encode(RequestDeploy.newBuilder().setRequestId(requestId)
                 .setOperation(DeployOperation.APPLY).setCluster(name).setClusterfile(clusterfile(name, List.of(host(2)), List.of()))
                 .setRequestedBy("ci").build());
-        Map<String, String> headers = Map.of(EventHeaders.EVENT_ID, UUID.randomUUID().toString(), EventHeaders.EVENT_TYPE, "RequestDeploy");
+        String token = TestTokens.bearer(Role.operator);
+        Map<String, String> headers = Map.of(EventHeaders.EVENT_ID, UUID.randomUUID().toString(), EventHeaders.EVENT_TYPE, "RequestDeploy",
+                EventHeaders.AUTHORIZATION, token);
         KafkaTopics.produce("slipway.deploy.requests", name, command, headers);
         KafkaTopics.produce("slipway.deploy.requests", name, command,
-                Map.of(EventHeaders.EVENT_ID, UUID.randomUUID().toString(), EventHeaders.EVENT_TYPE, "RequestDeploy"));
+                Map.of(EventHeaders.EVENT_ID, UUID.randomUUID().toString(), EventHeaders.EVENT_TYPE, "RequestDeploy", EventHeaders.AUTHORIZATION, token));
         await().atMost(Duration.ofMinutes(1)).until(() -> given().header("Authorization", TestTokens.bearer(Role.viewer))
                 .get("/api/v1/deploy/clusters/" + name).statusCode() == 200);
         assertThat(awaitSettled(name).get("state")).isEqualTo("Ready");

@@ -2,6 +2,7 @@ package io.slipway.infra.request;
 
 import io.slipway.backbone.EventContext;
 import io.slipway.backbone.api.InvalidRequest;
+import io.slipway.backbone.consume.CommandCallers;
 import io.slipway.backbone.consume.ConsumedEvent;
 import io.slipway.backbone.consume.IdempotentConsumer;
 import io.slipway.backbone.consume.PermanentEventFailure;
@@ -28,26 +29,29 @@ public class InfraRequestsListener {
 
     private final PoolCommands commands;
     private final IdempotentConsumer consumer;
+    private final CommandCallers callers;
 
-    InfraRequestsListener(PoolCommands commands, IdempotentConsumer consumer) {
+    InfraRequestsListener(PoolCommands commands, IdempotentConsumer consumer, CommandCallers callers) {
         this.commands = commands;
         this.consumer = consumer;
+        this.callers = callers;
     }
 
     @Incoming(CHANNEL)
     Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
-        return consumer.consume(CHANNEL, record, this::apply);
+        // the producer is who its token says, whatever the command's requestedBy field claims
+        return consumer.consume(CHANNEL, record, event -> apply(event, callers.verify(record)));
     }
 
-    Uni<Void> apply(ConsumedEvent event) {
+    Uni<Void> apply(ConsumedEvent event, String caller) {
         return switch (event.eventType()) {
-            case "RequestPool" -> create(event, event.as(RequestPool.class));
+            case "RequestPool" -> create(event, event.as(RequestPool.class), caller);
             case "DeletePool" -> delete(event.as(DeletePool.class));
             default -> throw new PermanentEventFailure("event type " + event.eventType() + " is not an infra command (RequestPool, DeletePool)");
         };
     }
 
-    private Uni<Void> create(ConsumedEvent event, RequestPool command) {
+    private Uni<Void> create(ConsumedEvent event, RequestPool command, String caller) {
         PoolRequest request = new PoolRequest(command.getPoolId(), command.getProvider(), command.getRoles().stream()
                 .map(r -> new PoolRequest.RoleRequest(r.getRole(), r.getCount(), r.getSize(), r.getImage())).toList());
         try {
@@ -55,7 +59,7 @@ public class InfraRequestsListener {
         } catch (InvalidRequest e) {
             throw new PermanentEventFailure(e.field() + ": " + e.getMessage());
         }
-        return commands.request(request, command.getRequestedBy(), EventContext.causedBy(event))
+        return commands.request(request, caller, EventContext.causedBy(event))
                 .onFailure(PoolConflict.class).transform(e -> new PermanentEventFailure(e.getMessage())).replaceWithVoid();
     }
 

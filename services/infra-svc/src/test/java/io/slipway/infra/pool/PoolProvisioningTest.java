@@ -107,9 +107,11 @@ class PoolProvisioningTest {
     @Test
     void aCiCommandCreatesAPoolAndABadOneGoesToTheDeadLetters() {
         KafkaTopics.produce("slipway.infra.requests", "ci-a", commandBytes("ci-a", "sim", 2), Map.of(EventHeaders.EVENT_ID,
-                java.util.UUID.randomUUID().toString(), EventHeaders.EVENT_TYPE, "RequestPool"));
+                java.util.UUID.randomUUID().toString(), EventHeaders.EVENT_TYPE, "RequestPool", EventHeaders.AUTHORIZATION,
+                TestTokens.bearer(Role.operator)));
         KafkaTopics.produce("slipway.infra.requests", "ci-bad", commandBytes("ci-bad", "gcp", 2), Map.of(EventHeaders.EVENT_ID,
-                java.util.UUID.randomUUID().toString(), EventHeaders.EVENT_TYPE, "RequestPool"));
+                java.util.UUID.randomUUID().toString(), EventHeaders.EVENT_TYPE, "RequestPool", EventHeaders.AUTHORIZATION,
+                TestTokens.bearer(Role.operator)));
         awaitState("ci-a", "Ready");
         ConsumerRecord<String, byte[]> dead = await().atMost(Duration.ofSeconds(60))
                 .until(() -> KafkaTopics.readAll("slipway.infra.requests.dlq").stream().filter(r -> "ci-bad".equals(r.key())).toList(), l -> !l.isEmpty())
