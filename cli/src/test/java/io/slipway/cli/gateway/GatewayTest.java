@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import io.slipway.testkit.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -131,44 +132,8 @@ class GatewayTest {
                 .isEqualTo(4L << 30);
     }
 
-    private interface BodyWriter {
-        void write(OutputStream out) throws IOException;
-    }
-
-    /** Sends {@code head} and a body over a plain socket (so nothing in between frames or buffers it) and reads the answer. */
-    private String rawRequest(String head, BodyWriter body) throws IOException {
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
-            socket.setSoTimeout(30_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(head.getBytes(StandardCharsets.US_ASCII));
-            try {
-                body.write(out);
-                out.flush();
-            } catch (IOException e) {
-                // the gateway may close the connection while the rest of the body is still on its way: its answer is what counts
-            }
-            // the head and the body by its length: the gateway does not close the connection until it has drained what it can
-            InputStream in = socket.getInputStream();
-            StringBuilder response = new StringBuilder();
-            int contentLength = 0;
-            for (String line = headLine(in); !line.isEmpty(); line = headLine(in)) {
-                response.append(line).append("\r\n");
-                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                    contentLength = Integer.parseInt(line.substring(15).trim());
-                }
-            }
-            return response.append("\r\n").append(new String(in.readNBytes(contentLength), StandardCharsets.UTF_8)).toString();
-        }
-    }
-
-    private static String headLine(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
-            if (c != '\r') {
-                line.append((char) c);
-            }
-        }
-        return line.toString();
+    private String rawRequest(String head, RawHttp.BodyWriter body) throws IOException {
+        return RawHttp.exchange(gateway.port(), head, body);
     }
 
     @Test

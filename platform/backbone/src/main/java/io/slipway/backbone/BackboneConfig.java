@@ -24,6 +24,19 @@ public interface BackboneConfig {
 
     Consumer consumer();
 
+    Http http();
+
+    /** Limits on what REST clients send, beyond Quarkus' {@code quarkus.http.limits}. */
+    interface Http {
+        /**
+         * The largest JSON or YAML request body (a build request, a Clusterfile, a routes file): 4 MiB. It is checked
+         * from the Content-Length before a byte is read, so a service whose uploads may be large (build-svc takes 4 GiB
+         * archives) still never parses a huge document. Archives and other binary bodies keep the service's own limit.
+         */
+        @WithDefault("4194304")
+        long maxDocumentBytes();
+    }
+
     interface Kafka {
         /** Kafka bootstrap servers, host:port[,host:port]. */
         String bootstrapServers();

@@ -1,6 +1,7 @@
 package io.slipway.testkit;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -41,5 +42,20 @@ public abstract class ServiceEndpointsContract {
         given().header("Authorization", TestTokens.foreignAudienceBearer(Role.admin)).get(readablePath()).then().statusCode(401);
         given().header("Authorization", TestTokens.staleBearer(Role.admin)).get(readablePath()).then().statusCode(401);
         given().header("Authorization", TestTokens.bearer(Role.viewer)).get(readablePath()).then().statusCode(200);
+    }
+
+    @Test
+    void aDocumentBodyIsLimitedBeforeItIsRead() throws Exception {
+        // no body follows these heads: an answer proves the service decided from the headers alone
+        String head = "POST " + readablePath() + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + TestTokens.bearer(Role.operator)
+                + "\r\nContent-Type: application/json\r\n";
+        String tooLarge = RawHttp.exchange(io.restassured.RestAssured.port, head + "Content-Length: " + (4 * 1024 * 1024 + 1) + "\r\n\r\n", out -> { });
+        assertThat(tooLarge).startsWith("HTTP/1.1 413").contains("\"field\":\"body\"").contains("may be at most 4194304");
+        String chunked = RawHttp.exchange(io.restassured.RestAssured.port, head + "Transfer-Encoding: chunked\r\n\r\n", out -> { });
+        assertThat(chunked).startsWith("HTTP/1.1 411").contains("needs a Content-Length");
+        // without a token it is still a 401 first: the limit tells a stranger nothing
+        String anonymous = RawHttp.exchange(io.restassured.RestAssured.port, "POST " + readablePath() + " HTTP/1.1\r\nHost: x\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + (4 * 1024 * 1024 + 1) + "\r\n\r\n", out -> { });
+        assertThat(anonymous).startsWith("HTTP/1.1 401");
     }
 }

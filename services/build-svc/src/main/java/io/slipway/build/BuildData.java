@@ -4,6 +4,7 @@ import io.slipway.backbone.BackboneConfig;
 import io.slipway.build.context.BuildContexts;
 import io.slipway.build.log.BuildLogs;
 import io.slipway.cloudimage.build.CloudImageBuilder;
+import io.slipway.cloudimage.layer.ArchiveExtractor;
 import io.slipway.oci.store.ImageStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -33,7 +34,8 @@ public class BuildData {
             this.logs = new BuildLogs(dataDir);
             Map<String, GitClone.Credentials> credentials = new HashMap<>();
             config.gitCredentials().forEach((host, c) -> credentials.put(host, new GitClone.Credentials(c.username(), c.password(), c.sshKey(), c.knownHosts())));
-            this.contexts = new BuildContexts(dataDir, config.maxContextBytes(), new GitClone(credentials, config.gitCaFile(), config.gitTimeout(), "git"));
+            this.contexts = new BuildContexts(dataDir, config.maxContextBytes(),
+                    new ArchiveExtractor.Limits(config.maxUnpackedContextBytes(), config.maxContextEntries()), new GitClone(credentials, config.gitCaFile(), config.gitTimeout(), "git"));
             this.store = ImageStore.open(dataDir.resolve("images"));
             this.builder = new CloudImageBuilder(store);
         } catch (IOException e) {

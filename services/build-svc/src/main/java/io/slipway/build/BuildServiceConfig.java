@@ -24,6 +24,17 @@ public interface BuildServiceConfig {
     @WithDefault("4294967296")
     long maxContextBytes();
 
+    /**
+     * The most a context archive may unpack to (file content, hard-link copies included): a gzip of zeros a thousandth
+     * of this size is refused at the entry that goes past it, before that entry is written.
+     */
+    @WithDefault("17179869184")
+    long maxUnpackedContextBytes();
+
+    /** The most entries (files, directories, links) a context archive may hold. */
+    @WithDefault("1000000")
+    long maxContextEntries();
+
     /** How long a git clone and checkout of a context may take. */
     @WithDefault("5m")
     Duration gitTimeout();

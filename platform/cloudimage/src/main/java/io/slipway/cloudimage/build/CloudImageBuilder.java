@@ -120,6 +120,10 @@ public final class CloudImageBuilder {
         Path context = spec.context().toAbsolutePath().normalize();
         Path absolute = file.toAbsolutePath().normalize();
         String shown = absolute.startsWith(context) ? context.relativize(absolute).toString() : file.getFileName().toString();
+        if (absolute.startsWith(context) && !file.toRealPath().startsWith(spec.context().toRealPath())) {
+            // a context's Kubefile that is a link to a host file would quote that file's lines in its parse errors
+            throw new IllegalArgumentException("the Kubefile " + shown + " resolves through a symbolic link to outside the build context");
+        }
         try {
             return Kubefile.parse(shown, Files.readString(file));
         } catch (MalformedInputException e) {

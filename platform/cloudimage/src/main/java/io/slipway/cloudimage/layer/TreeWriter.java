@@ -75,14 +75,24 @@ final class TreeWriter {
 
     /** A hard link entry: a copy of the (already written) file {@code targetRel}. */
     void writeHardLink(String rel, String targetRel) throws IOException {
+        Path real = linkedFile(rel, targetRel);
         Path target = inside(rel);
-        Path source = root.resolve(targetRel);
-        Path real = source.toRealPath();
-        if (!real.startsWith(root) || !Files.isRegularFile(real)) {
-            throw new ContextException("hard link " + rel + " -> " + targetRel + " does not name a file written before it");
-        }
         deleteRecursively(target);
         Files.copy(real, target, StandardCopyOption.COPY_ATTRIBUTES);
+    }
+
+    /** The real path of the file a hard link entry {@code rel} names: a regular file written before it, inside the root. */
+    Path linkedFile(String rel, String targetRel) throws IOException {
+        Path real;
+        try {
+            real = root.resolve(targetRel).toRealPath();
+        } catch (java.nio.file.NoSuchFileException e) {
+            real = null;
+        }
+        if (real == null || !real.startsWith(root) || !Files.isRegularFile(real)) {
+            throw new ContextException("hard link " + rel + " -> " + targetRel + " does not name a file written before it");
+        }
+        return real;
     }
 
     /** The absolute path for {@code rel}, after checking its parent really is inside the root (creating it if needed). */

@@ -112,8 +112,35 @@ class ContextSecurityTest {
                 .hasMessage("Kubefile:2: ADD archive fifo.tar: entry pipe is a device, FIFO or other special file; "
                         + "only files, directories and links are accepted");
 
+        // each link is inside on its own (a/b -> .. is the root; a/b/c -> .. is a/b/.. by name), but a/b/c is really c in
+        // the root, and c -> .. is above it
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(ctx.resolve("chain.tar.gz")));
+             TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            tar.putArchiveEntry(new TarArchiveEntry("a/"));
+            tar.closeArchiveEntry();
+            for (String link : new String[] {"a/b", "a/b/c"}) {
+                TarArchiveEntry e = new TarArchiveEntry(link, TarArchiveEntry.LF_SYMLINK, true);
+                e.setLinkName("..");
+                tar.putArchiveEntry(e);
+                tar.closeArchiveEntry();
+            }
+        }
+        assertThatThrownBy(() -> build("ADD chain.tar.gz /unpacked/"))
+                .hasMessage("Kubefile:2: ADD archive chain.tar.gz: symbolic link c -> .. leads outside the archive through the links on its way");
+
         assertThat(tmp.resolve("escaped.txt")).doesNotExist();
         assertThat(Files.readString(secret)).isEqualTo("do not leak");
+    }
+
+    @Test
+    void aKubefileIsReadOnlyInsideTheContext() throws IOException {
+        // a Kubefile that is a link to a host file would show that file's lines in its parse errors
+        Files.createSymbolicLink(ctx.resolve("Kubefile.link"), secret);
+        assertThatThrownBy(() -> builder.build(BuildSpec.builder(ctx).kubefile(ctx.resolve("Kubefile.link"))
+                .platform(Platform.parse("linux/amd64")).build(), BuildListener.NONE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the Kubefile Kubefile.link resolves through a symbolic link to outside the build context")
+                .hasMessageNotContaining("do not leak");
     }
 
     /** A gzip'd tar with one entry: a file named {@code name}, or a symbolic link to {@code linkTarget}. */

@@ -20,11 +20,13 @@ import java.util.function.Consumer;
 public final class BuildContexts {
     private final Path archives;
     private final long maxArchiveBytes;
+    private final ArchiveExtractor.Limits unpackLimits;
     private final GitClone git;
 
-    public BuildContexts(Path dataDir, long maxArchiveBytes, GitClone git) throws IOException {
+    public BuildContexts(Path dataDir, long maxArchiveBytes, ArchiveExtractor.Limits unpackLimits, GitClone git) throws IOException {
         this.archives = Files.createDirectories(dataDir.resolve("contexts"));
         this.maxArchiveBytes = maxArchiveBytes;
+        this.unpackLimits = unpackLimits;
         this.git = git;
     }
 
@@ -67,8 +69,9 @@ public final class BuildContexts {
                 }
                 log.accept("unpacking context " + a);
                 try {
-                    // the same checks ADD applies to archives: no absolute names, no '..', no links out, no devices
-                    ArchiveExtractor.extract(file, workDir, a.toString());
+                    // the same checks ADD applies to archives: no absolute names, no '..', no links out, no devices, and
+                    // no more than the configured bytes and entries once unpacked
+                    ArchiveExtractor.extract(file, workDir, a.toString(), unpackLimits);
                 } catch (io.slipway.cloudimage.layer.ContextException e) {
                     throw new ContextException(e.getMessage());
                 }

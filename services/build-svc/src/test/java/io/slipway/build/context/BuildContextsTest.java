@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import io.slipway.cloudimage.layer.ArchiveExtractor;
 import io.slipway.testkit.git.GitHttpsServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -36,7 +37,7 @@ class BuildContextsTest {
     }
 
     BuildContexts contexts(GitClone git) throws IOException {
-        return new BuildContexts(data, 1 << 20, git);
+        return new BuildContexts(data, 1 << 20, ArchiveExtractor.Limits.DEFAULT, git);
     }
 
     @Test
@@ -73,10 +74,20 @@ class BuildContextsTest {
     }
 
     @Test
+    void theConfiguredUnpackLimitsApplyToAContext() throws Exception {
+        BuildContexts small = new BuildContexts(data, 1 << 20, new ArchiveExtractor.Limits(1 << 20, 2),
+                new GitClone(Map.of(), Optional.empty(), Duration.ofSeconds(60), "git"));
+        String id = small.store(new ByteArrayInputStream(tar(true, entry("Kubefile", "FROM scratch\n"), entry("a", "1"), entry("b", "2"))));
+        assertThatThrownBy(() -> small.materialize(ContextSource.parse("archive:" + id), work.resolve("many"), l -> { }))
+                .isInstanceOf(ContextException.class)
+                .hasMessage("archive archive:" + id + " holds more than 2 entries, the most an archive may unpack to");
+    }
+
+    @Test
     void somethingThatIsNotAnArchiveIsRefusedAtUpload() {
         assertThatThrownBy(() -> contexts().store(new ByteArrayInputStream("just text".getBytes())))
                 .isInstanceOf(ContextException.class).hasMessageContaining("tar");
-        assertThatThrownBy(() -> new BuildContexts(data, 10, new GitClone(Map.of(), Optional.empty(), Duration.ofSeconds(60), "git")).store(new ByteArrayInputStream(new byte[100])))
+        assertThatThrownBy(() -> new BuildContexts(data, 10, ArchiveExtractor.Limits.DEFAULT, new GitClone(Map.of(), Optional.empty(), Duration.ofSeconds(60), "git")).store(new ByteArrayInputStream(new byte[100])))
                 .hasMessageContaining("larger than the limit");
     }
 
