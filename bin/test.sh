@@ -6,7 +6,8 @@
 #
 # What the tests need and why:
 #   util-linux      unshare/nsenter: the embedded PostgreSQL runs as a non-root user when the build runs as root,
-#                   and embedded test hosts live in user + mount namespaces
+#                   and embedded test hosts live in user + mount namespaces; Kubefile RUN runs in a sandbox made with
+#                   unshare, setpriv and prlimit
 #   docker-registry the OCI registry the image tests push to and pull from (a real one, started per test class)
 #   apache2-utils   htpasswd, for that registry's basic auth
 #   skopeo          reads our OCI archives in a test, and is the registry-copy benchmark's baseline

@@ -424,8 +424,12 @@ final class PlatformBuild {
     private void run(BuildStep step, Instruction ins, List<String> args) throws IOException {
         List<String> argv = ins.jsonForm() ? args : List.of("/bin/sh", "-c", args.get(0));
         Map<String, String> environment = vars.environment();
-        String keyText = new String(Json.canonical(List.of("RUN", argv, environment, platform.toString())),
-                StandardCharsets.UTF_8);
+        boolean hostNetwork = ins.expandFlag("network", name -> null).map("host"::equals).orElse(false);
+        List<Object> keyParts = new ArrayList<>(List.of("RUN", argv, environment, platform.toString()));
+        if (hostNetwork) {
+            keyParts.add("network=host");
+        }
+        String keyText = new String(Json.canonical(keyParts), StandardCharsets.UTF_8);
         Digest key = BuildCache.key("run", chain, keyText, s.spec().compression().name());
         if (!s.spec().noCache()) {
             Optional<Layer> hit = s.cache().lookup(key);
@@ -435,10 +439,11 @@ final class PlatformBuild {
             }
         }
         Path root = rootfs();
+        RunCommand.prepareRootfs(root);
         FilesystemSnapshot before = FilesystemSnapshot.take(root);
         Path runWork = Files.createTempDirectory(s.workDir(), "run-");
-        RunCommand.Outcome outcome = RunCommand.run(argv, root, environment, runWork, s.spec().runTimeout(),
-                line -> s.listener().log(step, line));
+        RunCommand.Outcome outcome = RunCommand.run(argv, root, s.context().root(), environment, hostNetwork, runWork,
+                s.spec().runTimeout(), line -> s.listener().log(step, line));
         String command = abbreviate(ins.jsonForm() ? String.join(" ", argv) : args.get(0));
         if (outcome.timedOut()) {
             throw ins.error("RUN timed out after " + human(s.spec().runTimeout()) + " and was killed: " + command);

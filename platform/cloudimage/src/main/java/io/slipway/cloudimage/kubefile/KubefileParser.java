@@ -165,6 +165,23 @@ final class KubefileParser {
     }
 
     private void run(Builder b, String rest) {
+        // RUN --network=host: the one flag, before the command (RUN has no network of its own otherwise)
+        if (rest.startsWith("--")) {
+            int end = rest.indexOf(' ');
+            String flag = end < 0 ? rest : rest.substring(0, end);
+            if (!flag.startsWith("--network=")) {
+                throw b.fail("RUN does not support " + flag.split("=", 2)[0] + " (supported: --network=none|host)");
+            }
+            String value = flag.substring("--network=".length());
+            if (!value.equals("none") && !value.equals("host")) {
+                throw b.fail("RUN --network=" + value + " is not none or host");
+            }
+            b.flags.put("network", Word.literal(value));
+            rest = end < 0 ? "" : rest.substring(end + 1).strip();
+            if (rest.isEmpty()) {
+                throw b.fail("RUN --network=" + value + " has no command");
+            }
+        }
         Optional<List<String>> json = jsonArray(rest);
         if (json.isPresent()) {
             if (json.get().isEmpty()) {
