@@ -64,7 +64,7 @@ final class ProxyHandler implements HttpHandler {
                 tooLarge(exchange, route.get(), "is " + declared + " bytes");
                 return;
             }
-            forward(exchange, route.get());
+            forward(exchange, route.get(), declared);
         }
     }
 
@@ -75,13 +75,13 @@ final class ProxyHandler implements HttpHandler {
                 + route.maxBodyBytes() + " bytes at " + route.prefix(), "service", route.service()));
     }
 
-    private void forward(HttpExchange exchange, Routes.Route route) throws IOException {
+    private void forward(HttpExchange exchange, Routes.Route route, long declaredLength) throws IOException {
         URI requestUri = exchange.getRequestURI();
         String pathAndQuery = requestUri.getRawPath() + (requestUri.getRawQuery() == null ? "" : "?" + requestUri.getRawQuery());
         URI target = route.target(pathAndQuery);
         CappedBody capped = new CappedBody(exchange.getRequestBody(), route.maxBodyBytes());
         HttpRequest.Builder request = HttpRequest.newBuilder(target)
-                .method(exchange.getRequestMethod(), body(exchange, capped));
+                .method(exchange.getRequestMethod(), body(exchange, declaredLength, capped));
         Set<String> dropped = droppedHeaders(exchange.getRequestHeaders());
         exchange.getRequestHeaders().forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
@@ -158,10 +158,8 @@ final class ProxyHandler implements HttpHandler {
         }
     }
 
-    private static HttpRequest.BodyPublisher body(HttpExchange exchange, CappedBody capped) {
-        Headers headers = exchange.getRequestHeaders();
-        long length = declaredLength(headers);
-        boolean chunked = Optional.ofNullable(headers.getFirst("Transfer-Encoding"))
+    private static HttpRequest.BodyPublisher body(HttpExchange exchange, long length, CappedBody capped) {
+        boolean chunked = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Transfer-Encoding"))
                 .map(t -> t.toLowerCase(Locale.ROOT).contains("chunked")).orElse(false);
         if (length >= 0) {
             return length == 0 ? HttpRequest.BodyPublishers.noBody()

@@ -56,8 +56,7 @@ public final class TestTokens {
     /** A token signed by the trusted key but minted for another system (its audience is not Slipway's). */
     public static String foreignAudienceBearer(Role role) {
         Instant now = Instant.now();
-        return "Bearer " + Tokens.sign(KEY, Jwt.issuer(Tokens.ISSUER).audience("another-system").subject("test-foreign").upn("test-foreign")
-                .groups(new LinkedHashSet<>(role.groups())).issuedAt(now).expiresAt(now.plus(Duration.ofHours(1))));
+        return signedBearer("test-foreign", role, "another-system", now, now.plus(Duration.ofHours(1)));
     }
 
     /**
@@ -66,9 +65,14 @@ public final class TestTokens {
      */
     public static String staleBearer(Role role) {
         Instant now = Instant.now();
-        return "Bearer " + Tokens.sign(KEY, Jwt.issuer(Tokens.ISSUER).audience(Tokens.AUDIENCE).subject("test-stale").upn("test-stale")
-                .groups(new LinkedHashSet<>(role.groups())).issuedAt(now.minus(Tokens.MAX_TTL).minus(Duration.ofHours(1)))
-                .expiresAt(now.plus(Duration.ofDays(365))));
+        return signedBearer("test-stale", role, Tokens.AUDIENCE, now.minus(Tokens.MAX_TTL).minus(Duration.ofHours(1)),
+                now.plus(Duration.ofDays(365)));
+    }
+
+    /** A bearer token signed by the trusted key with claims {@link Tokens#issue} would not make. */
+    private static String signedBearer(String subject, Role role, String audience, Instant issuedAt, Instant expiresAt) {
+        return "Bearer " + Tokens.sign(KEY, Jwt.issuer(Tokens.ISSUER).audience(audience).subject(subject).upn(subject)
+                .groups(new LinkedHashSet<>(role.groups())).issuedAt(issuedAt).expiresAt(expiresAt));
     }
 
     /** A token signed by a key no service trusts. */

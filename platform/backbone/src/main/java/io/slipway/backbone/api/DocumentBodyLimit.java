@@ -35,7 +35,7 @@ public class DocumentBodyLimit {
             return null;
         }
         if (length == null) {
-            return refuse(Response.Status.LENGTH_REQUIRED, "a " + request.getMediaType() + " body needs a Content-Length (at most "
+            return refuse(Response.Status.LENGTH_REQUIRED, "a " + kind(request.getMediaType()) + " body needs a Content-Length (at most "
                     + max + " bytes); it was sent chunked");
         }
         long declared;
@@ -46,9 +46,13 @@ public class DocumentBodyLimit {
         }
         if (declared > max) {
             return refuse(Response.Status.REQUEST_ENTITY_TOO_LARGE, "the body is " + declared + " bytes; a "
-                    + (request.getMediaType() == null ? "document" : request.getMediaType().toString()) + " body may be at most " + max);
+                    + kind(request.getMediaType()) + " body may be at most " + max);
         }
         return null;
+    }
+
+    private static String kind(MediaType type) {
+        return type == null ? "document" : type.toString();
     }
 
     private static boolean streamed(MediaType type) {

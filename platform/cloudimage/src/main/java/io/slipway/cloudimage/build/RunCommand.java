@@ -141,7 +141,7 @@ final class RunCommand {
         }
     }
 
-    private static int uid() throws IOException {
+    static int uid() throws IOException {
         return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     }
 

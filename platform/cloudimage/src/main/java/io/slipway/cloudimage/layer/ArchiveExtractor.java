@@ -62,9 +62,9 @@ public final class ArchiveExtractor {
                 if (entry.isSymbolicLink()) {
                     checkLink(name, rel, entry.getLinkName());
                 } else if (entry.isLink()) {
-                    String linkTarget = checkedName(name, entry.getLinkName());
-                    bytes = charge(name, rel, bytes, Files.size(writer.linkedFile(rel, linkTarget)), limits);
-                    writer.writeHardLink(rel, linkTarget);
+                    Path source = writer.linkedFile(rel, checkedName(name, entry.getLinkName()));
+                    bytes = charge(name, rel, bytes, Files.size(source), limits);
+                    writer.writeCopy(rel, source);
                     continue;
                 } else if (!entry.isDirectory() && !TreeWriter.isRegularFile(entry)) {
                     throw new ContextException("archive " + name + ": entry " + entry.getName()

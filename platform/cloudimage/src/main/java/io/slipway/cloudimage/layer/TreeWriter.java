@@ -75,7 +75,11 @@ final class TreeWriter {
 
     /** A hard link entry: a copy of the (already written) file {@code targetRel}. */
     void writeHardLink(String rel, String targetRel) throws IOException {
-        Path real = linkedFile(rel, targetRel);
+        writeCopy(rel, linkedFile(rel, targetRel));
+    }
+
+    /** Writes at {@code rel} a copy of {@code real}, a file {@link #linkedFile} returned. */
+    void writeCopy(String rel, Path real) throws IOException {
         Path target = inside(rel);
         deleteRecursively(target);
         Files.copy(real, target, StandardCopyOption.COPY_ATTRIBUTES);
