@@ -79,7 +79,7 @@ public final class DeployBench {
         InstallImage image = buildImage(store);
         BenchMain.info(String.format(Locale.ROOT, "image of %d layers, %.1f MB, built in %.1f s", image.layers().size(),
                 image.size() / 1e6, BenchMain.secondsSince(t0)));
-        ssh = SshEngine.builder().hostKeys(HostKeyStore.at(tmp.resolve("known_hosts"))).parallelism(HOSTS).build();
+        ssh = SshEngine.builder().hostKeys(HostKeyStore.trustingFirstUse(tmp.resolve("known_hosts"))).parallelism(HOSTS).build();
         ClusterInstaller installer = new ClusterInstaller(new HostSteps(ssh), HOSTS);
 
         // one unmeasured install first: deploy-svc is a long-running service, so its JIT is warm when a deploy comes

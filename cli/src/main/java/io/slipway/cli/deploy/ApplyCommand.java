@@ -11,7 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code slipway apply -f Clusterfile}: the desired cluster; the difference from the current one decides what runs. */
+/**
+ * {@code slipway apply -f Clusterfile}: the desired cluster; the difference from the current one decides what runs. A
+ * {@code pk:} that names a key file is sent as the file's content.
+ */
 @Command(name = "apply", mixinStandardHelpOptions = true, description = "Apply a Clusterfile: install, scale, upgrade as it differs.")
 public final class ApplyCommand implements Callable<Integer> {
     @Mixin
@@ -26,6 +29,41 @@ public final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--detach", description = "Return once the apply is accepted instead of following its progress.")
     boolean detach;
 
+    private static final java.util.regex.Pattern PK_PATH = java.util.regex.Pattern.compile("^( *)pk: *([\"']?)([^\"'|>\\s#][^\"'#]*?)\\2 *$");
+
+    /**
+     * sealer's Clusterfiles name the private key by its file ({@code pk: /root/.ssh/id_rsa}) on the machine the command runs
+     * on; deploy-svc takes key material only, so each such {@code pk:} line (block style) gets the file's content in place.
+     */
+    static String inlineKeys(String yaml, Path clusterfile) {
+        StringBuilder out = new StringBuilder();
+        String[] lines = yaml.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            java.util.regex.Matcher m = PK_PATH.matcher(lines[i]);
+            if (!m.matches() || m.group(3).startsWith("-----BEGIN")) {
+                out.append(lines[i]);
+            } else {
+                String name = m.group(3).strip();
+                Path key = Path.of(name.startsWith("~/") ? System.getProperty("user.home") + name.substring(1) : name);
+                String pem;
+                try {
+                    pem = Files.readString(key).strip();
+                } catch (IOException e) {
+                    throw new UserError(clusterfile + ":" + (i + 1) + ": pk: cannot read the private key " + key + ": " + e.getMessage());
+                }
+                if (!pem.startsWith("-----BEGIN")) {
+                    throw new UserError(clusterfile + ":" + (i + 1) + ": pk: " + key + " is not a private key file (PEM or OpenSSH)");
+                }
+                out.append(m.group(1)).append("pk: |");
+                pem.lines().forEach(l -> out.append('\n').append(m.group(1)).append("  ").append(l));
+            }
+            if (i < lines.length - 1) {
+                out.append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     @Override
     public Integer call() throws IOException {
         String yaml;
@@ -34,6 +72,7 @@ public final class ApplyCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UserError("cannot read " + file + ": " + e.getMessage());
         }
+        yaml = inlineKeys(yaml, file);
         PlatformClient client = platform.client();
         if (dryRun) {
             var plan = client.postText("/api/v1/deploy/clusters/apply?dryRun=true", "application/yaml", yaml);

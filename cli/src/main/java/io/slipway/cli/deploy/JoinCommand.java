@@ -29,10 +29,17 @@ public final class JoinCommand implements Callable<Integer> {
     @Option(names = "--detach")
     boolean detach;
 
+    @Mixin
+    HostTrustOptions trust;
+
     @Override
     public Integer call() {
         PlatformClient client = platform.client();
-        var view = client.post("/api/v1/deploy/clusters/" + cluster + "/join", Map.of("masters", masters, "nodes", nodes));
+        Map<String, Object> body = new java.util.LinkedHashMap<>(Map.of("masters", masters, "nodes", nodes));
+        List<String> joining = new ArrayList<>(masters);
+        joining.addAll(nodes);
+        trust.addTo(body, joining);
+        var view = client.post("/api/v1/deploy/clusters/" + cluster + "/join", body);
         return DeployProgress.started(client, view, detach, System.out);
     }
 }

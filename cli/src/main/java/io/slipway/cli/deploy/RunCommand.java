@@ -61,6 +61,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--detach", description = "Return once the run is accepted instead of following its progress.")
     boolean detach;
 
+    @Mixin
+    HostTrustOptions trust;
+
     @Override
     public Integer call() {
         Map<String, Object> body = request();
@@ -103,6 +106,11 @@ public final class RunCommand implements Callable<Integer> {
         if (apps != null) {
             body.put("appNames", apps.isEmpty() ? List.of("") : apps);
         }
+        List<String> all = new java.util.ArrayList<>(masters);
+        if (nodes != null) {
+            all.addAll(nodes);
+        }
+        trust.addTo(body, all);
         return body;
     }
 }

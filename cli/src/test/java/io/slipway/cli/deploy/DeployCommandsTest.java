@@ -136,6 +136,77 @@ class DeployCommandsTest {
     }
 
     @Test
+    void runAndJoinSayWhichMachinesAnswerTheirHostsByKeyByKeyscanFileOrByTrustOnFirstUse() throws Exception {
+        String fingerprint = "SHA256:" + "k".repeat(43);
+        Path scanned = Files.writeString(tmp.resolve("hosts.keys"), """
+                # 10.0.0.2:22 SSH-2.0-OpenSSH_9.2
+                10.0.0.2 ecdsa-sha2-nistp256 AAAAE2VjZHNh
+                [10.0.0.3]:2222,node3 ssh-ed25519 AAAAC3NzaC1l
+                10.0.0.99 ssh-ed25519 AAAAnotasked
+                """);
+        api.status = 200;
+        api.answer = "{\"name\":\"demo\",\"state\":\"Ready\",\"changed\":false}";
+        assertThat(slipway("run", "etcd:v1", "-m", "10.0.0.2", "-n", "10.0.0.3,10.0.0.4", "-p", "pw", "--host-keys", scanned.toString(),
+                "--host-key", "10.0.0.4=" + fingerprint, "--detach")).as(err.toString()).isZero();
+        JsonNode run = json(api.requests.get(0).body());
+        assertThat(run.path("hostKeys").path("10.0.0.2").asText()).isEqualTo("ecdsa-sha2-nistp256 AAAAE2VjZHNh");
+        assertThat(run.path("hostKeys").path("10.0.0.3").asText()).isEqualTo("ssh-ed25519 AAAAC3NzaC1l");
+        assertThat(run.path("hostKeys").path("10.0.0.4").asText()).isEqualTo(fingerprint);
+        assertThat(run.path("hostKeys").has("10.0.0.99")).as("only the hosts of the command").isFalse();
+        assertThat(run.has("trustOnFirstUse")).isFalse();
+
+        api.requests.clear();
+        api.progress = List.of(cluster("Ready", "joined"));
+        assertThat(slipway("join", "demo", "-n", "10.0.0.9", "--trust-on-first-use")).isZero();
+        assertThat(json(api.requests.get(0).body()).path("trustOnFirstUse").asBoolean()).isTrue();
+
+        Path hashed = Files.writeString(tmp.resolve("hashed.keys"), "|1|abc=|def= ssh-ed25519 AAAA\n");
+        assertThat(slipway("join", "demo", "-n", "10.0.0.9", "--host-keys", hashed.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("hashed.keys:1", "without -H");
+    }
+
+    @Test
+    void applySendsAKeyFileTheClusterfileNamesAsItsContent() throws Exception {
+        Path key = Files.writeString(tmp.resolve("id_ecdsa"), "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n");
+        Path cf = Files.writeString(tmp.resolve("Clusterfile"), """
+                spec:
+                  ssh:
+                    pk: "%s"
+                  hosts:
+                    - ips: [10.0.0.2]
+                      ssh:
+                        pk: |
+                          -----BEGIN OPENSSH PRIVATE KEY-----
+                          inline
+                          -----END OPENSSH PRIVATE KEY-----
+                """.formatted(key));
+        api.progress = List.of(cluster("Ready", "applied"));
+        assertThat(slipway("apply", "-f", cf.toString())).as(err.toString()).isZero();
+        assertThat(api.requests.get(0).body()).isEqualTo("""
+                spec:
+                  ssh:
+                    pk: |
+                      -----BEGIN OPENSSH PRIVATE KEY-----
+                      abc
+                      -----END OPENSSH PRIVATE KEY-----
+                  hosts:
+                    - ips: [10.0.0.2]
+                      ssh:
+                        pk: |
+                          -----BEGIN OPENSSH PRIVATE KEY-----
+                          inline
+                          -----END OPENSSH PRIVATE KEY-----
+                """);
+        assertThat(out.toString()).doesNotContain("abc");
+
+        api.requests.clear();
+        Files.writeString(cf, "spec:\n  ssh:\n    pk: " + tmp.resolve("missing") + "\n");
+        assertThat(slipway("apply", "-f", cf.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("Clusterfile:3: pk: cannot read the private key");
+        assertThat(api.requests).isEmpty();
+    }
+
+    @Test
     void joinDeleteResetAndClustersCallTheirEndpoints() throws Exception {
         api.progress = List.of(cluster("Ready", "joined"));
         assertThat(slipway("join", "demo", "-n", "10.0.0.9")).isZero();

@@ -55,7 +55,9 @@ class DeployResumeTest {
             try (Stack stack = Stack.start(options)) {
                 assertThat(cli("build", "--data-dir", data.toString(), "-t", "resume/app:v1", ctx.toString())).isZero();
                 assertThat(cli("run", "resume/app:v1", "--data-dir", data.toString(), "--name", "resume", "-m", master.address(),
-                        "-n", node.address(), "--pk", fleet.clientKey().toString(), "--port", Integer.toString(master.port()), "--detach")).isZero();
+                        "-n", node.address(), "--pk", fleet.clientKey().toString(), "--port", Integer.toString(master.port()),
+                        "--host-key", master.address() + "=" + master.hostKey(), "--host-key", node.address() + "=" + node.hostKey(),
+                        "--detach")).isZero();
                 // the master is inside its hook (its layers are there, unpacked, rendered): kill deploy-svc now
                 await().atMost(Duration.ofMinutes(2)).until(() -> Files.exists(master.path("/var/lib/slipway/hook-runs")));
                 long pid = StackFile.read(stack.layout()).orElseThrow().services().stream()

@@ -21,19 +21,34 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 
 /**
- * Host keys pinned on first contact (trust on first use) and kept in a file of {@code host:port keytype base64}
- * lines. A host that later shows another key is refused: that is either a reinstalled host or a machine in the
- * middle, and only a person can tell which (by removing the line).
+ * Host keys, kept in a file of {@code host:port keytype base64} lines, checked during the key exchange: before any
+ * credential is sent, since authentication only starts once the host proved it holds the key.
+ * <ul>
+ * <li>A pinned key (or a pinned {@code SHA256:} fingerprint, replaced by the full key on first contact) is the only one
+ * accepted. A host that shows another is refused: a reinstalled host or a machine in the middle, and only a person can
+ * tell which (by pinning the new key, or removing the line).</li>
+ * <li>A host with no pin is refused, unless trust on first use was allowed for it ({@link #allowFirstUse}, kept in the
+ * file as {@code host:port @first-use} until the first contact pins what the host showed), or the whole store trusts
+ * first use ({@link #trustingFirstUse}: tests and benchmarks on hosts they made).</li>
+ * </ul>
  */
 public final class HostKeyStore implements ServerKeyVerifier {
-    /** Set when the verifier refused a changed key, so the connect failure can say so. */
-    static final AttributeKey<String> REFUSAL = new AttributeKey<>();
+    /** Set when the verifier refused a key, so the connect failure can say why. */
+    static final AttributeKey<Refusal> REFUSAL = new AttributeKey<>();
+    /** The line value of a host allowed trust on first use that has not been contacted yet. */
+    static final String FIRST_USE = "@first-use";
+    private static final java.util.regex.Pattern FINGERPRINT = java.util.regex.Pattern.compile("SHA256:[A-Za-z0-9+/]{43}");
+
+    record Refusal(SshException.Kind kind, String message) {
+    }
 
     private final Path file;
+    private final boolean trustAll;
     private final Map<String, String> keys = new LinkedHashMap<>();
 
-    private HostKeyStore(Path file) {
+    private HostKeyStore(Path file, boolean trustAll) {
         this.file = file;
+        this.trustAll = trustAll;
         try {
             if (Files.exists(file)) {
                 for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -49,17 +64,38 @@ public final class HostKeyStore implements ServerKeyVerifier {
         }
     }
 
+    /** A store that refuses hosts with no pin unless {@link #allowFirstUse} was called for them. */
     public static HostKeyStore at(Path file) {
-        return new HostKeyStore(file);
+        return new HostKeyStore(file, false);
+    }
+
+    /** A store that pins whatever key an unknown host shows: only for hosts the caller made itself (tests, benchmarks). */
+    public static HostKeyStore trustingFirstUse(Path file) {
+        return new HostKeyStore(file, true);
     }
 
     public Path file() {
         return file;
     }
 
-    /** The pinned key of host:port ({@code keytype base64}), if any. */
+    /** The pinned key of host:port ({@code keytype base64}, or a {@code SHA256:} fingerprint not yet met), if any. */
     public synchronized Optional<String> pinned(String host, int port) {
-        return Optional.ofNullable(keys.get(host + ":" + port));
+        return Optional.ofNullable(keys.get(host + ":" + port)).filter(k -> !k.equals(FIRST_USE));
+    }
+
+    /** Whether a connection to host:port can be made: its key is pinned, or first use is trusted for it. */
+    public synchronized boolean admits(String host, int port) {
+        return trustAll || keys.containsKey(host + ":" + port);
+    }
+
+    /**
+     * Lets the first contact with host:port pin whatever key it shows (the operator asked for trust on first use). A host
+     * already pinned keeps its pin: trust on first use never overrides a known key.
+     */
+    public synchronized void allowFirstUse(String host, int port) {
+        if (keys.putIfAbsent(host + ":" + port, FIRST_USE) == null) {
+            save();
+        }
     }
 
     /** Forgets a host's key (a reinstalled host), so the next contact pins its new one. */
@@ -76,27 +112,57 @@ public final class HostKeyStore implements ServerKeyVerifier {
      * whether the pin changed (sessions opened under the former one are then to another machine).
      */
     public synchronized boolean pin(String host, int port, String entry) {
-        String e = entry == null ? "" : entry.strip();
-        int space = e.indexOf(' ');
-        if (space <= 0 || e.indexOf(' ', space + 1) >= 0) {
-            throw new IllegalArgumentException("a host key is 'keytype base64', got " + (e.isEmpty() ? "nothing" : "'" + e.split(" ")[0] + " ...'"));
-        }
+        String e = normalized(entry);
         String id = host + ":" + port;
-        if (e.equals(keys.get(id))) {
-            return false;
+        String known = keys.get(id);
+        if (e.equals(known) || known != null && !known.equals(FIRST_USE) && e.equals(fingerprint(known).split(" ")[0])) {
+            return false; // the same key, or the fingerprint of the key already pinned
         }
         keys.put(id, e);
         save();
         return true;
     }
 
+    /**
+     * A host key as an operator gives it: {@code keytype base64} (a line of {@code ssh-keyscan} or a {@code .pub} file,
+     * with or without its host name in front or its comment behind) or a {@code SHA256:} fingerprint as
+     * {@code ssh-keygen -l} prints it. Answers the form kept in the file, or says what is wrong with it.
+     */
+    public static String normalized(String given) {
+        String e = given == null ? "" : given.strip();
+        if (FINGERPRINT.matcher(e).matches()) {
+            return e;
+        }
+        String[] words = e.split("\\s+");
+        for (int i = 0; i + 1 < words.length; i++) {
+            try {
+                PublicKey key = PublicKeyEntry.parsePublicKeyEntry(words[i] + " " + words[i + 1]).resolvePublicKey(null, Map.of(), null);
+                if (key != null) {
+                    return PublicKeyEntry.toString(key);
+                }
+            } catch (Exception notThisPair) {
+                // a host name or a comment: try the next pair of words
+            }
+        }
+        throw new IllegalArgumentException("a host key is 'keytype base64' (as ssh-keyscan prints it) or a SHA256: fingerprint (as "
+                + "ssh-keygen -l prints it), got " + (e.isEmpty() ? "nothing" : "'" + e.substring(0, Math.min(e.length(), 24)) + "...'"));
+    }
+
     @Override
     public boolean verifyServerKey(ClientSession session, SocketAddress remote, PublicKey key) {
         String id = hostId(session.getConnectAddress() != null ? session.getConnectAddress() : remote);
         String entry = PublicKeyEntry.toString(key);
+        String offered = KeyUtils.getFingerPrint(key);
         synchronized (this) {
             String known = keys.get(id);
-            if (known == null) {
+            if (known == null && !trustAll) {
+                session.setAttribute(REFUSAL, new Refusal(SshException.Kind.HOST_KEY_UNKNOWN, "no host key is pinned for " + id
+                        + " and trust on first use was not asked for it, so no credential was sent (it offered " + offered + " ("
+                        + KeyUtils.getKeyType(key) + ")): give the host's key (ssh-keyscan) or fingerprint (ssh-keygen -l), or allow "
+                        + "trust on first use for it"));
+                return false;
+            }
+            if (known == null || known.equals(FIRST_USE) || known.equals(offered)) {
                 keys.put(id, entry);
                 save();
                 return true;
@@ -104,9 +170,9 @@ public final class HostKeyStore implements ServerKeyVerifier {
             if (known.equals(entry)) {
                 return true;
             }
-            session.setAttribute(REFUSAL, "host key changed: pinned " + fingerprint(known) + ", offered "
-                    + KeyUtils.getFingerPrint(key) + " (" + KeyUtils.getKeyType(key) + "). If the host was reinstalled, remove the line for "
-                    + id + " from " + file + "; otherwise something is answering in its place");
+            session.setAttribute(REFUSAL, new Refusal(SshException.Kind.HOST_KEY_CHANGED, "host key changed: pinned " + fingerprint(known)
+                    + ", offered " + offered + " (" + KeyUtils.getKeyType(key) + "). If the host was reinstalled, pin its new key or remove "
+                    + "the line for " + id + " from " + file + "; otherwise something is answering in its place"));
             return false;
         }
     }
@@ -123,6 +189,9 @@ public final class HostKeyStore implements ServerKeyVerifier {
     }
 
     private static String fingerprint(String entry) {
+        if (FINGERPRINT.matcher(entry).matches()) {
+            return entry;
+        }
         try {
             PublicKey key = PublicKeyEntry.parsePublicKeyEntry(entry).resolvePublicKey(null, Map.of(), null);
             return KeyUtils.getFingerPrint(key) + " (" + KeyUtils.getKeyType(key) + ")";

@@ -440,10 +440,10 @@ public final class SshEngine implements AutoCloseable {
             session.close(true);
             throw e;
         } catch (IOException | RuntimeException e) {
-            String refusal = session.getAttribute(HostKeyStore.REFUSAL);
+            HostKeyStore.Refusal refusal = session.getAttribute(HostKeyStore.REFUSAL);
             session.close(true);
             if (refusal != null) {
-                throw new SshException(SshException.Kind.HOST_KEY_CHANGED, t.host(), refusal);
+                throw new SshException(refusal.kind(), t.host(), refusal.message());
             }
             String reason = reason(e);
             if (reason.contains("No more authentication methods") || reason.contains("authentication")) {

@@ -7,6 +7,8 @@ public class SshException extends Exception {
         UNREACHABLE,
         AUTH_FAILED,
         HOST_KEY_CHANGED,
+        /** The host has no pinned key and trust on first use was not allowed for it: nothing was sent to it. */
+        HOST_KEY_UNKNOWN,
         TIMEOUT,
         COMMAND_FAILED,
         TRANSFER_CORRUPT,

@@ -26,6 +26,7 @@ final class EmbeddedHost extends TestHost {
 
     private final EmbeddedFleet fleet;
     private final EmbeddedSshHost core;
+    private final SimpleGeneratorHostKeyProvider hostKey;
     private HostLink link;
 
     EmbeddedHost(EmbeddedFleet fleet, String name, String address, Path dir, Path hostKeyFile) {
@@ -34,12 +35,22 @@ final class EmbeddedHost extends TestHost {
         SimpleGeneratorHostKeyProvider hostKey = new SimpleGeneratorHostKeyProvider(hostKeyFile);
         hostKey.setAlgorithm(KeyUtils.EC_ALGORITHM);
         hostKey.setKeySize(256);
+        this.hostKey = hostKey;
         this.core = new EmbeddedSshHost(name, address, dir, hostKey, new FleetAccess());
     }
 
     @Override
     public int port() {
         return PORT;
+    }
+
+    @Override
+    public String hostKey() {
+        try {
+            return org.apache.sshd.common.config.keys.PublicKeyEntry.toString(hostKey.loadKeys(null).iterator().next().getPublic());
+        } catch (Exception e) {
+            throw new IllegalStateException(name() + ": cannot read its host key: " + e.getMessage(), e);
+        }
     }
 
     void start() throws IOException {

@@ -96,7 +96,7 @@ final class NamespaceFleet extends HostFleet {
         Path hostKey = hostKey(address);
         Path config = hostDir.resolve("sshd_config");
         OpenSshd.writeConfig(config, new OpenSshd.Config(address, hostKey, hostDir.resolve("sshd.pid"), dir().resolve("authorized_keys"), true));
-        NamespaceHost host = new NamespaceHost(name, address, veth, hostDir, config);
+        NamespaceHost host = new NamespaceHost(name, address, veth, hostDir, config, hostKey);
         host.startSshd();
         return host;
     }

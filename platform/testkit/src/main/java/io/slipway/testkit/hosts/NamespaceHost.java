@@ -15,17 +15,29 @@ import java.util.concurrent.TimeUnit;
 final class NamespaceHost extends TestHost {
     private final String veth;
     private final Path sshdConfig;
+    private final Path hostKey;
     private Process sshd;
 
-    NamespaceHost(String name, String address, String veth, Path dir, Path sshdConfig) {
+    NamespaceHost(String name, String address, String veth, Path dir, Path sshdConfig, Path hostKey) {
         super(name, address, dir);
         this.veth = veth;
         this.sshdConfig = sshdConfig;
+        this.hostKey = hostKey;
     }
 
     @Override
     public int port() {
         return 22;
+    }
+
+    @Override
+    public String hostKey() {
+        try {
+            String[] pub = java.nio.file.Files.readString(Path.of(hostKey + ".pub")).strip().split("\\s+");
+            return pub[0] + " " + pub[1];
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(name() + ": cannot read its host key: " + e.getMessage(), e);
+        }
     }
 
     String netns() {

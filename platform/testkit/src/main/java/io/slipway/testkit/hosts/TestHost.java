@@ -40,6 +40,9 @@ public abstract sealed class TestHost permits NamespaceHost, EmbeddedHost {
     /** The port its SSH server listens on: 22 on namespace hosts, another on embedded ones (no root, no port 22). */
     public abstract int port();
 
+    /** The host's SSH host key as {@code ssh-keyscan} prints it ({@code keytype base64}), to pin before first contact. */
+    public abstract String hostKey();
+
     /** The machine-side path of a file in the host's private filesystem (for assertions). */
     public Path path(String inHost) {
         return fs.path(inHost);

@@ -6,6 +6,7 @@ import io.slipway.deploy.cluster.ClusterProgress;
 import io.slipway.deploy.cluster.ClusterProgress.ProgressEvent;
 import io.slipway.deploy.cluster.ClusterView;
 import io.slipway.deploy.cluster.Clusters;
+import io.slipway.deploy.clusterfile.HostKeys;
 import io.slipway.deploy.operation.ClusterRequests;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -72,8 +73,9 @@ public class ClusterResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> join(@PathParam("name") String name, HostsRequest body, @HeaderParam("traceparent") String traceparent,
                               @Context SecurityContext security) {
-        HostsRequest h = body == null ? new HostsRequest(null, null, null) : body;
-        return answer(requests.join(name, h.mastersOrEmpty(), h.nodesOrEmpty(), null, user(security), EventContext.newRequest(traceparent)));
+        HostsRequest h = body == null ? new HostsRequest(null, null, null, null, null) : body;
+        return answer(requests.join(name, h.mastersOrEmpty(), h.nodesOrEmpty(), HostKeys.given(h.hostKeys(),
+                Boolean.TRUE.equals(h.trustOnFirstUse()), "hostKeys"), null, user(security), EventContext.newRequest(traceparent)));
     }
 
     @POST
@@ -82,7 +84,7 @@ public class ClusterResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> remove(@PathParam("name") String name, HostsRequest body, @QueryParam("force") @DefaultValue("false") boolean force,
                                 @HeaderParam("traceparent") String traceparent, @Context SecurityContext security) {
-        HostsRequest h = body == null ? new HostsRequest(null, null, null) : body;
+        HostsRequest h = body == null ? new HostsRequest(null, null, null, null, null) : body;
         return answer(requests.remove(name, h.allHosts(), force, null, user(security), EventContext.newRequest(traceparent)));
     }
 
@@ -133,8 +135,9 @@ public class ClusterResource {
         return security.getUserPrincipal() == null ? "anonymous" : security.getUserPrincipal().getName();
     }
 
-    /** Hosts for join (by role) or remove. */
-    public record HostsRequest(List<String> masters, List<String> nodes, List<String> hosts) {
+    /** Hosts for join (by role, with their host keys or trust on first use) or remove. */
+    public record HostsRequest(List<String> masters, List<String> nodes, List<String> hosts, Map<String, String> hostKeys,
+                               Boolean trustOnFirstUse) {
         List<String> mastersOrEmpty() {
             return masters == null ? List.of() : masters;
         }
@@ -156,7 +159,8 @@ public class ClusterResource {
 
     /** {@code slipway run}: an image onto masters and nodes with one ssh setting; becomes a v2 Clusterfile. */
     public record RunRequest(String name, String image, List<String> masters, List<String> nodes, String user, String password,
-                             String privateKey, Integer port, Map<String, String> env, List<String> cmd, List<String> appNames) {
+                             String privateKey, Integer port, Map<String, String> env, List<String> cmd, List<String> appNames,
+                             Map<String, String> hostKeys, Boolean trustOnFirstUse) {
 
         String toClusterfile() {
             Map<String, Object> ssh = new java.util.LinkedHashMap<>();
@@ -192,6 +196,12 @@ public class ClusterResource {
             }
             spec.put("ssh", ssh);
             spec.put("hosts", hosts);
+            if (hostKeys != null && !hostKeys.isEmpty()) {
+                spec.put("hostKeys", hostKeys);
+            }
+            if (Boolean.TRUE.equals(trustOnFirstUse)) {
+                spec.put("trustOnFirstUse", true);
+            }
             Map<String, Object> doc = new java.util.LinkedHashMap<>();
             doc.put("apiVersion", "sealer.io/v2");
             doc.put("kind", "Cluster");

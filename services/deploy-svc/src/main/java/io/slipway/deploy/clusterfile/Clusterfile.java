@@ -20,13 +20,14 @@ import org.yaml.snakeyaml.nodes.Node;
  * v1 ({@code sealer.aliyun.com/v1alpha1}, {@code sealer.cloud/v1}) imported. Other documents of a multi-document file
  * (Config, Plugin, ...) are kept as they are. Every problem is a {@link ClusterfileException} naming line and field.
  *
+ * @param hostKeys  the hosts' SSH keys the operator gave, and whether hosts with none may be trusted on first use
  * @param infra     where the hosts come from when they are not listed: a pool infra-svc makes (null for listed hosts); once
  *                  the pool is ready, its nodes are the host groups
  * @param hostLines the line each host address was written on, for errors found later (not part of the cluster's meaning)
  */
 public record Clusterfile(String name, String image, Map<String, String> env, List<String> cmdArgs, List<String> cmd,
                           List<String> appNames, SshSpec ssh, List<HostGroup> hostGroups, InfraSpec infra, RegistrySpec registry, String dataRoot,
-                          List<String> otherDocuments, Map<String, Integer> hostLines) {
+                          HostKeys hostKeys, List<String> otherDocuments, Map<String, Integer> hostLines) {
 
     public static final String API_V2 = "sealer.io/v2";
     public static final String DEFAULT_DATA_ROOT = "/var/lib/slipway";
@@ -42,6 +43,7 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
         hostGroups = List.copyOf(hostGroups);
         registry = registry == null ? RegistrySpec.NONE : registry;
         dataRoot = dataRoot == null || dataRoot.isBlank() ? DEFAULT_DATA_ROOT : dataRoot;
+        hostKeys = hostKeys == null ? HostKeys.NONE : hostKeys;
         otherDocuments = otherDocuments == null ? List.of() : List.copyOf(otherDocuments);
         hostLines = hostLines == null ? Map.of() : Map.copyOf(hostLines);
     }
@@ -96,7 +98,8 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
             throw new ClusterfileException(file, documents.isEmpty() ? 0 : 1, "kind", "no document of kind Cluster");
         }
         return new Clusterfile(cluster.name, cluster.image, cluster.env, cluster.cmdArgs, cluster.cmd, cluster.appNames, cluster.ssh,
-                cluster.hostGroups, cluster.infra, cluster.registry, cluster.dataRoot, others, cluster.hostLines);
+                cluster.hostGroups, cluster.infra, cluster.registry, cluster.dataRoot, new HostKeys(cluster.hostKeys, cluster.trustOnFirstUse), others,
+                cluster.hostLines);
     }
 
     static int line(Node n) {
@@ -169,7 +172,7 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
             }
         }
         return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh, hostGroups, new InfraSpec(infra.provider(), roles), registry,
-                dataRoot, otherDocuments, hostLines);
+                dataRoot, hostKeys, otherDocuments, hostLines);
     }
 
     /** True when the hosts come from a pool that has not been handed over yet. */
@@ -178,7 +181,16 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
     }
 
     private Clusterfile withGroups(List<HostGroup> groups) {
-        return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh, groups, infra, registry, dataRoot, otherDocuments, hostLines);
+        Set<String> ips = new LinkedHashSet<>();
+        groups.forEach(g -> ips.addAll(g.ips()));
+        return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh, groups, infra, registry, dataRoot, hostKeys.keeping(ips),
+                otherDocuments, hostLines);
+    }
+
+    /** This Clusterfile with these host keys (a join adds its hosts' keys, and asks for trust on first use or not). */
+    public Clusterfile withHostKeys(HostKeys keys) {
+        return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh, hostGroups, infra, registry, dataRoot, keys, otherDocuments,
+                hostLines);
     }
 
     /** A copy with every secret (passwords, inline keys, registry password) replaced by {@code ******}, for events and REST. */
@@ -186,7 +198,7 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
         List<HostGroup> groups = hostGroups.stream().map(g -> new HostGroup(g.ips(), g.roles(), g.ssh() == null ? null : g.ssh().masked(),
                 g.env(), g.labels(), g.taints())).toList();
         return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh.masked(), groups, infra, registry.masked(), dataRoot,
-                otherDocuments, hostLines);
+                hostKeys, otherDocuments, hostLines);
     }
 
     /** The v2 YAML of this Clusterfile (other documents follow after {@code ---}); parsing it gives this back. */
@@ -243,6 +255,12 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
         }
         if (infra == null || !hosts.isEmpty()) {
             spec.put("hosts", hosts);
+        }
+        if (!hostKeys.pinned().isEmpty()) {
+            spec.put("hostKeys", new LinkedHashMap<>(hostKeys.pinned()));
+        }
+        if (hostKeys.firstUse()) {
+            spec.put("trustOnFirstUse", true);
         }
         Map<String, Object> reg = new LinkedHashMap<>();
         if (registry.localDomain() != null || registry.localPort() != null) {
@@ -324,6 +342,9 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
         InfraSpec infra;
         RegistrySpec registry = RegistrySpec.NONE;
         String dataRoot;
+        Map<String, String> hostKeys = new LinkedHashMap<>();
+        boolean trustOnFirstUse;
+        int hostKeyLines;
         Map<String, Integer> hostLines = new LinkedHashMap<>();
     }
 

@@ -19,7 +19,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class ClusterfileReader {
     private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
     private static final Set<String> SPEC_V2 = Set.of("image", "env", "cmd_args", "cmd", "appNames", "hosts", "ssh", "hostAliases",
-            "registry", "containerRuntime", "dataRoot", "infra");
+            "registry", "containerRuntime", "dataRoot", "infra", "hostKeys", "trustOnFirstUse");
     private static final Set<String> INFRA = Set.of("provider", "masters", "nodes");
     private static final Set<String> INFRA_ROLE = Set.of("count", "size", "image");
     /** infra-svc's pool ids are DNS labels of at most 40 characters; the pool is named after the cluster. */
@@ -32,6 +32,7 @@ final class ClusterfileReader {
     private static final Pattern IPV4 = Pattern.compile("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
 
     private final String file;
+    /** A user's file (not one this service stored): needs a master, and its private keys must be key material. */
     private final boolean requireMaster;
 
     ClusterfileReader(String file, boolean requireMaster) {
@@ -93,6 +94,7 @@ final class ClusterfileReader {
                 throw error(n, "spec.dataRoot", "'" + p.dataRoot + "' must be an absolute path without '..'");
             }
         }
+        hostTrust(f, p);
         if (f.containsKey("infra")) {
             p.infra = infra(f.get("infra"), p.name);
             if (!f.containsKey("hosts")) {
@@ -196,6 +198,7 @@ final class ClusterfileReader {
         if (f.containsKey("ssh")) {
             p.ssh = ssh(f.get("ssh").getValueNode(), "spec.ssh");
         }
+        hostTrust(f, p);
         for (String role : List.of("masters", "nodes")) {
             if (!f.containsKey(role)) {
                 continue;
@@ -214,7 +217,43 @@ final class ClusterfileReader {
         }
     }
 
+    /** {@code spec.hostKeys} (address to host key or fingerprint) and {@code spec.trustOnFirstUse}; see {@link HostKeys}. */
+    private void hostTrust(Map<String, NodeTuple> f, Clusterfile.Parsed p) {
+        if (f.containsKey("trustOnFirstUse")) {
+            Node n = f.get("trustOnFirstUse").getValueNode();
+            String v = scalar(n, "spec.trustOnFirstUse");
+            if (!v.equals("true") && !v.equals("false")) {
+                throw error(n, "spec.trustOnFirstUse", "'" + v + "' is not true or false");
+            }
+            p.trustOnFirstUse = v.equals("true");
+        }
+        if (!f.containsKey("hostKeys")) {
+            return;
+        }
+        MappingNode m = mapping(f.get("hostKeys").getValueNode(), "spec.hostKeys");
+        for (NodeTuple t : m.getValue()) {
+            String ip = scalar(t.getKeyNode(), "spec.hostKeys");
+            if (!isIp(ip)) {
+                throw error(t.getKeyNode(), "spec.hostKeys", "\"" + ip + "\" is not an IP address");
+            }
+            String path = "spec.hostKeys." + ip;
+            try {
+                p.hostKeys.put(ip, io.slipway.ssh.HostKeyStore.normalized(scalar(t.getValueNode(), path)));
+            } catch (IllegalArgumentException e) {
+                throw error(t.getValueNode(), path, e.getMessage());
+            }
+        }
+        p.hostKeyLines = Clusterfile.line(f.get("hostKeys").getKeyNode());
+    }
+
     private void validate(Clusterfile.Parsed p, MappingNode spec) {
+        if (requireMaster) {
+            for (String ip : p.hostKeys.keySet()) {
+                if (!p.hostLines.containsKey(ip)) {
+                    throw new ClusterfileException(file, p.hostKeyLines, "spec.hostKeys." + ip, ip + " is not a host of this Clusterfile");
+                }
+            }
+        }
         if (requireMaster && p.infra == null && p.hostGroups.stream().noneMatch(g -> g.roles().contains("master"))) {
             throw error(spec, "spec.hosts", "no host has the role master: give at least one");
         }
@@ -287,7 +326,13 @@ final class ClusterfileReader {
                 throw error(pn, path + ".port", "'" + text + "' is not a TCP port (1-65535)");
             }
         }
-        return new SshSpec(optional(f, "user", path), optional(f, "passwd", path), optional(f, "pk", path), optional(f, "pkPasswd", path), port);
+        String pk = optional(f, "pk", path);
+        if (requireMaster && pk != null && !pk.isBlank() && !pk.strip().startsWith("-----BEGIN")) {
+            throw error(f.get("pk").getValueNode(), path + ".pk", "give the private key itself (its PEM text, e.g. 'pk: |' followed by "
+                    + "the key's lines), not a file name: deploy-svc reads no file of its own machine for a Clusterfile (slipway apply "
+                    + "puts the content of a file on your machine in its place)");
+        }
+        return new SshSpec(optional(f, "user", path), optional(f, "passwd", path), pk, optional(f, "pkPasswd", path), port);
     }
 
     private RegistrySpec registry(Node node) {

@@ -1,6 +1,9 @@
 package io.slipway.deploy.clusterfile;
 
-/** sealer's {@code ssh}: user, password, private key (a path, or the PEM itself), its passphrase, port. */
+/**
+ * sealer's {@code ssh}: user, password, private key, its passphrase, port. A user's private key is the PEM itself; only
+ * a pool handed over by infra-svc names a key file (its provider's, on the machine both services share).
+ */
 public record SshSpec(String user, String password, String pk, String pkPassword, Integer port) {
 
     public static final SshSpec EMPTY = new SshSpec(null, null, null, null, null);
@@ -20,7 +23,7 @@ public record SshSpec(String user, String password, String pk, String pkPassword
     }
 
     public SshSpec masked() {
-        return new SshSpec(user, mask(password), pk != null && pk.startsWith("-----BEGIN") ? "******" : pk, mask(pkPassword), port);
+        return new SshSpec(user, mask(password), mask(pk), mask(pkPassword), port);
     }
 
     private static String mask(String s) {

@@ -12,6 +12,7 @@ import io.slipway.deploy.cluster.OperationRequest.DesiredHost;
 import io.slipway.deploy.clusterfile.ClusterHost;
 import io.slipway.deploy.clusterfile.ClusterPlan;
 import io.slipway.deploy.clusterfile.Clusterfile;
+import io.slipway.deploy.clusterfile.HostKeys;
 import io.slipway.deploy.clusterfile.InfraSpec;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -46,9 +47,10 @@ public class ClusterRequests {
             boolean run = before == null;
             // a new cluster asks for its pool; a live one whose infra section grew asks for the larger pool
             boolean askPool = desired.infra() != null && (run || !desired.infra().equals(before.infra()));
-            return submit(new OperationRequest(run ? ClusterOperation.RUN : ClusterOperation.APPLY, desired.name(), desired.image(),
-                    desired.toYaml(), desired.masked().toYaml(), desiredHosts(desired), List.of(), false, requestId, requestedBy,
-                    askPool ? desired.infra() : null), context);
+            return verified(desired, desired.hosts().stream().map(ClusterHost::ip).toList(), "spec.hostKeys")
+                    .chain(() -> submit(new OperationRequest(run ? ClusterOperation.RUN : ClusterOperation.APPLY, desired.name(),
+                            desired.image(), desired.toYaml(), desired.masked().toYaml(), desiredHosts(desired), List.of(), false, requestId,
+                            requestedBy, askPool ? desired.infra() : null), context));
         });
     }
 
@@ -119,15 +121,24 @@ public class ClusterRequests {
             if (plan.imageChanged() || !plan.hostsToAdd().isEmpty()) {
                 images.availability(desired.image()).ifPresent(warnings::add);
             }
+            List<String> unverified = worker.unverified(desired, desired.hosts().stream().map(ClusterHost::ip).toList());
+            if (!unverified.isEmpty()) {
+                warnings.add(unverifiedMessage(unverified, "spec.hostKeys"));
+            }
             answer.put("warnings", warnings);
             return answer;
         });
     }
 
-    public Uni<Clusters.Requested> join(String name, List<String> masters, List<String> nodes, String requestId, String requestedBy,
-                                        EventContext context) {
+    public Uni<Clusters.Requested> join(String name, List<String> masters, List<String> nodes, HostKeys keys, String requestId,
+                                        String requestedBy, EventContext context) {
         if (masters.isEmpty() && nodes.isEmpty()) {
             throw new InvalidRequest("masters", "give at least one host to join (-m or -n)");
+        }
+        for (String ip : keys.pinned().keySet()) {
+            if (!masters.contains(ip) && !nodes.contains(ip)) {
+                throw new InvalidRequest("hostKeys", ip + " is not one of the hosts to join");
+            }
         }
         return existing(name).chain(current -> {
             Clusterfile before = Clusterfile.stored(current.clusterfile);
@@ -146,9 +157,11 @@ public class ClusterRequests {
                     throw new InvalidRequest("hosts", ip + " is already in cluster " + name);
                 }
             }
-            Clusterfile after = before.withHosts(masters, nodes);
-            return submit(new OperationRequest(ClusterOperation.JOIN, name, after.image(), after.toYaml(), after.masked().toYaml(),
-                    desiredHosts(after), joining, false, requestId, requestedBy), context);
+            // the cluster's stored credentials go to the joining hosts only if their keys are given or first use is asked for now
+            Clusterfile after = before.withHosts(masters, nodes).withHostKeys(before.hostKeys().with(keys.pinned(), keys.firstUse()));
+            return verified(after, joining, "hostKeys").chain(() -> submit(new OperationRequest(ClusterOperation.JOIN, name,
+                    after.image(), after.toYaml(), after.masked().toYaml(), desiredHosts(after), joining, false, requestId, requestedBy),
+                    context));
         });
     }
 
@@ -188,6 +201,33 @@ public class ClusterRequests {
             return submit(new OperationRequest(op, name, cf.image(), cf.toYaml(), cf.masked().toYaml(), desiredHosts(cf), hosts,
                     force, requestId, requestedBy), context);
         });
+    }
+
+    /**
+     * Pins the keys {@code cf} gives for {@code ips} (and allows first use where it asks), then refuses the request if a
+     * host would still get credentials with no way to tell it is the machine meant: better a 400 now than a failed step.
+     */
+    private Uni<Void> verified(Clusterfile cf, List<String> ips, String field) {
+        Runnable check = () -> {
+            List<String> refused = worker.trust(cf, ips);
+            if (!refused.isEmpty()) {
+                throw new InvalidRequest(field, unverifiedMessage(refused, field));
+            }
+        };
+        // the pins are a file: written on a worker thread, then back on the caller's context, where the database session is
+        io.vertx.core.Context caller = io.vertx.core.Vertx.currentContext();
+        if (caller == null) {
+            check.run();
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().voidItem().invoke(check).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .emitOn(r -> caller.runOnContext(v -> r.run()));
+    }
+
+    private static String unverifiedMessage(List<String> hosts, String field) {
+        return "no SSH host key is known for " + String.join(", ", hosts) + ", so deploy-svc would send credentials to whatever answers "
+                + "there: give each host's key in " + field + " (ssh-keyscan -t ed25519 HOST, or its SHA256: fingerprint from ssh-keygen "
+                + "-l), or ask for trust on first use (trustOnFirstUse: true)";
     }
 
     private Uni<Cluster> existing(String name) {

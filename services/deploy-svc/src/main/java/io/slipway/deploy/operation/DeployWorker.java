@@ -15,6 +15,7 @@ import io.slipway.deploy.clusterfile.Clusterfile;
 import io.slipway.deploy.image.ClusterImages;
 import io.slipway.deploy.install.ClusterInstaller;
 import io.slipway.deploy.install.HostSteps;
+import io.slipway.deploy.clusterfile.ClusterHost;
 import io.slipway.ssh.HostKeyStore;
 import io.slipway.ssh.SshEngine;
 import io.slipway.ssh.SshRetry;
@@ -82,6 +83,36 @@ public class DeployWorker {
         if (hostKeys.pin(host, port, key) && ssh != null) {
             ssh.evictHost(host, port); // a session kept from before is to the machine the old key belonged to
         }
+    }
+
+    /**
+     * Pins the host keys {@code cf} gives for the hosts {@code ips} and, where it asks for trust on first use, lets those
+     * with no pin be pinned on first contact. Answers the hosts of {@code ips} that would still be refused: their key is
+     * not known and first use was not trusted for them.
+     */
+    public List<String> trust(Clusterfile cf, java.util.Collection<String> ips) {
+        List<String> refused = new ArrayList<>();
+        for (var h : cf.hosts()) {
+            if (!ips.contains(h.ip())) {
+                continue;
+            }
+            String key = cf.hostKeys().pinned().get(h.ip());
+            if (key != null) {
+                pinHostKey(h.ip(), h.sshPort(), key);
+            } else if (cf.hostKeys().firstUse()) {
+                hostKeys.allowFirstUse(h.ip(), h.sshPort());
+            }
+            if (!hostKeys.admits(h.ip(), h.sshPort())) {
+                refused.add(h.ip());
+            }
+        }
+        return refused;
+    }
+
+    /** The hosts of {@code ips} an operation on {@code cf} would refuse for an unknown key (changing nothing). */
+    public List<String> unverified(Clusterfile cf, java.util.Collection<String> ips) {
+        return cf.hosts().stream().filter(h -> ips.contains(h.ip()) && !cf.hostKeys().pinned().containsKey(h.ip())
+                && !cf.hostKeys().firstUse() && !hostKeys.admits(h.ip(), h.sshPort())).map(ClusterHost::ip).toList();
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -8,8 +8,8 @@ import io.slipway.ssh.SudoMode;
 import java.nio.file.Path;
 
 /**
- * How a Clusterfile host's {@code ssh} becomes an SSH target: user root unless given, port 22, key (a file path on
- * deploy-svc's machine, or the PEM itself as `slipway run --pk` sends it) over password; a non-root user works
+ * How a Clusterfile host's {@code ssh} becomes an SSH target: user root unless given, port 22, key (the PEM itself, as
+ * `slipway run --pk` sends it; only a pool's nodes name infra-svc's key file) over password; a non-root user works
  * through sudo, asked with its password when one is known.
  */
 final class SshTargets {
@@ -22,7 +22,7 @@ final class SshTargets {
         int port = host.sshPort();
         SshAuth auth;
         if (s != null && s.pk() != null && !s.pk().isBlank()) {
-            auth = s.pk().startsWith("-----BEGIN") ? new SshAuth.PrivateKeyData(s.pk(), s.pkPassword())
+            auth = s.pk().strip().startsWith("-----BEGIN") ? new SshAuth.PrivateKeyData(s.pk(), s.pkPassword())
                     : new SshAuth.PrivateKey(Path.of(s.pk()), s.pkPassword());
         } else {
             auth = new SshAuth.Password(s == null ? null : s.password());

@@ -7,6 +7,7 @@ import io.slipway.backbone.consume.ConsumedEvent;
 import io.slipway.backbone.consume.IdempotentConsumer;
 import io.slipway.backbone.consume.PermanentEventFailure;
 import io.slipway.deploy.clusterfile.ClusterfileException;
+import io.slipway.deploy.clusterfile.HostKeys;
 import io.slipway.deploy.operation.ClusterRequests;
 import io.slipway.events.deploy.RequestDeploy;
 import io.smallrye.mutiny.Uni;
@@ -58,6 +59,7 @@ public class DeployRequestsListener {
             Uni<?> done = switch (c.getOperation()) {
                 case APPLY -> requests.apply(c.getClusterfile(), c.getRequestId(), caller, context);
                 case JOIN -> requests.join(c.getCluster(), new ArrayList<>(c.getMasters()), new ArrayList<>(c.getNodes()),
+                        HostKeys.given(c.getHostKeys(), c.getTrustOnFirstUse(), "hostKeys"),
                         c.getRequestId(), caller, context);
                 case REMOVE -> requests.remove(c.getCluster(), new ArrayList<>(c.getHosts()), c.getForce(), c.getRequestId(),
                         caller, context);

@@ -114,7 +114,10 @@ class ClusterfileTest {
                   provider: BAREMETAL
                   ssh:
                     passwd: xxx
-                    pk: /root/.ssh/id_rsa
+                    pk: |
+                      -----BEGIN OPENSSH PRIVATE KEY-----
+                      c2VjcmV0
+                      -----END OPENSSH PRIVATE KEY-----
                     user: root
                   network:
                     podCIDR: 100.64.0.0/10
@@ -125,7 +128,7 @@ class ClusterfileTest {
                 """, "v1.yaml");
         assertThat(cf.masters()).extracting(ClusterHost::ip).containsExactly("192.168.0.2", "192.168.0.3");
         assertThat(cf.nodes()).extracting(ClusterHost::ip).containsExactly("192.168.0.4");
-        assertThat(cf.hosts().get(0).ssh().pk()).isEqualTo("/root/.ssh/id_rsa");
+        assertThat(cf.hosts().get(0).ssh().pk()).startsWith("-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0\n");
         assertThat(cf.toYaml()).startsWith("apiVersion: sealer.io/v2");
     }
 
@@ -167,6 +170,55 @@ class ClusterfileTest {
         assertThat(error(base + "  dataRoot: relative/dir\n").field()).isEqualTo("spec.dataRoot");
         assertThat(error("spec: [unclosed").getMessage()).startsWith("Clusterfile:1: not valid YAML");
         assertThat(error("apiVersion: sealer.io/v2\nkind: Config\n").getMessage()).contains("no document of kind Cluster");
+    }
+
+    @Test
+    void aPrivateKeyIsKeyMaterialNeverAFileOfDeploySvcsMachine() {
+        String withPath = V2.replace("passwd: Cluster-Secret-1", "pk: /etc/slipway/jwt/signing.pem");
+        ClusterfileException e = error(withPath);
+        assertThat(e.field()).isEqualTo("spec.ssh.pk");
+        assertThat(e.line()).isGreaterThan(0);
+        assertThat(e.getMessage()).contains("give the private key itself").doesNotContain("Cluster-Secret-1", "Group-Secret-2");
+        // a pool's nodes are handed over with infra-svc's key file: a stored Clusterfile keeps it
+        assertThat(Clusterfile.stored(withPath).ssh().pk()).isEqualTo("/etc/slipway/jwt/signing.pem");
+        assertThat(Clusterfile.stored(withPath).masked().toYaml()).doesNotContain("signing.pem");
+    }
+
+    @Test
+    void hostKeysArePinsForListedHostsAndTrustOnFirstUseIsAskedForInWords() throws Exception {
+        java.security.KeyPair pair = org.apache.sshd.common.config.keys.KeyUtils.generateKeyPair("ecdsa-sha2-nistp256", 256);
+        String entry = org.apache.sshd.common.config.keys.PublicKeyEntry.toString(pair.getPublic());
+        String fingerprint = org.apache.sshd.common.config.keys.KeyUtils.getFingerPrint(pair.getPublic());
+        String base = """
+                apiVersion: sealer.io/v2
+                kind: Cluster
+                metadata:
+                  name: c1
+                spec:
+                  image: app:v1
+                  ssh: {passwd: Secret-Pass-9}
+                  hosts:
+                    - ips: [10.0.0.1, 10.0.0.2]
+                      roles: [master]
+                  hostKeys:
+                    10.0.0.1: "10.0.0.1 %s"
+                    10.0.0.2: %s
+                """.formatted(entry, fingerprint);
+        Clusterfile cf = Clusterfile.parse(base, "Clusterfile");
+        assertThat(cf.hostKeys().pinned()).containsExactly(Map.entry("10.0.0.1", entry), Map.entry("10.0.0.2", fingerprint));
+        assertThat(cf.hostKeys().firstUse()).isFalse();
+        assertThat(Clusterfile.stored(cf.toYaml()).hostKeys()).isEqualTo(cf.hostKeys());
+        assertThat(cf.withoutHosts(List.of("10.0.0.2")).hostKeys().pinned()).containsOnlyKeys("10.0.0.1");
+
+        assertThat(Clusterfile.parse(base + "  trustOnFirstUse: true\n", "Clusterfile").hostKeys().firstUse()).isTrue();
+        assertThat(error(base + "  trustOnFirstUse: sure\n").field()).isEqualTo("spec.trustOnFirstUse");
+        ClusterfileException stranger = error(base.replace("10.0.0.2: " + fingerprint, "10.0.0.9: " + fingerprint));
+        assertThat(stranger.field()).isEqualTo("spec.hostKeys.10.0.0.9");
+        assertThat(stranger.getMessage()).contains("is not a host of this Clusterfile");
+        ClusterfileException garbled = error(base.replace(fingerprint, "SHA256:abc"));
+        assertThat(garbled.field()).isEqualTo("spec.hostKeys.10.0.0.2");
+        assertThat(garbled.line()).isEqualTo(13);
+        assertThat(garbled.getMessage()).contains("ssh-keyscan");
     }
 
     @Test

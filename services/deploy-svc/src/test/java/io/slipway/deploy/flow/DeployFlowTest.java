@@ -135,13 +135,37 @@ class DeployFlowTest {
                     user: root
                     pk: %s
                     port: "%d"
+                %s
                   hosts:
-                """.formatted(name, IMAGE, env, fleet.clientKey(), host(0).port()));
+                """.formatted(name, IMAGE, env, inlineKey(), host(0).port(), hostKeys(masters, nodes)));
         b.append("    - ips: [").append(String.join(", ", masters.stream().map(TestHost::address).toList())).append("]\n")
                 .append("      roles: [master]\n");
         if (!nodes.isEmpty()) {
             b.append("    - ips: [").append(String.join(", ", nodes.stream().map(TestHost::address).toList())).append("]\n")
                     .append("      roles: [node]\n");
+        }
+        return b.toString();
+    }
+
+    /** The fleet's private key as a Clusterfile's {@code pk} block (key material: deploy-svc reads no key file of a user's). */
+    static String inlineKey() {
+        return inlineKey(fleet);
+    }
+
+    static String inlineKey(HostFleet fleet) {
+        try {
+            return "|\n" + Files.readString(fleet.clientKey()).strip().lines().map(l -> "      " + l).collect(java.util.stream.Collectors.joining("\n"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** {@code spec.hostKeys} for these hosts: each pinned before deploy-svc sends it a credential. */
+    @SafeVarargs
+    static String hostKeys(List<TestHost>... groups) {
+        StringBuilder b = new StringBuilder("  hostKeys:");
+        for (List<TestHost> g : groups) {
+            g.forEach(h -> b.append("\n    ").append(h.address()).append(": \"").append(h.hostKey()).append('"'));
         }
         return b.toString();
     }
@@ -256,11 +280,22 @@ class DeployFlowTest {
         apply(clusterfile(name, List.of(host(1)), List.of())).then().statusCode(202);
         assertThat(awaitSettled(name).get("state")).isEqualTo("Ready");
 
+        // a host whose key nobody gave is refused before anything is sent to it: the cluster's stored key is not offered
+        String stranger = "10.254.0.77";
+        Response unverified = given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/json")
+                .body(Map.of("nodes", List.of(stranger))).post("/api/v1/deploy/clusters/" + name + "/join");
+        assertThat(unverified.statusCode()).isEqualTo(400);
+        assertThat(unverified.jsonPath().getString("field")).isEqualTo("hostKeys");
+        assertThat(unverified.asString()).contains("no SSH host key is known for " + stranger, "trustOnFirstUse");
+        given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/json")
+                .body(Map.of("nodes", List.of(host(2).address()), "hostKeys", Map.of(host(2).address(), "ssh-rsa garbage")))
+                .post("/api/v1/deploy/clusters/" + name + "/join").then().statusCode(400);
+
         host(2).cutLink();
         try {
             given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/json")
-                    .body(Map.of("nodes", List.of(host(2).address()))).post("/api/v1/deploy/clusters/" + name + "/join")
-                    .then().statusCode(202);
+                    .body(Map.of("nodes", List.of(host(2).address()), "hostKeys", Map.of(host(2).address(), host(2).hostKey())))
+                    .post("/api/v1/deploy/clusters/" + name + "/join").then().statusCode(202);
             Map<String, Object> c = awaitSettled(name);
             assertThat(c.get("state")).isEqualTo("Ready");
             assertThat((String) c.get("message")).contains("join failed", host(2).address());
@@ -488,10 +523,11 @@ class DeployFlowTest {
                     user: %s
                     passwd: "%s"
                     port: "%d"
+                %s
                   hosts:
                     - ips: [%s]
                       roles: [master]
-                """.formatted(name, IMAGE, fleet.passwordUser(), fleet.password(), host(1).port(), host(1).address());
+                """.formatted(name, IMAGE, fleet.passwordUser(), fleet.password(), host(1).port(), hostKeys(List.of(host(1))), host(1).address());
         Response accepted = apply(cf);
         accepted.then().statusCode(202);
         Map<String, Object> c = awaitSettled(name);

@@ -140,8 +140,14 @@ class EtcdAcceptanceTest {
                       roles: [master]
                     - ips: [%s]
                       roles: [node]
-                """.formatted(image, extraEnv, fleet.clientKey(), host(0).address(), host(1).address(), host(2).address(),
+                """.formatted(image, extraEnv, DeployFlowTest.inlineKey(fleet), host(0).address(), host(1).address(), host(2).address(),
                 host(3).address());
+    }
+
+    /** A host's key as ssh-keygen -l names it: what an operator reads off the machine's console. */
+    static String fingerprint(TestHost h) throws Exception {
+        return org.apache.sshd.common.config.keys.KeyUtils.getFingerPrint(org.apache.sshd.common.config.keys.PublicKeyEntry
+                .parsePublicKeyEntry(h.hostKey()).resolvePublicKey(null, Map.of(), null));
     }
 
     static void apply(String clusterfile, int status) {
@@ -152,10 +158,10 @@ class EtcdAcceptanceTest {
 
     @Test
     void etcdRunsScalesUpgradesHealsAndIsDeleted() throws Exception {
-        // run: 3 masters, key given inline as `slipway run --pk` sends it
+        // run: 3 masters, key given inline as `slipway run --pk` sends it, hosts trusted on first use as the operator asks
         given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/json")
                 .body(Map.of("name", "etcd", "image", v1, "masters", List.of(host(0).address(), host(1).address(), host(2).address()),
-                        "privateKey", Files.readString(fleet.clientKey())))
+                        "privateKey", Files.readString(fleet.clientKey()), "trustOnFirstUse", true))
                 .post("/api/v1/deploy/clusters/run").then().statusCode(202);
         assertThat(awaitSettled("etcd").get("state")).isEqualTo("Ready");
         assertThat(host(0).exec("etcdctl --endpoints=" + endpoints(0, 1, 2) + " endpoint health 2>&1"))
@@ -167,7 +173,8 @@ class EtcdAcceptanceTest {
 
         // scale-up: a node whose hook checks the cluster through the members
         given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/json")
-                .body(Map.of("nodes", List.of(host(3).address()))).post("/api/v1/deploy/clusters/etcd/join").then().statusCode(202);
+                .body(Map.of("nodes", List.of(host(3).address()), "hostKeys", Map.of(host(3).address(), fingerprint(host(3)))))
+                .post("/api/v1/deploy/clusters/etcd/join").then().statusCode(202);
         Map<String, Object> joined = awaitSettled("etcd");
         assertThat(joined.get("state")).as(String.valueOf(joined.get("message"))).isEqualTo("Ready");
         assertThat((List<?>) joined.get("hosts")).hasSize(4);

@@ -47,7 +47,7 @@ abstract class ClusterInstallerContract {
         work = dir;
         assumeTrue(HostFleet.available(kind()), "this machine cannot run " + kind() + " test hosts");
         fleet = HostFleet.builder().kind(kind()).hosts(3).build();
-        ssh = SshEngine.builder().hostKeys(HostKeyStore.at(work.resolve("known_hosts"))).parallelism(8)
+        ssh = SshEngine.builder().hostKeys(HostKeyStore.trustingFirstUse(work.resolve("known_hosts"))).parallelism(8)
                 .connectTimeout(Duration.ofSeconds(3)).retry(new SshRetry(2, Duration.ofMillis(200), Duration.ofSeconds(1))).build();
         store = ImageStore.open(work.resolve("store"));
         v1 = TestImages.build(store, work, "app:v1", "hello", "");
