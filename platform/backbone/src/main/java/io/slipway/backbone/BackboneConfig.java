@@ -26,6 +26,17 @@ public interface BackboneConfig {
 
     Http http();
 
+    Outbound outbound();
+
+    /**
+     * Where a service may send requests to addresses a user named (sinks, ADD and APP URLs, registry token realms):
+     * public addresses, plus what {@code allow} admits (see {@code io.slipway.outbound.OutboundPolicy}).
+     */
+    interface Outbound {
+        /** {@code loopback}, {@code link-local}, {@code private}, {@code any} or CIDR ranges, comma-separated; none by default. */
+        Optional<String> allow();
+    }
+
     /** Limits on what REST clients send, beyond Quarkus' {@code quarkus.http.limits}. */
     interface Http {
         /**

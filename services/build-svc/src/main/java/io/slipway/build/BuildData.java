@@ -7,6 +7,7 @@ import io.slipway.cloudimage.build.CloudImageBuilder;
 import io.slipway.cloudimage.layer.ArchiveExtractor;
 import io.slipway.oci.store.ImageStore;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.slipway.outbound.OutboundPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,12 +33,13 @@ public class BuildData {
         try {
             Files.createDirectories(dataDir);
             this.logs = new BuildLogs(dataDir);
+            OutboundPolicy outbound = OutboundPolicy.allowing(backbone.outbound().allow().orElse(""));
             Map<String, GitClone.Credentials> credentials = new HashMap<>();
             config.gitCredentials().forEach((host, c) -> credentials.put(host, new GitClone.Credentials(c.username(), c.password(), c.sshKey(), c.knownHosts())));
             this.contexts = new BuildContexts(dataDir, config.maxContextBytes(),
-                    new ArchiveExtractor.Limits(config.maxUnpackedContextBytes(), config.maxContextEntries()), new GitClone(credentials, config.gitCaFile(), config.gitTimeout(), "git"));
+                    new ArchiveExtractor.Limits(config.maxUnpackedContextBytes(), config.maxContextEntries()), new GitClone(credentials, config.gitCaFile(), config.gitTimeout(), "git", outbound));
             this.store = ImageStore.open(dataDir.resolve("images"));
-            this.builder = new CloudImageBuilder(store);
+            this.builder = new CloudImageBuilder(store).withOutboundPolicy(outbound);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare build-svc's data dir " + dataDir + ": " + e.getMessage(), e);
         }

@@ -23,6 +23,7 @@ import io.slipway.oci.Reference;
 import io.slipway.oci.store.ImageStore;
 
 import java.io.IOException;
+import io.slipway.outbound.OutboundPolicy;
 import java.net.http.HttpClient;
 import java.nio.charset.MalformedInputException;
 import java.nio.file.FileVisitResult;
@@ -56,26 +57,34 @@ public final class CloudImageBuilder {
     private final BuildCache cache;
     private final ContainerImageCache imageCache;
     private final HttpClient http;
+    private final OutboundPolicy outbound;
 
+    /** A builder whose ADD and APP URLs may reach public addresses only (see {@link #withOutboundPolicy}). */
     public CloudImageBuilder(ImageStore store) {
-        this(store, BuildCache.open(store), NoContainerImageCache.INSTANCE, Downloads.defaultClient());
+        this(store, BuildCache.open(store), NoContainerImageCache.INSTANCE, Downloads.defaultClient(), OutboundPolicy.PUBLIC_ONLY);
     }
 
-    private CloudImageBuilder(ImageStore store, BuildCache cache, ContainerImageCache imageCache, HttpClient http) {
+    private CloudImageBuilder(ImageStore store, BuildCache cache, ContainerImageCache imageCache, HttpClient http, OutboundPolicy outbound) {
         this.store = store;
         this.cache = cache;
         this.imageCache = imageCache;
         this.http = http;
+        this.outbound = outbound;
     }
 
     /** The same builder, with container images cached into the images it builds. */
     public CloudImageBuilder withContainerImageCache(ContainerImageCache cacheOfImages) {
-        return new CloudImageBuilder(store, cache, cacheOfImages, http);
+        return new CloudImageBuilder(store, cache, cacheOfImages, http, outbound);
     }
 
-    /** The same builder, fetching ADD and APP URLs with this client (proxies, TLS). */
+    /** The same builder, fetching ADD and APP URLs with this client (proxies, TLS; it must not follow redirects itself). */
     public CloudImageBuilder withHttpClient(HttpClient client) {
-        return new CloudImageBuilder(store, cache, imageCache, client);
+        return new CloudImageBuilder(store, cache, imageCache, client, outbound);
+    }
+
+    /** The same builder, fetching ADD and APP URLs (and their redirects) only where {@code policy} allows. */
+    public CloudImageBuilder withOutboundPolicy(OutboundPolicy policy) {
+        return new CloudImageBuilder(store, cache, imageCache, http, policy);
     }
 
     /** The build cache, e.g. for {@code store.gc(cache().layerDigests())}. */
@@ -95,7 +104,7 @@ public final class CloudImageBuilder {
         }
         Path work = cache.newWorkDir("build-");
         try {
-            BuildSession session = new BuildSession(store, cache, spec, kubefile, context, new Downloads(http), listener, work,
+            BuildSession session = new BuildSession(store, cache, spec, kubefile, context, new Downloads(http, outbound), listener, work,
                     imageCache != NoContainerImageCache.INSTANCE);
             List<PlatformBuild> builds = new ArrayList<>();
             for (Platform platform : spec.platforms()) {

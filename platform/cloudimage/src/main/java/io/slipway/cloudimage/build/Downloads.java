@@ -2,6 +2,7 @@ package io.slipway.cloudimage.build;
 
 import io.slipway.oci.Digest;
 import io.slipway.oci.DigestingOutputStream;
+import io.slipway.outbound.OutboundPolicy;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +20,9 @@ import java.util.Base64;
 
 /**
  * Fetches the http(s) sources of ADD and APP into the build's work directory, hashing on the way. Credentials in a
- * URL ({@code https://user:secret@host/...}) are used but never appear in a message.
+ * URL ({@code https://user:secret@host/...}) are used but never appear in a message, and go over https only. Every
+ * address, the first and each redirect's, is checked against the outbound policy; redirects are followed here (at
+ * most {@value #MAX_REDIRECTS}), the credentials only while the origin stays the same, never from https to http.
  */
 final class Downloads {
 
@@ -28,15 +31,18 @@ final class Downloads {
     }
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(30);
+    static final int MAX_REDIRECTS = 5;
 
     private final HttpClient client;
+    private final OutboundPolicy outbound;
 
-    Downloads(HttpClient client) {
+    Downloads(HttpClient client, OutboundPolicy outbound) {
         this.client = client;
+        this.outbound = outbound;
     }
 
     static HttpClient defaultClient() {
-        return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+        return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(30)).build();
     }
 
@@ -48,20 +54,49 @@ final class Downloads {
             throw new DownloadException("malformed URL " + redact(url));
         }
         String name = fileName(uri);
-        HttpRequest.Builder request = HttpRequest.newBuilder(withoutUserInfo(uri)).timeout(REQUEST_TIMEOUT).GET();
+        String authorization = null;
         if (uri.getRawUserInfo() != null) {
-            String basic = Base64.getEncoder().encodeToString(
+            authorization = "Basic " + Base64.getEncoder().encodeToString(
                     URLDecoder.decode(uri.getRawUserInfo(), StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8));
-            request.header("Authorization", "Basic " + basic);
         }
-        HttpResponse<InputStream> response;
-        try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DownloadException("download of " + redact(url) + " was interrupted");
-        } catch (IOException e) {
-            throw new DownloadException("cannot download " + redact(url) + ": " + e.getMessage());
+        URI at = withoutUserInfo(uri);
+        HttpResponse<InputStream> response = null;
+        for (int hop = 0; response == null; hop++) {
+            try {
+                outbound.check(at, "download of " + redact(url), authorization != null);
+            } catch (OutboundPolicy.Refused e) {
+                throw new DownloadException(e.getMessage());
+            }
+            HttpRequest.Builder request = HttpRequest.newBuilder(at).timeout(REQUEST_TIMEOUT).GET();
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            HttpResponse<InputStream> answer;
+            try {
+                answer = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DownloadException("download of " + redact(url) + " was interrupted");
+            } catch (IOException e) {
+                throw new DownloadException("cannot download " + redact(url) + ": " + e.getMessage());
+            }
+            String location = answer.headers().firstValue("Location").orElse(null);
+            if (answer.statusCode() / 100 != 3 || location == null) {
+                response = answer;
+                continue;
+            }
+            answer.body().close();
+            if (hop >= MAX_REDIRECTS) {
+                throw new DownloadException("download of " + redact(url) + " was redirected more than " + MAX_REDIRECTS + " times");
+            }
+            URI next = at.resolve(location);
+            if ("https".equalsIgnoreCase(at.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
+                throw new DownloadException("download of " + redact(url) + " was redirected from https to " + next.getScheme());
+            }
+            if (!sameOrigin(at, next)) {
+                authorization = null; // another host never sees the credentials given for this one
+            }
+            at = withoutUserInfo(next);
         }
         try (InputStream body = response.body()) {
             if (response.statusCode() / 100 != 2) {
@@ -77,6 +112,15 @@ final class Downloads {
             }
             return new Download(file, name, out.digest(), out.size());
         }
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost())
+                && port(a) == port(b);
+    }
+
+    private static int port(URI u) {
+        return u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
     }
 
     private static String fileName(URI uri) {

@@ -5,6 +5,7 @@ import io.slipway.cloudimage.kubefile.KubefileException;
 import io.slipway.oci.ImageManifest;
 import io.slipway.oci.Platform;
 import io.slipway.oci.store.ImageStore;
+import io.slipway.outbound.OutboundPolicy;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -35,6 +36,8 @@ class AddTest {
     @TempDir
     Path tmp;
     private HttpServer server;
+    /** The same files on another loopback address, where redirects send the client. */
+    private HttpServer elsewhere;
     private String base;
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
     private ImageStore store;
@@ -42,7 +45,7 @@ class AddTest {
     @BeforeEach
     void serve() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/files/", exchange -> {
+        com.sun.net.httpserver.HttpHandler files = exchange -> {
             authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
             String name = exchange.getRequestURI().getPath().substring("/files/".length());
             if (name.equals("missing.yaml")) {
@@ -55,6 +58,17 @@ class AddTest {
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
+        };
+        server.createContext("/files/", files);
+        elsewhere = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0), 0);
+        elsewhere.createContext("/files/", files);
+        elsewhere.start();
+        server.createContext("/moved/", exchange -> {
+            // /moved/<host>/<name> sends the client to the second server, at <host>
+            String[] parts = exchange.getRequestURI().getPath().split("/");
+            exchange.getResponseHeaders().add("Location", "http://" + parts[2] + ":" + elsewhere.getAddress().getPort() + "/files/" + parts[3]);
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
         });
         server.start();
         base = "http://127.0.0.1:" + server.getAddress().getPort() + "/files/";
@@ -64,11 +78,16 @@ class AddTest {
     @AfterEach
     void stop() {
         server.stop(0);
+        elsewhere.stop(0);
     }
 
     private ImageManifest build(Path ctx, String kubefile) throws IOException {
+        return build(ctx, kubefile, OutboundPolicy.allowing("loopback"));
+    }
+
+    private ImageManifest build(Path ctx, String kubefile, OutboundPolicy outbound) throws IOException {
         write(ctx, "Kubefile", kubefile);
-        BuiltImage image = new CloudImageBuilder(store)
+        BuiltImage image = new CloudImageBuilder(store).withOutboundPolicy(outbound)
                 .build(BuildSpec.builder(ctx).platform(Platform.parse("linux/amd64")).build(), BuildListener.NONE);
         return store.manifest(image.descriptor().digest());
     }
@@ -97,6 +116,28 @@ class AddTest {
                         + "missing.yaml answered HTTP 404")
                 .message().doesNotContain("s3cret");
         assertThat(authorizations).contains("Basic ZGVwbG95OnMzY3JldA==");
+    }
+
+    @Test
+    void downloadsReachOnlyAllowedAddressesAndRedirectsAreCheckedAgain() throws IOException {
+        Path ctx = tmp.resolve("ctx");
+        // the builder's default: public addresses only; nothing is requested from a loopback source
+        assertThatThrownBy(() -> build(ctx, "FROM scratch\nADD " + base + "a.yaml x\n", OutboundPolicy.PUBLIC_ONLY))
+                .isInstanceOf(KubefileException.class).hasMessageContaining("Kubefile:2: ADD")
+                .hasMessageContaining("127.0.0.1 is a loopback address, which is not allowed");
+        assertThat(authorizations).isEmpty();
+
+        // a redirect to an address outside the allowance is refused before it is followed
+        String moved = base.replace("/files/", "/moved/127.0.0.2/") + "a.yaml";
+        assertThatThrownBy(() -> build(ctx, "FROM scratch\nADD " + moved + " x\n", OutboundPolicy.allowing("127.0.0.1/32")))
+                .isInstanceOf(KubefileException.class).hasMessageContaining("127.0.0.2 is a loopback address");
+        assertThat(authorizations).isEmpty();
+
+        // followed where allowed, but the credentials stay with the origin they were given for
+        String withCredentials = moved.replace("http://", "http://deploy:s3cret@");
+        ImageManifest m = build(ctx, "FROM scratch\nADD " + withCredentials + " x\n");
+        assertThat(entries(store, m.layers().get(0))).containsEntry("x", "644 served a.yaml\n");
+        assertThat(authorizations).containsExactly("null");
     }
 
     @Test

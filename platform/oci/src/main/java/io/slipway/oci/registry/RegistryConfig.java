@@ -1,5 +1,6 @@
 package io.slipway.oci.registry;
 
+import io.slipway.outbound.OutboundPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -17,9 +18,10 @@ import java.util.Objects;
  * @param monolithicLimit blobs up to this size are uploaded in one PUT; larger ones in PATCH chunks
  * @param chunkSize       the size of one PATCH chunk
  * @param timeout         connect timeout, and the timeout of small (non-blob) requests
+ * @param outbound        where a token realm the registry names may be on, when it is not the registry's own host
  */
 public record RegistryConfig(String host, boolean plainHttp, boolean skipTlsVerify, Path caFile, Credentials credentials,
-                             RetryPolicy retry, long monolithicLimit, long chunkSize, Duration timeout) {
+                             RetryPolicy retry, long monolithicLimit, long chunkSize, Duration timeout, OutboundPolicy outbound) {
 
     public static final long DEFAULT_MONOLITHIC_LIMIT = 32L << 20;
     public static final long DEFAULT_CHUNK_SIZE = 64L << 20;
@@ -28,6 +30,7 @@ public record RegistryConfig(String host, boolean plainHttp, boolean skipTlsVeri
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(retry, "retry");
         Objects.requireNonNull(timeout, "timeout");
+        outbound = outbound == null ? OutboundPolicy.PUBLIC_ONLY : outbound;
         if (chunkSize < 1 || monolithicLimit < 0) {
             throw new IllegalArgumentException("chunkSize must be positive and monolithicLimit not negative");
         }
@@ -36,35 +39,40 @@ public record RegistryConfig(String host, boolean plainHttp, boolean skipTlsVeri
     /** HTTPS with the system's trust store, anonymous, default retries. */
     public static RegistryConfig of(String host) {
         return new RegistryConfig(host, false, false, null, null, RetryPolicy.DEFAULT, DEFAULT_MONOLITHIC_LIMIT,
-                DEFAULT_CHUNK_SIZE, Duration.ofSeconds(30));
+                DEFAULT_CHUNK_SIZE, Duration.ofSeconds(30), OutboundPolicy.PUBLIC_ONLY);
     }
 
     public RegistryConfig withPlainHttp(boolean plain) {
-        return new RegistryConfig(host, plain, skipTlsVerify, caFile, credentials, retry, monolithicLimit, chunkSize, timeout);
+        return new RegistryConfig(host, plain, skipTlsVerify, caFile, credentials, retry, monolithicLimit, chunkSize, timeout, outbound);
     }
 
     public RegistryConfig withSkipTlsVerify(boolean skip) {
-        return new RegistryConfig(host, plainHttp, skip, caFile, credentials, retry, monolithicLimit, chunkSize, timeout);
+        return new RegistryConfig(host, plainHttp, skip, caFile, credentials, retry, monolithicLimit, chunkSize, timeout, outbound);
     }
 
     public RegistryConfig withCaFile(Path ca) {
-        return new RegistryConfig(host, plainHttp, skipTlsVerify, ca, credentials, retry, monolithicLimit, chunkSize, timeout);
+        return new RegistryConfig(host, plainHttp, skipTlsVerify, ca, credentials, retry, monolithicLimit, chunkSize, timeout, outbound);
     }
 
     public RegistryConfig withCredentials(Credentials creds) {
-        return new RegistryConfig(host, plainHttp, skipTlsVerify, caFile, creds, retry, monolithicLimit, chunkSize, timeout);
+        return new RegistryConfig(host, plainHttp, skipTlsVerify, caFile, creds, retry, monolithicLimit, chunkSize, timeout, outbound);
     }
 
     public RegistryConfig withRetry(RetryPolicy policy) {
-        return new RegistryConfig(host, plainHttp, skipTlsVerify, caFile, credentials, policy, monolithicLimit, chunkSize, timeout);
+        return new RegistryConfig(host, plainHttp, skipTlsVerify, caFile, credentials, policy, monolithicLimit, chunkSize, timeout, outbound);
     }
 
     public RegistryConfig withUploadSizes(long monolithic, long chunk) {
-        return new RegistryConfig(host, plainHttp, skipTlsVerify, caFile, credentials, retry, monolithic, chunk, timeout);
+        return new RegistryConfig(host, plainHttp, skipTlsVerify, caFile, credentials, retry, monolithic, chunk, timeout, outbound);
     }
 
     public RegistryConfig withTimeout(Duration newTimeout) {
-        return new RegistryConfig(host, plainHttp, skipTlsVerify, caFile, credentials, retry, monolithicLimit, chunkSize, newTimeout);
+        return new RegistryConfig(host, plainHttp, skipTlsVerify, caFile, credentials, retry, monolithicLimit, chunkSize, newTimeout, outbound);
+    }
+
+    /** Token realms on other hosts than the registry's may be where {@code policy} allows. */
+    public RegistryConfig withOutbound(OutboundPolicy policy) {
+        return new RegistryConfig(host, plainHttp, skipTlsVerify, caFile, credentials, retry, monolithicLimit, chunkSize, timeout, policy);
     }
 
     /** The host the API is served on: Docker Hub's images are named docker.io but served by registry-1.docker.io. */

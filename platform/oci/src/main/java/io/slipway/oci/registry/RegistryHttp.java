@@ -2,6 +2,7 @@ package io.slipway.oci.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.oci.Json;
+import io.slipway.outbound.OutboundPolicy;
 
 import javax.net.ssl.SSLException;
 import java.io.IOException;
@@ -56,6 +57,11 @@ final class RegistryHttp implements AutoCloseable {
         this.config = config;
         this.stats = stats;
         this.base = URI.create((config.plainHttp() ? "http://" : "https://") + config.apiHost());
+        if (config.plainHttp() && config.credentials() != null && !onLoopback(base.getHost())) {
+            // an insecure registry is read in the clear by anyone on the path: its password would be too
+            throw new RegistryException(config.host(), null, "log in", 0, null, "credentials go over https only, and "
+                    + config.host() + " is an insecure (plain HTTP) registry; only one on this machine's loopback may take them", false, null);
+        }
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -260,6 +266,20 @@ final class RegistryHttp implements AutoCloseable {
         }
     }
 
+    private static boolean onLoopback(String host) {
+        try {
+            String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(bare)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
     private Challenge pickChallenge(String header) {
         Challenge bearer = null;
         Challenge basic = null;
@@ -319,7 +339,11 @@ final class RegistryHttp implements AutoCloseable {
         return true;
     }
 
-    /** The distribution token flow: GET realm?service=..&scope=.. with basic credentials when we have them. */
+    /**
+     * The distribution token flow: GET realm?service=..&scope=.. with basic credentials when we have them. A realm on
+     * another host than the registry's is checked against the outbound policy (a registry must not make this service
+     * call its metadata endpoint or an internal address with the user's password).
+     */
     private Token fetchToken(Challenge c, List<String> scopes, Call forCall) throws RegistryException {
         String realm = c.param("realm");
         StringBuilder query = new StringBuilder();
@@ -335,6 +359,20 @@ final class RegistryHttp implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new RegistryException(config.host(), forCall.repository, forCall.step, 401, "UNAUTHORIZED",
                     "the registry named an unusable token realm", false, e);
+        }
+        boolean sendCredentials = config.credentials() != null;
+        if (uri.getHost() == null || !uri.getHost().equalsIgnoreCase(base.getHost())) {
+            // a realm elsewhere is an address the registry chose, not the user: it must be one this service may reach,
+            // and it gets the credentials over https only
+            try {
+                config.outbound().check(uri, "the token realm " + uri.getScheme() + "://" + uri.getHost() + " of " + config.host(),
+                        sendCredentials);
+            } catch (OutboundPolicy.Refused e) {
+                throw new RegistryException(config.host(), forCall.repository, forCall.step, 401, "UNAUTHORIZED", e.getMessage(), false, null);
+            }
+        } else if (sendCredentials && !"https".equalsIgnoreCase(uri.getScheme()) && !config.plainHttp()) {
+            throw new RegistryException(config.host(), forCall.repository, forCall.step, 401, "UNAUTHORIZED",
+                    "the registry's token realm is plain http while the registry is https: its credentials are not sent there", false, null);
         }
         String step = "get a token for " + (scopes.isEmpty() ? "the registry" : String.join(" ", scopes)) + " (" + forCall.step + ")";
         int attempt = 0;

@@ -1,5 +1,6 @@
 package io.slipway.build.context;
 
+import io.slipway.outbound.OutboundPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,21 +44,29 @@ public final class GitClone {
     private final Optional<Path> caFile;
     private final Duration timeout;
     private final String git;
+    private final OutboundPolicy outbound;
 
     /**
      * @param credentials by host name, as in the URL
      * @param caFile      CA certificates that https git servers may present besides the system's (a private CA)
      * @param git         the git executable
+     * @param outbound    where a remote may be: its host must resolve to addresses this policy allows
      */
-    public GitClone(Map<String, Credentials> credentials, Optional<Path> caFile, Duration timeout, String git) {
+    public GitClone(Map<String, Credentials> credentials, Optional<Path> caFile, Duration timeout, String git, OutboundPolicy outbound) {
         this.credentials = Map.copyOf(credentials);
         this.caFile = caFile;
         this.timeout = timeout;
         this.git = git;
+        this.outbound = outbound;
     }
 
     /** Clones {@code source} into {@code workDir} at its revision and removes {@code .git}. */
     void cloneInto(ContextSource.Git source, Path workDir, Consumer<String> log) throws IOException, InterruptedException {
+        try {
+            outbound.checkHost(source.host(), "git remote " + source);
+        } catch (OutboundPolicy.Refused e) {
+            throw new ContextException(e.getMessage());
+        }
         log.accept("cloning " + source);
         long deadline = System.nanoTime() + timeout.toNanos();
         Path home = Files.createTempDirectory("slipway-git-");

@@ -155,8 +155,8 @@ public class ImageTransferResource {
             throw new InvalidRequest("username", "username is required");
         }
         Credentials credentials = new Credentials(request.username(), request.password() == null ? "" : request.password());
-        RegistryConfig config = RegistryConfig.of(request.registry()).withCredentials(credentials)
-                .withPlainHttp(Boolean.TRUE.equals(request.insecure()) || registries.isInsecure(request.registry()));
+        RegistryConfig config = registries.tune().apply(RegistryConfig.of(request.registry()).withCredentials(credentials)
+                .withPlainHttp(Boolean.TRUE.equals(request.insecure()) || registries.isInsecure(request.registry())));
         try (RegistryClient client = RegistryClient.open(config)) {
             client.ping();
         } catch (RegistryException e) {

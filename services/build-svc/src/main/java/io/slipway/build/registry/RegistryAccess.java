@@ -1,11 +1,13 @@
 package io.slipway.build.registry;
 
+import io.slipway.backbone.BackboneConfig;
 import io.slipway.build.BuildServiceConfig;
 import io.slipway.build.BuildData;
 import io.slipway.oci.registry.CredentialStore;
 import io.slipway.oci.registry.InsecureRegistries;
 import io.slipway.oci.registry.Registries;
 import io.slipway.oci.registry.RegistryConfig;
+import io.slipway.outbound.OutboundPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -19,10 +21,12 @@ import java.util.function.UnaryOperator;
 public class RegistryAccess {
     private final CredentialStore credentials;
     private final InsecureRegistries insecure;
+    private final OutboundPolicy outbound;
 
-    RegistryAccess(BuildData data, BuildServiceConfig config) {
+    RegistryAccess(BuildData data, BuildServiceConfig config, BackboneConfig backbone) {
         this.credentials = CredentialStore.in(data.dataDir().resolve("registry-auth"));
         this.insecure = InsecureRegistries.of(config.insecureRegistries().orElse(List.of()));
+        this.outbound = OutboundPolicy.allowing(backbone.outbound().allow().orElse(""));
     }
 
     public CredentialStore credentials() {
@@ -34,9 +38,12 @@ public class RegistryAccess {
         return Registries.builder().credentialStore(credentials).defaults(tune()).build();
     }
 
-    /** For sync jobs, whose rules configure their own registries: adds plain HTTP for the insecure hosts. */
+    /**
+     * For sync jobs, whose rules configure their own registries: adds plain HTTP for the insecure hosts, and the outbound
+     * policy token realms on other hosts must pass.
+     */
     public UnaryOperator<RegistryConfig> tune() {
-        return insecure;
+        return c -> insecure.apply(c).withOutbound(outbound);
     }
 
     public boolean isInsecure(String host) {

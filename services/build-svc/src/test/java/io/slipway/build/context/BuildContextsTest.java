@@ -3,6 +3,7 @@ package io.slipway.build.context;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.slipway.outbound.OutboundPolicy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import io.slipway.cloudimage.layer.ArchiveExtractor;
@@ -27,13 +28,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BuildContextsTest {
+    /** The test's git servers listen on loopback. */
+    static final OutboundPolicy LOOPBACK = OutboundPolicy.allowing("loopback");
     @TempDir
     Path data;
     @TempDir
     Path work;
 
     BuildContexts contexts() throws IOException {
-        return contexts(new GitClone(Map.of(), Optional.empty(), Duration.ofSeconds(60), "git"));
+        return contexts(new GitClone(Map.of(), Optional.empty(), Duration.ofSeconds(60), "git", LOOPBACK));
     }
 
     BuildContexts contexts(GitClone git) throws IOException {
@@ -76,7 +79,7 @@ class BuildContextsTest {
     @Test
     void theConfiguredUnpackLimitsApplyToAContext() throws Exception {
         BuildContexts small = new BuildContexts(data, 1 << 20, new ArchiveExtractor.Limits(1 << 20, 2),
-                new GitClone(Map.of(), Optional.empty(), Duration.ofSeconds(60), "git"));
+                new GitClone(Map.of(), Optional.empty(), Duration.ofSeconds(60), "git", LOOPBACK));
         String id = small.store(new ByteArrayInputStream(tar(true, entry("Kubefile", "FROM scratch\n"), entry("a", "1"), entry("b", "2"))));
         assertThatThrownBy(() -> small.materialize(ContextSource.parse("archive:" + id), work.resolve("many"), l -> { }))
                 .isInstanceOf(ContextException.class)
@@ -87,7 +90,7 @@ class BuildContextsTest {
     void somethingThatIsNotAnArchiveIsRefusedAtUpload() {
         assertThatThrownBy(() -> contexts().store(new ByteArrayInputStream("just text".getBytes())))
                 .isInstanceOf(ContextException.class).hasMessageContaining("tar");
-        assertThatThrownBy(() -> new BuildContexts(data, 10, ArchiveExtractor.Limits.DEFAULT, new GitClone(Map.of(), Optional.empty(), Duration.ofSeconds(60), "git")).store(new ByteArrayInputStream(new byte[100])))
+        assertThatThrownBy(() -> new BuildContexts(data, 10, ArchiveExtractor.Limits.DEFAULT, new GitClone(Map.of(), Optional.empty(), Duration.ofSeconds(60), "git", LOOPBACK)).store(new ByteArrayInputStream(new byte[100])))
                 .hasMessageContaining("larger than the limit");
     }
 
@@ -108,7 +111,7 @@ class BuildContextsTest {
     void aGitContextIsClonedOverHttpsAtTheRequestedRevisionWithoutItsHistory() throws Exception {
         try (GitHttpsServer server = GitHttpsServer.start(work.resolve("server"))) {
             String url = server.publish("app", repo());
-            BuildContexts contexts = contexts(new GitClone(Map.of(), Optional.of(server.caCertificate()), Duration.ofSeconds(60), "git"));
+            BuildContexts contexts = contexts(new GitClone(Map.of(), Optional.of(server.caCertificate()), Duration.ofSeconds(60), "git", LOOPBACK));
             List<String> log = new ArrayList<>();
             contexts.materialize(ContextSource.parse("git+" + url + "#v1"), work.resolve("at-v1"), log::add);
             assertThat(work.resolve("at-v1/Kubefile")).hasContent("FROM scratch");
@@ -136,14 +139,14 @@ class BuildContextsTest {
                     .satisfies(e -> assertThat(e.getMessage()).contains("must not carry credentials").doesNotContain(token));
 
             ContextSource source = ContextSource.parse("git+" + url + "#v1");
-            assertThatThrownBy(() -> contexts(new GitClone(Map.of(), Optional.of(server.caCertificate()), Duration.ofSeconds(60), "git"))
+            assertThatThrownBy(() -> contexts(new GitClone(Map.of(), Optional.of(server.caCertificate()), Duration.ofSeconds(60), "git", LOOPBACK))
                     .materialize(source, work.resolve("none"), l -> { }))
                     .hasMessageContaining("no credentials are configured for 127.0.0.1: slipway.build.git-credentials.\"127.0.0.1\"");
 
             var credentials = new GitClone.Credentials(Optional.of("ci"), Optional.of(token), Optional.empty(), Optional.empty());
             assertThat(credentials.toString()).doesNotContain(token);
             List<String> log = new ArrayList<>();
-            contexts(new GitClone(Map.of("127.0.0.1", credentials), Optional.of(server.caCertificate()), Duration.ofSeconds(60), "git"))
+            contexts(new GitClone(Map.of("127.0.0.1", credentials), Optional.of(server.caCertificate()), Duration.ofSeconds(60), "git", LOOPBACK))
                     .materialize(source, work.resolve("with"), log::add);
             assertThat(work.resolve("with/Kubefile")).hasContent("FROM scratch");
             assertThat(String.join("\n", log)).doesNotContain(token);
@@ -152,7 +155,7 @@ class BuildContextsTest {
             // another host's credentials are not sent here
             int before = server.requests().size();
             var elsewhere = Map.of("git.example.com", credentials);
-            assertThatThrownBy(() -> contexts(new GitClone(elsewhere, Optional.of(server.caCertificate()), Duration.ofSeconds(60), "git"))
+            assertThatThrownBy(() -> contexts(new GitClone(elsewhere, Optional.of(server.caCertificate()), Duration.ofSeconds(60), "git", LOOPBACK))
                     .materialize(source, work.resolve("elsewhere"), l -> { })).isInstanceOf(ContextException.class);
             assertThat(server.requests().subList(before, server.requests().size())).allSatisfy(r -> assertThat(r.password()).isNull());
         }
@@ -178,7 +181,7 @@ class BuildContextsTest {
             });
             ContextSource source = ContextSource.parse("git+https://127.0.0.1:" + silent.getLocalPort() + "/stalled.git#main");
             long start = System.nanoTime();
-            assertThatThrownBy(() -> contexts(new GitClone(Map.of(), Optional.empty(), Duration.ofSeconds(2), "git"))
+            assertThatThrownBy(() -> contexts(new GitClone(Map.of(), Optional.empty(), Duration.ofSeconds(2), "git", LOOPBACK))
                     .materialize(source, work.resolve("stalled"), l -> { }))
                     .isInstanceOf(ContextException.class).hasMessageContaining("took longer than 2 s");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
@@ -191,13 +194,13 @@ class BuildContextsTest {
 
     @Test
     void gitSeesNoneOfTheServicesEnvironment() throws Exception {
-        Path fake = work.resolve("fake-git");
         Path seen = work.resolve("env.txt");
-        Files.writeString(fake, "#!/bin/sh\nenv > '" + seen + "'\nexit 3\n");
-        Files.setPosixFilePermissions(fake, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Path fake = fakeGit("fake-git", "env > '" + seen + "'");
         var credentials = new GitClone.Credentials(Optional.of("ci"), Optional.of("pw-7c1"), Optional.empty(), Optional.empty());
+        // git.example.com resolves to a public address here (no resolver is asked)
+        OutboundPolicy publicOnly = OutboundPolicy.allowing("", host -> new java.net.InetAddress[] {java.net.InetAddress.getByName("93.184.216.34")});
         assertThatThrownBy(() -> contexts(new GitClone(Map.of("git.example.com", credentials), Optional.empty(), Duration.ofSeconds(10),
-                fake.toString())).materialize(ContextSource.parse("git+https://git.example.com/app.git#main"), work.resolve("e"), l -> { }))
+                fake.toString(), publicOnly)).materialize(ContextSource.parse("git+https://git.example.com/app.git#main"), work.resolve("e"), l -> { }))
                 .isInstanceOf(ContextException.class).hasMessageContaining("git clone");
         Map<String, String> env = new java.util.TreeMap<>();
         for (String line : Files.readAllLines(seen)) {
@@ -218,6 +221,19 @@ class BuildContextsTest {
     }
 
     @Test
+    void aRemoteOnAnAddressTheServiceMayNotReachIsNeverContacted() throws Exception {
+        Path ran = work.resolve("ran.txt");
+        Path fake = fakeGit("never-git", "touch '" + ran + "'");
+        for (String url : List.of("git+https://10.255.0.1/app.git#main", "git+ssh://git@127.0.0.1/app.git#main",
+                "git+https://169.254.169.254/latest.git#main")) {
+            assertThatThrownBy(() -> contexts(new GitClone(Map.of(), Optional.empty(), Duration.ofSeconds(10), fake.toString(),
+                    OutboundPolicy.PUBLIC_ONLY)).materialize(ContextSource.parse(url), work.resolve("n"), l -> { }))
+                    .as(url).isInstanceOf(ContextException.class).hasMessageContaining("git remote").hasMessageContaining("not allowed");
+        }
+        assertThat(ran).as("git was never started").doesNotExist();
+    }
+
+    @Test
     void malformedContextsAreExplained() {
         assertThatThrownBy(() -> ContextSource.parse("archive:abc")).hasMessageContaining("64-hex id");
         assertThatThrownBy(() -> ContextSource.parse("git+https://h/r.git")).hasMessageContaining("needs a revision");
@@ -229,6 +245,14 @@ class BuildContextsTest {
         assertThatThrownBy(() -> ContextSource.parse("git+ssh://git:pw@h/r.git#main")).hasMessageContaining("must not carry credentials");
         assertThat(ContextSource.parse("git+ssh://git@h/r.git#main")).hasToString("git+ssh://git@h/r.git#main");
         assertThatThrownBy(() -> ContextSource.parse("/tmp/ctx")).hasMessageContaining("git+<url>#<revision> or archive:<id>");
+    }
+
+    /** A stand-in for git that runs {@code line} and fails, to see what git would be given. */
+    private Path fakeGit(String name, String line) throws Exception {
+        Path fake = work.resolve(name);
+        Files.writeString(fake, "#!/bin/sh\n" + line + "\nexit 3\n");
+        Files.setPosixFilePermissions(fake, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        return fake;
     }
 
     private static void git(Path dir, String... args) throws Exception {

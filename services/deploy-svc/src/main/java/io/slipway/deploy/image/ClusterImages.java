@@ -33,11 +33,14 @@ public class ClusterImages {
     private final ImageStore store;
     private final Optional<Path> buildStorePath;
     private final InsecureRegistries insecure;
+    /** Where a registry's token realm on another host may be. */
+    private final io.slipway.outbound.OutboundPolicy outbound;
 
-    ClusterImages(DeployData data, DeployServiceConfig config) {
+    ClusterImages(DeployData data, DeployServiceConfig config, io.slipway.backbone.BackboneConfig backbone) {
         this.store = data.store();
         this.buildStorePath = config.buildStore();
         this.insecure = InsecureRegistries.of(config.insecureRegistries().orElse(List.of()));
+        this.outbound = io.slipway.outbound.OutboundPolicy.allowing(backbone.outbound().allow().orElse(""));
     }
 
     /**
@@ -141,7 +144,7 @@ public class ClusterImages {
     }
 
     private Descriptor pull(Reference remote, String architecture) throws IOException {
-        try (Registries registries = Registries.builder().defaults(insecure).build()) {
+        try (Registries registries = Registries.builder().defaults(c -> insecure.apply(c).withOutbound(outbound)).build()) {
             new ImageTransfer(registries, 4).pull(remote, store, remote.toString(), Set.of(new Platform("linux", architecture, null)), TransferListener.NONE);
         }
         return store.resolve(remote.toString()).orElseThrow(() -> new IOException("pulled " + remote + " but the store lacks it"));

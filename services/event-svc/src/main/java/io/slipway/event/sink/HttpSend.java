@@ -12,20 +12,26 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import io.slipway.outbound.OutboundPolicy;
 
 /**
  * HTTP for the receivers that speak it: one client per receiver, no redirects (a POST must not wander off with its
- * token), a timeout per request, and the generic reading of an HTTP answer (2xx delivered; 408, 425, 429 and 5xx
- * retried, Retry-After honoured; any other status refused for good).
+ * token), a timeout per request, every request's destination checked against the outbound policy (resolved again each
+ * time, so a name that moves to a private address is caught), and the generic reading of an HTTP answer (2xx
+ * delivered; 408, 425, 429 and 5xx retried, Retry-After honoured; any other status refused for good).
  */
 public final class HttpSend {
     public static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient client;
     private final Duration timeout;
+    private final OutboundPolicy outbound;
+    private final String receiver;
 
-    public HttpSend(Duration timeout) {
+    public HttpSend(Duration timeout, OutboundPolicy outbound, String receiver) {
         this.timeout = timeout;
+        this.outbound = outbound;
+        this.receiver = receiver;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
@@ -51,7 +57,15 @@ public final class HttpSend {
         }
     }
 
+    /**
+     * Sends one request. A destination the outbound policy refuses throws {@link OutboundPolicy.Refused} before anything
+     * is sent. A request carries credentials when it has an Authorization header or a query string (DingTalk's
+     * access_token, WeCom's corpsecret travel there): then https is required, except to this machine's loopback.
+     */
     public Response send(String method, URI uri, Map<String, String> headers, byte[] body) throws IOException, InterruptedException {
+        boolean credentials = uri.getRawQuery() != null || uri.getRawUserInfo() != null
+                || headers.keySet().stream().anyMatch(h -> h.equalsIgnoreCase("Authorization"));
+        outbound.check(uri, "receiver " + receiver, credentials);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);

@@ -308,6 +308,8 @@ public final class SinkLoop implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of(Outcome.retry("interrupted"));
+        } catch (io.slipway.outbound.OutboundPolicy.Refused e) {
+            return List.of(Outcome.rejected(e.getMessage())); // nothing was sent; a retry would be refused the same way
         } catch (Exception e) {
             return List.of(Outcome.retry(describe(e)));
         } finally {

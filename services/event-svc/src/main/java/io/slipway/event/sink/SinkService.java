@@ -20,7 +20,7 @@ public class SinkService {
         this.config = config;
         this.routes = routes;
         this.sinks = new Sinks(backbone.kafka().bootstrapServers(), config.topic(), backbone.kafka().partitions(), registry,
-                () -> routes.store().current(), config.consumer());
+                () -> routes.store().current(), config.consumer(), io.slipway.outbound.OutboundPolicy.allowing(backbone.outbound().allow().orElse("")));
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -6,6 +6,7 @@ import io.slipway.backbone.Backoff;
 import io.slipway.backbone.Topics;
 import io.slipway.event.route.Receiver;
 import io.slipway.event.route.RouteConfig;
+import io.slipway.outbound.OutboundPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,11 +39,13 @@ public final class Sinks implements AutoCloseable {
     private final Supplier<RouteConfig> routing;
     private final Map<String, String> consumerOverrides;
     private final DeadLetters deadLetters;
+    private final OutboundPolicy outbound;
     private final Map<String, Running> running = new LinkedHashMap<>();
     private final Map<String, SinkMeters> meters = new LinkedHashMap<>();
 
     public Sinks(String bootstrapServers, String topic, int partitions, MeterRegistry registry, Supplier<RouteConfig> routing,
-                 Map<String, String> consumerOverrides) {
+                 Map<String, String> consumerOverrides, OutboundPolicy outbound) {
+        this.outbound = outbound;
         this.bootstrapServers = bootstrapServers;
         this.topic = topic;
         this.partitions = partitions;
@@ -208,7 +211,7 @@ public final class Sinks implements AutoCloseable {
             while (!stopped) {
                 try {
                     if (transport == null) {
-                        transport = Transports.of(receiver);
+                        transport = Transports.of(receiver, outbound);
                     }
                     SinkLoop l = new SinkLoop(receiver, topic, consumer(receiver), transport, routing, deadLetters::send, meters);
                     synchronized (this) {

@@ -11,21 +11,24 @@ import io.slipway.event.sink.postgres.PostgresTransport;
 import io.slipway.event.sink.slack.SlackTransport;
 import io.slipway.event.sink.webhook.WebhookTransport;
 import io.slipway.event.sink.wecom.WeComTransport;
+import io.slipway.outbound.OutboundPolicy;
 
 /** The transport for a receiver's kind. */
 public final class Transports {
     private Transports() {
     }
 
-    public static Transport of(Receiver receiver) {
+    /** The transport for {@code receiver}; HTTP ones send only where {@code outbound} allows. */
+    public static Transport of(Receiver receiver, OutboundPolicy outbound) {
         var timeout = receiver.policy().timeout();
+        String name = receiver.name();
         return switch (receiver.target()) {
-            case Target.DingTalk t -> new DingTalkTransport(t, timeout);
-            case Target.Lark t -> new LarkTransport(t, timeout);
-            case Target.WeCom t -> new WeComTransport(t, timeout);
-            case Target.Slack t -> new SlackTransport(t, timeout);
-            case Target.Webhook t -> new WebhookTransport(t, timeout);
-            case Target.Elasticsearch t -> new ElasticsearchTransport(t, timeout);
+            case Target.DingTalk t -> new DingTalkTransport(t, timeout, outbound, name);
+            case Target.Lark t -> new LarkTransport(t, timeout, outbound, name);
+            case Target.WeCom t -> new WeComTransport(t, timeout, outbound, name);
+            case Target.Slack t -> new SlackTransport(t, timeout, outbound, name);
+            case Target.Webhook t -> new WebhookTransport(t, timeout, outbound, name);
+            case Target.Elasticsearch t -> new ElasticsearchTransport(t, timeout, outbound, name);
             case Target.Postgres t -> new PostgresTransport(t, timeout);
             case Target.Kafka t -> new KafkaTransport(t, receiver.consumerGroup(), timeout);
             case Target.Stdout t -> FileTransport.stdout(t.layout());

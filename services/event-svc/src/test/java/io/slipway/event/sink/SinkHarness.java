@@ -41,7 +41,8 @@ final class SinkHarness implements AutoCloseable {
 
     SinkHarness(String yaml) {
         config = new RouteConfigParser(v -> null, java.nio.file.Path.of(System.getProperty("java.io.tmpdir"))).parse(yaml);
-        sinks = new Sinks(SlipwayInfra.get().bootstrapServers(), topic, 3, registry, () -> config, Map.of());
+        sinks = new Sinks(SlipwayInfra.get().bootstrapServers(), topic, 3, registry, () -> config, Map.of(),
+                io.slipway.outbound.OutboundPolicy.allowing("loopback"));
         sinks.apply(config);
         for (Receiver r : config.receivers()) {
             await("sink " + r.name() + " has its partitions").atMost(Duration.ofSeconds(60)).until(() -> sinks.ready(r.name()));

@@ -1,5 +1,6 @@
 package io.slipway.event.sink.dingtalk;
 
+import io.slipway.outbound.OutboundPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.event.route.Target;
 import io.slipway.event.sink.ChatContent;
@@ -32,9 +33,9 @@ public final class DingTalkTransport implements Transport {
     private final Target.DingTalk target;
     private final HttpSend http;
 
-    public DingTalkTransport(Target.DingTalk target, Duration timeout) {
+    public DingTalkTransport(Target.DingTalk target, Duration timeout, OutboundPolicy outbound, String receiver) {
         this.target = target;
-        this.http = new HttpSend(timeout);
+        this.http = new HttpSend(timeout, outbound, receiver);
     }
 
     @Override

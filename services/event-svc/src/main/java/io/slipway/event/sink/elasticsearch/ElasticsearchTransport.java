@@ -1,5 +1,6 @@
 package io.slipway.event.sink.elasticsearch;
 
+import io.slipway.outbound.OutboundPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.event.route.EventView;
 import io.slipway.event.route.Target;
@@ -36,9 +37,9 @@ public final class ElasticsearchTransport implements Transport {
     private final DateTimeFormatter day;
     private int host;
 
-    public ElasticsearchTransport(Target.Elasticsearch target, Duration timeout) {
+    public ElasticsearchTransport(Target.Elasticsearch target, Duration timeout, OutboundPolicy outbound, String receiver) {
         this.target = target;
-        this.http = new HttpSend(timeout);
+        this.http = new HttpSend(timeout, outbound, receiver);
         this.day = DateTimeFormatter.ofPattern(target.dateFormat()).withZone(ZoneOffset.UTC);
     }
 

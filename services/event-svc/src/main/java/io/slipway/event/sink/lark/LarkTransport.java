@@ -1,5 +1,6 @@
 package io.slipway.event.sink.lark;
 
+import io.slipway.outbound.OutboundPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.event.route.Target;
 import io.slipway.event.sink.ChatContent;
@@ -27,9 +28,9 @@ public final class LarkTransport implements Transport {
     private final Target.Lark target;
     private final HttpSend http;
 
-    public LarkTransport(Target.Lark target, Duration timeout) {
+    public LarkTransport(Target.Lark target, Duration timeout, OutboundPolicy outbound, String receiver) {
         this.target = target;
-        this.http = new HttpSend(timeout);
+        this.http = new HttpSend(timeout, outbound, receiver);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.slipway.event.sink.slack;
 
+import io.slipway.outbound.OutboundPolicy;
 import io.slipway.event.route.Target;
 import io.slipway.event.sink.ChatContent;
 import io.slipway.event.sink.HttpSend;
@@ -22,9 +23,9 @@ public final class SlackTransport implements Transport {
     private final Target.Slack target;
     private final HttpSend http;
 
-    public SlackTransport(Target.Slack target, Duration timeout) {
+    public SlackTransport(Target.Slack target, Duration timeout, OutboundPolicy outbound, String receiver) {
         this.target = target;
-        this.http = new HttpSend(timeout);
+        this.http = new HttpSend(timeout, outbound, receiver);
     }
 
     @Override

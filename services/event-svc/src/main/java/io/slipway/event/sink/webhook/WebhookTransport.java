@@ -1,5 +1,6 @@
 package io.slipway.event.sink.webhook;
 
+import io.slipway.outbound.OutboundPolicy;
 import io.slipway.event.route.EventView;
 import io.slipway.event.route.Target;
 import io.slipway.event.route.Template;
@@ -28,9 +29,9 @@ public final class WebhookTransport implements Transport {
     private final Target.Webhook target;
     private final HttpSend http;
 
-    public WebhookTransport(Target.Webhook target, Duration timeout) {
+    public WebhookTransport(Target.Webhook target, Duration timeout, OutboundPolicy outbound, String receiver) {
         this.target = target;
-        this.http = new HttpSend(timeout);
+        this.http = new HttpSend(timeout, outbound, receiver);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.slipway.event.sink.wecom;
 
+import io.slipway.outbound.OutboundPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.event.route.Target;
 import io.slipway.event.sink.ChatContent;
@@ -28,9 +29,9 @@ public final class WeComTransport implements Transport {
     private String token;
     private long tokenExpires;
 
-    public WeComTransport(Target.WeCom target, Duration timeout) {
+    public WeComTransport(Target.WeCom target, Duration timeout, OutboundPolicy outbound, String receiver) {
         this.target = target;
-        this.http = new HttpSend(timeout);
+        this.http = new HttpSend(timeout, outbound, receiver);
     }
 
     @Override

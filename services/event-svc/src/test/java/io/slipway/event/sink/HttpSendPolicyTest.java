@@ -1,0 +1,55 @@
+package io.slipway.event.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import io.slipway.outbound.OutboundPolicy;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A receiver's request goes out only where the outbound policy allows; a refused one reaches nobody. */
+class HttpSendPolicyTest {
+    HttpServer server;
+    final AtomicInteger received = new AtomicInteger();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            received.incrementAndGet();
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    URI url(String rest) {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + rest);
+    }
+
+    @Test
+    void aLoopbackReceiverIsRefusedUnlessAllowedAndNothingIsSent() throws Exception {
+        HttpSend strict = new HttpSend(Duration.ofSeconds(5), OutboundPolicy.PUBLIC_ONLY, "ops-hook");
+        assertThatThrownBy(() -> strict.postJson(url("/hook?access_token=Canary-Token-3"), Map.of("a", 1)))
+                .isInstanceOf(OutboundPolicy.Refused.class)
+                .hasMessageContaining("receiver ops-hook").hasMessageContaining("loopback address")
+                .hasMessageNotContaining("Canary-Token-3");
+        assertThat(received).hasValue(0);
+
+        HttpSend local = new HttpSend(Duration.ofSeconds(5), OutboundPolicy.allowing("loopback"), "ops-hook");
+        assertThat(local.postJson(url("/hook?access_token=t"), Map.of("a", 1)).status()).isEqualTo(204);
+        assertThat(received).hasValue(1);
+    }
+}
