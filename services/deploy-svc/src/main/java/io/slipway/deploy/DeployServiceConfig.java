@@ -45,6 +45,12 @@ public interface DeployServiceConfig {
     /** Registries spoken to over plain HTTP (host:port); loopback registries always are. */
     Optional<List<String>> insecureRegistries();
 
+    /**
+     * The key that seals Clusterfiles in the database (32 bytes, 0600): {@code <data-dir>/secrets.key}, made on first
+     * start, unless this names another file (instances sharing one database must share the key).
+     */
+    Optional<Path> secretsKeyFile();
+
     /** Port of the cluster-local registry on master0 (when the image caches container images). */
     @WithDefault("5000")
     int registryPort();

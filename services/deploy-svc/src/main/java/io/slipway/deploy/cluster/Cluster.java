@@ -64,7 +64,9 @@ public class Cluster {
     @Column(name = "awaiting_pool")
     public String awaitingPool;
 
+    /** The desired Clusterfile, secrets and all: sealed in the database ({@link SealedClusterfile}). */
     @Column(columnDefinition = "text", nullable = false)
+    @jakarta.persistence.Convert(converter = SealedClusterfile.class)
     public String clusterfile;
 
     /** The last request id seen from CI (slipway.deploy.requests), so a redelivered request is one operation. */

@@ -16,6 +16,14 @@ public record OperationOutcome(Cluster.State state, String message, String image
     public record Failure(String step, String reason, boolean transientFault) {
     }
 
+    /** This outcome with its message and failure reasons passed through {@code scrub} (a command's output may repeat a secret). */
+    public OperationOutcome scrubbed(java.util.function.UnaryOperator<String> scrub) {
+        Map<String, Failure> clean = new java.util.LinkedHashMap<>();
+        failures.forEach((host, f) -> clean.put(host, new Failure(f.step(), scrub.apply(f.reason()), f.transientFault())));
+        return new OperationOutcome(state, scrub.apply(message), imageDigest, clusterfile, installed, clean, removed, removedCleaned, reset,
+                upgrade, uncleaned);
+    }
+
     public record Upgrade(String fromDigest, String toDigest, List<String> changedLayers, long bytesSent, List<String> hooksRerun) {
     }
 }

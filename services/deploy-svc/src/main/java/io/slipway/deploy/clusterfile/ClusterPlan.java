@@ -20,13 +20,10 @@ public record ClusterPlan(List<PlannedHost> hostsToAdd, List<String> hostsToRemo
     public record PlannedHost(String ip, List<String> roles, String sshUser, int sshPort, Map<String, String> env) {
         static PlannedHost of(ClusterHost h) {
             Map<String, String> env = new java.util.LinkedHashMap<>();
-            h.env().forEach((k, v) -> env.put(k, SECRET_NAME.matcher(k).matches() ? "******" : v));
+            h.env().forEach((k, v) -> env.put(k, ClusterSecrets.secretName(k) ? ClusterSecrets.MASK : v));
             return new PlannedHost(h.ip(), h.roles(), h.sshUser(), h.sshPort(), env);
         }
     }
-
-    private static final java.util.regex.Pattern SECRET_NAME = java.util.regex.Pattern.compile(
-            "(?i).*(pass|secret|token|key|credential|auth|cert).*");
 
     public static ClusterPlan between(Clusterfile current, Clusterfile desired) {
         if (current == null) {

@@ -193,12 +193,24 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
                 hostLines);
     }
 
-    /** A copy with every secret (passwords, inline keys, registry password) replaced by {@code ******}, for events and REST. */
+    /**
+     * A copy with every secret replaced by {@code ******}, for events and REST: passwords, keys, the registry password,
+     * env values of secret names, and those values wherever cmd, cmd_args or the other documents repeat them
+     * ({@link ClusterSecrets}).
+     */
     public Clusterfile masked() {
+        ClusterSecrets secrets = ClusterSecrets.of(this);
         List<HostGroup> groups = hostGroups.stream().map(g -> new HostGroup(g.ips(), g.roles(), g.ssh() == null ? null : g.ssh().masked(),
-                g.env(), g.labels(), g.taints())).toList();
-        return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh.masked(), groups, infra, registry.masked(), dataRoot,
-                hostKeys, otherDocuments, hostLines);
+                maskedEnv(g.env()), g.labels(), g.taints())).toList();
+        return new Clusterfile(name, image, maskedEnv(env), cmdArgs.stream().map(secrets::scrub).toList(),
+                cmd.stream().map(secrets::scrub).toList(), appNames, ssh.masked(), groups, infra, registry.masked(), dataRoot, hostKeys,
+                otherDocuments.stream().map(secrets::scrub).toList(), hostLines);
+    }
+
+    private static Map<String, String> maskedEnv(Map<String, String> env) {
+        Map<String, String> out = new LinkedHashMap<>();
+        env.forEach((k, v) -> out.put(k, ClusterSecrets.secretName(k) ? ClusterSecrets.MASK : v));
+        return out;
     }
 
     /** The v2 YAML of this Clusterfile (other documents follow after {@code ---}); parsing it gives this back. */

@@ -16,6 +16,8 @@ import io.slipway.deploy.image.ClusterImages;
 import io.slipway.deploy.install.ClusterInstaller;
 import io.slipway.deploy.install.HostSteps;
 import io.slipway.deploy.clusterfile.ClusterHost;
+import io.slipway.deploy.clusterfile.ClusterSecrets;
+import java.util.function.UnaryOperator;
 import io.slipway.ssh.HostKeyStore;
 import io.slipway.ssh.SshEngine;
 import io.slipway.ssh.SshRetry;
@@ -164,11 +166,20 @@ public class DeployWorker {
         }
     }
 
+    private static ClusterSecrets secretsOf(ClaimedOperation op) {
+        try {
+            return ClusterSecrets.of(Clusterfile.stored(op.clusterfile()));
+        } catch (RuntimeException e) {
+            return ClusterSecrets.NONE; // an unreadable Clusterfile fails the operation before anything runs
+        }
+    }
+
     private void run(ClaimedOperation op) {
         LOG.infof("cluster %s: %s (generation %d) started", op.cluster(), op.operation().label(), op.generation());
         OperationOutcome outcome;
+        UnaryOperator<String> scrub = secretsOf(op)::scrub;
         try {
-            outcome = runner.run(op, new RecordedJournal(clusters, progress, op));
+            outcome = runner.run(op, new RecordedJournal(clusters, progress, op, scrub));
         } catch (RuntimeException e) {
             if (stopping) {
                 return; // left claimed by this worker id: the next start resumes it
@@ -178,7 +189,7 @@ public class DeployWorker {
                     op.operation().label() + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), null, null,
                     java.util.Map.of(), java.util.Map.of(), List.of(), true, List.of(), null, List.of());
         }
-        OperationOutcome finalOutcome = outcome;
+        OperationOutcome finalOutcome = outcome.scrubbed(scrub);
         ClusterView view = BlockingCalls.await(() -> clusters.finish(op.cluster(), op.generation(), finalOutcome));
         if (view.state() == io.slipway.deploy.cluster.Cluster.State.Deleted) {
             forgetPoolPins(op);

@@ -10,6 +10,7 @@ import io.slipway.deploy.install.StepJournal;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The installer's journal backed by the Cluster aggregate: each step start, completion and failure is a row and an
@@ -21,8 +22,11 @@ final class RecordedJournal implements StepJournal {
     private final String cluster;
     private final long generation;
     private final Set<String> completed = ConcurrentHashMap.newKeySet();
+    private final UnaryOperator<String> scrub;
 
-    RecordedJournal(Clusters clusters, ClusterProgress progress, ClaimedOperation op) {
+    /** {@code scrub} takes the cluster's secrets out of what a step says (a failed command's output may repeat one). */
+    RecordedJournal(Clusters clusters, ClusterProgress progress, ClaimedOperation op, UnaryOperator<String> scrub) {
+        this.scrub = scrub;
         this.clusters = clusters;
         this.progress = progress;
         this.cluster = op.cluster();
@@ -43,16 +47,18 @@ final class RecordedJournal implements StepJournal {
 
     @Override
     public void completed(String host, HostStep step, String revision, StepResult result) {
-        BlockingCalls.await(() -> clusters.stepCompleted(cluster, generation, host, step.label(), revision, result.detail(),
+        String detail = scrub.apply(result.detail());
+        BlockingCalls.await(() -> clusters.stepCompleted(cluster, generation, host, step.label(), revision, detail,
                 result.bytesSent(), result.skipped(), result.durationMillis()));
         completed.add(ClaimedOperation.stepKey(host, step.label(), revision));
         progress.publish(new ProgressEvent(cluster, host, step.label(), result.skipped() ? "Skipped" : "Completed",
-                result.detail(), Instant.now()));
+                detail, Instant.now()));
     }
 
     @Override
     public void failed(String host, HostStep step, String revision, String reason, boolean transientFault) {
-        BlockingCalls.await(() -> clusters.stepFailed(cluster, generation, host, step.label(), revision, reason, transientFault));
-        progress.publish(new ProgressEvent(cluster, host, step.label(), "Failed", reason, Instant.now()));
+        String said = scrub.apply(reason);
+        BlockingCalls.await(() -> clusters.stepFailed(cluster, generation, host, step.label(), revision, said, transientFault));
+        progress.publish(new ProgressEvent(cluster, host, step.label(), "Failed", said, Instant.now()));
     }
 }

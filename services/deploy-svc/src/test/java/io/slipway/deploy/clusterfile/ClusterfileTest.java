@@ -103,6 +103,36 @@ class ClusterfileTest {
     }
 
     @Test
+    void secretEnvValuesAreMaskedAndScrubbedWhereverTheFileRepeatsThem() {
+        Clusterfile cf = Clusterfile.parse("""
+                apiVersion: sealer.io/v2
+                kind: Cluster
+                metadata:
+                  name: c1
+                spec:
+                  image: app:v1
+                  env: [DB_PASSWORD=Env-Secret-77, ZONE=b]
+                  cmd: ["sh init.sh --db-password Env-Secret-77"]
+                  ssh: {passwd: Ssh-Secret-42}
+                  hosts:
+                    - ips: [10.0.0.1]
+                      roles: [master]
+                      env: [API_TOKEN=Group-Token-55]
+                ---
+                apiVersion: sealer.io/v2
+                kind: Config
+                spec: {data: "login Ssh-Secret-42"}
+                """, "Clusterfile");
+        String masked = cf.masked().toYaml();
+        assertThat(masked).doesNotContain("Env-Secret-77", "Ssh-Secret-42", "Group-Token-55")
+                .contains("DB_PASSWORD=******", "ZONE=b", "--db-password ******", "login ******");
+        ClusterSecrets secrets = ClusterSecrets.of(cf);
+        assertThat(secrets.scrub("hook failed: cannot reach db with Env-Secret-77 as Group-Token-55")).isEqualTo(
+                "hook failed: cannot reach db with ****** as ******");
+        assertThat(cf.env()).containsEntry("DB_PASSWORD", "Env-Secret-77"); // the hosts still get the value
+    }
+
+    @Test
     void importsV1MastersAndNodes() {
         Clusterfile cf = Clusterfile.parse("""
                 apiVersion: sealer.aliyun.com/v1alpha1

@@ -77,7 +77,7 @@ class DeployFlowTest {
         Files.createDirectories(ctx.resolve("hooks/clean"));
         // FAIL_ON names a host whose master hook fails, as a broken install script would
         Files.writeString(ctx.resolve("hooks/master/10-up.sh"), """
-                if [ "${FAIL_ON:-}" = "$SLIPWAY_HOST_IP" ]; then echo "told to fail on $SLIPWAY_HOST_IP" >&2; exit 3; fi
+                if [ "${FAIL_ON:-}" = "$SLIPWAY_HOST_IP" ]; then echo "told to fail on $SLIPWAY_HOST_IP (token ${API_TOKEN:-})" >&2; exit 3; fi
                 echo up > /var/lib/slipway/up-$SLIPWAY_CLUSTER
                 """);
         Files.writeString(ctx.resolve("hooks/node/10-up.sh"), """
@@ -427,10 +427,21 @@ class DeployFlowTest {
     @Test
     void deleteWorksAfterAFailedInstall() {
         String name = "failed-" + UUID.randomUUID().toString().substring(0, 6);
-        apply(clusterfile(name, List.of(host(2)), List.of(), "FAIL_ON=" + host(2).address())).then().statusCode(202);
+        // the failing hook prints a secret of the Clusterfile: its output reaches viewers and events with the secret masked
+        String canary = "Canary-Env-Secret-8";
+        apply(clusterfile(name, List.of(host(2)), List.of(), "FAIL_ON=" + host(2).address() + ", API_TOKEN=" + canary)).then().statusCode(202);
         Map<String, Object> failed = awaitSettled(name);
         assertThat(failed.get("state")).isEqualTo("Failed");
-        assertThat((String) failed.get("message")).contains(host(2).address(), "hooks", "told to fail");
+        assertThat((String) failed.get("message")).contains(host(2).address(), "hooks", "told to fail", "(token ******)")
+                .doesNotContain(canary);
+        assertThat(given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/deploy/clusters/" + name).asString())
+                .doesNotContain(canary);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(eventTypes(name)).contains("HostStepFailed", "ClusterFailed"));
+        for (ConsumerRecord<String, byte[]> r : KafkaTopics.readAll(EVENTS)) {
+            if (name.equals(r.key())) {
+                assertThat(new String(r.value(), StandardCharsets.UTF_8)).doesNotContain(canary);
+            }
+        }
         assertThat(host(2).path("/var/lib/slipway/clusters/" + name + "/rootfs")).isDirectory();
 
         deleteAll(name);
@@ -543,6 +554,18 @@ class DeployFlowTest {
             if (name.equals(r.key())) {
                 assertThat(new String(r.value(), StandardCharsets.UTF_8)).doesNotContain(fleet.password());
             }
+        }
+        // at rest the Clusterfile is sealed: the database holds no password
+        var infra = io.slipway.testkit.SlipwayInfra.get();
+        try (var db = java.sql.DriverManager.getConnection(infra.jdbcUrl("deploy"), infra.dbUser(), infra.dbPassword());
+             var q = db.prepareStatement("select clusterfile from deploy_cluster where name = ?")) {
+            q.setString(1, name);
+            try (var rows = q.executeQuery()) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(1)).startsWith("sealed:v1:").doesNotContain(fleet.password());
+            }
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
         }
         deleteAll(name);
     }
