@@ -5,6 +5,7 @@ import io.slipway.cli.deploy.ClustersCommand;
 import io.slipway.cli.deploy.DeleteCommand;
 import io.slipway.cli.deploy.JoinCommand;
 import io.slipway.cli.deploy.ResetCommand;
+import io.slipway.cli.deploy.SecretCommand;
 import io.slipway.cli.deploy.RunCommand;
 import io.slipway.cli.events.EventsCommand;
 import io.slipway.cli.infra.InfraCommand;
@@ -36,6 +37,7 @@ import picocli.CommandLine.Command;
                 BuildCommand.class, ImagesCommand.class, InspectCommand.class, TagCommand.class, RmiCommand.class,
                 PushCommand.class, PullCommand.class, SaveCommand.class, LoadCommand.class, LoginCommand.class, SyncCommand.class,
                 RunCommand.class, ApplyCommand.class, JoinCommand.class, DeleteCommand.class, ResetCommand.class, ClustersCommand.class,
+                SecretCommand.class,
                 InfraCommand.class, WorkloadsCommand.class, ComponentsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Slipway {

@@ -207,6 +207,33 @@ class DeployCommandsTest {
     }
 
     @Test
+    void secretsAreSetFromAFileOrStandardInputNeverFromTheCommandLine() throws Exception {
+        Path key = Files.writeString(tmp.resolve("id"), "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n");
+        api.status = 201;
+        api.answer = "{\"name\":\"node-key\"}";
+        assertThat(slipway("secret", "set", "node-key", "--from-file", key.toString())).as(err.toString()).isZero();
+        FakeDeployApi.Seen put = api.requests.get(0);
+        assertThat(put.method() + " " + put.path()).isEqualTo("PUT /api/v1/deploy/secrets/node-key");
+        assertThat(json(put.body()).path("value").asText()).isEqualTo(Files.readString(key));
+        assertThat(out.toString()).contains("${secret:node-key}").doesNotContain("abc");
+
+        java.io.InputStream stdin = System.in;
+        System.setIn(new java.io.ByteArrayInputStream("Db-Password-4\n".getBytes(StandardCharsets.UTF_8)));
+        try {
+            assertThat(slipway("secret", "set", "db-pw", "--stdin")).isZero();
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(json(api.requests.get(1).body()).path("value").asText()).isEqualTo("Db-Password-4");
+        assertThat(slipway("secret", "set", "db-pw")).as("a value must come from somewhere").isEqualTo(2);
+
+        api.status = 200;
+        api.answer = "[{\"name\":\"db-pw\",\"updatedBy\":\"ops\",\"updatedAt\":\"2026-12-06T00:00:00Z\"}]";
+        assertThat(slipway("secret", "list")).isZero();
+        assertThat(out.toString()).containsPattern("db-pw\\s+ops\\s+2026-12-06");
+    }
+
+    @Test
     void joinDeleteResetAndClustersCallTheirEndpoints() throws Exception {
         api.progress = List.of(cluster("Ready", "joined"));
         assertThat(slipway("join", "demo", "-n", "10.0.0.9")).isZero();

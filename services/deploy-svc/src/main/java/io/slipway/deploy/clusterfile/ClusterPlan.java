@@ -18,16 +18,16 @@ public record ClusterPlan(List<PlannedHost> hostsToAdd, List<String> hostsToRemo
      * masked.
      */
     public record PlannedHost(String ip, List<String> roles, String sshUser, int sshPort, Map<String, String> env) {
-        static PlannedHost of(ClusterHost h) {
+        static PlannedHost of(ClusterHost h, Clusterfile cf) {
             Map<String, String> env = new java.util.LinkedHashMap<>();
-            h.env().forEach((k, v) -> env.put(k, ClusterSecrets.secretName(k) ? ClusterSecrets.MASK : v));
+            h.env().forEach((k, v) -> env.put(k, cf.secretEnv(k) ? ClusterSecrets.MASK : v));
             return new PlannedHost(h.ip(), h.roles(), h.sshUser(), h.sshPort(), env);
         }
     }
 
     public static ClusterPlan between(Clusterfile current, Clusterfile desired) {
         if (current == null) {
-            return new ClusterPlan(desired.hosts().stream().map(PlannedHost::of).toList(), List.of(), true,
+            return new ClusterPlan(desired.hosts().stream().map(h -> PlannedHost.of(h, desired)).toList(), List.of(), true,
                     null, desired.image(), !desired.env().isEmpty());
         }
         Map<String, ClusterHost> before = new java.util.LinkedHashMap<>();
@@ -37,7 +37,7 @@ public record ClusterPlan(List<PlannedHost> hostsToAdd, List<String> hostsToRemo
         for (ClusterHost h : desired.hosts()) {
             ClusterHost was = before.remove(h.ip());
             if (was == null) {
-                add.add(PlannedHost.of(h));
+                add.add(PlannedHost.of(h, desired));
             } else if (!new java.util.HashSet<>(was.roles()).equals(new java.util.HashSet<>(h.roles()))) {
                 throw new ClusterfileException("Clusterfile", desired.hostLines().getOrDefault(h.ip(), 0), "spec.hosts",
                         "host " + h.ip() + " cannot change roles in place (" + String.join(",", was.roles()) + " -> "

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * The secrets a Clusterfile holds, and how they are kept out of what viewers, events and logs see: SSH passwords,
  * private keys and their passphrases (the cluster's and every group's), the external registry's password, and the
  * value of every env variable whose name says it is secret (it contains pass, secret, token, key, credential, auth or
- * cert: {@code DB_PASSWORD}, {@code API_TOKEN}). Masked copies replace those fields; any other text (cmd, cmd_args,
+ * cert: {@code DB_PASSWORD}, {@code API_TOKEN}) or that the Clusterfile marks ({@code spec.secretEnv}, or a value naming
+ * a deploy secret). Masked copies replace those fields; any other text (cmd, cmd_args,
  * other documents, a failed command's output) has each secret value replaced wherever it appears.
  */
 public final class ClusterSecrets {
@@ -40,12 +41,12 @@ public final class ClusterSecrets {
         cf.hostGroups().forEach(g -> addSsh(all, g.ssh()));
         add(all, cf.registry().externalPassword());
         cf.env().forEach((k, v) -> {
-            if (secretName(k)) {
+            if (cf.secretEnv(k)) {
                 add(all, v);
             }
         });
         cf.hostGroups().forEach(g -> g.env().forEach((k, v) -> {
-            if (secretName(k)) {
+            if (cf.secretEnv(k)) {
                 add(all, v);
             }
         }));

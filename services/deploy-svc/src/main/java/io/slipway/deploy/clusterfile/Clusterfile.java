@@ -21,13 +21,15 @@ import org.yaml.snakeyaml.nodes.Node;
  * (Config, Plugin, ...) are kept as they are. Every problem is a {@link ClusterfileException} naming line and field.
  *
  * @param hostKeys  the hosts' SSH keys the operator gave, and whether hosts with none may be trusted on first use
+ * @param secretEnv env names whose values are secret besides those whose name says so ({@code spec.secretEnv}, and every
+ *                  variable whose value names a deploy secret, {@code ${secret:<name>}})
  * @param infra     where the hosts come from when they are not listed: a pool infra-svc makes (null for listed hosts); once
  *                  the pool is ready, its nodes are the host groups
  * @param hostLines the line each host address was written on, for errors found later (not part of the cluster's meaning)
  */
 public record Clusterfile(String name, String image, Map<String, String> env, List<String> cmdArgs, List<String> cmd,
                           List<String> appNames, SshSpec ssh, List<HostGroup> hostGroups, InfraSpec infra, RegistrySpec registry, String dataRoot,
-                          HostKeys hostKeys, List<String> otherDocuments, Map<String, Integer> hostLines) {
+                          HostKeys hostKeys, List<String> secretEnv, List<String> otherDocuments, Map<String, Integer> hostLines) {
 
     public static final String API_V2 = "sealer.io/v2";
     public static final String DEFAULT_DATA_ROOT = "/var/lib/slipway";
@@ -44,6 +46,7 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
         registry = registry == null ? RegistrySpec.NONE : registry;
         dataRoot = dataRoot == null || dataRoot.isBlank() ? DEFAULT_DATA_ROOT : dataRoot;
         hostKeys = hostKeys == null ? HostKeys.NONE : hostKeys;
+        secretEnv = secretEnv == null ? List.of() : List.copyOf(new LinkedHashSet<>(secretEnv));
         otherDocuments = otherDocuments == null ? List.of() : List.copyOf(otherDocuments);
         hostLines = hostLines == null ? Map.of() : Map.copyOf(hostLines);
     }
@@ -98,8 +101,8 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
             throw new ClusterfileException(file, documents.isEmpty() ? 0 : 1, "kind", "no document of kind Cluster");
         }
         return new Clusterfile(cluster.name, cluster.image, cluster.env, cluster.cmdArgs, cluster.cmd, cluster.appNames, cluster.ssh,
-                cluster.hostGroups, cluster.infra, cluster.registry, cluster.dataRoot, new HostKeys(cluster.hostKeys, cluster.trustOnFirstUse), others,
-                cluster.hostLines);
+                cluster.hostGroups, cluster.infra, cluster.registry, cluster.dataRoot, new HostKeys(cluster.hostKeys, cluster.trustOnFirstUse),
+                cluster.secretEnv, others, cluster.hostLines);
     }
 
     static int line(Node n) {
@@ -172,7 +175,7 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
             }
         }
         return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh, hostGroups, new InfraSpec(infra.provider(), roles), registry,
-                dataRoot, hostKeys, otherDocuments, hostLines);
+                dataRoot, hostKeys, secretEnv, otherDocuments, hostLines);
     }
 
     /** True when the hosts come from a pool that has not been handed over yet. */
@@ -184,13 +187,13 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
         Set<String> ips = new LinkedHashSet<>();
         groups.forEach(g -> ips.addAll(g.ips()));
         return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh, groups, infra, registry, dataRoot, hostKeys.keeping(ips),
-                otherDocuments, hostLines);
+                secretEnv, otherDocuments, hostLines);
     }
 
     /** This Clusterfile with these host keys (a join adds its hosts' keys, and asks for trust on first use or not). */
     public Clusterfile withHostKeys(HostKeys keys) {
-        return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh, hostGroups, infra, registry, dataRoot, keys, otherDocuments,
-                hostLines);
+        return new Clusterfile(name, image, env, cmdArgs, cmd, appNames, ssh, hostGroups, infra, registry, dataRoot, keys, secretEnv,
+                otherDocuments, hostLines);
     }
 
     /**
@@ -204,12 +207,64 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
                 maskedEnv(g.env()), g.labels(), g.taints())).toList();
         return new Clusterfile(name, image, maskedEnv(env), cmdArgs.stream().map(secrets::scrub).toList(),
                 cmd.stream().map(secrets::scrub).toList(), appNames, ssh.masked(), groups, infra, registry.masked(), dataRoot, hostKeys,
-                otherDocuments.stream().map(secrets::scrub).toList(), hostLines);
+                secretEnv, otherDocuments.stream().map(secrets::scrub).toList(), hostLines);
     }
 
-    private static Map<String, String> maskedEnv(Map<String, String> env) {
+    /** Whether the env variable {@code name} holds a secret: by its name, or marked in {@code secretEnv}. */
+    public boolean secretEnv(String name) {
+        return ClusterSecrets.secretName(name) || secretEnv.contains(name);
+    }
+
+    private Map<String, String> maskedEnv(Map<String, String> values) {
         Map<String, String> out = new LinkedHashMap<>();
-        env.forEach((k, v) -> out.put(k, ClusterSecrets.secretName(k) ? ClusterSecrets.MASK : v));
+        values.forEach((k, v) -> out.put(k, secretEnv(k) ? ClusterSecrets.MASK : v));
+        return out;
+    }
+
+    /** The deploy secrets this Clusterfile names ({@code ${secret:<name>}}), in its ssh, registry and env values. */
+    public java.util.Set<String> secretReferences() {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        secretFields().forEach(v -> names.addAll(SecretRefs.names(v)));
+        return names;
+    }
+
+    /** This Clusterfile with each {@code ${secret:<name>}} replaced by its value (every name must be in {@code values}). */
+    public Clusterfile withSecrets(Map<String, String> values) {
+        java.util.function.UnaryOperator<String> r = v -> SecretRefs.resolve(v, values);
+        List<HostGroup> groups = hostGroups.stream().map(g -> new HostGroup(g.ips(), g.roles(), resolved(g.ssh(), r), resolvedEnv(g.env(), r),
+                g.labels(), g.taints())).toList();
+        RegistrySpec reg = new RegistrySpec(registry.localDomain(), registry.localPort(), registry.externalDomain(),
+                registry.externalUsername(), r.apply(registry.externalPassword()));
+        return new Clusterfile(name, image, resolvedEnv(env, r), cmdArgs, cmd, appNames, resolved(ssh, r), groups, infra, reg, dataRoot,
+                hostKeys, secretEnv, otherDocuments, hostLines);
+    }
+
+    private List<String> secretFields() {
+        List<String> fields = new ArrayList<>();
+        java.util.function.Consumer<SshSpec> sshFields = s -> {
+            if (s != null) {
+                java.util.stream.Stream.of(s.password(), s.pk(), s.pkPassword()).filter(java.util.Objects::nonNull).forEach(fields::add);
+            }
+        };
+        sshFields.accept(ssh);
+        hostGroups.forEach(g -> {
+            sshFields.accept(g.ssh());
+            fields.addAll(g.env().values());
+        });
+        fields.addAll(env.values());
+        if (registry.externalPassword() != null) {
+            fields.add(registry.externalPassword());
+        }
+        return fields;
+    }
+
+    private static SshSpec resolved(SshSpec s, java.util.function.UnaryOperator<String> r) {
+        return s == null ? null : new SshSpec(s.user(), r.apply(s.password()), r.apply(s.pk()), r.apply(s.pkPassword()), s.port());
+    }
+
+    private static Map<String, String> resolvedEnv(Map<String, String> values, java.util.function.UnaryOperator<String> r) {
+        Map<String, String> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> out.put(k, r.apply(v)));
         return out;
     }
 
@@ -273,6 +328,9 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
         }
         if (hostKeys.firstUse()) {
             spec.put("trustOnFirstUse", true);
+        }
+        if (!secretEnv.isEmpty()) {
+            spec.put("secretEnv", secretEnv);
         }
         Map<String, Object> reg = new LinkedHashMap<>();
         if (registry.localDomain() != null || registry.localPort() != null) {
@@ -357,6 +415,7 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
         Map<String, String> hostKeys = new LinkedHashMap<>();
         boolean trustOnFirstUse;
         int hostKeyLines;
+        List<String> secretEnv = new ArrayList<>();
         Map<String, Integer> hostLines = new LinkedHashMap<>();
     }
 

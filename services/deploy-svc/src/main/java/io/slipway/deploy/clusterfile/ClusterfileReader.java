@@ -19,7 +19,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class ClusterfileReader {
     private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
     private static final Set<String> SPEC_V2 = Set.of("image", "env", "cmd_args", "cmd", "appNames", "hosts", "ssh", "hostAliases",
-            "registry", "containerRuntime", "dataRoot", "infra", "hostKeys", "trustOnFirstUse");
+            "registry", "containerRuntime", "dataRoot", "infra", "hostKeys", "trustOnFirstUse", "secretEnv");
     private static final Set<String> INFRA = Set.of("provider", "masters", "nodes");
     private static final Set<String> INFRA_ROLE = Set.of("count", "size", "image");
     /** infra-svc's pool ids are DNS labels of at most 40 characters; the pool is named after the cluster. */
@@ -71,6 +71,7 @@ final class ClusterfileReader {
         p.image = nonEmpty(required(f, spec, "image", "spec"), "spec.image");
         if (f.containsKey("env")) {
             p.env = env(f.get("env").getValueNode(), "spec.env");
+            referencedEnv(p.env, f.get("env").getValueNode(), "spec.env", p);
         }
         if (f.containsKey("cmd_args")) {
             p.cmdArgs = strings(f.get("cmd_args").getValueNode(), "spec.cmd_args");
@@ -95,6 +96,14 @@ final class ClusterfileReader {
             }
         }
         hostTrust(f, p);
+        if (f.containsKey("secretEnv")) {
+            for (String name : strings(f.get("secretEnv").getValueNode(), "spec.secretEnv")) {
+                if (!ENV_KEY.matcher(name).matches()) {
+                    throw error(f.get("secretEnv").getValueNode(), "spec.secretEnv", "'" + name + "' is not an env name");
+                }
+                p.secretEnv.add(name);
+            }
+        }
         if (f.containsKey("infra")) {
             p.infra = infra(f.get("infra"), p.name);
             if (!f.containsKey("hosts")) {
@@ -128,6 +137,9 @@ final class ClusterfileReader {
             }
             SshSpec ssh = gf.containsKey("ssh") ? ssh(gf.get("ssh").getValueNode(), path + ".ssh") : null;
             Map<String, String> env = gf.containsKey("env") ? env(gf.get("env").getValueNode(), path + ".env") : Map.of();
+            if (gf.containsKey("env")) {
+                referencedEnv(env, gf.get("env").getValueNode(), path + ".env", p);
+            }
             Map<String, String> labels = gf.containsKey("labels") ? stringMap(gf.get("labels").getValueNode(), path + ".labels") : Map.of();
             List<String> taints = gf.containsKey("taints") ? strings(gf.get("taints").getValueNode(), path + ".taints") : List.of();
             p.hostGroups.add(new HostGroup(ips, roles, ssh, env, labels, taints));
@@ -246,6 +258,24 @@ final class ClusterfileReader {
         p.hostKeyLines = Clusterfile.line(f.get("hostKeys").getKeyNode());
     }
 
+    /** Env variables whose value names a deploy secret are secret themselves; a malformed reference is an error. */
+    private void referencedEnv(Map<String, String> env, Node at, String path, Clusterfile.Parsed p) {
+        env.forEach((k, v) -> {
+            if (SecretRefs.refers(v)) {
+                checkedReference(v, at, path + "." + k);
+                p.secretEnv.add(k);
+            }
+        });
+    }
+
+    private void checkedReference(String value, Node at, String path) {
+        try {
+            SecretRefs.names(value);
+        } catch (IllegalArgumentException e) {
+            throw error(at, path, e.getMessage());
+        }
+    }
+
     private void validate(Clusterfile.Parsed p, MappingNode spec) {
         if (requireMaster) {
             for (String ip : p.hostKeys.keySet()) {
@@ -327,7 +357,13 @@ final class ClusterfileReader {
             }
         }
         String pk = optional(f, "pk", path);
-        if (requireMaster && pk != null && !pk.isBlank() && !pk.strip().startsWith("-----BEGIN")) {
+        for (String secretField : List.of("passwd", "pk", "pkPasswd")) {
+            String v = optional(f, secretField, path);
+            if (SecretRefs.refers(v)) {
+                checkedReference(v, f.get(secretField).getValueNode(), path + "." + secretField);
+            }
+        }
+        if (requireMaster && pk != null && !pk.isBlank() && !pk.strip().startsWith("-----BEGIN") && !SecretRefs.refers(pk)) {
             throw error(f.get("pk").getValueNode(), path + ".pk", "give the private key itself (its PEM text, e.g. 'pk: |' followed by "
                     + "the key's lines), not a file name: deploy-svc reads no file of its own machine for a Clusterfile (slipway apply "
                     + "puts the content of a file on your machine in its place)");

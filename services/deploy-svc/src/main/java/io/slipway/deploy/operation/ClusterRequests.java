@@ -14,6 +14,7 @@ import io.slipway.deploy.clusterfile.ClusterPlan;
 import io.slipway.deploy.clusterfile.Clusterfile;
 import io.slipway.deploy.clusterfile.HostKeys;
 import io.slipway.deploy.clusterfile.InfraSpec;
+import io.slipway.deploy.secret.DeploySecrets;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,16 +32,18 @@ public class ClusterRequests {
     private final Clusters clusters;
     private final DeployWorker worker;
     private final ClusterImages images;
+    private final DeploySecrets secrets;
 
-    ClusterRequests(Clusters clusters, DeployWorker worker, ClusterImages images) {
+    ClusterRequests(Clusters clusters, DeployWorker worker, ClusterImages images, DeploySecrets secrets) {
+        this.secrets = secrets;
         this.clusters = clusters;
         this.worker = worker;
         this.images = images;
     }
 
     public Uni<Clusters.Requested> apply(String clusterfileYaml, String requestId, String requestedBy, EventContext context) {
-        Clusterfile given = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile");
-        return clusters.find(given.name()).chain(current -> {
+        Clusterfile parsed = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile");
+        return secrets.resolve(parsed).chain(given -> clusters.find(given.name()).chain(current -> {
             Clusterfile before = live(current) ? Clusterfile.stored(current.clusterfile) : null;
             Clusterfile desired = desired(current, before, given);
             ClusterPlan.between(before, desired); // refuses a host changing role in place
@@ -51,7 +54,7 @@ public class ClusterRequests {
                     .chain(() -> submit(new OperationRequest(run ? ClusterOperation.RUN : ClusterOperation.APPLY, desired.name(),
                             desired.image(), desired.toYaml(), desired.masked().toYaml(), desiredHosts(desired), List.of(), false, requestId,
                             requestedBy, askPool ? desired.infra() : null), context));
-        });
+        }));
     }
 
     /** What {@code given} asks of the cluster as it is; while its pool is awaited, the request meets the pending operation (409). */
@@ -104,11 +107,17 @@ public class ClusterRequests {
         return true;
     }
 
+    private record Found(Clusterfile given, Cluster current) {
+    }
+
     /** What an apply would do, without doing it. */
     public Uni<Map<String, Object>> plan(String clusterfileYaml) {
-        Clusterfile given = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile");
+        Clusterfile parsed = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile");
         // the stores are files: looked at on a worker thread, not the event loop
-        return clusters.find(given.name()).emitOn(Infrastructure.getDefaultWorkerPool()).map(current -> {
+        return secrets.resolve(parsed).chain(resolved -> clusters.find(resolved.name()).map(c -> new Found(resolved, c)))
+                .emitOn(Infrastructure.getDefaultWorkerPool()).map(found -> {
+            Clusterfile given = found.given();
+            Cluster current = found.current();
             Clusterfile before = live(current) ? Clusterfile.stored(current.clusterfile) : null;
             Clusterfile desired = desired(current, before, given);
             ClusterPlan plan = ClusterPlan.between(before, desired);

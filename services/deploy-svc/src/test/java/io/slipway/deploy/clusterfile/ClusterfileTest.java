@@ -133,6 +133,41 @@ class ClusterfileTest {
     }
 
     @Test
+    void secretReferencesAreResolvedAndWhatTheyFillIsSecret() {
+        String text = """
+                apiVersion: sealer.io/v2
+                kind: Cluster
+                metadata:
+                  name: c1
+                spec:
+                  image: app:v1
+                  env: ["DSN=postgres://app:${secret:db-pw}@db/app", ZONE=b]
+                  secretEnv: [ZONE_SEED]
+                  ssh: {pk: "${secret:node-key}", pkPasswd: "${secret:node-key-pass}"}
+                  hosts:
+                    - ips: [10.0.0.1]
+                      roles: [master]
+                      env: [ZONE_SEED=Seed-Value-31]
+                """;
+        Clusterfile cf = Clusterfile.parse(text, "Clusterfile");
+        assertThat(cf.secretReferences()).containsExactly("db-pw", "node-key", "node-key-pass");
+        assertThat(cf.secretEnv()).containsExactlyInAnyOrder("ZONE_SEED", "DSN");
+        Clusterfile resolved = cf.withSecrets(Map.of("db-pw", "Db-Secret-91", "node-key", "-----BEGIN OPENSSH PRIVATE KEY-----\nk\n",
+                "node-key-pass", "Pass-Secret-92"));
+        assertThat(resolved.env()).containsEntry("DSN", "postgres://app:Db-Secret-91@db/app");
+        assertThat(resolved.ssh().pk()).startsWith("-----BEGIN");
+        assertThat(resolved.secretReferences()).isEmpty();
+        String masked = resolved.masked().toYaml();
+        assertThat(masked).doesNotContain("Db-Secret-91", "Pass-Secret-92", "Seed-Value-31").contains("ZONE=b");
+        // stored and read back, the marks stay with the values they protect
+        assertThat(Clusterfile.stored(resolved.toYaml()).secretEnv()).containsExactlyInAnyOrder("ZONE_SEED", "DSN");
+
+        ClusterfileException bad = error(text.replace("${secret:db-pw}", "${secret:Db PW}"));
+        assertThat(bad.field()).isEqualTo("spec.env.DSN");
+        assertThat(bad.getMessage()).contains("does not name a secret");
+    }
+
+    @Test
     void importsV1MastersAndNodes() {
         Clusterfile cf = Clusterfile.parse("""
                 apiVersion: sealer.aliyun.com/v1alpha1

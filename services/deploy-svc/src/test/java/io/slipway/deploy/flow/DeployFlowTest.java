@@ -532,13 +532,14 @@ class DeployFlowTest {
                   image: %s
                   ssh:
                     user: %s
-                    passwd: "%s"
+                    passwd: "${secret:flow-sudo-password}"
                     port: "%d"
                 %s
                   hosts:
                     - ips: [%s]
                       roles: [master]
-                """.formatted(name, IMAGE, fleet.passwordUser(), fleet.password(), host(1).port(), hostKeys(List.of(host(1))), host(1).address());
+                """.formatted(name, IMAGE, fleet.passwordUser(), host(1).port(), hostKeys(List.of(host(1))), host(1).address());
+        putSecret("flow-sudo-password", fleet.password());
         Response accepted = apply(cf);
         accepted.then().statusCode(202);
         Map<String, Object> c = awaitSettled(name);
@@ -556,17 +557,8 @@ class DeployFlowTest {
             }
         }
         // at rest the Clusterfile is sealed: the database holds no password
-        var infra = io.slipway.testkit.SlipwayInfra.get();
-        try (var db = java.sql.DriverManager.getConnection(infra.jdbcUrl("deploy"), infra.dbUser(), infra.dbPassword());
-             var q = db.prepareStatement("select clusterfile from deploy_cluster where name = ?")) {
-            q.setString(1, name);
-            try (var rows = q.executeQuery()) {
-                assertThat(rows.next()).isTrue();
-                assertThat(rows.getString(1)).startsWith("sealed:v1:").doesNotContain(fleet.password());
-            }
-        } catch (java.sql.SQLException e) {
-            throw new AssertionError(e);
-        }
+        assertThat(stored("select clusterfile from deploy_cluster where name = ?", name)).startsWith("sealed:v1:")
+                .doesNotContain(fleet.password());
         deleteAll(name);
     }
 
@@ -594,11 +586,15 @@ class DeployFlowTest {
     }
 
     @Test
-    void ciRequestsOnKafkaAreOneOperationPerRequestId() {
+    void ciRequestsOnKafkaAreOneOperationPerRequestId() throws Exception {
         String name = "ci-" + UUID.randomUUID().toString().substring(0, 6);
         String requestId = UUID.randomUUID().toString();
+        // CI names the key it logs in with: the command (and a DLQ copy of it) carries a reference, not the key
+        putSecret("flow-ci-key", Files.readString(fleet.clientKey()));
+        String withReference = clusterfile(name, List.of(host(2)), List.of()).replace("pk: " + inlineKey(), "pk: ${secret:flow-ci-key}");
+        assertThat(withReference).doesNotContain("PRIVATE KEY");
         byte[] command = EventCodec.released().encode(RequestDeploy.newBuilder().setRequestId(requestId)
-                .setOperation(DeployOperation.APPLY).setCluster(name).setClusterfile(clusterfile(name, List.of(host(2)), List.of()))
+                .setOperation(DeployOperation.APPLY).setCluster(name).setClusterfile(withReference)
                 .setRequestedBy("ci").build());
         String token = TestTokens.bearer(Role.operator);
         Map<String, String> headers = Map.of(EventHeaders.EVENT_ID, UUID.randomUUID().toString(), EventHeaders.EVENT_TYPE, "RequestDeploy",
@@ -613,6 +609,55 @@ class DeployFlowTest {
                 assertThat(eventTypes(name).stream().filter("ClusterRequested"::equals)).hasSize(1));
         assertThat(cluster(name).get("generation")).isEqualTo(1);
         deleteAll(name);
+    }
+
+    /** One column of one row, as the database holds it (what a backup or a stolen dump shows). */
+    static String stored(String query, String key) {
+        var infra = io.slipway.testkit.SlipwayInfra.get();
+        try (var db = java.sql.DriverManager.getConnection(infra.jdbcUrl("deploy"), infra.dbUser(), infra.dbPassword());
+             var q = db.prepareStatement(query)) {
+            q.setString(1, key);
+            try (var rows = q.executeQuery()) {
+                assertThat(rows.next()).as(query + " " + key).isTrue();
+                return rows.getString(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static void putSecret(String name, String value) {
+        int status = given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/json")
+                .body(Map.of("value", value)).put("/api/v1/deploy/secrets/" + name).statusCode();
+        assertThat(status).isIn(200, 201);
+    }
+
+    @Test
+    void secretsAreSetByOperatorsListedWithoutValuesAndAClusterfileNamingAnUnsetOneIsA400() throws Exception {
+        String value = "Canary-Deploy-Secret-6";
+        given().header("Authorization", TestTokens.bearer(Role.viewer)).contentType("application/json").body(Map.of("value", value))
+                .put("/api/v1/deploy/secrets/flow-token").then().statusCode(403);
+        given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/json").body(Map.of("value", value))
+                .put("/api/v1/deploy/secrets/Bad_Name").then().statusCode(400);
+        putSecret("flow-token", value);
+        String listed = given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/deploy/secrets").then().statusCode(200)
+                .extract().asString();
+        assertThat(listed).contains("\"flow-token\"").doesNotContain(value);
+        assertThat(stored("select value from deploy_secret where name = ?", "flow-token")).startsWith("sealed:v1:").doesNotContain(value);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(KafkaTopics.readAll(EVENTS).stream()
+                .filter(r -> "secret/flow-token".equals(r.key())).map(r -> KafkaTopics.header(r, EventHeaders.EVENT_TYPE)))
+                .contains("SecretChanged"));
+        for (ConsumerRecord<String, byte[]> r : KafkaTopics.readAll(EVENTS)) {
+            assertThat(new String(r.value(), StandardCharsets.UTF_8)).doesNotContain(value);
+        }
+
+        String name = "ref-" + UUID.randomUUID().toString().substring(0, 6);
+        String unset = clusterfile(name, List.of(host(0)), List.of(), "\"API_TOKEN=${secret:flow-never-set}\"");
+        Response refused = apply(unset);
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.jsonPath().getString("field")).isEqualTo("secret");
+        assertThat(refused.asString()).contains("flow-never-set");
+        given().header("Authorization", TestTokens.bearer(Role.operator)).delete("/api/v1/deploy/secrets/flow-never-set").then().statusCode(404);
     }
 
     static void deleteAll(String name) {
