@@ -18,6 +18,27 @@ public final class Transports {
     private Transports() {
     }
 
+    /**
+     * A PostgreSQL or Kafka receiver's hosts ({@code host[:port]}) must be where the outbound policy allows; a refusal stops
+     * the sink (its status says why) until the route or the allowance changes. Kafka's brokers then announce their own
+     * addresses, which are not checked.
+     */
+    static void reachable(OutboundPolicy outbound, java.util.List<String> hostPorts, String receiver) {
+        for (String hp : hostPorts) {
+            String h = hp.strip();
+            String host = h.startsWith("[") ? h.substring(0, h.indexOf(']') + 1) : h.contains(":") ? h.substring(0, h.lastIndexOf(':')) : h;
+            outbound.checkHost(host, "receiver " + receiver);
+        }
+    }
+
+    /** The hosts of {@code jdbc:postgresql://host1[:port][,host2[:port]]/db?...}. */
+    static java.util.List<String> jdbcHosts(String url) {
+        String rest = url.replaceFirst("^jdbc:postgresql://", "");
+        int end = rest.indexOf('/');
+        String hosts = end < 0 ? rest : rest.substring(0, end);
+        return hosts.isEmpty() ? java.util.List.of("localhost") : java.util.List.of(hosts.split(","));
+    }
+
     /** The transport for {@code receiver}; HTTP ones send only where {@code outbound} allows. */
     public static Transport of(Receiver receiver, OutboundPolicy outbound) {
         var timeout = receiver.policy().timeout();
@@ -29,8 +50,14 @@ public final class Transports {
             case Target.Slack t -> new SlackTransport(t, timeout, outbound, name);
             case Target.Webhook t -> new WebhookTransport(t, timeout, outbound, name);
             case Target.Elasticsearch t -> new ElasticsearchTransport(t, timeout, outbound, name);
-            case Target.Postgres t -> new PostgresTransport(t, timeout);
-            case Target.Kafka t -> new KafkaTransport(t, receiver.consumerGroup(), timeout);
+            case Target.Postgres t -> {
+                reachable(outbound, jdbcHosts(t.url()), name);
+                yield new PostgresTransport(t, timeout);
+            }
+            case Target.Kafka t -> {
+                reachable(outbound, t.brokers(), name);
+                yield new KafkaTransport(t, receiver.consumerGroup(), timeout);
+            }
             case Target.Stdout t -> FileTransport.stdout(t.layout());
             case Target.File t -> FileTransport.file(t.path(), t.layout());
         };

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A receiver's request goes out only where the outbound policy allows; a refused one reaches nobody. */
-class HttpSendPolicyTest {
+/** A receiver is reached only where the outbound policy allows; a refused HTTP request reaches nobody. */
+class SinkOutboundPolicyTest {
     HttpServer server;
     final AtomicInteger received = new AtomicInteger();
 
@@ -51,5 +51,15 @@ class HttpSendPolicyTest {
         HttpSend local = new HttpSend(Duration.ofSeconds(5), OutboundPolicy.allowing("loopback"), "ops-hook");
         assertThat(local.postJson(url("/hook?access_token=t"), Map.of("a", 1)).status()).isEqualTo(204);
         assertThat(received).hasValue(1);
+    }
+
+    @Test
+    void postgresAndKafkaReceiversAreCheckedByTheirHosts() {
+        assertThat(Transports.jdbcHosts("jdbc:postgresql://db1:5432,db2/events?ssl=true")).containsExactly("db1:5432", "db2");
+        assertThatThrownBy(() -> Transports.reachable(OutboundPolicy.PUBLIC_ONLY, Transports.jdbcHosts("jdbc:postgresql://127.0.0.1:5432/x"), "audit"))
+                .isInstanceOf(OutboundPolicy.Refused.class).hasMessageContaining("receiver audit").hasMessageContaining("loopback");
+        assertThatThrownBy(() -> Transports.reachable(OutboundPolicy.PUBLIC_ONLY, java.util.List.of("10.1.2.3:9092"), "bus"))
+                .hasMessageContaining("10.1.2.3 is a private address");
+        Transports.reachable(OutboundPolicy.allowing("loopback, private"), java.util.List.of("[::1]:9092", "10.1.2.3:9092"), "bus");
     }
 }
