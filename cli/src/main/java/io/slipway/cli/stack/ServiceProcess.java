@@ -68,7 +68,7 @@ public final class ServiceProcess {
         try {
             Files.createDirectories(log.getParent());
             Files.writeString(log, "=== slipway: starting " + spec.name() + " on " + LOOPBACK + ":" + port + " ===" + System.lineSeparator()
-                            + String.join(" ", cmd) + System.lineSeparator(),
+                            + printable(cmd) + System.lineSeparator(),
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             ProcessBuilder builder = new ProcessBuilder(cmd).directory(jar.getParent().toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -77,8 +77,16 @@ public final class ServiceProcess {
             Process process = builder.start();
             return new ServiceProcess(spec, port, log, process);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + spec.name() + " (" + String.join(" ", cmd) + "): " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot start " + spec.name() + " (" + printable(cmd) + "): " + e.getMessage(), e);
         }
+    }
+
+    private static final java.util.regex.Pattern SECRET_PROPERTY =
+            java.util.regex.Pattern.compile("(-D[^=]*(?i:password|passwd|secret|token|credential|private)[^=]*=).*");
+
+    /** The command line as the log shows it: a {@code -D} option that names a secret (a git token given with --service-jvm-option) is masked. */
+    static String printable(List<String> cmd) {
+        return String.join(" ", cmd.stream().map(a -> SECRET_PROPERTY.matcher(a).replaceFirst("$1******")).toList());
     }
 
     /** {@code GET /q/health} answers 200 with status UP. */

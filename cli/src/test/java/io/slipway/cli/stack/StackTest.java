@@ -25,7 +25,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The whole local stack, end to end through the gateway: a build reaches deploy-svc by Kafka, and a restart keeps it. */
+/**
+ * The whole local stack, end to end through the gateway: a build reaches deploy-svc by Kafka, a restart keeps it, and a
+ * secret planted in every input shows nowhere ({@link SecretCanary}).
+ */
 class StackTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -68,8 +71,10 @@ class StackTest {
 
     @Test
     void buildsFlowThroughTheGatewayToDeployAndSurviveARestart(@TempDir Path dir) throws Exception {
-        Stack.Options options = new Stack.Options(dir, ProjectHome.require(null), 0, Stack.DEFAULT_START_TIMEOUT,
-                serviceJvmOptions(), System.out);
+        SecretCanary canary = new SecretCanary();
+        List<String> jvm = new ArrayList<>(serviceJvmOptions());
+        jvm.addAll(canary.serviceJvmOptions());
+        Stack.Options options = new Stack.Options(dir, ProjectHome.require(null), 0, Stack.DEFAULT_START_TIMEOUT, jvm, System.out);
         String buildId;
         List<Long> children;
 
@@ -87,6 +92,9 @@ class StackTest {
             assertThat(get(gateway, "/api/v1/nothing-here", viewer).statusCode()).isEqualTo(404);
             assertThat(get(gateway, "/healthz", null).statusCode()).isEqualTo(200);
             cliBuildsPushesAndSavesThroughTheGateway(dir, gateway, viewer);
+            // issue 19's canary: one secret in every input, found in no topic, log, table or answer
+            canary.plant(dir, gateway, operator);
+            canary.assertFoundNowhere(stack, gateway, operator, viewer);
             children = allChildren(stack);
         }
         assertAllGone(children);
