@@ -1,6 +1,9 @@
 package io.slipway.event.route;
 
+import io.slipway.backbone.BackboneConfig;
 import io.slipway.backbone.api.InvalidRequest;
+import io.slipway.event.sink.Transports;
+import io.slipway.outbound.OutboundPolicy;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -25,9 +28,11 @@ public class RouteResource {
     static final String YAML = "application/yaml";
 
     private final RouteService routes;
+    private final OutboundPolicy outbound;
 
-    RouteResource(RouteService routes) {
+    RouteResource(RouteService routes, BackboneConfig backbone) {
         this.routes = routes;
+        this.outbound = OutboundPolicy.allowing(backbone.outbound().allow().orElse(""));
     }
 
     @GET
@@ -51,7 +56,14 @@ public class RouteResource {
     public Map<String, Object> put(String text) {
         RouteConfig config;
         try {
-            config = routes.store().replace(text == null ? "" : text);
+            // a receiver the sinks could never reach is refused now, with its name, rather than dead-lettering later
+            config = routes.store().replace(text == null ? "" : text, parsed -> parsed.receivers().forEach(r -> {
+                try {
+                    Transports.checkDestination(r, outbound);
+                } catch (OutboundPolicy.Refused e) {
+                    throw new InvalidRequest("receivers." + r.name(), e.getMessage());
+                }
+            }));
         } catch (ConfigError e) {
             throw new InvalidRequest(e.path().isEmpty() ? "body" : e.path(), e.getMessage());
         } catch (IOException e) {

@@ -83,12 +83,18 @@ public final class RouteStore implements AutoCloseable {
      * are taken from the configuration in force; then written to the file and put in force. Nothing changes on error.
      */
     public synchronized RouteConfig replace(String text) throws IOException {
+        return replace(text, config -> { });
+    }
+
+    /** As {@link #replace(String)}, with {@code check} run on the complete configuration before anything is written. */
+    public synchronized RouteConfig replace(String text, Consumer<RouteConfig> check) throws IOException {
         RouteConfig parsed = parser.parse(text);
         if (parsed.secrets().stream().anyMatch(f -> f.raw().contains(Secrets.MASK))) {
             String restored = Secrets.restore(text, parsed.secrets(), current.secrets(), f -> new ConfigError(f.key(), lineOf(text, f.start()),
                     columnOf(text, f.start()), "holds a masked secret (" + Secrets.MASK + ") but no secret is stored for it to keep; give the real value"));
             parsed = parser.parse(restored);
         }
+        check.accept(parsed);
         write(parsed.text());
         apply(parsed);
         lastError = null;

@@ -31,6 +31,33 @@ public final class Transports {
         }
     }
 
+    /**
+     * Checks where {@code receiver} would send, as a write of the routes does before it takes effect: its URLs or hosts must
+     * be where {@code outbound} allows (a URL with a query, which may carry a token, over https unless on loopback).
+     * Stdout and file receivers send nowhere.
+     */
+    public static void checkDestination(Receiver receiver, OutboundPolicy outbound) {
+        String name = receiver.name();
+        java.util.function.Consumer<String> url = u -> {
+            java.net.URI uri = java.net.URI.create(u);
+            outbound.check(uri, "receiver " + name, uri.getRawQuery() != null || uri.getRawUserInfo() != null);
+        };
+        switch (receiver.target()) {
+            case Target.DingTalk t -> url.accept(t.url());
+            case Target.Lark t -> url.accept(t.url());
+            case Target.WeCom t -> url.accept(t.app() != null ? t.app().apiBase() : t.url());
+            case Target.Slack t -> url.accept(t.url());
+            case Target.Webhook t -> url.accept(t.url());
+            case Target.Elasticsearch t -> t.hosts().forEach(url);
+            case Target.Postgres t -> reachable(outbound, jdbcHosts(t.url()), name);
+            case Target.Kafka t -> reachable(outbound, t.brokers(), name);
+            case Target.Stdout t -> {
+            }
+            case Target.File t -> {
+            }
+        }
+    }
+
     /** The hosts of {@code jdbc:postgresql://host1[:port][,host2[:port]]/db?...}. */
     static java.util.List<String> jdbcHosts(String url) {
         String rest = url.replaceFirst("^jdbc:postgresql://", "");

@@ -98,6 +98,14 @@ class SinkApiTest {
         given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/yaml")
                 .body(utf8("receivers:\n  - name: oncall\n    dingtalk: {url: 'http://127.0.0.1:9/x?access_token=******'}\n")).put(ROUTES)
                 .then().statusCode(400).body("field", equalTo("receivers.oncall.dingtalk.url")).body("error", containsString("masked secret"));
+        // a receiver on an address the outbound policy denies (only loopback is allowed here) is refused with its name
+        given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/yaml")
+                .body(utf8("receivers:\n  - name: far\n    webhook: {url: 'http://10.255.0.1/hook'}\nroute: {match: [{receiver: far}]}\n")).put(ROUTES)
+                .then().statusCode(400).body("field", equalTo("receivers.far")).body("error", containsString("10.255.0.1 is a private address"));
+        given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/yaml")
+                .body(utf8("receivers:\n  - name: db\n    postgres: {url: 'jdbc:postgresql://169.254.169.254/x', table: t}\n"
+                        + "route: {match: [{receiver: db}]}\n")).put(ROUTES)
+                .then().statusCode(400).body("field", equalTo("receivers.db")).body("error", containsString("link-local"));
         assertThat(Files.readString(file)).isEqualTo(before);
     }
 
