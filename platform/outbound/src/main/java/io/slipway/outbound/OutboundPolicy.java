@@ -118,6 +118,21 @@ public final class OutboundPolicy {
         return List.of(addresses);
     }
 
+    /** Whether every address {@code host} resolves to is this machine's loopback (false when it does not resolve). */
+    public static boolean onLoopback(String host) {
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        try {
+            for (InetAddress a : InetAddress.getAllByName(bare)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
     /** Whether {@code address} may be reached. */
     public boolean allows(InetAddress address) {
         return denied(address) == null || admitted(address);

@@ -28,12 +28,11 @@ public class BuildData {
     private final BuildContexts contexts;
     private final CloudImageBuilder builder;
 
-    BuildData(BackboneConfig backbone, BuildServiceConfig config) {
+    BuildData(BackboneConfig backbone, BuildServiceConfig config, OutboundPolicy outbound) {
         this.dataDir = backbone.dataDir().orElse(Path.of(System.getProperty("java.io.tmpdir"), "slipway", "build-svc")).toAbsolutePath();
         try {
             Files.createDirectories(dataDir);
             this.logs = new BuildLogs(dataDir);
-            OutboundPolicy outbound = OutboundPolicy.allowing(backbone.outbound().allow().orElse(""));
             Map<String, GitClone.Credentials> credentials = new HashMap<>();
             config.gitCredentials().forEach((host, c) -> credentials.put(host, new GitClone.Credentials(c.username(), c.password(), c.sshKey(), c.knownHosts())));
             this.contexts = new BuildContexts(dataDir, config.maxContextBytes(),

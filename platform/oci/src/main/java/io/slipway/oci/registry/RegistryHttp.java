@@ -57,7 +57,7 @@ final class RegistryHttp implements AutoCloseable {
         this.config = config;
         this.stats = stats;
         this.base = URI.create((config.plainHttp() ? "http://" : "https://") + config.apiHost());
-        if (config.plainHttp() && config.credentials() != null && !onLoopback(base.getHost())) {
+        if (config.plainHttp() && config.credentials() != null && !OutboundPolicy.onLoopback(base.getHost())) {
             // an insecure registry is read in the clear by anyone on the path: its password would be too
             throw new RegistryException(config.host(), null, "log in", 0, null, "credentials go over https only, and "
                     + config.host() + " is an insecure (plain HTTP) registry; only one on this machine's loopback may take them", false, null);
@@ -263,20 +263,6 @@ final class RegistryHttp implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    private static boolean onLoopback(String host) {
-        try {
-            String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(bare)) {
-                if (!a.isLoopbackAddress()) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (java.net.UnknownHostException e) {
-            return false;
         }
     }
 

@@ -1,6 +1,5 @@
 package io.slipway.build.registry;
 
-import io.slipway.backbone.BackboneConfig;
 import io.slipway.build.BuildServiceConfig;
 import io.slipway.build.BuildData;
 import io.slipway.oci.registry.CredentialStore;
@@ -23,10 +22,10 @@ public class RegistryAccess {
     private final InsecureRegistries insecure;
     private final OutboundPolicy outbound;
 
-    RegistryAccess(BuildData data, BuildServiceConfig config, BackboneConfig backbone) {
+    RegistryAccess(BuildData data, BuildServiceConfig config, OutboundPolicy outbound) {
         this.credentials = CredentialStore.in(data.dataDir().resolve("registry-auth"));
         this.insecure = InsecureRegistries.of(config.insecureRegistries().orElse(List.of()));
-        this.outbound = OutboundPolicy.allowing(backbone.outbound().allow().orElse(""));
+        this.outbound = outbound;
     }
 
     public CredentialStore credentials() {

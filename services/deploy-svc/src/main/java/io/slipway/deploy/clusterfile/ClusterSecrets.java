@@ -37,19 +37,11 @@ public final class ClusterSecrets {
     /** The secrets of {@code cf}. */
     public static ClusterSecrets of(Clusterfile cf) {
         Set<String> all = new LinkedHashSet<>();
-        addSsh(all, cf.ssh());
-        cf.hostGroups().forEach(g -> addSsh(all, g.ssh()));
-        add(all, cf.registry().externalPassword());
-        cf.env().forEach((k, v) -> {
-            if (cf.secretEnv(k)) {
-                add(all, v);
+        cf.forEachSecretField((envName, v) -> {
+            if ((envName == null || cf.secretEnv(envName)) && !v.isBlank()) {
+                all.add(v);
             }
         });
-        cf.hostGroups().forEach(g -> g.env().forEach((k, v) -> {
-            if (cf.secretEnv(k)) {
-                add(all, v);
-            }
-        }));
         return new ClusterSecrets(all);
     }
 
@@ -71,17 +63,4 @@ public final class ClusterSecrets {
         return out;
     }
 
-    private static void addSsh(Set<String> all, SshSpec s) {
-        if (s != null) {
-            add(all, s.password());
-            add(all, s.pk());
-            add(all, s.pkPassword());
-        }
-    }
-
-    private static void add(Set<String> all, String v) {
-        if (v != null && !v.isBlank()) {
-            all.add(v);
-        }
-    }
 }

@@ -224,7 +224,7 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
     /** The deploy secrets this Clusterfile names ({@code ${secret:<name>}}), in its ssh, registry and env values. */
     public java.util.Set<String> secretReferences() {
         java.util.Set<String> names = new java.util.TreeSet<>();
-        secretFields().forEach(v -> names.addAll(SecretRefs.names(v)));
+        forEachSecretField((envName, v) -> names.addAll(SecretRefs.names(v)));
         return names;
     }
 
@@ -239,23 +239,24 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
                 hostKeys, secretEnv, otherDocuments, hostLines);
     }
 
-    private List<String> secretFields() {
-        List<String> fields = new ArrayList<>();
+    /**
+     * Each value that may be or name a secret, given to {@code field} with the env variable's name (null for the others):
+     * SSH passwords, keys and passphrases (the cluster's and every group's), the registry password, and every env value.
+     */
+    void forEachSecretField(java.util.function.BiConsumer<String, String> field) {
         java.util.function.Consumer<SshSpec> sshFields = s -> {
             if (s != null) {
-                java.util.stream.Stream.of(s.password(), s.pk(), s.pkPassword()).filter(java.util.Objects::nonNull).forEach(fields::add);
+                java.util.stream.Stream.of(s.password(), s.pk(), s.pkPassword()).filter(java.util.Objects::nonNull)
+                        .forEach(v -> field.accept(null, v));
             }
         };
         sshFields.accept(ssh);
-        hostGroups.forEach(g -> {
-            sshFields.accept(g.ssh());
-            fields.addAll(g.env().values());
-        });
-        fields.addAll(env.values());
+        hostGroups.forEach(g -> sshFields.accept(g.ssh()));
         if (registry.externalPassword() != null) {
-            fields.add(registry.externalPassword());
+            field.accept(null, registry.externalPassword());
         }
-        return fields;
+        env.forEach(field);
+        hostGroups.forEach(g -> g.env().forEach(field));
     }
 
     private static SshSpec resolved(SshSpec s, java.util.function.UnaryOperator<String> r) {

@@ -356,19 +356,24 @@ final class ClusterfileReader {
                 throw error(pn, path + ".port", "'" + text + "' is not a TCP port (1-65535)");
             }
         }
+        String password = optional(f, "passwd", path);
         String pk = optional(f, "pk", path);
-        for (String secretField : List.of("passwd", "pk", "pkPasswd")) {
-            String v = optional(f, secretField, path);
+        String pkPassword = optional(f, "pkPasswd", path);
+        Map<String, String> secretFields = new LinkedHashMap<>();
+        secretFields.put("passwd", password);
+        secretFields.put("pk", pk);
+        secretFields.put("pkPasswd", pkPassword);
+        secretFields.forEach((field, v) -> {
             if (SecretRefs.refers(v)) {
-                checkedReference(v, f.get(secretField).getValueNode(), path + "." + secretField);
+                checkedReference(v, f.get(field).getValueNode(), path + "." + field);
             }
-        }
+        });
         if (requireMaster && pk != null && !pk.isBlank() && !pk.strip().startsWith("-----BEGIN") && !SecretRefs.refers(pk)) {
             throw error(f.get("pk").getValueNode(), path + ".pk", "give the private key itself (its PEM text, e.g. 'pk: |' followed by "
                     + "the key's lines), not a file name: deploy-svc reads no file of its own machine for a Clusterfile (slipway apply "
                     + "puts the content of a file on your machine in its place)");
         }
-        return new SshSpec(optional(f, "user", path), optional(f, "passwd", path), pk, optional(f, "pkPasswd", path), port);
+        return new SshSpec(optional(f, "user", path), password, pk, pkPassword, port);
     }
 
     private RegistrySpec registry(Node node) {

@@ -36,11 +36,11 @@ public class ClusterImages {
     /** Where a registry's token realm on another host may be. */
     private final io.slipway.outbound.OutboundPolicy outbound;
 
-    ClusterImages(DeployData data, DeployServiceConfig config, io.slipway.backbone.BackboneConfig backbone) {
+    ClusterImages(DeployData data, DeployServiceConfig config, io.slipway.outbound.OutboundPolicy outbound) {
         this.store = data.store();
         this.buildStorePath = config.buildStore();
         this.insecure = InsecureRegistries.of(config.insecureRegistries().orElse(List.of()));
-        this.outbound = io.slipway.outbound.OutboundPolicy.allowing(backbone.outbound().allow().orElse(""));
+        this.outbound = outbound;
     }
 
     /**

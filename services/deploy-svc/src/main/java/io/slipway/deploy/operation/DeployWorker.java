@@ -11,13 +11,12 @@ import io.slipway.deploy.cluster.ClusterProgress.ProgressEvent;
 import io.slipway.deploy.cluster.ClusterView;
 import io.slipway.deploy.cluster.Clusters;
 import io.slipway.deploy.cluster.OperationOutcome;
+import io.slipway.deploy.clusterfile.ClusterHost;
+import io.slipway.deploy.clusterfile.ClusterSecrets;
 import io.slipway.deploy.clusterfile.Clusterfile;
 import io.slipway.deploy.image.ClusterImages;
 import io.slipway.deploy.install.ClusterInstaller;
 import io.slipway.deploy.install.HostSteps;
-import io.slipway.deploy.clusterfile.ClusterHost;
-import io.slipway.deploy.clusterfile.ClusterSecrets;
-import java.util.function.UnaryOperator;
 import io.slipway.ssh.HostKeyStore;
 import io.slipway.ssh.SshEngine;
 import io.slipway.ssh.SshRetry;
@@ -28,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
 /**

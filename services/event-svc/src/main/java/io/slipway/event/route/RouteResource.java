@@ -1,6 +1,5 @@
 package io.slipway.event.route;
 
-import io.slipway.backbone.BackboneConfig;
 import io.slipway.backbone.api.InvalidRequest;
 import io.slipway.event.sink.Transports;
 import io.slipway.outbound.OutboundPolicy;
@@ -30,9 +29,9 @@ public class RouteResource {
     private final RouteService routes;
     private final OutboundPolicy outbound;
 
-    RouteResource(RouteService routes, BackboneConfig backbone) {
+    RouteResource(RouteService routes, OutboundPolicy outbound) {
         this.routes = routes;
-        this.outbound = OutboundPolicy.allowing(backbone.outbound().allow().orElse(""));
+        this.outbound = outbound;
     }
 
     @GET

@@ -63,15 +63,19 @@ public final class HttpSend {
      * access_token, WeCom's corpsecret travel there): then https is required, except to this machine's loopback.
      */
     public Response send(String method, URI uri, Map<String, String> headers, byte[] body) throws IOException, InterruptedException {
-        boolean credentials = uri.getRawQuery() != null || uri.getRawUserInfo() != null
-                || headers.keySet().stream().anyMatch(h -> h.equalsIgnoreCase("Authorization"));
-        outbound.check(uri, "receiver " + receiver, credentials);
+        outbound.check(uri, "receiver " + receiver, carriesCredentials(uri, headers));
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
         HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         String text = response.body();
         return new Response(response.statusCode(), text != null && text.length() > 65536 ? text.substring(0, 65536) : text, response);
+    }
+
+    /** Whether a request may carry credentials: an Authorization header, userinfo, or a query string (where tokens travel). */
+    static boolean carriesCredentials(URI uri, Map<String, String> headers) {
+        return uri.getRawQuery() != null || uri.getRawUserInfo() != null
+                || headers.keySet().stream().anyMatch(h -> h.equalsIgnoreCase("Authorization"));
     }
 
     public Response postJson(URI uri, Object body) throws IOException, InterruptedException {

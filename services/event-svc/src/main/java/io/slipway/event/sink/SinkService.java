@@ -16,11 +16,12 @@ public class SinkService {
     private final RouteService routes;
     private final Sinks sinks;
 
-    SinkService(SinkConfig config, BackboneConfig backbone, RouteService routes, MeterRegistry registry) {
+    SinkService(SinkConfig config, BackboneConfig backbone, RouteService routes, MeterRegistry registry,
+                io.slipway.outbound.OutboundPolicy outbound) {
         this.config = config;
         this.routes = routes;
         this.sinks = new Sinks(backbone.kafka().bootstrapServers(), config.topic(), backbone.kafka().partitions(), registry,
-                () -> routes.store().current(), config.consumer(), io.slipway.outbound.OutboundPolicy.allowing(backbone.outbound().allow().orElse("")));
+                () -> routes.store().current(), config.consumer(), outbound);
     }
 
     void onStart(@Observes StartupEvent event) {

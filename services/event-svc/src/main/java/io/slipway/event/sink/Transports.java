@@ -40,7 +40,7 @@ public final class Transports {
         String name = receiver.name();
         java.util.function.Consumer<String> url = u -> {
             java.net.URI uri = java.net.URI.create(u);
-            outbound.check(uri, "receiver " + name, uri.getRawQuery() != null || uri.getRawUserInfo() != null);
+            outbound.check(uri, "receiver " + name, HttpSend.carriesCredentials(uri, java.util.Map.of()));
         };
         switch (receiver.target()) {
             case Target.DingTalk t -> url.accept(t.url());
@@ -78,11 +78,11 @@ public final class Transports {
             case Target.Webhook t -> new WebhookTransport(t, timeout, outbound, name);
             case Target.Elasticsearch t -> new ElasticsearchTransport(t, timeout, outbound, name);
             case Target.Postgres t -> {
-                reachable(outbound, jdbcHosts(t.url()), name);
+                checkDestination(receiver, outbound);
                 yield new PostgresTransport(t, timeout);
             }
             case Target.Kafka t -> {
-                reachable(outbound, t.brokers(), name);
+                checkDestination(receiver, outbound);
                 yield new KafkaTransport(t, receiver.consumerGroup(), timeout);
             }
             case Target.Stdout t -> FileTransport.stdout(t.layout());
