@@ -1,8 +1,6 @@
 package io.slipway.event.route;
 
 import io.slipway.backbone.api.InvalidRequest;
-import io.slipway.event.sink.Transports;
-import io.slipway.outbound.OutboundPolicy;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -27,11 +25,9 @@ public class RouteResource {
     static final String YAML = "application/yaml";
 
     private final RouteService routes;
-    private final OutboundPolicy outbound;
 
-    RouteResource(RouteService routes, OutboundPolicy outbound) {
+    RouteResource(RouteService routes) {
         this.routes = routes;
-        this.outbound = outbound;
     }
 
     @GET
@@ -55,14 +51,8 @@ public class RouteResource {
     public Map<String, Object> put(String text) {
         RouteConfig config;
         try {
-            // a receiver the sinks could never reach is refused now, with its name, rather than dead-lettering later
-            config = routes.store().replace(text == null ? "" : text, parsed -> parsed.receivers().forEach(r -> {
-                try {
-                    Transports.checkDestination(r, outbound);
-                } catch (OutboundPolicy.Refused e) {
-                    throw new InvalidRequest("receivers." + r.name(), e.getMessage());
-                }
-            }));
+            // a receiver the sinks could never reach is refused by the store (ConfigError naming it), not dead-lettered later
+            config = routes.store().replace(text == null ? "" : text);
         } catch (ConfigError e) {
             throw new InvalidRequest(e.path().isEmpty() ? "body" : e.path(), e.getMessage());
         } catch (IOException e) {

@@ -2,6 +2,8 @@ package io.slipway.event.route;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.slipway.backbone.BackboneConfig;
+import io.slipway.event.sink.Transports;
+import io.slipway.outbound.OutboundPolicy;
 import java.nio.file.Path;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,10 +15,25 @@ public class RouteService {
     private final RouteStore store;
     private boolean started;
 
-    RouteService(RoutesConfig config, BackboneConfig backbone) {
+    RouteService(RoutesConfig config, BackboneConfig backbone, OutboundPolicy outbound) {
         Locations at = Locations.of(config, backbone.dataDir());
         this.store = new RouteStore(at.file(), new RouteConfigParser(RouteConfigParser.allowed(System::getenv, config.allowedVariables()),
-                at.fileSinks()), config.checkInterval());
+                at.fileSinks()), config.checkInterval(), reachableUnder(outbound));
+    }
+
+    /**
+     * Every receiver must send only where {@code outbound} allows: checked before any configuration comes into force, so
+     * a hand-edited file naming an internal address is refused at load (its error shown with the routing, the previous
+     * routing kept) as an API write is, rather than dead-lettering at the first event.
+     */
+    static java.util.function.Consumer<RouteConfig> reachableUnder(OutboundPolicy outbound) {
+        return config -> config.receivers().forEach(r -> {
+            try {
+                Transports.checkDestination(r, outbound);
+            } catch (OutboundPolicy.Refused e) {
+                throw new ConfigError("receivers." + r.name(), 0, 0, e.getMessage());
+            }
+        });
     }
 
     /** Where the routing file and the file sinks' directory are: as configured, else in the service's data directory. */

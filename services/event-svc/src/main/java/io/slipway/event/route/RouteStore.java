@@ -30,6 +30,7 @@ public final class RouteStore implements AutoCloseable {
     private final Path file;
     private final RouteConfigParser parser;
     private final Duration checkInterval;
+    private final Consumer<RouteConfig> admit;
     private final List<Consumer<RouteConfig>> listeners = new CopyOnWriteArrayList<>();
     private volatile RouteConfig current = RouteConfig.empty();
     private volatile String lastError;
@@ -39,9 +40,19 @@ public final class RouteStore implements AutoCloseable {
     private WatchService watch;
 
     public RouteStore(Path file, RouteConfigParser parser, Duration checkInterval) {
+        this(file, parser, checkInterval, config -> { });
+    }
+
+    /**
+     * A store that puts a configuration in force only when {@code admit} accepts it (it throws {@link ConfigError}
+     * otherwise), whether the configuration comes from the API or from a hand-edited file: a receiver the outbound policy
+     * refuses keeps the whole document out, as a syntax error would.
+     */
+    public RouteStore(Path file, RouteConfigParser parser, Duration checkInterval, Consumer<RouteConfig> admit) {
         this.file = file.toAbsolutePath();
         this.parser = parser;
         this.checkInterval = checkInterval;
+        this.admit = admit;
     }
 
     public Path file() {
@@ -94,6 +105,7 @@ public final class RouteStore implements AutoCloseable {
                     columnOf(text, f.start()), "holds a masked secret (" + Secrets.MASK + ") but no secret is stored for it to keep; give the real value"));
             parsed = parser.parse(restored);
         }
+        admit.accept(parsed);
         check.accept(parsed);
         write(parsed.text());
         apply(parsed);
@@ -121,6 +133,7 @@ public final class RouteStore implements AutoCloseable {
         }
         try {
             RouteConfig parsed = parser.parse(text);
+            admit.accept(parsed);
             apply(parsed);
             lastError = null;
             rejectedText = null;

@@ -67,6 +67,29 @@ class RouteStoreTest {
     }
 
     @Test
+    void aHandEditedFileNamingAnAddressThePolicyRefusesIsNotPutInForce() throws Exception {
+        store.close();
+        store = new RouteStore(file, new RouteConfigParser(v -> null, dir), Duration.ofMillis(200),
+                RouteService.reachableUnder(io.slipway.outbound.OutboundPolicy.PUBLIC_ONLY));
+        Files.writeString(file, "receivers: [{name: a, stdout: {}}]\nroute: {match: [{receiver: a}]}\n");
+        store.start();
+        assertThat(store.current().receiver("a")).isPresent();
+
+        // an operator edits the file by hand (or a ConfigMap changes) to post events to the metadata service
+        Files.writeString(file, "receivers: [{name: meta, webhook: {url: 'http://169.254.169.254/latest/'}}]\n"
+                + "route: {match: [{receiver: meta}]}\n");
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.lastError() != null);
+        assertThat(store.lastError()).contains("(receivers.meta)").contains("169.254.169.254").contains("link-local");
+        assertThat(store.current().receiver("meta")).as("never in force").isEmpty();
+        assertThat(store.current().receiver("a")).as("the previous routing stays").isPresent();
+
+        // the same document through the API is refused with the same words, and nothing is written
+        assertThatThrownBy(() -> store.replace(Files.readString(file).replace("169.254.169.254", "10.1.2.3")))
+                .isInstanceOf(ConfigError.class).hasMessageContaining("receivers.meta").hasMessageContaining("private");
+        assertThat(store.current().receiver("a")).isPresent();
+    }
+
+    @Test
     void secretsAreMaskedWhenShownAndKeptWhenTheMaskedTextComesBack() throws Exception {
         store.start();
         store.replace(WITH_SECRETS);
