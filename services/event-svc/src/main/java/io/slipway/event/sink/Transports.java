@@ -20,8 +20,8 @@ public final class Transports {
 
     /**
      * A PostgreSQL or Kafka receiver's hosts ({@code host[:port]}) must be where the outbound policy allows; a refusal stops
-     * the sink (its status says why) until the route or the allowance changes. Kafka's brokers then announce their own
-     * addresses, which are not checked.
+     * the sink (its status says why) until the route or the allowance changes. The brokers a Kafka cluster then announces
+     * are checked by the transport before each batch.
      */
     static void reachable(OutboundPolicy outbound, java.util.List<String> hostPorts, String receiver) {
         for (String hp : hostPorts) {
@@ -83,7 +83,7 @@ public final class Transports {
             }
             case Target.Kafka t -> {
                 checkDestination(receiver, outbound);
-                yield new KafkaTransport(t, receiver.consumerGroup(), timeout);
+                yield new KafkaTransport(t, receiver.consumerGroup(), timeout, outbound, name);
             }
             case Target.Stdout t -> FileTransport.stdout(t.layout());
             case Target.File t -> FileTransport.file(t.path(), t.layout());

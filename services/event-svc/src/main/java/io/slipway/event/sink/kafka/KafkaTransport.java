@@ -7,6 +7,7 @@ import io.slipway.event.sink.Notification;
 import io.slipway.event.sink.Outcome;
 import io.slipway.event.sink.SinkEvent;
 import io.slipway.event.sink.Transport;
+import io.slipway.outbound.OutboundPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -33,10 +35,18 @@ public final class KafkaTransport implements Transport {
     private final Target.Kafka target;
     private final KafkaProducer<String, byte[]> producer;
     private final Duration timeout;
+    private final OutboundPolicy outbound;
+    private final String receiver;
 
-    public KafkaTransport(Target.Kafka target, String clientId, Duration timeout) {
+    /**
+     * A producer for {@code target}; its bootstrap hosts were checked against {@code outbound} before, and the brokers
+     * they announce are checked before each batch (a cluster may name any address as a partition's leader).
+     */
+    public KafkaTransport(Target.Kafka target, String clientId, Duration timeout, OutboundPolicy outbound, String receiver) {
         this.target = target;
         this.timeout = timeout;
+        this.outbound = outbound;
+        this.receiver = receiver;
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", target.brokers()));
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -52,6 +62,13 @@ public final class KafkaTransport implements Transport {
 
     @Override
     public List<Outcome> send(Notification n) throws Exception {
+        try {
+            checkLeaders();
+        } catch (OutboundPolicy.Refused e) {
+            throw e;
+        } catch (RuntimeException e) {
+            return List.of(outcome(e)); // no metadata yet: the cluster is out of reach
+        }
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         List<Outcome> early = new ArrayList<>();
         for (SinkEvent e : n.events()) {
@@ -80,6 +97,22 @@ public final class KafkaTransport implements Transport {
             }
         }
         return outcomes;
+    }
+
+    /**
+     * The brokers that lead the topic's partitions, as the cluster announces them, must be where the outbound policy
+     * allows: a bootstrap host on an allowed address may hand out a leader on a private one. Nothing is sent otherwise.
+     */
+    private void checkLeaders() {
+        java.util.Set<String> hosts = new java.util.TreeSet<>();
+        for (PartitionInfo p : producer.partitionsFor(target.topic())) {
+            if (p.leader() != null && !p.leader().isEmpty()) {
+                hosts.add(p.leader().host());
+            }
+        }
+        for (String host : hosts) {
+            outbound.checkHost(host, "receiver " + receiver + ": broker " + host + ", announced by the cluster,");
+        }
     }
 
     private ProducerRecord<String, byte[]> record(SinkEvent e) throws Exception {
