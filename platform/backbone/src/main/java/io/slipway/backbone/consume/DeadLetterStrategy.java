@@ -27,6 +27,8 @@ import org.jboss.logging.Logger;
 public final class DeadLetterStrategy implements KafkaFailureHandler {
     public static final String NAME = "slipway-dead-letter";
     private static final Logger LOG = Logger.getLogger(DeadLetterStrategy.class);
+    /** Appended to the reason of a dead letter whose value was withheld. */
+    static final String WITHHELD = " (the record's value is not copied here: it carried a secret)";
     private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
 
     private final String group;
@@ -62,15 +64,15 @@ public final class DeadLetterStrategy implements KafkaFailureHandler {
     public <K, V> Uni<Void> handle(IncomingKafkaRecord<K, V> record, Throwable reason, Metadata metadata) {
         String why = reason instanceof DeadLetterReason ? reason.getMessage() : reason.getClass().getSimpleName() + ": " + reason.getMessage();
         LOG.warnf("group %s dead-letters %s/%d@%d: %s", group, record.getTopic(), record.getPartition(), record.getOffset(), why);
-        return store(record, why, 1).chain(() -> Uni.createFrom().completionStage(record.ack()))
+        return store(record, why, PermanentEventFailure.withheld(reason), 1).chain(() -> Uni.createFrom().completionStage(record.ack()))
                 .emitOn(record::runOnMessageContext);
     }
 
-    private <K, V> Uni<Void> store(IncomingKafkaRecord<K, V> record, String why, int attempt) {
+    private <K, V> Uni<Void> store(IncomingKafkaRecord<K, V> record, String why, boolean withhold, int attempt) {
         // the producer may block (metadata of a new topic, a full buffer): never on the record's event loop
         return Uni.createFrom().completionStage(() -> deadLetters.sendAsync(EventHeaders.deadLetterTopic(record.getTopic()), group,
                         record.getTopic(), record.getPartition(), record.getOffset(), record.getKey() == null ? null : String.valueOf(record.getKey()),
-                        (byte[]) record.getPayload(), record.getHeaders(), why))
+                        withhold ? null : (byte[]) record.getPayload(), record.getHeaders(), withhold ? why + WITHHELD : why))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .invoke(() -> consumers.deadLettered(group))
                 .onFailure(e -> !terminated).recoverWithUni(e -> {
@@ -78,7 +80,7 @@ public final class DeadLetterStrategy implements KafkaFailureHandler {
                     Duration delay = BACKOFF.forRetry(attempt);
                     LOG.warnf("group %s cannot dead-letter %s/%d@%d yet (attempt %d), trying again in %d ms: %s", group, record.getTopic(),
                             record.getPartition(), record.getOffset(), attempt, delay.toMillis(), e.getMessage());
-                    return Uni.createFrom().voidItem().onItem().delayIt().by(delay).chain(() -> store(record, why, attempt + 1));
+                    return Uni.createFrom().voidItem().onItem().delayIt().by(delay).chain(() -> store(record, why, withhold, attempt + 1));
                 });
     }
 

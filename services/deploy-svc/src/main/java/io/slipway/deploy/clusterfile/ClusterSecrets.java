@@ -37,7 +37,7 @@ public final class ClusterSecrets {
     /** The secrets of {@code cf}. */
     public static ClusterSecrets of(Clusterfile cf) {
         Set<String> all = new LinkedHashSet<>();
-        cf.forEachSecretField((envName, v) -> {
+        cf.forEachSecretField((path, envName, v) -> {
             if ((envName == null || cf.secretEnv(envName)) && !v.isBlank()) {
                 all.add(v);
             }

@@ -224,7 +224,7 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
     /** The deploy secrets this Clusterfile names ({@code ${secret:<name>}}), in its ssh, registry and env values. */
     public java.util.Set<String> secretReferences() {
         java.util.Set<String> names = new java.util.TreeSet<>();
-        forEachSecretField((envName, v) -> names.addAll(SecretRefs.names(v)));
+        forEachSecretField((path, envName, v) -> names.addAll(SecretRefs.names(v)));
         return names;
     }
 
@@ -240,23 +240,57 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
     }
 
     /**
-     * Each value that may be or name a secret, given to {@code field} with the env variable's name (null for the others):
-     * SSH passwords, keys and passphrases (the cluster's and every group's), the registry password, and every env value.
+     * Each value that may be or name a secret, given to {@code field} with its place in the document and the env
+     * variable's name (null for the others): SSH passwords, keys and passphrases (the cluster's and every group's), the
+     * registry password, and every env value.
      */
-    void forEachSecretField(java.util.function.BiConsumer<String, String> field) {
-        java.util.function.Consumer<SshSpec> sshFields = s -> {
+    void forEachSecretField(SecretField field) {
+        java.util.function.BiConsumer<String, SshSpec> sshFields = (at, s) -> {
             if (s != null) {
-                java.util.stream.Stream.of(s.password(), s.pk(), s.pkPassword()).filter(java.util.Objects::nonNull)
-                        .forEach(v -> field.accept(null, v));
+                java.util.Map<String, String> named = new LinkedHashMap<>();
+                named.put("passwd", s.password());
+                named.put("pk", s.pk());
+                named.put("pkPasswd", s.pkPassword());
+                named.forEach((key, v) -> {
+                    if (v != null) {
+                        field.accept(at + "." + key, null, v);
+                    }
+                });
             }
         };
-        sshFields.accept(ssh);
-        hostGroups.forEach(g -> sshFields.accept(g.ssh()));
-        if (registry.externalPassword() != null) {
-            field.accept(null, registry.externalPassword());
+        sshFields.accept("spec.ssh", ssh);
+        for (int i = 0; i < hostGroups.size(); i++) {
+            sshFields.accept("spec.hosts[" + i + "].ssh", hostGroups.get(i).ssh());
         }
-        env.forEach(field);
-        hostGroups.forEach(g -> g.env().forEach(field));
+        if (registry.externalPassword() != null) {
+            field.accept("spec.registry.externalRegistry.password", null, registry.externalPassword());
+        }
+        env.forEach((k, v) -> field.accept("spec.env " + k, k, v));
+        for (int i = 0; i < hostGroups.size(); i++) {
+            String at = "spec.hosts[" + i + "].env ";
+            hostGroups.get(i).env().forEach((k, v) -> field.accept(at + k, k, v));
+        }
+    }
+
+    /** A value {@link #forEachSecretField} hands over: where it is, the env variable's name (or null), the value. */
+    @FunctionalInterface
+    interface SecretField {
+        void accept(String path, String envName, String value);
+    }
+
+    /**
+     * Where this Clusterfile holds a secret itself rather than naming a deploy secret: every SSH and registry secret, and
+     * every env value that is secret (by name or {@code spec.secretEnv}), that is not blank and refers to no
+     * {@code ${secret:<name>}}.
+     */
+    public List<String> inlineSecrets() {
+        List<String> paths = new java.util.ArrayList<>();
+        forEachSecretField((path, envName, v) -> {
+            if ((envName == null || secretEnv(envName)) && !v.isBlank() && !SecretRefs.refers(v)) {
+                paths.add(path);
+            }
+        });
+        return paths;
     }
 
     private static SshSpec resolved(SshSpec s, java.util.function.UnaryOperator<String> r) {

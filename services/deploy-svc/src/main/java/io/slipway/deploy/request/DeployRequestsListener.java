@@ -6,6 +6,7 @@ import io.slipway.backbone.consume.CommandCallers;
 import io.slipway.backbone.consume.ConsumedEvent;
 import io.slipway.backbone.consume.IdempotentConsumer;
 import io.slipway.backbone.consume.PermanentEventFailure;
+import io.slipway.deploy.clusterfile.Clusterfile;
 import io.slipway.deploy.clusterfile.ClusterfileException;
 import io.slipway.deploy.clusterfile.HostKeys;
 import io.slipway.deploy.operation.ClusterRequests;
@@ -57,7 +58,7 @@ public class DeployRequestsListener {
         EventContext context = EventContext.causedBy(event);
         try {
             Uni<?> done = switch (c.getOperation()) {
-                case APPLY -> requests.apply(c.getClusterfile(), c.getRequestId(), caller, context);
+                case APPLY -> requests.apply(referencesOnly(c.getClusterfile()), c.getRequestId(), caller, context);
                 case JOIN -> requests.join(c.getCluster(), new ArrayList<>(c.getMasters()), new ArrayList<>(c.getNodes()),
                         HostKeys.given(c.getHostKeys(), c.getTrustOnFirstUse(), "hostKeys"),
                         c.getRequestId(), caller, context);
@@ -73,6 +74,26 @@ public class DeployRequestsListener {
             }
             throw e;
         }
+    }
+
+    /**
+     * A Clusterfile sent on a topic names its secrets ({@code ${secret:<name>}}) and holds none: a topic is read by
+     * every consumer and kept for days. One that holds a secret is refused, and its dead letter keeps no copy of it (the
+     * original stays on this topic until retention removes it; the reason says what to change, never the value).
+     */
+    static String referencesOnly(String clusterfileYaml) {
+        java.util.List<String> inline;
+        try {
+            inline = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile").inlineSecrets();
+        } catch (ClusterfileException e) {
+            return clusterfileYaml; // the request's own checks say what is wrong, at its line
+        }
+        if (!inline.isEmpty()) {
+            throw PermanentEventFailure.withholdingPayload("Clusterfile: " + String.join(", ", inline) + ": a secret sent on "
+                    + TOPIC + " must be named, not given: store it with `slipway secret set <name>` (or PUT /api/v1/deploy/secrets/"
+                    + "<name>) and write ${secret:<name>} in its place");
+        }
+        return clusterfileYaml;
     }
 
     private boolean permanent(Throwable e) {

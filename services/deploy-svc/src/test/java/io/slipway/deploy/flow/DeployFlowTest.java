@@ -608,6 +608,21 @@ class DeployFlowTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(eventTypes(name).stream().filter("ClusterRequested"::equals)).hasSize(1));
         assertThat(cluster(name).get("generation")).isEqualTo(1);
+
+        // the same Clusterfile with the key written inline is refused, and its dead letter holds no copy of the key
+        String inlineName = name + "-inline";
+        String inline = clusterfile(inlineName, List.of(host(2)), List.of());
+        assertThat(inline).contains("PRIVATE KEY");
+        KafkaTopics.produce("slipway.deploy.requests", inlineName, EventCodec.released().encode(RequestDeploy.newBuilder()
+                .setRequestId(UUID.randomUUID().toString()).setOperation(DeployOperation.APPLY).setCluster(inlineName)
+                .setClusterfile(inline).setRequestedBy("ci").build()), Map.of(EventHeaders.EVENT_ID, UUID.randomUUID().toString(),
+                EventHeaders.EVENT_TYPE, "RequestDeploy", EventHeaders.AUTHORIZATION, token));
+        ConsumerRecord<String, byte[]> dead = await().atMost(Duration.ofMinutes(1)).until(() -> KafkaTopics.readAll("slipway.deploy.requests.dlq")
+                .stream().filter(r -> inlineName.equals(r.key())).findFirst().orElse(null), java.util.Objects::nonNull);
+        assertThat(dead.value()).as("no copy of the command, and so of its key").isNull();
+        assertThat(KafkaTopics.header(dead, EventHeaders.DLQ_REASON)).contains("spec.ssh.pk").contains("${secret:<name>}")
+                .doesNotContain("PRIVATE");
+        given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/deploy/clusters/" + inlineName).then().statusCode(404);
         deleteAll(name);
     }
 
