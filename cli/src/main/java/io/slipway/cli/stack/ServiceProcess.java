@@ -62,7 +62,7 @@ public final class ServiceProcess {
         cmd.add("-Dslipway.db.user=" + infra.dbUser());
         cmd.add("-Dmp.jwt.verify.publickey.location=" + infra.publicKey().toAbsolutePath());
         cmd.add("-Dslipway.data-dir=" + dataDir.toAbsolutePath());
-        cmd.addAll(extraJvmOptions);
+        cmd.addAll(withSecretsInFile(extraJvmOptions, dataDir.resolve(SECRET_OPTIONS)));
         cmd.add("-jar");
         cmd.add(jar.toAbsolutePath().toString());
         try {
@@ -83,6 +83,50 @@ public final class ServiceProcess {
 
     private static final java.util.regex.Pattern SECRET_PROPERTY =
             java.util.regex.Pattern.compile("(-D[^=]*(?i:password|passwd|secret|token|credential|private)[^=]*=).*");
+
+    /** The file, in a service's data directory, that holds the secret options it was given (0600). */
+    static final String SECRET_OPTIONS = "secret-options.properties";
+
+    /**
+     * {@code options} with every {@code -D} option that names a secret (a git token given with --service-jvm-option)
+     * moved into {@code file} (written 0600, read by the service as a config location): a command line is what
+     * {@code ps} shows every user of the machine. Other options, and an existing {@code quarkus.config.locations}, stay.
+     */
+    static List<String> withSecretsInFile(List<String> options, Path file) {
+        java.util.Properties secrets = new java.util.Properties();
+        List<String> out = new ArrayList<>();
+        String locations = null;
+        for (String o : options) {
+            if (SECRET_PROPERTY.matcher(o).matches()) {
+                int eq = o.indexOf('=');
+                secrets.setProperty(o.substring(2, eq), o.substring(eq + 1));
+            } else if (o.startsWith("-Dquarkus.config.locations=")) {
+                locations = o.substring("-Dquarkus.config.locations=".length());
+            } else {
+                out.add(o);
+            }
+        }
+        try {
+            Files.deleteIfExists(file);
+            if (secrets.isEmpty()) {
+                if (locations != null) {
+                    out.add("-Dquarkus.config.locations=" + locations);
+                }
+                return out;
+            }
+            Files.createDirectories(file.getParent());
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            try (var w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                secrets.store(w, "secret options of this service, out of its command line");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        String own = file.toAbsolutePath().toUri().toString();
+        out.add("-Dquarkus.config.locations=" + (locations == null ? own : locations + "," + own));
+        return out;
+    }
 
     /** The command line as the log shows it: a {@code -D} option that names a secret (a git token given with --service-jvm-option) is masked. */
     static String printable(List<String> cmd) {

@@ -38,7 +38,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * registry password, webhook HMAC and header, DingTalk token and signing secret, Lark secret, Elasticsearch password,
  * Kafka sink properties, a git token), and then searched for in every topic and DLQ, every service log, every table of
  * every service database and the REST and SSE answers: it must be found nowhere. Where it may be, sealed or in a file
- * only its service reads (the routes file, the registry logins), is not searched.
+ * only its service reads (the routes file, the registry logins, a service's secret options), is not searched; but every
+ * process's command line is.
  */
 final class SecretCanary {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -124,6 +125,16 @@ final class SecretCanary {
                 || topicsHolding(stack.bootstrapServers(), "ClusterDegraded"));
         assertThat(topicsHolding(stack.bootstrapServers(), value)).as("a topic holds the canary").isFalse();
 
+        // a command line is what `ps` shows every user of the machine
+        for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+            String cmdline;
+            try {
+                cmdline = new String(Files.readAllBytes(Path.of("/proc", String.valueOf(p.pid()), "cmdline")), StandardCharsets.ISO_8859_1);
+            } catch (java.io.IOException gone) {
+                continue;
+            }
+            assertThat(cmdline).as("the command line of process " + p.pid()).doesNotContain(value);
+        }
         for (Path log : Files.list(stack.layout().logs()).toList()) {
             assertThat(Files.readString(log, StandardCharsets.ISO_8859_1)).as(log.toString()).doesNotContain(value);
         }
