@@ -38,8 +38,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * registry password, webhook HMAC and header, DingTalk token and signing secret, Lark secret, Elasticsearch password,
  * Kafka sink properties, a git token), and then searched for in every topic and DLQ, every service log, every table of
  * every service database and the REST and SSE answers: it must be found nowhere. Where it may be, sealed or in a file
- * only its service reads (the routes file, the registry logins, a service's secret options), is not searched; but every
- * process's command line is.
+ * only its service reads (the routes file, a service's secret options), is not searched; but the registry logins (sealed)
+ * and every process's command line are.
  */
 final class SecretCanary {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -135,6 +135,10 @@ final class SecretCanary {
             }
             assertThat(cmdline).as("the command line of process " + p.pid()).doesNotContain(value);
         }
+        // build-svc's registry logins are sealed at rest: neither the password nor docker's base64 of user:password
+        Path logins = stack.layout().service("build-svc").resolve("registry-auth").resolve("auth.json");
+        assertThat(Files.readString(logins)).as(logins.toString()).doesNotContain(value)
+                .doesNotContain(java.util.Base64.getEncoder().encodeToString(("ci:" + value).getBytes(StandardCharsets.UTF_8)));
         for (Path log : Files.list(stack.layout().logs()).toList()) {
             assertThat(Files.readString(log, StandardCharsets.ISO_8859_1)).as(log.toString()).doesNotContain(value);
         }

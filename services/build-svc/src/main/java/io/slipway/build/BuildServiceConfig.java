@@ -48,6 +48,12 @@ public interface BuildServiceConfig {
     /** CA certificates (PEM) https git servers may present besides the system's, e.g. a company CA. */
     Optional<Path> gitCaFile();
 
+    /**
+     * The key that seals registry logins at rest (32 bytes, 0600): {@code <data-dir>/secrets.key}, made on first start,
+     * unless this names another file.
+     */
+    Optional<Path> secretsKeyFile();
+
     /** One git host's credentials. */
     interface GitHost {
         /** The https user name (for a token, what the host asks: often any name, or {@code x-access-token}). */

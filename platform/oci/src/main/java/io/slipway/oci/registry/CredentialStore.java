@@ -20,22 +20,46 @@ import java.util.TreeSet;
 
 /**
  * Registry logins kept for the service ({@code slipway login}): {@code auth.json} in a given directory, readable by
- * its owner only (0600), in the format docker and skopeo read ({@code {"auths":{"host":{"auth":"base64(user:pass)"}}}}),
- * so {@code skopeo --authfile} can use the same file. Writes are atomic; secrets never appear in messages.
+ * its owner only (0600), in the shape docker and skopeo read ({@code {"auths":{"host":{"auth":"base64(user:pass)"}}}}).
+ * A store {@link #sealedIn sealed} with a service's key keeps {@code {"sealed":"sealed:v1:..."}} instead of
+ * {@code auth}, so a copy of the file (a backup, a volume snapshot) holds no usable login; it reads plain entries
+ * written before and seals them when it opens. Writes are atomic; secrets never appear in messages.
  */
 public final class CredentialStore {
 
     public static final String FILE_NAME = "auth.json";
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
-    private final Path file;
+    /** Seals and opens one login's {@code user:password} (a service's secret box, bound to this use). */
+    public interface Sealer {
+        String seal(String plain);
 
-    private CredentialStore(Path file) {
-        this.file = file;
+        String open(String sealed);
     }
 
+    private final Path file;
+    private final Sealer sealer;
+
+    private CredentialStore(Path file, Sealer sealer) {
+        this.file = file;
+        this.sealer = sealer;
+    }
+
+    /** Logins in docker's own shape, which docker and skopeo read as they are. */
     public static CredentialStore in(Path dir) {
-        return new CredentialStore(dir.toAbsolutePath().resolve(FILE_NAME));
+        return new CredentialStore(dir.toAbsolutePath().resolve(FILE_NAME), null);
+    }
+
+    /** Logins sealed by {@code sealer}; plain entries already in the file are sealed now. */
+    public static CredentialStore sealedIn(Path dir, Sealer sealer) throws IOException {
+        CredentialStore store = new CredentialStore(dir.toAbsolutePath().resolve(FILE_NAME), sealer);
+        synchronized (store) {
+            ObjectNode root = store.read();
+            if (root.path("auths").properties().stream().anyMatch(e -> e.getValue().has("auth"))) {
+                store.write(root);
+            }
+        }
+        return store;
     }
 
     public Path file() {
@@ -64,7 +88,7 @@ public final class CredentialStore {
 
     public synchronized Optional<Credentials> find(String registry) throws IOException {
         JsonNode entry = read().path("auths").path(normalize(registry));
-        String auth = entry.path("auth").asText("");
+        String auth = entry.has("sealed") && sealer != null ? openSealed(entry.path("sealed").asText(""), registry) : entry.path("auth").asText("");
         if (auth.isEmpty()) {
             return Optional.empty();
         }
@@ -121,7 +145,23 @@ public final class CredentialStore {
         return o;
     }
 
+    private String openSealed(String sealed, String registry) throws IOException {
+        try {
+            return sealer.open(sealed);
+        } catch (RuntimeException e) {
+            throw new IOException(file + ": the login of " + registry + " does not open with this service's key (was the key replaced?)");
+        }
+    }
+
+    /** Writes {@code root}, each plain {@code auth} sealed first when this store seals. */
     private void write(ObjectNode root) throws IOException {
+        if (sealer != null && root.get("auths") instanceof ObjectNode auths) {
+            for (var e : auths.properties()) {
+                if (e.getValue() instanceof ObjectNode entry && entry.has("auth")) {
+                    entry.put("sealed", sealer.seal(entry.remove("auth").asText()));
+                }
+            }
+        }
         Files.createDirectories(file.getParent());
         Path part = Files.createTempFile(file.getParent(), ".auth-", ".part", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         try {
