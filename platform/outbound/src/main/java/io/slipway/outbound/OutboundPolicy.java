@@ -19,8 +19,8 @@ import java.util.Locale;
  * The allowance is a comma-separated list of {@code loopback}, {@code link-local}, {@code private}, {@code any}, or CIDR
  * ranges ({@code 10.20.0.0/16}, {@code fd00::/8}).
  * <p>
- * The check resolves the name itself; a name that resolves differently a moment later (DNS rebinding) is checked again
- * at each request, not pinned to the address checked.
+ * The check resolves the name itself. A client that resolves the name again afterwards may get another answer (DNS
+ * rebinding): HTTP goes through {@link OutboundHttp}, whose only name resolution is this check.
  */
 public final class OutboundPolicy {
     /** No private, loopback or link-local address: what a service uses when it is given no allowance. */
