@@ -4,39 +4,43 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import io.slipway.outbound.OutboundHttp;
 import io.slipway.outbound.OutboundPolicy;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 
 /**
  * HTTP for the receivers that speak it: one client per receiver, no redirects (a POST must not wander off with its
- * token), a timeout per request, every request's destination checked against the outbound policy (resolved again each
- * time, so a name that moves to a private address is caught), and the generic reading of an HTTP answer (2xx
+ * token), a timeout per request, every request's destination checked against the outbound policy, and every connection
+ * made to an address that check admitted ({@link OutboundHttp}: a name that moves to a private address is refused, not
+ * connected to), and the generic reading of an HTTP answer (2xx
  * delivered; 408, 425, 429 and 5xx retried, Retry-After honoured; any other status refused for good).
  */
-public final class HttpSend {
+public final class HttpSend implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient client;
-    private final Duration timeout;
+    private final CloseableHttpClient client;
     private final OutboundPolicy outbound;
     private final String receiver;
 
     public HttpSend(Duration timeout, OutboundPolicy outbound, String receiver) {
-        this.timeout = timeout;
         this.outbound = outbound;
         this.receiver = receiver;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.client = OutboundHttp.client(outbound, "receiver " + receiver, timeout);
     }
 
-    /** An answer; the body is cut at 64 KiB. */
-    public record Response(int status, String body, HttpResponse<String> raw) {
+    /** An answer; the body is cut at 64 KiB. {@code retryAfter} is the Retry-After header, or null. */
+    public record Response(int status, String body, String retryAfter) {
         public boolean ok() {
             return status / 100 == 2;
         }
@@ -64,12 +68,24 @@ public final class HttpSend {
      */
     public Response send(String method, URI uri, Map<String, String> headers, byte[] body) throws IOException, InterruptedException {
         outbound.check(uri, "receiver " + receiver, carriesCredentials(uri, headers));
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach(request::header);
-        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        String text = response.body();
-        return new Response(response.statusCode(), text != null && text.length() > 65536 ? text.substring(0, 65536) : text, response);
+        ClassicRequestBuilder request = ClassicRequestBuilder.create(method).setUri(uri);
+        if (body != null) {
+            request.setEntity(new ByteArrayEntity(body, null));
+        }
+        headers.forEach(request::setHeader);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return client.execute(request.build(), (ClassicHttpResponse r) -> {
+            String text = r.getEntity() == null ? "" : EntityUtils.toString(r.getEntity(), StandardCharsets.UTF_8, 65536);
+            Header retry = r.getFirstHeader("Retry-After");
+            return new Response(r.getCode(), text, retry == null ? null : retry.getValue());
+        });
+    }
+
+    @Override
+    public void close() {
+        client.close(org.apache.hc.core5.io.CloseMode.GRACEFUL);
     }
 
     /** Whether a request may carry credentials: an Authorization header, userinfo, or a query string (where tokens travel). */
@@ -96,7 +112,7 @@ public final class HttpSend {
 
     /** Retry-After in seconds or as an HTTP date; null when absent or unreadable. */
     public static Duration retryAfter(Response r) {
-        String v = r.raw().headers().firstValue("Retry-After").orElse(null);
+        String v = r.retryAfter();
         if (v == null || v.isBlank()) {
             return null;
         }

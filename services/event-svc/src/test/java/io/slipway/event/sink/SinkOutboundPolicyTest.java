@@ -54,6 +54,20 @@ class SinkOutboundPolicyTest {
     }
 
     @Test
+    void aReceiverWhoseNameMovesToARefusedAddressAfterTheCheckGetsNothing() throws Exception {
+        // checked once before sending (127.0.0.2, allowed), then resolved again to connect (127.0.0.1, where the server is)
+        java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+        OutboundPolicy policy = OutboundPolicy.allowing("127.0.0.2/32", host -> new java.net.InetAddress[]{
+                java.net.InetAddress.getByName(lookups.getAndIncrement() == 0 ? "127.0.0.2" : "127.0.0.1")});
+        try (HttpSend send = new HttpSend(Duration.ofSeconds(5), policy, "ops-hook")) {
+            assertThatThrownBy(() -> send.postJson(URI.create("http://hooks.rebind.test:" + server.getAddress().getPort() + "/hook"),
+                    Map.of("a", 1))).isInstanceOf(OutboundPolicy.Refused.class).hasMessageContaining("127.0.0.1");
+        }
+        assertThat(lookups.get()).as("checked, then resolved by the policy to connect").isEqualTo(2);
+        assertThat(received).hasValue(0);
+    }
+
+    @Test
     void postgresAndKafkaReceiversAreCheckedByTheirHosts() {
         assertThat(Transports.jdbcHosts("jdbc:postgresql://db1:5432,db2/events?ssl=true")).containsExactly("db1:5432", "db2");
         assertThatThrownBy(() -> Transports.reachable(OutboundPolicy.PUBLIC_ONLY, Transports.jdbcHosts("jdbc:postgresql://127.0.0.1:5432/x"), "audit"))

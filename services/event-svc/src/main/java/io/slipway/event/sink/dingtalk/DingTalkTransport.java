@@ -108,4 +108,9 @@ public final class DingTalkTransport implements Transport {
         all.addAll(b);
         return all;
     }
+
+    @Override
+    public void close() {
+        http.close();
+    }
 }

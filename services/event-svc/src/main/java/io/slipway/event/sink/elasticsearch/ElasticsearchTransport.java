@@ -122,4 +122,9 @@ public final class ElasticsearchTransport implements Transport {
         doc.putAll(EventView.document(e.event()));
         return doc;
     }
+
+    @Override
+    public void close() {
+        http.close();
+    }
 }

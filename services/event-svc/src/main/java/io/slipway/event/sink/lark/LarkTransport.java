@@ -90,4 +90,9 @@ public final class LarkTransport implements Transport {
         }
         return body;
     }
+
+    @Override
+    public void close() {
+        http.close();
+    }
 }

@@ -49,4 +49,9 @@ public final class SlackTransport implements Transport {
         }
         return List.of(HttpSend.outcome(http.postJson(URI.create(target.url()), body)));
     }
+
+    @Override
+    public void close() {
+        http.close();
+    }
 }

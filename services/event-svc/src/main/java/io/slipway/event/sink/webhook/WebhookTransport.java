@@ -78,4 +78,9 @@ public final class WebhookTransport implements Transport {
     private Object rendered(SinkEvent e) {
         return target.layout() != null ? target.layout().render(e.view()) : EventView.document(e.event());
     }
+
+    @Override
+    public void close() {
+        http.close();
+    }
 }

@@ -99,4 +99,9 @@ public final class WeComTransport implements Transport {
         tokenExpires = System.currentTimeMillis() + Math.max(0, json.path("expires_in").asLong(7200) - 60) * 1000;
         return token;
     }
+
+    @Override
+    public void close() {
+        http.close();
+    }
 }
