@@ -24,7 +24,6 @@ import io.slipway.oci.store.ImageStore;
 
 import java.io.IOException;
 import io.slipway.outbound.OutboundPolicy;
-import java.net.http.HttpClient;
 import java.nio.charset.MalformedInputException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -56,35 +55,28 @@ public final class CloudImageBuilder {
     private final ImageStore store;
     private final BuildCache cache;
     private final ContainerImageCache imageCache;
-    private final HttpClient http;
     private final OutboundPolicy outbound;
 
     /** A builder whose ADD and APP URLs may reach public addresses only (see {@link #withOutboundPolicy}). */
     public CloudImageBuilder(ImageStore store) {
-        this(store, BuildCache.open(store), NoContainerImageCache.INSTANCE, Downloads.defaultClient(), OutboundPolicy.PUBLIC_ONLY);
+        this(store, BuildCache.open(store), NoContainerImageCache.INSTANCE, OutboundPolicy.PUBLIC_ONLY);
     }
 
-    private CloudImageBuilder(ImageStore store, BuildCache cache, ContainerImageCache imageCache, HttpClient http, OutboundPolicy outbound) {
+    private CloudImageBuilder(ImageStore store, BuildCache cache, ContainerImageCache imageCache, OutboundPolicy outbound) {
         this.store = store;
         this.cache = cache;
         this.imageCache = imageCache;
-        this.http = http;
         this.outbound = outbound;
     }
 
     /** The same builder, with container images cached into the images it builds. */
     public CloudImageBuilder withContainerImageCache(ContainerImageCache cacheOfImages) {
-        return new CloudImageBuilder(store, cache, cacheOfImages, http, outbound);
-    }
-
-    /** The same builder, fetching ADD and APP URLs with this client (proxies, TLS; it must not follow redirects itself). */
-    public CloudImageBuilder withHttpClient(HttpClient client) {
-        return new CloudImageBuilder(store, cache, imageCache, client, outbound);
+        return new CloudImageBuilder(store, cache, cacheOfImages, outbound);
     }
 
     /** The same builder, fetching ADD and APP URLs (and their redirects) only where {@code policy} allows. */
     public CloudImageBuilder withOutboundPolicy(OutboundPolicy policy) {
-        return new CloudImageBuilder(store, cache, imageCache, http, policy);
+        return new CloudImageBuilder(store, cache, imageCache, policy);
     }
 
     /** The build cache, e.g. for {@code store.gc(cache().layerDigests())}. */
@@ -104,7 +96,7 @@ public final class CloudImageBuilder {
         }
         Path work = cache.newWorkDir("build-");
         try {
-            BuildSession session = new BuildSession(store, cache, spec, kubefile, context, new Downloads(http, outbound), listener, work,
+            BuildSession session = new BuildSession(store, cache, spec, kubefile, context, new Downloads(outbound), listener, work,
                     imageCache != NoContainerImageCache.INSTANCE);
             List<PlatformBuild> builds = new ArrayList<>();
             for (Platform platform : spec.platforms()) {

@@ -2,16 +2,18 @@ package io.slipway.cloudimage.build;
 
 import io.slipway.oci.Digest;
 import io.slipway.oci.DigestingOutputStream;
+import io.slipway.outbound.OutboundHttp;
 import io.slipway.outbound.OutboundPolicy;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +24,8 @@ import java.util.Base64;
  * Fetches the http(s) sources of ADD and APP into the build's work directory, hashing on the way. Credentials in a
  * URL ({@code https://user:secret@host/...}) are used but never appear in a message, and go over https only. Every
  * address, the first and each redirect's, is checked against the outbound policy; redirects are followed here (at
- * most {@value #MAX_REDIRECTS}), the credentials only while the origin stays the same, never from https to http.
+ * most {@value #MAX_REDIRECTS}), the credentials only while the origin stays the same, never from https to http. The
+ * connection goes to the address the policy admitted ({@link OutboundHttp}), never to a second answer for the name.
  */
 final class Downloads {
 
@@ -30,20 +33,14 @@ final class Downloads {
     record Download(Path file, String name, Digest digest, long size) {
     }
 
-    private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(30);
+    /** How long connecting, and each wait for the next bytes of an answer, may take. */
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
     static final int MAX_REDIRECTS = 5;
 
-    private final HttpClient client;
     private final OutboundPolicy outbound;
 
-    Downloads(HttpClient client, OutboundPolicy outbound) {
-        this.client = client;
+    Downloads(OutboundPolicy outbound) {
         this.outbound = outbound;
-    }
-
-    static HttpClient defaultClient() {
-        return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(30)).build();
     }
 
     Download fetch(String url, Path dir) throws IOException {
@@ -60,58 +57,69 @@ final class Downloads {
                     URLDecoder.decode(uri.getRawUserInfo(), StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8));
         }
         URI at = withoutUserInfo(uri);
-        HttpResponse<InputStream> response = null;
-        for (int hop = 0; response == null; hop++) {
-            try {
-                outbound.check(at, "download of " + redact(url), authorization != null);
-            } catch (OutboundPolicy.Refused e) {
-                throw new DownloadException(e.getMessage());
+        String what = "download of " + redact(url);
+        try (CloseableHttpClient client = OutboundHttp.client(outbound, what, TIMEOUT)) {
+            for (int hop = 0; ; hop++) {
+                try {
+                    outbound.check(at, what, authorization != null);
+                } catch (OutboundPolicy.Refused e) {
+                    throw new DownloadException(e.getMessage());
+                }
+                ClassicRequestBuilder request = ClassicRequestBuilder.get(at);
+                if (authorization != null) {
+                    request.setHeader("Authorization", authorization);
+                }
+                try (ClassicHttpResponse answer = open(client, request, url)) {
+                    Header location = answer.getFirstHeader("Location");
+                    if (answer.getCode() / 100 == 3 && location != null) {
+                        if (hop >= MAX_REDIRECTS) {
+                            throw new DownloadException(what + " was redirected more than " + MAX_REDIRECTS + " times");
+                        }
+                        URI next = at.resolve(location.getValue());
+                        if ("https".equalsIgnoreCase(at.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
+                            throw new DownloadException(what + " was redirected from https to " + next.getScheme());
+                        }
+                        if (!sameOrigin(at, next)) {
+                            authorization = null; // another host never sees the credentials given for this one
+                        }
+                        at = withoutUserInfo(next);
+                        continue;
+                    }
+                    if (answer.getCode() / 100 != 2) {
+                        throw new DownloadException(what + " answered HTTP " + answer.getCode());
+                    }
+                    return save(answer, dir, name, what);
+                }
             }
-            HttpRequest.Builder request = HttpRequest.newBuilder(at).timeout(REQUEST_TIMEOUT).GET();
-            if (authorization != null) {
-                request.header("Authorization", authorization);
-            }
-            HttpResponse<InputStream> answer;
-            try {
-                answer = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ClassicHttpResponse open(CloseableHttpClient client, ClassicRequestBuilder request, String url) {
+        try {
+            return client.executeOpen(null, request.build(), null);
+        } catch (OutboundPolicy.Refused e) {
+            throw new DownloadException(e.getMessage());
+        } catch (java.io.InterruptedIOException e) {
+            if (Thread.currentThread().isInterrupted()) {
                 throw new DownloadException("download of " + redact(url) + " was interrupted");
-            } catch (IOException e) {
-                throw new DownloadException("cannot download " + redact(url) + ": " + e.getMessage());
             }
-            String location = answer.headers().firstValue("Location").orElse(null);
-            if (answer.statusCode() / 100 != 3 || location == null) {
-                response = answer;
-                continue;
-            }
-            answer.body().close();
-            if (hop >= MAX_REDIRECTS) {
-                throw new DownloadException("download of " + redact(url) + " was redirected more than " + MAX_REDIRECTS + " times");
-            }
-            URI next = at.resolve(location);
-            if ("https".equalsIgnoreCase(at.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
-                throw new DownloadException("download of " + redact(url) + " was redirected from https to " + next.getScheme());
-            }
-            if (!sameOrigin(at, next)) {
-                authorization = null; // another host never sees the credentials given for this one
-            }
-            at = withoutUserInfo(next);
+            throw new DownloadException("cannot download " + redact(url) + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new DownloadException("cannot download " + redact(url) + ": " + e.getMessage());
         }
-        try (InputStream body = response.body()) {
-            if (response.statusCode() / 100 != 2) {
-                throw new DownloadException("download of " + redact(url) + " answered HTTP " + response.statusCode());
-            }
-            Path file = Files.createTempFile(dir, "download-", ".part");
-            DigestingOutputStream out;
-            try (OutputStream raw = Files.newOutputStream(file)) {
-                out = new DigestingOutputStream(raw);
-                body.transferTo(out);
-            } catch (IOException e) {
-                throw new DownloadException("download of " + redact(url) + " broke off: " + e.getMessage());
-            }
-            return new Download(file, name, out.digest(), out.size());
+    }
+
+    private static Download save(ClassicHttpResponse answer, Path dir, String name, String what) throws IOException {
+        Path file = Files.createTempFile(dir, "download-", ".part");
+        DigestingOutputStream out;
+        try (OutputStream raw = Files.newOutputStream(file); InputStream body = answer.getEntity() == null ? InputStream.nullInputStream()
+                : answer.getEntity().getContent()) {
+            out = new DigestingOutputStream(raw);
+            body.transferTo(out);
+        } catch (IOException e) {
+            throw new DownloadException(what + " broke off: " + e.getMessage());
         }
+        return new Download(file, name, out.digest(), out.size());
     }
 
     private static boolean sameOrigin(URI a, URI b) {
