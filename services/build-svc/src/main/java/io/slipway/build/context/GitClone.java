@@ -62,8 +62,9 @@ public final class GitClone {
 
     /** Clones {@code source} into {@code workDir} at its revision and removes {@code .git}. */
     void cloneInto(ContextSource.Git source, Path workDir, Consumer<String> log) throws IOException, InterruptedException {
+        List<java.net.InetAddress> addresses;
         try {
-            outbound.checkHost(source.host(), "git remote " + source);
+            addresses = outbound.checkHost(source.host(), "git remote " + source);
         } catch (OutboundPolicy.Refused e) {
             throw new ContextException(e.getMessage());
         }
@@ -71,7 +72,7 @@ public final class GitClone {
         long deadline = System.nanoTime() + timeout.toNanos();
         Path home = Files.createTempDirectory("slipway-git-");
         try {
-            Map<String, String> env = environment(source, home);
+            Map<String, String> env = environment(source, home, addresses);
             run(List.of("clone", "--quiet", "--no-checkout", "--", source.url(), workDir.toString()), null, env, source, deadline);
             run(List.of("-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", source.revision()), workDir, env, source, deadline);
             String head = run(List.of("rev-parse", "HEAD"), workDir, env, source, deadline).trim();
@@ -82,8 +83,12 @@ public final class GitClone {
         }
     }
 
-    /** git's whole environment: nothing of build-svc's but PATH. */
-    private Map<String, String> environment(ContextSource.Git source, Path home) throws IOException {
+    /**
+     * git's whole environment: nothing of build-svc's but PATH. git connects to the {@code addresses} the outbound policy
+     * admitted for the remote's host (curl's resolve list for https, ssh's HostName with the host name kept for its
+     * known_hosts), so a name that answers differently a moment later is not asked again.
+     */
+    private Map<String, String> environment(ContextSource.Git source, Path home, List<java.net.InetAddress> addresses) throws IOException {
         Map<String, String> env = new java.util.HashMap<>();
         env.put("PATH", Optional.ofNullable(System.getenv("PATH")).orElse("/usr/local/bin:/usr/bin:/bin"));
         env.put("HOME", home.toString());
@@ -92,7 +97,7 @@ public final class GitClone {
         env.put("GIT_CONFIG_NOSYSTEM", "1");
         env.put("GIT_CONFIG_GLOBAL", "/dev/null");
         // https and ssh only, for submodules, alternates and redirects too; the credentials go to the URL's host only
-        env.put("GIT_CONFIG_COUNT", "4");
+        env.put("GIT_CONFIG_COUNT", "5");
         env.put("GIT_CONFIG_KEY_0", "protocol.allow");
         env.put("GIT_CONFIG_VALUE_0", "never");
         env.put("GIT_CONFIG_KEY_1", "protocol.https.allow");
@@ -101,10 +106,17 @@ public final class GitClone {
         env.put("GIT_CONFIG_VALUE_2", "always");
         env.put("GIT_CONFIG_KEY_3", "http.followRedirects");
         env.put("GIT_CONFIG_VALUE_3", "false");
+        java.net.URI remote = java.net.URI.create(source.url());
+        String host = source.host().startsWith("[") ? source.host().substring(1, source.host().length() - 1) : source.host();
+        env.put("GIT_CONFIG_KEY_4", "http.curloptResolve");
+        env.put("GIT_CONFIG_VALUE_4", host + ":" + (remote.getPort() < 0 ? 443 : remote.getPort()) + ":"
+                + String.join(",", addresses.stream().map(a -> a instanceof java.net.Inet6Address ? "[" + a.getHostAddress() + "]"
+                : a.getHostAddress()).toList()));
         caFile.ifPresent(ca -> env.put("GIT_SSL_CAINFO", ca.toAbsolutePath().toString()));
         Credentials c = credentials.get(source.host());
         List<String> ssh = new ArrayList<>(List.of("ssh", "-o", "BatchMode=yes", "-o", "IdentityAgent=none", "-o", "IdentitiesOnly=yes",
-                "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + home.resolve("known_hosts")));
+                "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + home.resolve("known_hosts"),
+                "-o", "HostName=" + addresses.get(0).getHostAddress(), "-o", "HostKeyAlias=" + host));
         if (c != null) {
             c.username().ifPresent(u -> env.put("SLIPWAY_GIT_USERNAME", u));
             c.password().ifPresent(p -> env.put("SLIPWAY_GIT_PASSWORD", p));

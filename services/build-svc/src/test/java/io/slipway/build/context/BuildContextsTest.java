@@ -185,6 +185,15 @@ class BuildContextsTest {
                     .materialize(source, work.resolve("stalled"), l -> { }))
                     .isInstanceOf(ContextException.class).hasMessageContaining("took longer than 2 s");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+
+            // a name only the outbound policy's resolution knows: git connects to the address the policy admitted (and
+            // so waits on the silent server) instead of asking the system's resolver, which has never heard of it
+            OutboundPolicy pinned = OutboundPolicy.allowing("loopback", host -> host.equals("pinned.rebind.test")
+                    ? new InetAddress[] {InetAddress.getLoopbackAddress()} : InetAddress.getAllByName(host));
+            assertThatThrownBy(() -> contexts(new GitClone(Map.of(), Optional.empty(), Duration.ofSeconds(2), "git", pinned))
+                    .materialize(ContextSource.parse("git+https://pinned.rebind.test:" + silent.getLocalPort() + "/stalled.git#main"),
+                            work.resolve("pinned"), l -> { }))
+                    .isInstanceOf(ContextException.class).hasMessageContaining("took longer than 2 s");
             silent.close();
             accepter.join(5_000);
         }
@@ -217,7 +226,11 @@ class BuildContextsTest {
                 .containsEntry("GIT_TERMINAL_PROMPT", "0").containsEntry("SLIPWAY_GIT_PASSWORD", "pw-7c1");
         assertThat(env.get("HOME")).isNotEqualTo(System.getProperty("user.home"));
         assertThat(Path.of(env.get("HOME"))).as("the private HOME is removed afterwards").doesNotExist();
-        assertThat(env.get("GIT_SSH_COMMAND")).contains("BatchMode=yes", "IdentityAgent=none", "StrictHostKeyChecking=yes");
+        assertThat(env.get("GIT_SSH_COMMAND")).contains("BatchMode=yes", "IdentityAgent=none", "StrictHostKeyChecking=yes",
+                "HostName=93.184.216.34", "HostKeyAlias=git.example.com");
+        // git connects to the address the policy checked, not to a second answer for the name
+        assertThat(env).containsEntry("GIT_CONFIG_KEY_4", "http.curloptResolve")
+                .containsEntry("GIT_CONFIG_VALUE_4", "git.example.com:443:93.184.216.34");
     }
 
     @Test
