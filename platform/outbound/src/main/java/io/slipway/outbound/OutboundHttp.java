@@ -2,12 +2,14 @@ package io.slipway.outbound;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
@@ -27,12 +29,20 @@ public final class OutboundHttp {
 
     /** A client for {@code what} (e.g. "receiver ops"): connect, response and socket timeouts of {@code timeout}. */
     public static CloseableHttpClient client(OutboundPolicy policy, String what, Duration timeout) {
+        return client(policy, what, timeout, null);
+    }
+
+    /** As {@link #client(OutboundPolicy, String, Duration)}, trusting what {@code tls} trusts (null: the JDK's defaults). */
+    public static CloseableHttpClient client(OutboundPolicy policy, String what, Duration timeout, SSLContext tls) {
         Timeout t = Timeout.of(timeout);
+        PoolingHttpClientConnectionManagerBuilder connections = PoolingHttpClientConnectionManagerBuilder.create()
+                .setDnsResolver(resolver(policy, what))
+                .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(t).setSocketTimeout(t).build());
+        if (tls != null) {
+            connections.setTlsSocketStrategy(new DefaultClientTlsStrategy(tls));
+        }
         return HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setDnsResolver(resolver(policy, what))
-                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(t).setSocketTimeout(t).build())
-                        .build())
+                .setConnectionManager(connections.build())
                 .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(t).setConnectionRequestTimeout(t).build())
                 .disableRedirectHandling()
                 .disableAutomaticRetries()

@@ -2,7 +2,12 @@ package io.slipway.oci.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.oci.Json;
+import io.slipway.outbound.OutboundHttp;
 import io.slipway.outbound.OutboundPolicy;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 
 import javax.net.ssl.SSLException;
 import java.io.IOException;
@@ -347,12 +352,13 @@ final class RegistryHttp implements AutoCloseable {
                     "the registry named an unusable token realm", false, e);
         }
         boolean sendCredentials = config.credentials() != null;
-        if (uri.getHost() == null || !uri.getHost().equalsIgnoreCase(base.getHost())) {
+        boolean elsewhere = uri.getHost() == null || !uri.getHost().equalsIgnoreCase(base.getHost());
+        String realmName = "the token realm " + uri.getScheme() + "://" + uri.getHost() + " of " + config.host();
+        if (elsewhere) {
             // a realm elsewhere is an address the registry chose, not the user: it must be one this service may reach,
             // and it gets the credentials over https only
             try {
-                config.outbound().check(uri, "the token realm " + uri.getScheme() + "://" + uri.getHost() + " of " + config.host(),
-                        sendCredentials);
+                config.outbound().check(uri, realmName, sendCredentials);
             } catch (OutboundPolicy.Refused e) {
                 throw new RegistryException(config.host(), forCall.repository, forCall.step, 401, "UNAUTHORIZED", e.getMessage(), false, null);
             }
@@ -364,13 +370,11 @@ final class RegistryHttp implements AutoCloseable {
         int attempt = 0;
         while (true) {
             attempt++;
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(config.timeout()).GET();
-            if (config.credentials() != null) {
-                request.header("Authorization", config.credentials().basicAuthorization());
-            }
-            HttpResponse<InputStream> response;
+            Answer response;
             try {
-                response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                response = elsewhere ? askElsewhere(uri, realmName) : ask(uri);
+            } catch (OutboundPolicy.Refused e) {
+                throw new RegistryException(config.host(), forCall.repository, forCall.step, 401, "UNAUTHORIZED", e.getMessage(), false, null);
             } catch (IOException e) {
                 boolean tls = isTlsFailure(e);
                 if (!tls && config.retry().allowsAnotherAfter(attempt)) {
@@ -383,11 +387,11 @@ final class RegistryHttp implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new RegistryException.Interrupted();
             }
-            int status = response.statusCode();
+            int status = response.status();
             if (status == 200) {
                 JsonNode body;
-                try (InputStream in = response.body()) {
-                    body = Json.mapper().readTree(in.readNBytes(MAX_ERROR_BODY));
+                try {
+                    body = Json.mapper().readTree(response.body());
                 } catch (IOException e) {
                     throw new RegistryException(config.host(), forCall.repository, step, status, null,
                             "the token endpoint answered with something that is not JSON", true, null);
@@ -402,10 +406,10 @@ final class RegistryHttp implements AutoCloseable {
                 stats.tokenFetched();
                 return new Token(token, System.nanoTime() + Duration.ofSeconds(seconds).toNanos());
             }
-            ErrorBody error = readError(response);
+            ErrorBody error = errorBody(response.body());
             boolean transientStatus = status == 429 || status >= 500;
             if (transientStatus && config.retry().allowsAnotherAfter(attempt)) {
-                RetryPolicy.pause(config.retry().delayAfter(attempt, retryAfter(response)));
+                RetryPolicy.pause(config.retry().delayAfter(attempt, retryAfter(response.retryAfter())));
                 continue;
             }
             if (status == 401 || status == 403) {
@@ -414,6 +418,42 @@ final class RegistryHttp implements AutoCloseable {
             }
             throw new RegistryException(config.host(), forCall.repository, step, status, error.code, error.message,
                     transientStatus, null);
+        }
+    }
+
+    /** A token endpoint's answer: its status, the first bytes of its body, its Retry-After. */
+    private record Answer(int status, byte[] body, String retryAfter) {
+    }
+
+    /** GET {@code uri} on the registry's own host, with its client. */
+    private Answer ask(URI uri) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(config.timeout()).GET();
+        if (config.credentials() != null) {
+            request.header("Authorization", config.credentials().basicAuthorization());
+        }
+        HttpResponse<InputStream> r = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = r.body()) {
+            return new Answer(r.statusCode(), in.readNBytes(MAX_ERROR_BODY), r.headers().firstValue("Retry-After").orElse(null));
+        }
+    }
+
+    /**
+     * GET {@code uri} on a host the registry named: connected to only at an address the outbound policy admits
+     * ({@link OutboundHttp}), so the realm's name cannot move to an internal address between its check and the call.
+     */
+    private Answer askElsewhere(URI uri, String what) throws IOException {
+        try (CloseableHttpClient http = OutboundHttp.client(config.outbound(), what, config.timeout(),
+                "https".equalsIgnoreCase(uri.getScheme()) ? TlsContexts.forConfig(config) : null)) {
+            ClassicRequestBuilder request = ClassicRequestBuilder.get(uri);
+            if (config.credentials() != null) {
+                request.setHeader("Authorization", config.credentials().basicAuthorization());
+            }
+            return http.execute(request.build(), (ClassicHttpResponse r) -> {
+                Header retry = r.getFirstHeader("Retry-After");
+                try (InputStream in = r.getEntity() == null ? InputStream.nullInputStream() : r.getEntity().getContent()) {
+                    return new Answer(r.getCode(), in.readNBytes(MAX_ERROR_BODY), retry == null ? null : retry.getValue());
+                }
+            });
         }
     }
 
@@ -439,6 +479,11 @@ final class RegistryHttp implements AutoCloseable {
         } catch (IOException e) {
             return new ErrorBody(null, null);
         }
+        return errorBody(bytes);
+    }
+
+    /** The distribution error in the first bytes of an answer, or an excerpt of whatever they are. */
+    private static ErrorBody errorBody(byte[] bytes) {
         if (bytes.length == 0) {
             return new ErrorBody(null, null);
         }
@@ -460,7 +505,10 @@ final class RegistryHttp implements AutoCloseable {
     }
 
     private static Duration retryAfter(HttpResponse<?> response) {
-        String value = response.headers().firstValue("Retry-After").orElse(null);
+        return retryAfter(response.headers().firstValue("Retry-After").orElse(null));
+    }
+
+    private static Duration retryAfter(String value) {
         if (value == null) {
             return null;
         }

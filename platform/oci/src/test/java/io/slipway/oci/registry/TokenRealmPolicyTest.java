@@ -83,6 +83,22 @@ class TokenRealmPolicyTest {
     }
 
     @Test
+    void aRealmWhoseNameMovesAfterItsCheckIsNotCalled() throws Exception {
+        // checked as 127.0.0.2 (allowed), then, when connected to, answered as 127.0.0.1 (not allowed): DNS rebinding
+        java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+        OutboundPolicy policy = OutboundPolicy.allowing("127.0.0.2/32", host -> host.equals("realm.rebind.test")
+                ? new InetAddress[] {InetAddress.getByName(lookups.getAndIncrement() == 0 ? "127.0.0.2" : "127.0.0.1")}
+                : InetAddress.getAllByName(host));
+        realm = "http://realm.rebind.test:" + tokens.getAddress().getPort() + "/token";
+        try (RegistryClient client = RegistryClient.open(config(policy))) {
+            assertThatThrownBy(client::ping).isInstanceOf(RegistryException.class).hasMessageContaining("127.0.0.1")
+                    .hasMessageContaining("loopback address").hasMessageNotContaining("Canary-Registry-Password-5");
+        }
+        assertThat(lookups.get()).isEqualTo(2);
+        assertThat(tokenRequests).isEmpty();
+    }
+
+    @Test
     void anInsecureRegistryElsewhereGetsNoPassword() {
         RegistryConfig remote = RegistryConfig.of("10.255.0.1:5000").withPlainHttp(true)
                 .withCredentials(new Credentials("ci", "Canary-Registry-Password-5"));
