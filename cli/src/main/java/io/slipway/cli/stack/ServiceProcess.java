@@ -52,6 +52,7 @@ public final class ServiceProcess {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
         cmd.addAll(JVM_OPTIONS);
+        cmd.addAll(classDataSharing(jar));
         cmd.add("-Dquarkus.http.port=" + port);
         cmd.add("-Dquarkus.http.host=" + LOOPBACK);
         cmd.addAll(BEHIND_GATEWAY);
@@ -83,6 +84,21 @@ public final class ServiceProcess {
 
     private static final java.util.regex.Pattern SECRET_PROPERTY =
             java.util.regex.Pattern.compile("(-D[^=]*(?i:password|passwd|secret|token|credential|private)[^=]*=).*");
+
+    /**
+     * A dynamic class-data archive beside the service's jar, made when the service first stops and mapped at every later
+     * start: a Quarkus service loads some ten thousand classes, and mapping them from the archive shortens its start on
+     * this project's 2-core machines ({@code bench/stack-start} measures it). The JVM checks the archive against the jar
+     * and itself and makes it again when either changed; one archive per JDK feature release, so two JDKs do not take
+     * turns rewriting it. {@code SLIPWAY_SERVICE_CDS=off} starts without (the benchmark's baseline).
+     */
+    static List<String> classDataSharing(Path jar) {
+        if ("off".equalsIgnoreCase(System.getenv("SLIPWAY_SERVICE_CDS"))) {
+            return List.of();
+        }
+        Path archive = jar.toAbsolutePath().getParent().resolve("slipway-cds-jdk" + Runtime.version().feature() + ".jsa");
+        return List.of("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive);
+    }
 
     /** The file, in a service's data directory, that holds the secret options it was given (0600). */
     static final String SECRET_OPTIONS = "secret-options.properties";

@@ -51,7 +51,8 @@ public final class Stack implements AutoCloseable {
     }
 
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(120);
-    private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(15);
+    /** Long enough for a service's first stop, which writes its class-data archive (five side by side on two cores). */
+    private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(30);
     private static final String LOCK_FILE = "up.lock";
     private static final java.util.regex.Pattern SERVICE_OPTION = java.util.regex.Pattern.compile("([a-z]+-svc):(.+)");
 
