@@ -56,4 +56,19 @@ fi
 . bin/jdk.sh
 slipway_pick_jdk
 echo "slipway test: JDK at $JAVA_HOME" >&2
-exec ./mvnw -B verify "$@"
+started="$(mktemp)"
+trap 'rm -f "$started"' EXIT
+rc=0
+./mvnw -B verify "$@" || rc=$?
+# How many tests this run skipped, and why (surefire keeps the reason a test gave): a skip hides a test that did not
+# run, so it is said at the end, not only in its module's summary. Under CI=true the machine-dependent ones fail instead.
+mapfile -t reports < <(find . -path '*/target/surefire-reports/TEST-*.xml' -newer "$started" 2>/dev/null)
+if [ "${#reports[@]}" -gt 0 ]; then
+  skipped=$( (cat "${reports[@]}" | grep -o '<skipped' || true) | wc -l)
+  echo "slipway test: ${skipped} test(s) skipped${CI:+ (CI=$CI)}"
+  if [ "$skipped" -gt 0 ]; then
+    cat "${reports[@]}" | grep -o '<skipped[^>]*' | sed -n 's/.*message="\([^"]*\)".*/\1/p; t; s/.*/(no reason given)/p' \
+      | sort | uniq -c | sort -rn | sed 's/^/  /'
+  fi
+fi
+exit "$rc"

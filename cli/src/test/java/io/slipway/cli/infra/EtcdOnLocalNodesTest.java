@@ -1,8 +1,8 @@
 package io.slipway.cli.infra;
 
+import io.slipway.testkit.Needs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,9 +41,9 @@ class EtcdOnLocalNodesTest {
 
     @Test
     void aClusterfileWithAnInfraSectionGetsLocalNodesRunsEtcdOnThemAndItsDeleteLeavesNothing(@TempDir Path dir) throws Exception {
-        assumeTrue(LocalProvider.Mode.best().orElse(null) == LocalProvider.Mode.NAMESPACES,
+        Needs.machine(LocalProvider.Mode.best().orElse(null) == LocalProvider.Mode.NAMESPACES,
                 "needs root: etcd members listen on their own addresses, which only namespace nodes have");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/etcd")) && Files.isExecutable(Path.of("/usr/bin/etcdctl")),
+        Needs.machine(Files.isExecutable(Path.of("/usr/bin/etcd")) && Files.isExecutable(Path.of("/usr/bin/etcdctl")),
                 "needs Debian's etcd-server and etcd-client (./slipway test installs them)");
         Path ctx = dir.resolve("etcd-ctx");
         Process prepare = new ProcessBuilder("bash", ProjectHome.require(null).resolve("examples/etcd/prepare.sh").toString(), ctx.toString(), "v1")

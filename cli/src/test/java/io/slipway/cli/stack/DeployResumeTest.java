@@ -1,8 +1,8 @@
 package io.slipway.cli.stack;
 
+import io.slipway.testkit.Needs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,7 +35,7 @@ class DeployResumeTest {
 
     @Test
     void aDeploySvcKilledMidInstallResumesFromEachHostsLastCompletedStep(@TempDir Path dir) throws Exception {
-        assumeTrue(HostFleet.available(), "needs test hosts: root (namespaces) or user namespaces (embedded)");
+        Needs.machine(HostFleet.available(), "needs test hosts: root (namespaces) or user namespaces (embedded)");
         Path ctx = Files.createDirectories(dir.resolve("ctx"));
         byte[] payload = new byte[PAYLOAD];
         new Random(3).nextBytes(payload);

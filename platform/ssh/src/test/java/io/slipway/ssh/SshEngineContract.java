@@ -1,8 +1,8 @@
 package io.slipway.ssh;
 
+import io.slipway.testkit.Needs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.slipway.testkit.hosts.HostFleet;
 import io.slipway.testkit.hosts.TestHost;
@@ -39,7 +39,7 @@ abstract class SshEngineContract {
     @BeforeAll
     void start(@TempDir Path dir) {
         tmp = dir;
-        assumeTrue(HostFleet.available(kind()), "this machine cannot run " + kind() + " test hosts");
+        Needs.machine(HostFleet.available(kind()), "this machine cannot run " + kind() + " test hosts");
         fleet = HostFleet.builder().kind(kind()).hosts(3).build();
         ssh = engine(tmp.resolve("known_hosts"), new SshRetry(3, Duration.ofMillis(100), Duration.ofMillis(400)));
     }

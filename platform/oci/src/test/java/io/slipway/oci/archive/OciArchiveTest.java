@@ -1,12 +1,12 @@
 package io.slipway.oci.archive;
 
+import io.slipway.testkit.Needs;
 import io.slipway.oci.Descriptor;
 import io.slipway.oci.Digest;
 import io.slipway.oci.Platform;
 import io.slipway.oci.store.ImageStore;
 import io.slipway.oci.store.StoredImage;
 import io.slipway.oci.testing.TestImages;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,7 +72,7 @@ class OciArchiveTest {
 
     @Test
     void skopeoReadsTheArchive(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/skopeo")), "skopeo (Debian package) not installed");
+        Needs.machine(Files.isExecutable(Path.of("/usr/bin/skopeo")), "skopeo (Debian package) not installed");
         ImageStore source = ImageStore.open(dir.resolve("source"));
         Descriptor image = new TestImages(source, 7).image("interop", Platform.parse("linux/amd64"), 2, 4_000);
         Path tar = dir.resolve("interop.tar");

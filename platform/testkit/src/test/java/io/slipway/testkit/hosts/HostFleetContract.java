@@ -1,9 +1,9 @@
 package io.slipway.testkit.hosts;
 
+import io.slipway.testkit.Needs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -37,7 +37,7 @@ abstract class HostFleetContract {
 
     @BeforeAll
     void start() {
-        assumeTrue(HostFleet.available(kind()), "this machine cannot run " + kind() + " test hosts");
+        Needs.machine(HostFleet.available(kind()), "this machine cannot run " + kind() + " test hosts");
         machineBefore.putAll(machinePaths());
         fleet = HostFleet.builder().kind(kind()).hosts(3).build();
     }

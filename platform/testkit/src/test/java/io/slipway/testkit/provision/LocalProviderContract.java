@@ -1,9 +1,9 @@
 package io.slipway.testkit.provision;
 
+import io.slipway.testkit.Needs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.slipway.provision.CreateRequest;
 import io.slipway.provision.Created;
@@ -51,7 +51,7 @@ abstract class LocalProviderContract {
 
     @BeforeEach
     void stateDirectory() throws Exception {
-        assumeTrue(LocalProvider.Mode.best().isPresent() && (mode() == LocalProvider.Mode.EMBEDDED || Netns.canRun()),
+        Needs.machine(LocalProvider.Mode.best().isPresent() && (mode() == LocalProvider.Mode.EMBEDDED || Netns.canRun()),
                 "this machine cannot make local " + mode() + " hosts");
         // not under /tmp: each host has a /tmp of its own, which would hide the state directory from its sshd
         stateDir = Files.createTempDirectory(Path.of("/var/tmp"), "slipway-local-provider-test-");

@@ -1,8 +1,8 @@
 package io.slipway.testkit.provision;
 
+import io.slipway.testkit.Needs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.slipway.provision.CreateRequest;
 import io.slipway.provision.Created;
@@ -40,7 +40,7 @@ class StaticProviderTest {
 
     @BeforeEach
     void machines() {
-        assumeTrue(HostFleet.available(), "no test hosts on this machine");
+        Needs.machine(HostFleet.available(), "no test hosts on this machine");
         fleet = HostFleet.builder().hosts(3).build();
     }
 

@@ -1,9 +1,9 @@
 package io.slipway.deploy.flow;
 
+import io.slipway.testkit.Needs;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -56,9 +56,9 @@ class EtcdAcceptanceTest {
 
     @BeforeAll
     static void imagesAndHosts() throws Exception {
-        assumeTrue(HostFleet.defaultKind().orElse(null) == HostFleet.Kind.NAMESPACES,
+        Needs.machine(HostFleet.defaultKind().orElse(null) == HostFleet.Kind.NAMESPACES,
                 "needs hosts with networks of their own (root: namespace hosts), as etcd members each listen on 127.0.0.1:2379");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/etcd")), "needs Debian's etcd-server (CI installs it)");
+        Needs.machine(Files.isExecutable(Path.of("/usr/bin/etcd")), "needs Debian's etcd-server (CI installs it)");
         fleet = HostFleet.builder().hosts(4).build();
         Path work = Files.createTempDirectory("etcd-example");
         registry = EmbeddedRegistry.start(work.resolve("registry"));

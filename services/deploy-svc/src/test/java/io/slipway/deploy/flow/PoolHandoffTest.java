@@ -1,12 +1,12 @@
 package io.slipway.deploy.flow;
 
+import io.slipway.testkit.Needs;
 import static io.restassured.RestAssured.given;
 import static io.slipway.deploy.flow.ClusterCalls.apply;
 import static io.slipway.deploy.flow.ClusterCalls.awaitSettled;
 import static io.slipway.deploy.flow.ClusterCalls.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -70,7 +70,7 @@ class PoolHandoffTest {
 
     @BeforeAll
     static void hostsAndImage() throws Exception {
-        assumeTrue(HostFleet.available(), "needs test hosts: root (namespaces) or user namespaces (embedded)");
+        Needs.machine(HostFleet.available(), "needs test hosts: root (namespaces) or user namespaces (embedded)");
         fleet = HostFleet.builder().hosts(3).build();
         Path ctx = Files.createTempDirectory("handoff-image");
         Files.createDirectories(ctx.resolve("hooks/master"));

@@ -1,7 +1,7 @@
 package io.slipway.deploy.install;
 
+import io.slipway.testkit.Needs;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.slipway.deploy.install.InstallImage.ImageLayer;
 import io.slipway.oci.store.ImageStore;
@@ -45,7 +45,7 @@ abstract class ClusterInstallerContract {
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
         work = dir;
-        assumeTrue(HostFleet.available(kind()), "this machine cannot run " + kind() + " test hosts");
+        Needs.machine(HostFleet.available(kind()), "this machine cannot run " + kind() + " test hosts");
         fleet = HostFleet.builder().kind(kind()).hosts(3).build();
         ssh = SshEngine.builder().hostKeys(HostKeyStore.trustingFirstUse(work.resolve("known_hosts"))).parallelism(8)
                 .connectTimeout(Duration.ofSeconds(3)).retry(new SshRetry(2, Duration.ofMillis(200), Duration.ofSeconds(1))).build();
@@ -317,7 +317,7 @@ abstract class ClusterInstallerContract {
 
     @Test
     void master0ServesTheImagesCachedContainerImagesFromItsOwnRegistry() throws Exception {
-        assumeTrue(io.slipway.embedded.EmbeddedRegistry.available(), "needs Debian's docker-registry");
+        Needs.machine(io.slipway.embedded.EmbeddedRegistry.available(), "needs Debian's docker-registry");
         try (io.slipway.embedded.EmbeddedRegistry source = io.slipway.embedded.EmbeddedRegistry.start(work.resolve("source-registry"));
              io.slipway.oci.registry.Registries registries = io.slipway.oci.registry.Registries.builder()
                      .defaults(io.slipway.oci.registry.InsecureRegistries.of(List.of())).build()) {

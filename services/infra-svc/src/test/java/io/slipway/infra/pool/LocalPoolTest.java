@@ -1,9 +1,9 @@
 package io.slipway.infra.pool;
 
+import io.slipway.testkit.Needs;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -31,7 +31,7 @@ class LocalPoolTest {
 
     @Test
     void aLocalPoolIsRealSshHostsWithTheirKeysRecordedAndDeletingItRemovesThem() {
-        assumeTrue(LocalProvider.Mode.best().isPresent(), "needs root (namespaces) or unprivileged user namespaces");
+        Needs.machine(LocalProvider.Mode.best().isPresent(), "needs root (namespaces) or unprivileged user namespaces");
         // twice under one id: a pool made again after its delete gets new hosts, not the deleted pool's answers
         createReadyAndDelete();
         createReadyAndDelete();
