@@ -21,7 +21,11 @@ class TemplateTest {
         assertThat(render("{{ .Type }}/{{ .Reason }} {{ .InvolvedObject.Kind }} {{ .Namespace }}/{{ .InvolvedObject.Name }} x{{ .Count }}"))
                 .isEqualTo("Warning/BackOff Pod shop/web-1 x7");
         assertThat(render("{{ .InvolvedObject.Labels.team }}")).isEqualTo("pay");
-        assertThat(render("[{{ .NoSuchField }}][{{ .InvolvedObject.Nope.Deeper }}]")).isEqualTo("[][]");
+        // a field that does not exist is Go's "no value" (what kube-eventer prints); a field that is empty prints nothing
+        assertThat(render("[{{ .NoSuchField }}][{{ .InvolvedObject.Nope.Deeper }}]")).isEqualTo("[<no value>][<no value>]");
+        Map<String, Object> unset = new java.util.HashMap<>();
+        unset.put("Cluster", null);
+        assertThat(Template.parse("[{{ .Cluster }}]").render(unset)).isEqualTo("[]");
     }
 
     @Test
