@@ -26,6 +26,10 @@ class TemplateRendererTest {
         assertThat(render("{{ range .Ips }}[{{ . }}]{{ end }}", v)).isEqualTo("[a][b][c]");
         assertThat(render("a\n  {{- .Name -}}  \nb", v)).isEqualTo("aetcdb");
         assertThat(render("{{/* a comment */}}x", v)).isEqualTo("x");
+        // Go's scoping and truth, as sealer renders them: dot is the item inside a range, $ the env; "false" is set
+        assertThat(render("{{ range .Ips }}{{ $.Name }}:{{ . }} {{ end }}", v)).isEqualTo("etcd:a etcd:b etcd:c ");
+        assertThat(render("{{ if .Flag }}on{{ end }} {{ .Ips }} {{ index . \"Ips\" }}", Map.of("Flag", "false", "Ips", "a;b")))
+                .isEqualTo("on a;b a;b");
     }
 
     @Test
