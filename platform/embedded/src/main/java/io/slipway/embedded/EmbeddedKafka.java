@@ -16,9 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A single-node Apache Kafka broker (KRaft, combined broker and controller) running in a child JVM, so that the
@@ -40,18 +38,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path log;
     private final int port;
     private final int controllerPort;
-    private final Process process;
-    private final Thread shutdownHook;
-    private volatile boolean stopped;
+    private final ServerProcess process;
 
-    private EmbeddedKafka(Path dataDir, Path log, int port, int controllerPort, Process process) {
+    private EmbeddedKafka(Path dataDir, Path log, int port, int controllerPort, ServerProcess process) {
         this.dataDir = dataDir;
         this.log = log;
         this.port = port;
         this.controllerPort = controllerPort;
         this.process = process;
-        this.shutdownHook = new Thread(this::stopQuietly, "embedded-kafka-shutdown-" + port);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
@@ -89,17 +83,18 @@ public final class EmbeddedKafka implements AutoCloseable {
             cmd.add("-Xmx512m");
             cmd.add("kafka.Kafka");
             cmd.add(props.toString());
-            Process process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ServerProcess process = ServerProcess.start("Kafka", new ProcessBuilder(cmd).directory(dir.toFile()), log, null, STOP_TIMEOUT,
+                    p -> {
+                        try {
+                            Files.deleteIfExists(dir.resolve("kafka.pid"));
+                        } catch (IOException ignored) {
+                            // harmless: the next start checks whether that pid is still a broker on this directory
+                        }
+                    });
             Files.writeString(dir.resolve("kafka.pid"), Long.toString(process.pid()), StandardCharsets.UTF_8);
-            EmbeddedKafka kafka = new EmbeddedKafka(dir, log, port, controllerPort, process);
-            try {
-                kafka.awaitReady();
-            } catch (RuntimeException e) {
-                kafka.stopQuietly();
-                throw e;
-            }
-            return kafka;
+            process.awaitReady(START_TIMEOUT, Duration.ofMillis(200), "on " + Processes.LOOPBACK + ":" + port + " (controller port "
+                    + controllerPort + ", data " + dir + ")", () -> apiVersions(port));
+            return new EmbeddedKafka(dir, log, port, controllerPort, process);
         } catch (IOException e) {
             throw new IllegalStateException(Processes.describeFailure(
                     "could not start Kafka with data directory " + dir + ": " + e, log), e);
@@ -131,7 +126,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public boolean isRunning() {
-        return process.isAlive();
+        return process.isRunning();
     }
 
     public long pid() {
@@ -141,67 +136,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Stops the broker (SIGTERM, controlled shutdown; SIGKILL after 30 s) and waits until the process is gone. */
     @Override
     public void close() {
-        stopQuietly();
-        Processes.removeShutdownHook(shutdownHook);
-        if (process.isAlive()) {
-            throw new IllegalStateException("Kafka (pid " + process.pid() + ", data " + dataDir + ") did not stop");
-        }
+        process.close("pid " + process.pid() + ", data " + dataDir);
     }
 
     /** SIGKILLs the broker, as a crash would, and waits until the process is gone. */
     public void kill() {
-        synchronized (this) {
-            stopped = true;
-            Processes.killAndWait(process.toHandle(), STOP_TIMEOUT);
-        }
-        Processes.removeShutdownHook(shutdownHook);
-        if (process.isAlive()) {
-            throw new IllegalStateException("Kafka (pid " + process.pid() + ") survived SIGKILL");
-        }
+        process.kill();
     }
 
-    private synchronized void stopQuietly() {
-        if (stopped) {
-            return;
-        }
-        stopped = true;
-        Processes.stop(process, process::destroy, STOP_TIMEOUT);
-        try {
-            Files.deleteIfExists(dataDir.resolve("kafka.pid"));
-        } catch (IOException ignored) {
-            // harmless: the next start checks whether that pid is still a broker on this directory
-        }
-    }
-
-    private void awaitReady() throws InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        IOException last = null;
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(Processes.describeFailure("Kafka exited with code " + process.exitValue()
-                        + " while starting on " + bootstrapServers() + " (controller port " + controllerPort + ", data "
-                        + dataDir + ")", log));
-            }
-            try {
-                apiVersions(port);
-                return;
-            } catch (IOException e) {
-                last = e;
-            }
-            try {
-                process.onExit().get(200, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException ignored) {
-                // still running: probe again
-            }
-        }
-        throw new IllegalStateException(Processes.describeFailure("Kafka did not answer on " + bootstrapServers()
-                + " within " + START_TIMEOUT.toSeconds() + " s (data " + dataDir + "); last error: " + last, log));
-    }
-
-    /**
-     * Sends an ApiVersions (v0) request to the broker listener and checks the answer. KRaft brokers only accept
-     * connections once they have caught up with the metadata log and are unfenced, so an answer means ready.
-     */
     static void apiVersions(int port) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(Processes.LOOPBACK, port), 1000);

@@ -27,7 +27,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -54,18 +53,14 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final Path pgData;
     private final Path log;
     private final int port;
-    private final Process process;
-    private final Thread shutdownHook;
-    private volatile boolean closed;
+    private final ServerProcess process;
 
-    private EmbeddedPostgres(Path dataDir, Path pgData, Path log, int port, Process process) {
+    private EmbeddedPostgres(Path dataDir, Path pgData, Path log, int port, ServerProcess process) {
         this.dataDir = dataDir;
         this.pgData = pgData;
         this.log = log;
         this.port = port;
         this.process = process;
-        this.shutdownHook = new Thread(this::stopQuietly, "embedded-postgres-shutdown-" + port);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
@@ -101,19 +96,15 @@ public final class EmbeddedPostgres implements AutoCloseable {
             Files.writeString(log, System.lineSeparator() + "=== slipway: starting PostgreSQL on " + Processes.LOOPBACK + ":"
                     + port + " with " + pgData + " (" + runAs.describe() + ") ===" + System.lineSeparator(),
                     StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
             pb.environment().put("LC_ALL", "C");
             pb.environment().put("LANG", "C");
-            Process process = pb.start();
-            EmbeddedPostgres pg = new EmbeddedPostgres(dir, pgData, log, port, process);
-            try {
-                pg.awaitReady();
-            } catch (RuntimeException e) {
-                pg.stopQuietly();
-                throw e;
-            }
-            return pg;
+            // fast shutdown (SIGINT), then the backends a forced stop left behind
+            ServerProcess process = ServerProcess.start("PostgreSQL", pb, log, p -> Processes.signal(p.pid(), "INT"), STOP_TIMEOUT,
+                    p -> p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly));
+            process.awaitReady(START_TIMEOUT, Duration.ofMillis(100), "on " + Processes.LOOPBACK + ":" + port + " (data " + pgData + ")",
+                    () -> probe(port));
+            return new EmbeddedPostgres(dir, pgData, log, port, process);
         } catch (IOException e) {
             throw new IllegalStateException(Processes.describeFailure(
                     "could not start PostgreSQL with data directory " + dir + ": " + e, log), e);
@@ -179,7 +170,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     public boolean isRunning() {
-        return process.isAlive();
+        return process.isRunning();
     }
 
     public long pid() {
@@ -189,51 +180,20 @@ public final class EmbeddedPostgres implements AutoCloseable {
     /** Fast shutdown (SIGINT: active transactions are rolled back, data is checkpointed); waits for the exit. */
     @Override
     public void close() {
-        stopQuietly();
-        Processes.removeShutdownHook(shutdownHook);
-        if (process.isAlive()) {
-            throw new IllegalStateException("PostgreSQL (pid " + process.pid() + ", data " + pgData + ") did not stop");
-        }
+        process.close("pid " + process.pid() + ", data " + pgData);
     }
 
-    private synchronized void stopQuietly() {
-        if (closed) {
-            return;
+    /** Connects and runs {@code SELECT 1}: the server accepts connections. */
+    private static void probe(int port) throws SQLException {
+        java.util.Properties login = new java.util.Properties();
+        login.setProperty("user", USER);
+        login.setProperty("password", PASSWORD);
+        login.setProperty("connectTimeout", "2");
+        login.setProperty("loginTimeout", "5");
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + Processes.LOOPBACK + ":" + port + "/postgres", login);
+             Statement st = c.createStatement()) {
+            st.execute("SELECT 1");
         }
-        closed = true;
-        Processes.stop(process, () -> Processes.signal(process.pid(), "INT"), STOP_TIMEOUT);
-        // backends left over from a forced stop
-        process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-    }
-
-    private void awaitReady() throws InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        java.util.Properties probe = new java.util.Properties();
-        probe.setProperty("user", USER);
-        probe.setProperty("password", PASSWORD);
-        probe.setProperty("connectTimeout", "2");
-        probe.setProperty("loginTimeout", "5");
-        SQLException last = null;
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(Processes.describeFailure("PostgreSQL exited with code "
-                        + process.exitValue() + " while starting on " + host() + ":" + port + " (data " + pgData + ")", log));
-            }
-            try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), probe); Statement st = c.createStatement()) {
-                st.execute("SELECT 1");
-                return;
-            } catch (SQLException e) {
-                last = e;
-            }
-            try {
-                process.onExit().get(100, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | java.util.concurrent.ExecutionException ignored) {
-                // still running: poll again
-            }
-        }
-        throw new IllegalStateException(Processes.describeFailure("PostgreSQL did not accept connections on " + host()
-                + ":" + port + " within " + START_TIMEOUT.toSeconds() + " s (data " + pgData + "); last error: "
-                + (last == null ? "none" : last.getMessage()), log));
     }
 
     private static void initdb(Path bin, RunAs runAs, Path dir, Path pgData, Path log)

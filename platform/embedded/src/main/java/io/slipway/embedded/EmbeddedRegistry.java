@@ -14,12 +14,9 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.MessageDigest;
-import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,9 +24,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -61,12 +56,10 @@ public final class EmbeddedRegistry implements AutoCloseable {
     private final Auth auth;
     private final String username;
     private final String password;
-    private final Process process;
+    private final ServerProcess process;
     private final TokenServer tokenServer;
-    private final Thread shutdownHook;
-    private volatile boolean stopped;
 
-    private EmbeddedRegistry(Builder b, Path log, int port, Path caCertificate, Process process, TokenServer tokenServer) {
+    private EmbeddedRegistry(Builder b, Path log, int port, Path caCertificate, ServerProcess process, TokenServer tokenServer) {
         this.dataDir = b.dataDir;
         this.log = log;
         this.port = port;
@@ -77,8 +70,6 @@ public final class EmbeddedRegistry implements AutoCloseable {
         this.password = b.password;
         this.process = process;
         this.tokenServer = tokenServer;
-        this.shutdownHook = new Thread(this::stopQuietly, "embedded-registry-shutdown-" + port);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** An anonymous plain-HTTP registry storing its content under {@code dataDir}. */
@@ -155,32 +146,17 @@ public final class EmbeddedRegistry implements AutoCloseable {
     }
 
     public boolean isRunning() {
-        return process.isAlive();
+        return process.isRunning();
     }
 
     /** Stops the registry (SIGTERM, SIGKILL after 10 s) and the token server; the stored content stays. */
     public void stop() {
-        stopQuietly();
-        Processes.removeShutdownHook(shutdownHook);
-        if (process.isAlive()) {
-            throw new IllegalStateException("the registry (pid " + process.pid() + ", " + host() + ") did not stop");
-        }
+        process.close("pid " + process.pid() + ", " + host());
     }
 
     @Override
     public void close() {
         stop();
-    }
-
-    private synchronized void stopQuietly() {
-        if (stopped) {
-            return;
-        }
-        stopped = true;
-        Processes.stop(process, process::destroy, STOP_TIMEOUT);
-        if (tokenServer != null) {
-            tokenServer.stop();
-        }
     }
 
     /** Options of a registry to start. */
@@ -261,16 +237,20 @@ public final class EmbeddedRegistry implements AutoCloseable {
                 Files.writeString(log, System.lineSeparator() + "=== slipway: starting the registry on " + Processes.LOOPBACK
                         + ":" + port + " (" + (tls ? "TLS" : "plain HTTP") + ", auth " + auth + ") ===" + System.lineSeparator(),
                         StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-                Process process = new ProcessBuilder(BINARY, "serve", config.toString()).directory(dataDir.toFile())
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-                EmbeddedRegistry registry = new EmbeddedRegistry(this, log, port, ca, process, tokenServer);
-                try {
-                    registry.awaitListening();
-                } catch (RuntimeException e) {
-                    registry.stopQuietly();
-                    throw e;
-                }
-                return registry;
+                TokenServer tokens = tokenServer;
+                ServerProcess process = ServerProcess.start("the registry", new ProcessBuilder(BINARY, "serve", config.toString())
+                        .directory(dataDir.toFile()), log, null, STOP_TIMEOUT, p -> {
+                            if (tokens != null) {
+                                tokens.stop();
+                            }
+                        });
+                tokenServer = null; // stopped with the process from here on
+                process.awaitReady(START_TIMEOUT, Duration.ofMillis(50), "on " + Processes.LOOPBACK + ":" + port, () -> {
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress(Processes.LOOPBACK, port), 500);
+                    }
+                });
+                return new EmbeddedRegistry(this, log, port, ca, process, tokens);
             } catch (IOException e) {
                 if (tokenServer != null) {
                     tokenServer.stop();
@@ -293,30 +273,6 @@ public final class EmbeddedRegistry implements AutoCloseable {
                     + "http:\n  addr: " + Processes.LOOPBACK + ":" + port + "\n"
                     + "  secret: " + randomHex(24) + "\n";
         }
-    }
-
-    private void awaitListening() throws InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        IOException last = null;
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(Processes.describeFailure("the registry exited with code " + process.exitValue()
-                        + " while starting on " + host(), log));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(Processes.LOOPBACK, port), 500);
-                return;
-            } catch (IOException e) {
-                last = e;
-            }
-            try {
-                process.onExit().get(50, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException ignored) {
-                // still running: probe again
-            }
-        }
-        throw new IllegalStateException(Processes.describeFailure("the registry did not listen on " + host() + " within "
-                + START_TIMEOUT.toSeconds() + " s; last error: " + last, log));
     }
 
     /** {@code bytes} random bytes in hex: passwords and secrets of the embedded servers' own files. */
