@@ -44,18 +44,18 @@ final class IngestQueue {
      * may still be parked; it goes first, so that what the stream read stays in order.
      */
     void put(Observed item) throws InterruptedException {
-        while (parkedFrom(item.stream())) {
-            Thread.sleep(1);
+        while (true) {
+            synchronized (parked) {
+                if (parked.stream().noneMatch(p -> p.item().stream().equals(item.stream()))) {
+                    break;
+                }
+                // woken when a parked item is admitted (the publisher made room); the timeout only re-checks the room
+                parked.wait(100);
+            }
             admitParked();
         }
         queue.put(item);
         notePeak();
-    }
-
-    private boolean parkedFrom(StreamKey stream) {
-        synchronized (parked) {
-            return parked.stream().anyMatch(p -> p.item().stream().equals(stream));
-        }
     }
 
     /** Takes up to {@code max} items, waiting up to {@code waitMillis} for the first. */
@@ -80,6 +80,7 @@ final class IngestQueue {
                     break;
                 }
                 parked.poll();
+                parked.notifyAll();
                 notePeak();
                 resume = p.resume();
             }
