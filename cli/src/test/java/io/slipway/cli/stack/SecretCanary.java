@@ -194,21 +194,22 @@ final class SecretCanary {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+            // every record up to the end each partition had when the search began; a search that cannot finish fails
+            java.util.concurrent.atomic.AtomicBoolean found = new java.util.concurrent.atomic.AtomicBoolean();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (holds(r.key(), needle) || holds(r.value(), needle)) {
-                        return true;
-                    }
+                    boolean here = holds(r.key(), needle) || holds(r.value(), needle);
                     for (Header h : r.headers()) {
-                        if (holds(h.value(), needle)) {
-                            return true;
-                        }
+                        here |= holds(h.value(), needle);
+                    }
+                    if (here) {
+                        found.set(true);
                     }
                 }
-            }
+                return found.get() || partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+            });
+            return found.get();
         }
-        return false;
     }
 
     private static boolean holds(byte[] haystack, byte[] needle) {
