@@ -1,7 +1,7 @@
 package io.slipway.ssh;
 
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
+import io.slipway.retry.Backoff;
 
 /** Attempts and exponential backoff with jitter, for transient faults only. */
 public record SshRetry(int attempts, Duration base, Duration max) {
@@ -20,9 +20,8 @@ public record SshRetry(int attempts, Duration base, Duration max) {
         return new SshRetry(1, Duration.ZERO, Duration.ZERO);
     }
 
-    /** The pause after failed attempt {@code attempt} (from 1): random in [cap/2, cap], cap = min(max, base * 2^(attempt-1)). */
+    /** The pause after failed attempt {@code attempt} (from 1): the platform's {@link Backoff} from {@code base} to {@code max}. */
     public Duration backoff(int attempt) {
-        long cap = Math.min(max.toMillis(), base.toMillis() << Math.min(attempt - 1, 20));
-        return Duration.ofMillis(cap <= 0 ? 0 : ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
+        return new Backoff(base, max).forRetry(attempt);
     }
 }

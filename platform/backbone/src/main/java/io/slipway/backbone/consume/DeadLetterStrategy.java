@@ -1,6 +1,6 @@
 package io.slipway.backbone.consume;
 
-import io.slipway.backbone.Backoff;
+import io.slipway.retry.Backoff;
 import io.slipway.backbone.EventHeaders;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;

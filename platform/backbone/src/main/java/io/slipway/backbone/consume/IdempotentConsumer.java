@@ -3,7 +3,7 @@ package io.slipway.backbone.consume;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.slipway.backbone.BackboneConfig;
-import io.slipway.backbone.Backoff;
+import io.slipway.retry.Backoff;
 import io.slipway.backbone.EventHeaders;
 import io.slipway.schemas.EventCodec;
 import io.slipway.schemas.EventDecodingException;

@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.slipway.backbone.Backoff;
+import io.slipway.retry.Backoff;
 import io.slipway.backbone.BackboneConfig;
 import io.slipway.backbone.EventHeaders;
 import io.slipway.backbone.outbox.OutboxMessage;

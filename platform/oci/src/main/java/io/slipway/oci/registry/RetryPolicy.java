@@ -1,7 +1,7 @@
 package io.slipway.oci.registry;
 
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
+import io.slipway.retry.Backoff;
 
 /**
  * How often and how patiently a transient registry fault (connection error, 5xx, 429) is retried: exponential backoff
@@ -24,9 +24,7 @@ public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDe
         if (retryAfter != null) {
             return retryAfter.compareTo(maxDelay) > 0 ? maxDelay : retryAfter;
         }
-        long ceiling = Math.min(maxDelay.toMillis(), initialDelay.toMillis() << Math.min(attempt - 1, 20));
-        long half = ceiling / 2;
-        return Duration.ofMillis(half + (half > 0 ? ThreadLocalRandom.current().nextLong(half + 1) : 0));
+        return new Backoff(initialDelay, maxDelay).forRetry(attempt);
     }
 
     public boolean allowsAnotherAfter(int attempt) {

@@ -3,7 +3,7 @@ package io.slipway.event.ingest;
 import io.slipway.kube.TargetClusters;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.slipway.backbone.Backoff;
+import io.slipway.retry.Backoff;
 import io.slipway.backbone.BackboneConfig;
 import io.vertx.core.Vertx;
 import java.time.Duration;

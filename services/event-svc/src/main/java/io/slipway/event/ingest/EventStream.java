@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.WebSocket;
 import io.fabric8.kubernetes.client.http.WebSocketHandshakeException;
-import io.slipway.backbone.Backoff;
+import io.slipway.retry.Backoff;
 import io.slipway.event.ingest.Observed.Origin;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;

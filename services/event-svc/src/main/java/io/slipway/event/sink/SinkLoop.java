@@ -1,6 +1,6 @@
 package io.slipway.event.sink;
 
-import io.slipway.backbone.Backoff;
+import io.slipway.retry.Backoff;
 import io.slipway.event.route.Receiver;
 import io.slipway.event.route.RouteConfig;
 import io.slipway.events.kube.KubeEvent;

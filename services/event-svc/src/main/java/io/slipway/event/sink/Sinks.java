@@ -2,7 +2,7 @@ package io.slipway.event.sink;
 
 import io.slipway.backbone.consume.DeadLetters;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.slipway.backbone.Backoff;
+import io.slipway.retry.Backoff;
 import io.slipway.backbone.Topics;
 import io.slipway.event.route.Receiver;
 import io.slipway.event.route.RouteConfig;

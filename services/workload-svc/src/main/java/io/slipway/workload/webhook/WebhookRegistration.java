@@ -18,7 +18,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.vertx.http.HttpServer;
 import io.quarkus.vertx.http.HttpsServerStart;
-import io.slipway.backbone.Backoff;
+import io.slipway.retry.Backoff;
 import io.slipway.workload.kruise.KruiseResources;
 import io.slipway.workload.kruise.sidecarset.SidecarSet;
 import io.slipway.workload.kruise.sidecarset.SidecarSetConversion;
