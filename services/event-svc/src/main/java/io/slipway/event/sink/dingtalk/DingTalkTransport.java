@@ -1,13 +1,11 @@
 package io.slipway.event.sink.dingtalk;
 
 import io.slipway.outbound.OutboundPolicy;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.event.route.Target;
 import io.slipway.event.sink.ChatContent;
-import io.slipway.event.sink.HttpSend;
 import io.slipway.event.sink.Notification;
 import io.slipway.event.sink.Outcome;
-import io.slipway.event.sink.Transport;
+import io.slipway.event.sink.HttpTransport;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -26,36 +24,28 @@ import java.util.Map;
  * other codes are refused for good; -1 (system busy) is retried. @mentions go in {@code at}, and the mobiles are
  * also written into the text, where DingTalk needs them to highlight the mention.
  */
-public final class DingTalkTransport implements Transport {
+public final class DingTalkTransport extends HttpTransport {
     /** DingTalk accepts about 20000 bytes of message text. */
     static final int MAX_BYTES = 18_000;
 
+    private static final List<VerdictFields> ERRCODE = List.of(new VerdictFields("errcode", "errmsg"));
+
     private final Target.DingTalk target;
-    private final HttpSend http;
 
     public DingTalkTransport(Target.DingTalk target, Duration timeout, OutboundPolicy outbound, String receiver) {
+        super(timeout, outbound, receiver);
         this.target = target;
-        this.http = new HttpSend(timeout, outbound, receiver);
     }
 
     @Override
     public List<Outcome> send(Notification n) throws Exception {
-        HttpSend.Response r = http.postJson(signedUri(System.currentTimeMillis()), body(n));
-        if (!r.ok()) {
-            return List.of(HttpSend.outcome(r));
-        }
-        JsonNode json = r.json();
-        if (json == null || !json.has("errcode")) {
-            return List.of(Outcome.retry("DingTalk answered HTTP 200 without an errcode: " + r.excerpt()));
-        }
-        int code = json.get("errcode").asInt();
-        String message = json.path("errmsg").asText("");
-        return List.of(switch (code) {
+        return postToRobot("DingTalk", "an errcode", signedUri(System.currentTimeMillis()), body(n), ERRCODE, v -> switch (v.code()) {
             case 0 -> Outcome.DELIVERED;
-            case 130101, 410100 -> Outcome.retry("DingTalk rate limit (errcode " + code + "): " + message);
-            case -1 -> Outcome.retry("DingTalk busy (errcode -1): " + message);
-            case 310000 -> Outcome.rejected("DingTalk refused the message (errcode 310000: signature, keyword or IP not allowed): " + message);
-            default -> Outcome.rejected("DingTalk errcode " + code + ": " + message);
+            case 130101, 410100 -> Outcome.retry("DingTalk rate limit (errcode " + v.code() + "): " + v.message());
+            case -1 -> Outcome.retry("DingTalk busy (errcode -1): " + v.message());
+            case 310000 -> Outcome.rejected("DingTalk refused the message (errcode 310000: signature, keyword or IP not allowed): "
+                    + v.message());
+            default -> Outcome.rejected("DingTalk errcode " + v.code() + ": " + v.message());
         });
     }
 
@@ -107,10 +97,5 @@ public final class DingTalkTransport implements Transport {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
-    }
-
-    @Override
-    public void close() {
-        http.close();
     }
 }

@@ -1,13 +1,11 @@
 package io.slipway.event.sink.lark;
 
 import io.slipway.outbound.OutboundPolicy;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.event.route.Target;
 import io.slipway.event.sink.ChatContent;
-import io.slipway.event.sink.HttpSend;
 import io.slipway.event.sink.Notification;
 import io.slipway.event.sink.Outcome;
-import io.slipway.event.sink.Transport;
+import io.slipway.event.sink.HttpTransport;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,34 +20,27 @@ import java.util.Map;
  * documentation prescribes. Success is {@code code} 0 (older bots: {@code StatusCode} 0); 9499 and 11232 are rate
  * limits and retried, 19021 (signature), 19022 (IP) and 19024 (keyword) and other codes are refused for good.
  */
-public final class LarkTransport implements Transport {
+public final class LarkTransport extends HttpTransport {
     static final int MAX_BYTES = 20_000;
 
+    /** Newer bots answer code and msg, older ones StatusCode and StatusMessage. */
+    private static final List<VerdictFields> CODE = List.of(new VerdictFields("code", "msg"), new VerdictFields("StatusCode", "StatusMessage"));
+
     private final Target.Lark target;
-    private final HttpSend http;
 
     public LarkTransport(Target.Lark target, Duration timeout, OutboundPolicy outbound, String receiver) {
+        super(timeout, outbound, receiver);
         this.target = target;
-        this.http = new HttpSend(timeout, outbound, receiver);
     }
 
     @Override
     public List<Outcome> send(Notification n) throws Exception {
-        HttpSend.Response r = http.postJson(URI.create(target.url()), body(n, System.currentTimeMillis() / 1000));
-        if (!r.ok()) {
-            return List.of(HttpSend.outcome(r));
-        }
-        JsonNode json = r.json();
-        if (json == null || !(json.has("code") || json.has("StatusCode"))) {
-            return List.of(Outcome.retry("Lark answered HTTP 200 without a code: " + r.excerpt()));
-        }
-        int code = json.has("code") ? json.get("code").asInt() : json.get("StatusCode").asInt();
-        String message = json.has("msg") ? json.get("msg").asText("") : json.path("StatusMessage").asText("");
-        return List.of(switch (code) {
+        return postToRobot("Lark", "a code", URI.create(target.url()), body(n, System.currentTimeMillis() / 1000), CODE, v -> switch (v.code()) {
             case 0 -> Outcome.DELIVERED;
-            case 9499, 11232 -> Outcome.retry("Lark rate limit (code " + code + "): " + message);
-            case 19021, 19022, 19024 -> Outcome.rejected("Lark refused the message (code " + code + ": signature, IP or keyword): " + message);
-            default -> Outcome.rejected("Lark code " + code + ": " + message);
+            case 9499, 11232 -> Outcome.retry("Lark rate limit (code " + v.code() + "): " + v.message());
+            case 19021, 19022, 19024 -> Outcome.rejected("Lark refused the message (code " + v.code() + ": signature, IP or keyword): "
+                    + v.message());
+            default -> Outcome.rejected("Lark code " + v.code() + ": " + v.message());
         });
     }
 
@@ -89,10 +80,5 @@ public final class LarkTransport implements Transport {
             body.put("content", Map.of("text", t.toString()));
         }
         return body;
-    }
-
-    @Override
-    public void close() {
-        http.close();
     }
 }

@@ -3,10 +3,9 @@ package io.slipway.event.sink.slack;
 import io.slipway.outbound.OutboundPolicy;
 import io.slipway.event.route.Target;
 import io.slipway.event.sink.ChatContent;
-import io.slipway.event.sink.HttpSend;
 import io.slipway.event.sink.Notification;
 import io.slipway.event.sink.Outcome;
-import io.slipway.event.sink.Transport;
+import io.slipway.event.sink.HttpTransport;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -17,15 +16,14 @@ import java.util.Map;
  * A Slack incoming webhook. Slack answers 200 "ok"; 429 with Retry-After (seconds) when messages come too fast, which
  * is waited out exactly; 400 (invalid_payload), 403, 404 and 410 (channel gone) are refused for good; 5xx retried.
  */
-public final class SlackTransport implements Transport {
+public final class SlackTransport extends HttpTransport {
     static final int MAX_BYTES = 35_000;
 
     private final Target.Slack target;
-    private final HttpSend http;
 
     public SlackTransport(Target.Slack target, Duration timeout, OutboundPolicy outbound, String receiver) {
+        super(timeout, outbound, receiver);
         this.target = target;
-        this.http = new HttpSend(timeout, outbound, receiver);
     }
 
     @Override
@@ -47,11 +45,6 @@ public final class SlackTransport implements Transport {
             }
             body = message;
         }
-        return List.of(HttpSend.outcome(http.postJson(URI.create(target.url()), body)));
-    }
-
-    @Override
-    public void close() {
-        http.close();
+        return post(URI.create(target.url()), body);
     }
 }

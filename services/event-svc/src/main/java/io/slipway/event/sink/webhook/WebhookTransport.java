@@ -9,7 +9,7 @@ import io.slipway.event.sink.HttpSend;
 import io.slipway.event.sink.Notification;
 import io.slipway.event.sink.Outcome;
 import io.slipway.event.sink.SinkEvent;
-import io.slipway.event.sink.Transport;
+import io.slipway.event.sink.HttpTransport;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,13 +25,12 @@ import java.util.Map;
  * {@code sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>} (header names configurable): the receiver recomputes
  * it over the raw body and rejects stale timestamps. A digest is one JSON document with the summary and every event.
  */
-public final class WebhookTransport implements Transport {
+public final class WebhookTransport extends HttpTransport {
     private final Target.Webhook target;
-    private final HttpSend http;
 
     public WebhookTransport(Target.Webhook target, Duration timeout, OutboundPolicy outbound, String receiver) {
+        super(timeout, outbound, receiver);
         this.target = target;
-        this.http = new HttpSend(timeout, outbound, receiver);
     }
 
     @Override
@@ -77,10 +76,5 @@ public final class WebhookTransport implements Transport {
 
     private Object rendered(SinkEvent e) {
         return target.layout() != null ? target.layout().render(e.view()) : EventView.document(e.event());
-    }
-
-    @Override
-    public void close() {
-        http.close();
     }
 }

@@ -7,7 +7,7 @@ import io.slipway.event.sink.ChatContent;
 import io.slipway.event.sink.HttpSend;
 import io.slipway.event.sink.Notification;
 import io.slipway.event.sink.Outcome;
-import io.slipway.event.sink.Transport;
+import io.slipway.event.sink.HttpTransport;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -23,15 +23,16 @@ import java.util.Map;
  * other codes (93000: invalid webhook URL) are refused for good. Text messages are limited to 2048 bytes, markdown to
  * 4096.
  */
-public final class WeComTransport implements Transport {
+public final class WeComTransport extends HttpTransport {
+    private static final List<VerdictFields> ERRCODE = List.of(new VerdictFields("errcode", "errmsg"));
+
     private final Target.WeCom target;
-    private final HttpSend http;
     private String token;
     private long tokenExpires;
 
     public WeComTransport(Target.WeCom target, Duration timeout, OutboundPolicy outbound, String receiver) {
+        super(timeout, outbound, receiver);
         this.target = target;
-        this.http = new HttpSend(timeout, outbound, receiver);
     }
 
     @Override
@@ -59,25 +60,15 @@ public final class WeComTransport implements Transport {
         String type = target.markdown() ? "markdown" : "text";
         body.put("msgtype", type);
         body.put(type, content);
-        HttpSend.Response r = http.postJson(uri, body);
-        if (!r.ok()) {
-            return List.of(HttpSend.outcome(r));
-        }
-        JsonNode json = r.json();
-        if (json == null || !json.has("errcode")) {
-            return List.of(Outcome.retry("WeCom answered HTTP 200 without an errcode: " + r.excerpt()));
-        }
-        int code = json.get("errcode").asInt();
-        String message = json.path("errmsg").asText("");
-        return List.of(switch (code) {
+        return postToRobot("WeCom", "an errcode", uri, body, ERRCODE, v -> switch (v.code()) {
             case 0 -> Outcome.DELIVERED;
-            case 45009 -> Outcome.retry("WeCom rate limit (errcode 45009): " + message);
-            case -1 -> Outcome.retry("WeCom busy (errcode -1): " + message);
+            case 45009 -> Outcome.retry("WeCom rate limit (errcode 45009): " + v.message());
+            case -1 -> Outcome.retry("WeCom busy (errcode -1): " + v.message());
             case 40014, 42001, 40001 -> {
                 token = null;
-                yield new Outcome.Retry("WeCom access token no longer valid (errcode " + code + ")", Duration.ZERO);
+                yield new Outcome.Retry("WeCom access token no longer valid (errcode " + v.code() + ")", Duration.ZERO);
             }
-            default -> Outcome.rejected("WeCom errcode " + code + ": " + message);
+            default -> Outcome.rejected("WeCom errcode " + v.code() + ": " + v.message());
         });
     }
 
@@ -98,10 +89,5 @@ public final class WeComTransport implements Transport {
         // renewed a minute early, so a token never expires between check and use
         tokenExpires = System.currentTimeMillis() + Math.max(0, json.path("expires_in").asLong(7200) - 60) * 1000;
         return token;
-    }
-
-    @Override
-    public void close() {
-        http.close();
     }
 }
