@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -94,9 +93,5 @@ final class Values {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render JSON: " + e.getOriginalMessage(), e);
         }
-    }
-
-    static List<?> asList(Object v) {
-        return v instanceof List<?> l ? l : List.copyOf((Collection<?>) v);
     }
 }

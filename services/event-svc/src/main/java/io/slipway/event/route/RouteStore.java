@@ -91,14 +91,10 @@ public final class RouteStore implements AutoCloseable {
 
     /**
      * Replaces the configuration with {@code text}: checked completely first; masked secrets ({@value Secrets#MASK})
-     * are taken from the configuration in force; then written to the file and put in force. Nothing changes on error.
+     * are taken from the configuration in force; then admitted (the store's check), written to the file and put in
+     * force. Nothing changes on error.
      */
     public synchronized RouteConfig replace(String text) throws IOException {
-        return replace(text, config -> { });
-    }
-
-    /** As {@link #replace(String)}, with {@code check} run on the complete configuration before anything is written. */
-    public synchronized RouteConfig replace(String text, Consumer<RouteConfig> check) throws IOException {
         RouteConfig parsed = parser.parse(text);
         if (parsed.secrets().stream().anyMatch(f -> f.raw().contains(Secrets.MASK))) {
             String restored = Secrets.restore(text, parsed.secrets(), current.secrets(), f -> new ConfigError(f.key(), lineOf(text, f.start()),
@@ -106,7 +102,6 @@ public final class RouteStore implements AutoCloseable {
             parsed = parser.parse(restored);
         }
         admit.accept(parsed);
-        check.accept(parsed);
         write(parsed.text());
         apply(parsed);
         lastError = null;
