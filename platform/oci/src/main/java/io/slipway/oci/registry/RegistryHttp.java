@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.slipway.oci.Json;
 import io.slipway.outbound.OutboundHttp;
 import io.slipway.outbound.OutboundPolicy;
+import io.slipway.retry.RetryAfter;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
@@ -21,8 +22,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -409,7 +408,7 @@ final class RegistryHttp implements AutoCloseable {
             ErrorBody error = errorBody(response.body());
             boolean transientStatus = status == 429 || status >= 500;
             if (transientStatus && config.retry().allowsAnotherAfter(attempt)) {
-                RetryPolicy.pause(config.retry().delayAfter(attempt, retryAfter(response.retryAfter())));
+                RetryPolicy.pause(config.retry().delayAfter(attempt, RetryAfter.parse(response.retryAfter())));
                 continue;
             }
             if (status == 401 || status == 403) {
@@ -505,23 +504,7 @@ final class RegistryHttp implements AutoCloseable {
     }
 
     private static Duration retryAfter(HttpResponse<?> response) {
-        return retryAfter(response.headers().firstValue("Retry-After").orElse(null));
-    }
-
-    private static Duration retryAfter(String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
-        } catch (NumberFormatException e) {
-            try {
-                Duration d = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
-                return d.isNegative() ? Duration.ZERO : d;
-            } catch (RuntimeException unparseable) {
-                return null;
-            }
-        }
+        return RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null));
     }
 
     private static boolean isRedirect(int status) {

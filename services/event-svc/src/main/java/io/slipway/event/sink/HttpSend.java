@@ -6,12 +6,10 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import io.slipway.outbound.OutboundHttp;
 import io.slipway.outbound.OutboundPolicy;
+import io.slipway.retry.RetryAfter;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
@@ -112,20 +110,7 @@ public final class HttpSend implements AutoCloseable {
 
     /** Retry-After in seconds or as an HTTP date; null when absent or unreadable. */
     public static Duration retryAfter(Response r) {
-        String v = r.retryAfter();
-        if (v == null || v.isBlank()) {
-            return null;
-        }
-        try {
-            return Duration.ofSeconds(Math.max(0, Long.parseLong(v.trim())));
-        } catch (NumberFormatException e) {
-            try {
-                Duration d = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
-                return d.isNegative() ? Duration.ZERO : d;
-            } catch (DateTimeParseException e2) {
-                return null;
-            }
-        }
+        return RetryAfter.parse(r.retryAfter());
     }
 
     public static byte[] json(Object value) throws IOException {
