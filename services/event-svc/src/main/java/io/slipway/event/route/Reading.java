@@ -1,5 +1,6 @@
 package io.slipway.event.route;
 
+import io.slipway.yaml.YamlNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

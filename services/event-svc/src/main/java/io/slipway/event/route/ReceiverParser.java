@@ -1,5 +1,6 @@
 package io.slipway.event.route;
 
+import io.slipway.yaml.YamlNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -1,5 +1,8 @@
 package io.slipway.event.route;
 
+import io.slipway.yaml.YamlError;
+import io.slipway.yaml.YamlNode;
+import io.slipway.yaml.YamlReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,7 +68,14 @@ public final class RouteConfigParser {
     }
 
     public RouteConfig parse(String text) {
-        YamlNode doc = YamlNode.parse(text);
+        try {
+            return parse(YamlReader.strict().read(text), text);
+        } catch (YamlError e) {
+            throw ConfigError.of(e);
+        }
+    }
+
+    private RouteConfig parse(YamlNode doc, String text) {
         if (!doc.isNull() && !doc.isMap()) {
             throw doc.error("the routing configuration must be a map with route, receivers and kubeEventer");
         }

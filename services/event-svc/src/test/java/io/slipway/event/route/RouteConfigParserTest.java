@@ -118,6 +118,21 @@ class RouteConfigParserTest {
     }
 
     @Test
+    void aFieldWrittenTwiceIsAnErrorNotTheLastOneSilently() {
+        assertThatThrownBy(() -> parser.parse("""
+                receivers:
+                  - name: a
+                    webhook:
+                      url: http://127.0.0.1:9/a
+                      url: http://127.0.0.1:9/b
+                """)).isInstanceOfSatisfying(ConfigError.class, e -> {
+                    assertThat(e.line()).isEqualTo(5);
+                    assertThat(e.path()).isEqualTo("receivers[0].webhook.url");
+                })
+                .hasMessageContaining("'url' appears twice (also at line 4)");
+    }
+
+    @Test
     void unknownFieldNamesLineFieldAndTheKnownOnes() {
         assertThatThrownBy(() -> parser.parse("""
                 receivers: [{name: a, stdout: {}}]
