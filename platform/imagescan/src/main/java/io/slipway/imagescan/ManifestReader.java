@@ -1,17 +1,13 @@
 package io.slipway.imagescan;
 
+import io.slipway.yaml.YamlError;
+import io.slipway.yaml.YamlNode;
+import io.slipway.yaml.YamlReader;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.Node;
 
 /** Reads multi-document YAML text as Kubernetes objects and records the images they name. */
 final class ManifestReader {
@@ -44,33 +40,12 @@ final class ManifestReader {
         ObjectImages objects = new ObjectImages(findings, sources);
         try {
             // documents are composed lazily: those before a syntax error are still scanned
-            for (Node document : new Yaml(loaderOptions()).composeAll(new StringReader(text))) {
+            for (YamlNode document : YamlReader.lenient().maxCodePoints(MAX_CODE_POINTS).readAll(text)) {
                 objects.scanDocument(document);
             }
-        } catch (MarkedYAMLException e) {
-            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            int line = mark == null ? 0 : mark.getLine() + 1;
-            findings.problem(sources.origin(line, null, null), syntaxError(e, text));
-        } catch (YAMLException e) {
-            findings.problem(sources.origin(0, null, null), "not valid YAML: " + e.getMessage());
+        } catch (YamlError e) {
+            String hint = text.contains("{{") ? " (the file holds template expressions: scan its chart instead)" : "";
+            findings.problem(sources.origin(e.line(), null, null), e.problem() + hint);
         }
-    }
-
-    private static String syntaxError(MarkedYAMLException e, String text) {
-        StringBuilder message = new StringBuilder("not valid YAML: ");
-        if (e.getContext() != null) {
-            message.append(e.getContext()).append(", ");
-        }
-        message.append(e.getProblem());
-        if (text.contains("{{")) {
-            message.append(" (the file holds template expressions: scan its chart instead)");
-        }
-        return message.toString();
-    }
-
-    private static LoaderOptions loaderOptions() {
-        LoaderOptions options = new LoaderOptions();
-        options.setCodePointLimit(MAX_CODE_POINTS);
-        return options;
     }
 }

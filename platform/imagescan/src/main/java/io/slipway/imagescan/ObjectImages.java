@@ -1,19 +1,12 @@
 package io.slipway.imagescan;
 
-import static io.slipway.imagescan.YamlNodes.child;
-import static io.slipway.imagescan.YamlNodes.index;
-
+import io.slipway.yaml.YamlNode;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Finds the images one Kubernetes object names. For the workload kinds of Kubernetes and OpenKruise
@@ -82,82 +75,81 @@ final class ObjectImages {
     }
 
     /** Scans one YAML document; documents without a {@code kind} are not Kubernetes objects and are skipped. */
-    void scanDocument(Node document) {
-        scanObject(document, "", null, null);
+    void scanDocument(YamlNode document) {
+        scanObject(document, null, null);
     }
 
-    private void scanObject(Node node, String path, String listKind, String listApiVersion) {
-        if (!(node instanceof MappingNode)) {
+    private void scanObject(YamlNode node, String listKind, String listApiVersion) {
+        if (!node.isMap()) {
             return;
         }
-        String kind = orElse(YamlNodes.text(YamlNodes.get(node, "kind")), listKind);
-        String apiVersion = orElse(YamlNodes.text(YamlNodes.get(node, "apiVersion")), listApiVersion);
+        String kind = orElse(text(node.get("kind")), listKind);
+        String apiVersion = orElse(text(node.get("apiVersion")), listApiVersion);
         if (kind == null) {
             return;
         }
-        Node items = YamlNodes.get(node, "items");
-        if (kind.endsWith("List") && items instanceof SequenceNode list) {
-            scanListItems(list, path, kind, apiVersion);
+        YamlNode items = node.get("items");
+        if (kind.endsWith("List") && items != null && items.isList()) {
+            scanListItems(items, kind, apiVersion);
             return;
         }
         String object = describe(node, kind);
         Layout layout = KNOWN_KINDS.get(group(apiVersion) + "/" + kind);
         if (layout == null) {
-            scanAnyContainerLists(node, path, object, Collections.newSetFromMap(new IdentityHashMap<>()));
+            scanAnyContainerLists(node, object, Collections.newSetFromMap(new IdentityHashMap<>()));
         } else {
-            scanLayout(node, path, object, layout);
+            scanLayout(node, object, layout);
         }
     }
 
     /** {@code kind: List} items carry their own kind; the items of a typed list such as {@code DeploymentList} may not. */
-    private void scanListItems(SequenceNode list, String path, String kind, String apiVersion) {
+    private void scanListItems(YamlNode list, String kind, String apiVersion) {
         String itemKind = kind.equals("List") ? null : kind.substring(0, kind.length() - "List".length());
-        List<Node> items = list.getValue();
-        for (int i = 0; i < items.size(); i++) {
-            scanObject(items.get(i), index(child(path, "items"), i), itemKind, itemKind == null ? null : apiVersion);
+        for (YamlNode item : list.items()) {
+            scanObject(item, itemKind, itemKind == null ? null : apiVersion);
         }
     }
 
-    private void scanLayout(Node node, String path, String object, Layout layout) {
+    private void scanLayout(YamlNode node, String object, Layout layout) {
         for (String podSpec : layout.podSpecs()) {
-            Node spec = YamlNodes.at(node, podSpec);
+            YamlNode spec = node.at(podSpec);
             if (spec != null) {
-                scanContainerLists(spec, child(path, podSpec), object, true);
+                scanContainerLists(spec, object);
             }
         }
         for (String field : layout.imageFields()) {
-            Node image = YamlNodes.at(node, field);
+            YamlNode image = node.at(field);
             if (image != null) {
-                image(image, child(path, field), object, true);
+                image(image, object, true);
             }
         }
         for (String field : layout.imageLists()) {
-            List<Node> images = YamlNodes.items(YamlNodes.at(node, field));
-            for (int i = 0; i < images.size(); i++) {
-                image(images.get(i), index(child(path, field), i), object, true);
+            YamlNode images = node.at(field);
+            for (YamlNode image : images != null && images.isList() ? images.items() : List.<YamlNode>of()) {
+                image(image, object, true);
             }
         }
     }
 
-    private void scanContainerLists(Node podSpec, String path, String object, boolean required) {
+    private void scanContainerLists(YamlNode podSpec, String object) {
         for (String listName : CONTAINER_LISTS) {
-            scanContainers(YamlNodes.get(podSpec, listName), child(path, listName), object, required);
+            YamlNode list = podSpec.get(listName);
+            if (list != null && list.isList()) {
+                scanContainers(list, object, true);
+            }
         }
     }
 
-    private void scanContainers(Node list, String path, String object, boolean required) {
-        List<Node> containers = YamlNodes.items(list);
-        for (int i = 0; i < containers.size(); i++) {
-            Node container = containers.get(i);
-            if (!(container instanceof MappingNode)) {
+    private void scanContainers(YamlNode list, String object, boolean required) {
+        for (YamlNode container : list.items()) {
+            if (!container.isMap()) {
                 continue;
             }
-            String containerPath = index(path, i);
-            Node image = YamlNodes.get(container, "image");
+            YamlNode image = container.get("image");
             if (image != null) {
-                image(image, child(containerPath, "image"), object, required);
+                image(image, object, required);
             } else if (required) {
-                findings.problem(origin(container, object, containerPath), "container has no image field");
+                findings.problem(origin(container, object), "container has no image field");
             }
         }
     }
@@ -167,49 +159,44 @@ final class ObjectImages {
      * structured one is skipped: custom resources use container lists as patches (Prometheus's
      * {@code spec.containers}) or spell images as {@code repository}/{@code tag} maps.
      */
-    private void scanAnyContainerLists(Node node, String path, String object, Set<Node> visited) {
-        if (!visited.add(node)) {
+    private void scanAnyContainerLists(YamlNode node, String object, Set<Object> visited) {
+        if (!visited.add(node.identity())) {
             return;
         }
-        if (node instanceof MappingNode mapping) {
-            for (NodeTuple entry : mapping.getValue()) {
-                String key = YamlNodes.text(entry.getKeyNode());
-                if (key == null) {
-                    continue;
-                }
-                Node value = entry.getValueNode();
-                if (CONTAINER_LISTS.contains(key) && value instanceof SequenceNode) {
-                    scanContainers(value, child(path, key), object, false);
+        if (node.isMap()) {
+            for (Map.Entry<String, YamlNode> entry : node.entries().entrySet()) {
+                YamlNode value = entry.getValue();
+                if (CONTAINER_LISTS.contains(entry.getKey()) && value.isList()) {
+                    scanContainers(value, object, false);
                 } else {
-                    scanAnyContainerLists(value, child(path, key), object, visited);
+                    scanAnyContainerLists(value, object, visited);
                 }
             }
-        } else if (node instanceof SequenceNode sequence) {
-            List<Node> items = sequence.getValue();
-            for (int i = 0; i < items.size(); i++) {
-                scanAnyContainerLists(items.get(i), index(path, i), object, visited);
+        } else if (node.isList()) {
+            for (YamlNode item : node.items()) {
+                scanAnyContainerLists(item, object, visited);
             }
         }
     }
 
-    private void image(Node image, String path, String object, boolean required) {
-        Origin origin = origin(image, object, path);
-        if (image instanceof ScalarNode) {
-            findings.image(YamlNodes.text(image), origin);
+    private void image(YamlNode image, String object, boolean required) {
+        Origin origin = origin(image, object);
+        if (image.isScalar() || image.isNull()) { // image: with nothing after it is an empty image field
+            findings.image(image.text(), origin);
         } else if (required) {
             findings.problem(origin, "image must be a string");
         }
     }
 
-    private Origin origin(Node node, String object, String path) {
-        return sources.origin(YamlNodes.line(node), object, path);
+    private Origin origin(YamlNode node, String object) {
+        return sources.origin(node.line(), object, node.path());
     }
 
     /** {@code Kind/name}, the way kubectl names an object. */
-    private static String describe(Node node, String kind) {
-        Node metadata = YamlNodes.get(node, "metadata");
+    private static String describe(YamlNode node, String kind) {
+        YamlNode metadata = node.get("metadata");
         String name = Stream.of("name", "generateName")
-                .map(key -> YamlNodes.text(YamlNodes.get(metadata, key)))
+                .map(key -> metadata == null ? null : text(metadata.get(key)))
                 .filter(text -> text != null && !text.isBlank())
                 .findFirst()
                 .orElse(null);
@@ -223,6 +210,10 @@ final class ObjectImages {
         }
         int slash = apiVersion.indexOf('/');
         return slash < 0 ? "" : apiVersion.substring(0, slash);
+    }
+
+    private static String text(YamlNode node) {
+        return node == null ? null : node.text();
     }
 
     private static String orElse(String value, String fallback) {

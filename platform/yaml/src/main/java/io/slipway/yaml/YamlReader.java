@@ -63,7 +63,7 @@ public final class YamlReader {
 
     /**
      * Every document of {@code text}, composed as the iteration reaches it: the documents before a syntax error are
-     * returned, and then {@code next()} throws the {@link YamlError}. Empty documents are skipped.
+     * returned, and then {@code next()} throws the {@link YamlError}. An empty document is a null node.
      */
     public Iterable<YamlNode> readAll(String text) {
         return () -> new Iterator<>() {
