@@ -7,9 +7,9 @@ import io.slipway.oci.registry.CredentialStore;
 import io.slipway.oci.registry.Credentials;
 import io.slipway.oci.registry.Registries;
 import io.slipway.oci.registry.RegistryConfig;
-import io.slipway.oci.sync.RulesTree.Node;
-import io.slipway.oci.sync.RulesTree.RulesException;
-
+import io.slipway.yaml.YamlError;
+import io.slipway.yaml.YamlNode;
+import io.slipway.yaml.YamlReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,28 +61,50 @@ public record SyncRules(List<SyncRule> rules, Map<String, RegistryAccess> auth, 
 
     /** Parses rules text; {@code source} names it in messages; {@code env} resolves {@code ${NAME}} in credentials. */
     public static SyncRules parse(String text, String source, UnaryOperator<String> env) {
-        Node root = RulesTree.parse(text, source);
+        try {
+            return parse(read(text, source), source, env);
+        } catch (YamlError e) { // a key written twice, or a key that is not a name
+            throw new RulesException(source, e.line(), e.problem());
+        }
+    }
+
+    /** The document: YAML, or JSON (which is YAML), read by the platform's one reader. */
+    private static YamlNode read(String text, String source) {
+        YamlNode root;
+        try {
+            root = YamlReader.strict().read(text);
+        } catch (YamlError e) {
+            boolean json = source.endsWith(".json") || text.stripLeading().startsWith("{");
+            throw new RulesException(source, e.line(), json ? e.problem().replaceFirst("^not valid YAML", "not valid JSON") : e.problem());
+        }
+        if (root.isNull()) {
+            throw new RulesException(source, 0, "empty rules");
+        }
+        return root;
+    }
+
+    private static SyncRules parse(YamlNode root, String source, UnaryOperator<String> env) {
         if (!root.isMap()) {
             throw new RulesException(source, root.line(), "expected a mapping with 'images' (and optionally 'auth', 'os', 'arch')");
         }
-        Map<String, Node> top = root.map();
-        Node images = top.get("images");
+        Map<String, YamlNode> top = root.entries();
+        YamlNode images = top.get("images");
         if (images == null) {
             images = root;
             top = Map.of();
         } else {
-            for (Map.Entry<String, Node> e : top.entrySet()) {
+            for (Map.Entry<String, YamlNode> e : top.entrySet()) {
                 if (!TOP_LEVEL.contains(e.getKey())) {
-                    throw new RulesException(source, e.getValue().line(), "unknown field '" + e.getKey() + "' (expected one of "
+                    throw new RulesException(source, e.getValue().keyLine(), "unknown field '" + e.getKey() + "' (expected one of "
                             + String.join(", ", new java.util.TreeSet<>(TOP_LEVEL)) + ")");
                 }
             }
         }
-        if (!images.isMap() || images.map().isEmpty()) {
-            throw new RulesException(source, images.line(), "'images' must map each source to a destination or a list of them");
+        if (!images.isMap() || images.entries().isEmpty()) {
+            throw new RulesException(source, images.keyLine(), "'images' must map each source to a destination or a list of them");
         }
         List<SyncRule> rules = new ArrayList<>();
-        for (Map.Entry<String, Node> e : images.map().entrySet()) {
+        for (Map.Entry<String, YamlNode> e : images.entries().entrySet()) {
             rules.add(rule(e.getKey(), e.getValue(), source));
         }
         return new SyncRules(rules, auth(top.get("auth"), source, env), platforms(top, source),
@@ -105,25 +127,25 @@ public record SyncRules(List<SyncRule> rules, Map<String, RegistryAccess> auth, 
         return b.build();
     }
 
-    private static SyncRule rule(String key, Node value, String source) {
-        int line = value.line();
+    private static SyncRule rule(String key, YamlNode value, String source) {
+        int line = value.keyLine();
         SyncRule.Source from = source(key.trim(), line, source);
-        List<Node> targets;
+        List<YamlNode> targets;
         if (value.isScalar()) {
             targets = List.of(value);
-        } else if (value.isList() && !value.list().isEmpty()) {
-            targets = value.list();
+        } else if (value.isList() && !value.items().isEmpty()) {
+            targets = value.items();
         } else {
             throw new RulesException(source, line, "source '" + key + "' needs a destination (a reference or a list of them)");
         }
         boolean single = from.tags() instanceof TagSelector.Pinned
                 || (from.tags() instanceof TagSelector.Listed l && l.tags().size() == 1);
         List<SyncRule.Destination> destinations = new ArrayList<>();
-        for (Node t : targets) {
+        for (YamlNode t : targets) {
             if (!t.isScalar() || t.text().isBlank()) {
-                throw new RulesException(source, t.line(), "destination of '" + key + "' must be a non-empty image reference");
+                throw new RulesException(source, t.keyLine(), "destination of '" + key + "' must be a non-empty image reference");
             }
-            destinations.add(destination(t.text().trim(), single, t.line(), source, key));
+            destinations.add(destination(t.text().trim(), single, t.keyLine(), source, key));
         }
         return new SyncRule(line, from, destinations);
     }
@@ -194,35 +216,35 @@ public record SyncRules(List<SyncRule> rules, Map<String, RegistryAccess> auth, 
         return new SyncRule.Destination(ref.registry(), ref.repository(), tagged ? ref.tag() : null);
     }
 
-    private static Map<String, RegistryAccess> auth(Node node, String source, UnaryOperator<String> env) {
+    private static Map<String, RegistryAccess> auth(YamlNode node, String source, UnaryOperator<String> env) {
         Map<String, RegistryAccess> auth = new LinkedHashMap<>();
-        if (node == null || node.value() == null) {
+        if (node == null || node.isNull()) {
             return auth;
         }
         if (!node.isMap()) {
-            throw new RulesException(source, node.line(), "'auth' must map registry hosts to their access");
+            throw new RulesException(source, node.keyLine(), "'auth' must map registry hosts to their access");
         }
-        for (Map.Entry<String, Node> e : node.map().entrySet()) {
+        for (Map.Entry<String, YamlNode> e : node.entries().entrySet()) {
             String host = e.getKey().trim();
-            Node access = e.getValue();
+            YamlNode access = e.getValue();
             if (host.contains("/")) {
-                throw new RulesException(source, access.line(), "auth key '" + host + "' must be a registry host (namespaces are not supported)");
+                throw new RulesException(source, access.keyLine(), "auth key '" + host + "' must be a registry host (namespaces are not supported)");
             }
             if (!access.isMap()) {
-                throw new RulesException(source, access.line(), "auth of " + host + " must be a mapping of "
+                throw new RulesException(source, access.keyLine(), "auth of " + host + " must be a mapping of "
                         + String.join(", ", new java.util.TreeSet<>(ACCESS_FIELDS)));
             }
-            Map<String, Node> fields = access.map();
-            for (Map.Entry<String, Node> f : fields.entrySet()) {
+            Map<String, YamlNode> fields = access.entries();
+            for (Map.Entry<String, YamlNode> f : fields.entrySet()) {
                 if (!ACCESS_FIELDS.contains(f.getKey())) {
-                    throw new RulesException(source, f.getValue().line(), "auth of " + host + ": unknown field '" + f.getKey()
+                    throw new RulesException(source, f.getValue().keyLine(), "auth of " + host + ": unknown field '" + f.getKey()
                             + "' (expected one of " + String.join(", ", new java.util.TreeSet<>(ACCESS_FIELDS)) + ")");
                 }
             }
             String user = expand(scalar(fields.get("username"), source, host + " username"), env, source, fields.get("username"));
             String pass = expand(scalar(fields.get("password"), source, host + " password"), env, source, fields.get("password"));
             if (pass != null && user == null) {
-                throw new RulesException(source, fields.get("password").line(), "auth of " + host + " has a password but no username");
+                throw new RulesException(source, fields.get("password").keyLine(), "auth of " + host + " has a password but no username");
             }
             String ca = scalar(fields.get("caFile"), source, host + " caFile");
             auth.put(host, new RegistryAccess(user, pass, bool(fields.get("insecure"), source, host + " insecure"),
@@ -231,7 +253,7 @@ public record SyncRules(List<SyncRule> rules, Map<String, RegistryAccess> auth, 
         return auth;
     }
 
-    private static String expand(String value, UnaryOperator<String> env, String source, Node node) {
+    private static String expand(String value, UnaryOperator<String> env, String source, YamlNode node) {
         if (value == null) {
             return null;
         }
@@ -241,7 +263,7 @@ public record SyncRules(List<SyncRule> rules, Map<String, RegistryAccess> auth, 
             String name = m.group(1) != null ? m.group(1) : m.group(2);
             String resolved = env.apply(name);
             if (resolved == null) {
-                throw new RulesException(source, node.line(), "environment variable " + name + " is not set");
+                throw new RulesException(source, node.keyLine(), "environment variable " + name + " is not set");
             }
             m.appendReplacement(out, Matcher.quoteReplacement(resolved));
         }
@@ -249,15 +271,15 @@ public record SyncRules(List<SyncRule> rules, Map<String, RegistryAccess> auth, 
         return out.toString();
     }
 
-    private static PlatformFilter platforms(Map<String, Node> top, String source) {
-        Node list = top.get("platforms");
+    private static PlatformFilter platforms(Map<String, YamlNode> top, String source) {
+        YamlNode list = top.get("platforms");
         if (list != null) {
             List<Platform> platforms = new ArrayList<>();
             for (String p : strings(list, source, "platforms")) {
                 try {
                     platforms.add(Platform.parse(p));
                 } catch (IllegalArgumentException e) {
-                    throw new RulesException(source, list.line(), e.getMessage());
+                    throw new RulesException(source, list.keyLine(), e.getMessage());
                 }
             }
             return PlatformFilter.of(platforms);
@@ -265,32 +287,32 @@ public record SyncRules(List<SyncRule> rules, Map<String, RegistryAccess> auth, 
         return new PlatformFilter(Set.copyOf(strings(top.get("os"), source, "os")), Set.copyOf(strings(top.get("arch"), source, "arch")));
     }
 
-    private static List<String> strings(Node node, String source, String field) {
-        if (node == null || node.value() == null) {
+    private static List<String> strings(YamlNode node, String source, String field) {
+        if (node == null || node.isNull()) {
             return List.of();
         }
-        List<Node> items = node.isList() ? node.list() : List.of(node);
+        List<YamlNode> items = node.isList() ? node.items() : List.of(node);
         List<String> out = new ArrayList<>();
-        for (Node item : items) {
+        for (YamlNode item : items) {
             if (!item.isScalar() || item.text().isBlank()) {
-                throw new RulesException(source, item.line(), "'" + field + "' must be a list of names");
+                throw new RulesException(source, item.keyLine(), "'" + field + "' must be a list of names");
             }
             out.add(item.text().trim());
         }
         return out;
     }
 
-    private static String scalar(Node node, String source, String field) {
-        if (node == null || node.value() == null) {
+    private static String scalar(YamlNode node, String source, String field) {
+        if (node == null || node.isNull()) {
             return null;
         }
         if (!node.isScalar()) {
-            throw new RulesException(source, node.line(), field + " must be a single value");
+            throw new RulesException(source, node.keyLine(), field + " must be a single value");
         }
         return node.text();
     }
 
-    private static boolean bool(Node node, String source, String field) {
+    private static boolean bool(YamlNode node, String source, String field) {
         String v = scalar(node, source, field);
         if (v == null) {
             return false;
@@ -298,11 +320,11 @@ public record SyncRules(List<SyncRule> rules, Map<String, RegistryAccess> auth, 
         return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "true", "yes" -> true;
             case "false", "no" -> false;
-            default -> throw new RulesException(source, node.line(), field + " must be true or false, not '" + v + "'");
+            default -> throw new RulesException(source, node.keyLine(), field + " must be true or false, not '" + v + "'");
         };
     }
 
-    private static int positive(Node node, int fallback, int min, String field, String source) {
+    private static int positive(YamlNode node, int fallback, int min, String field, String source) {
         String v = scalar(node, source, field);
         if (v == null) {
             return fallback;
@@ -314,7 +336,7 @@ public record SyncRules(List<SyncRule> rules, Map<String, RegistryAccess> auth, 
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new RulesException(source, node.line(), field + " must be a whole number of at least " + min + ", not '" + v + "'");
+            throw new RulesException(source, node.keyLine(), field + " must be a whole number of at least " + min + ", not '" + v + "'");
         }
     }
 }

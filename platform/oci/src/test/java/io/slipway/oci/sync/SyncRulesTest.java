@@ -89,5 +89,10 @@ class SyncRulesTest {
                 .hasMessageStartingWith("rules.yaml line").hasMessageContaining("not valid YAML");
         assertThatThrownBy(() -> parse("images:\n  a/b:\n"))
                 .hasMessageStartingWith("rules.yaml line 2: source 'a/b' needs a destination");
+        assertThatThrownBy(() -> parse("images:\n  a/b: c/d\n  a/b: e/f\n"))
+                .hasMessage("rules.yaml line 3: 'a/b' appears twice (also at line 2)");
+        assertThatThrownBy(() -> parse("# nothing yet\n")).hasMessage("rules.yaml: empty rules");
+        assertThatThrownBy(() -> SyncRules.parse("{\"images\": {\"a/b\": \"c/d\"\n", "rules.json", n -> null))
+                .hasMessageStartingWith("rules.json line 2: not valid JSON");
     }
 }
