@@ -1,6 +1,8 @@
 package io.slipway.deploy.clusterfile;
 
-import java.io.StringReader;
+import io.slipway.yaml.YamlError;
+import io.slipway.yaml.YamlNode;
+import io.slipway.yaml.YamlReader;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -9,11 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.DumperOptions;
-import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * sealer's Clusterfile: {@code apiVersion: sealer.io/v2} (or {@code sealer.cloud/v2}), {@code kind: Cluster}, with
@@ -34,6 +32,8 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
     public static final String API_V2 = "sealer.io/v2";
     public static final String DEFAULT_DATA_ROOT = "/var/lib/slipway";
     static final Set<String> V2_VERSIONS = Set.of(API_V2, "sealer.cloud/v2");
+    /** SnakeYAML's default limit, which Clusterfiles with long Config documents were read under before. */
+    private static final int MAX_CODE_POINTS = 3 * 1024 * 1024;
     static final Set<String> V1_VERSIONS = Set.of("sealer.aliyun.com/v1alpha1", "sealer.cloud/v1");
 
     public Clusterfile {
@@ -65,37 +65,36 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
     }
 
     private static Clusterfile parse(String text, String file, boolean requireMaster) {
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
-        Yaml yaml = new Yaml(options);
-        List<Node> documents = new ArrayList<>();
+        List<YamlNode> documents = new ArrayList<>();
         try {
-            for (Node n : yaml.composeAll(new StringReader(text))) {
-                if (n != null) {
+            for (YamlNode n : YamlReader.strict().maxCodePoints(MAX_CODE_POINTS).readAll(text)) {
+                if (!n.isNull()) {
                     documents.add(n);
                 }
             }
-        } catch (MarkedYAMLException e) {
-            int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
-            throw new ClusterfileException(file, line, "", "not valid YAML: " + e.getProblem());
+            return parse(documents, text, file, requireMaster);
+        } catch (YamlError e) { // not YAML, or a key written twice
+            throw new ClusterfileException(file, e.line(), e.path(), e.problem());
         }
+    }
+
+    private static Clusterfile parse(List<YamlNode> documents, String text, String file, boolean requireMaster) {
         ClusterfileReader reader = new ClusterfileReader(file, requireMaster);
         Parsed cluster = null;
         List<String> others = new ArrayList<>();
-        for (Node doc : documents) {
-            if (!(doc instanceof MappingNode map)) {
-                throw new ClusterfileException(file, line(doc), "", "a document must be a mapping with apiVersion and kind");
+        for (YamlNode doc : documents) {
+            if (!doc.isMap()) {
+                throw new ClusterfileException(file, doc.line(), "", "a document must be a mapping with apiVersion and kind");
             }
-            String kind = reader.optionalScalar(map, "kind");
-            if (!"Cluster".equals(kind)) {
-                String raw = text.substring(doc.getStartMark().getIndex(), doc.getEndMark().getIndex()).strip();
-                others.add(raw + "\n");
+            YamlNode kind = doc.get("kind");
+            if (kind == null || !"Cluster".equals(kind.text())) {
+                others.add(text.substring(doc.start(), doc.end()).strip() + "\n");
                 continue;
             }
             if (cluster != null) {
-                throw new ClusterfileException(file, line(doc), "kind", "a Clusterfile holds one Cluster; this is the second");
+                throw new ClusterfileException(file, doc.line(), "kind", "a Clusterfile holds one Cluster; this is the second");
             }
-            cluster = reader.cluster(map);
+            cluster = reader.cluster(doc);
         }
         if (cluster == null) {
             throw new ClusterfileException(file, documents.isEmpty() ? 0 : 1, "kind", "no document of kind Cluster");
@@ -103,10 +102,6 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
         return new Clusterfile(cluster.name, cluster.image, cluster.env, cluster.cmdArgs, cluster.cmd, cluster.appNames, cluster.ssh,
                 cluster.hostGroups, cluster.infra, cluster.registry, cluster.dataRoot, new HostKeys(cluster.hostKeys, cluster.trustOnFirstUse),
                 cluster.secretEnv, others, cluster.hostLines);
-    }
-
-    static int line(Node n) {
-        return n.getStartMark() == null ? 0 : n.getStartMark().getLine() + 1;
     }
 
     /** Every host in file order, with its effective ssh (group over cluster) and env (cluster, then group). */

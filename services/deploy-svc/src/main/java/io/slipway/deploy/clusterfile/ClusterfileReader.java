@@ -1,19 +1,14 @@
 package io.slipway.deploy.clusterfile;
 
+import io.slipway.yaml.YamlNode;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /** Reads a Cluster document's YAML nodes into the model, checking each field where it is written (line numbers kept). */
 final class ClusterfileReader {
@@ -40,23 +35,23 @@ final class ClusterfileReader {
         this.requireMaster = requireMaster;
     }
 
-    Clusterfile.Parsed cluster(MappingNode doc) {
-        Map<String, NodeTuple> top = fields(doc, "", TOP);
+    Clusterfile.Parsed cluster(YamlNode doc) {
+        Map<String, YamlNode> top = fields(doc, "", TOP);
         String apiVersion = scalar(required(top, doc, "apiVersion", ""), "apiVersion");
         boolean v1 = Clusterfile.V1_VERSIONS.contains(apiVersion);
         if (!v1 && !Clusterfile.V2_VERSIONS.contains(apiVersion)) {
-            throw error(top.get("apiVersion").getValueNode(), "apiVersion", "'" + apiVersion + "' is not a Clusterfile version: use "
+            throw error(top.get("apiVersion"), "apiVersion", "'" + apiVersion + "' is not a Clusterfile version: use "
                     + Clusterfile.API_V2 + " (or import a v1 file: sealer.aliyun.com/v1alpha1, sealer.cloud/v1)");
         }
         Clusterfile.Parsed p = new Clusterfile.Parsed();
-        MappingNode metadata = mapping(required(top, doc, "metadata", ""), "metadata");
-        Node nameNode = required(fields(metadata, "metadata", null), metadata, "name", "metadata");
+        YamlNode metadata = mapping(required(top, doc, "metadata", ""), "metadata");
+        YamlNode nameNode = required(fields(metadata, "metadata", null), metadata, "name", "metadata");
         p.name = scalar(nameNode, "metadata.name");
         if (p.name.length() > 63 || !NAME.matcher(p.name).matches()) {
             throw error(nameNode, "metadata.name", "'" + p.name + "' must be lower-case letters, digits and '-' (at most 63), "
                     + "starting and ending with a letter or digit");
         }
-        MappingNode spec = mapping(required(top, doc, "spec", ""), "spec");
+        YamlNode spec = mapping(required(top, doc, "spec", ""), "spec");
         if (v1) {
             readV1(spec, p);
         } else {
@@ -66,30 +61,30 @@ final class ClusterfileReader {
         return p;
     }
 
-    private void readV2(MappingNode spec, Clusterfile.Parsed p) {
-        Map<String, NodeTuple> f = fields(spec, "spec", SPEC_V2);
+    private void readV2(YamlNode spec, Clusterfile.Parsed p) {
+        Map<String, YamlNode> f = fields(spec, "spec", SPEC_V2);
         p.image = nonEmpty(required(f, spec, "image", "spec"), "spec.image");
         if (f.containsKey("env")) {
-            p.env = env(f.get("env").getValueNode(), "spec.env");
-            referencedEnv(p.env, f.get("env").getValueNode(), "spec.env", p);
+            p.env = env(f.get("env"), "spec.env");
+            referencedEnv(p.env, f.get("env"), "spec.env", p);
         }
         if (f.containsKey("cmd_args")) {
-            p.cmdArgs = strings(f.get("cmd_args").getValueNode(), "spec.cmd_args");
+            p.cmdArgs = strings(f.get("cmd_args"), "spec.cmd_args");
         }
         if (f.containsKey("cmd")) {
-            p.cmd = strings(f.get("cmd").getValueNode(), "spec.cmd");
+            p.cmd = strings(f.get("cmd"), "spec.cmd");
         }
         if (f.containsKey("appNames")) {
-            p.appNames = strings(f.get("appNames").getValueNode(), "spec.appNames");
+            p.appNames = strings(f.get("appNames"), "spec.appNames");
         }
         if (f.containsKey("ssh")) {
-            p.ssh = ssh(f.get("ssh").getValueNode(), "spec.ssh");
+            p.ssh = ssh(f.get("ssh"), "spec.ssh");
         }
         if (f.containsKey("registry")) {
-            p.registry = registry(f.get("registry").getValueNode());
+            p.registry = registry(f.get("registry"));
         }
         if (f.containsKey("dataRoot")) {
-            Node n = f.get("dataRoot").getValueNode();
+            YamlNode n = f.get("dataRoot");
             p.dataRoot = scalar(n, "spec.dataRoot");
             if (!p.dataRoot.startsWith("/") || p.dataRoot.contains("..")) {
                 throw error(n, "spec.dataRoot", "'" + p.dataRoot + "' must be an absolute path without '..'");
@@ -97,9 +92,9 @@ final class ClusterfileReader {
         }
         hostTrust(f, p);
         if (f.containsKey("secretEnv")) {
-            for (String name : strings(f.get("secretEnv").getValueNode(), "spec.secretEnv")) {
+            for (String name : strings(f.get("secretEnv"), "spec.secretEnv")) {
                 if (!ENV_KEY.matcher(name).matches()) {
-                    throw error(f.get("secretEnv").getValueNode(), "spec.secretEnv", "'" + name + "' is not an env name");
+                    throw error(f.get("secretEnv"), "spec.secretEnv", "'" + name + "' is not an env name");
                 }
                 p.secretEnv.add(name);
             }
@@ -110,22 +105,22 @@ final class ClusterfileReader {
                 return; // the pool's nodes become the hosts when it is ready
             }
             if (requireMaster) { // a user's file; a stored one holds the pool's nodes as hosts
-                throw error(f.get("hosts").getKeyNode(), "spec.hosts", "the hosts come from spec.infra's pool: give hosts or an infra "
+                throw errorAtKey(f.get("hosts"), "spec.hosts", "the hosts come from spec.infra's pool: give hosts or an infra "
                         + "section, not both");
             }
         }
-        Node hostsNode = required(f, spec, "hosts", "spec");
-        SequenceNode hosts = sequence(hostsNode, "spec.hosts");
-        if (hosts.getValue().isEmpty()) {
+        YamlNode hostsNode = required(f, spec, "hosts", "spec");
+        YamlNode hosts = sequence(hostsNode, "spec.hosts");
+        if (hosts.items().isEmpty()) {
             throw error(hostsNode, "spec.hosts", "at least one host group (ips and roles) is required");
         }
-        for (int i = 0; i < hosts.getValue().size(); i++) {
+        for (int i = 0; i < hosts.items().size(); i++) {
             String path = "spec.hosts[" + i + "]";
-            MappingNode g = mapping(hosts.getValue().get(i), path);
-            Map<String, NodeTuple> gf = fields(g, path, HOST);
-            Node ipsNode = required(gf, g, "ips", path);
+            YamlNode g = mapping(hosts.items().get(i), path);
+            Map<String, YamlNode> gf = fields(g, path, HOST);
+            YamlNode ipsNode = required(gf, g, "ips", path);
             List<String> ips = ips(ipsNode, path + ".ips", p);
-            Node rolesNode = required(gf, g, "roles", path);
+            YamlNode rolesNode = required(gf, g, "roles", path);
             List<String> roles = strings(rolesNode, path + ".roles");
             if (roles.isEmpty()) {
                 throw error(rolesNode, path + ".roles", "give at least one role (master or node)");
@@ -135,13 +130,13 @@ final class ClusterfileReader {
                     throw error(rolesNode, path + ".roles[" + r + "]", "'" + roles.get(r) + "' is not a role name (lower-case letters, digits, '-')");
                 }
             }
-            SshSpec ssh = gf.containsKey("ssh") ? ssh(gf.get("ssh").getValueNode(), path + ".ssh") : null;
-            Map<String, String> env = gf.containsKey("env") ? env(gf.get("env").getValueNode(), path + ".env") : Map.of();
+            SshSpec ssh = gf.containsKey("ssh") ? ssh(gf.get("ssh"), path + ".ssh") : null;
+            Map<String, String> env = gf.containsKey("env") ? env(gf.get("env"), path + ".env") : Map.of();
             if (gf.containsKey("env")) {
-                referencedEnv(env, gf.get("env").getValueNode(), path + ".env", p);
+                referencedEnv(env, gf.get("env"), path + ".env", p);
             }
-            Map<String, String> labels = gf.containsKey("labels") ? stringMap(gf.get("labels").getValueNode(), path + ".labels") : Map.of();
-            List<String> taints = gf.containsKey("taints") ? strings(gf.get("taints").getValueNode(), path + ".taints") : List.of();
+            Map<String, String> labels = gf.containsKey("labels") ? stringMap(gf.get("labels"), path + ".labels") : Map.of();
+            List<String> taints = gf.containsKey("taints") ? strings(gf.get("taints"), path + ".taints") : List.of();
             p.hostGroups.add(new HostGroup(ips, roles, ssh, env, labels, taints));
         }
     }
@@ -151,16 +146,16 @@ final class ClusterfileReader {
      * provider's {@code size} (machine type) and {@code image} (machine image). Which providers exist is infra-svc's
      * to say: a name it does not know fails the cluster with its list.
      */
-    private InfraSpec infra(NodeTuple tuple, String clusterName) {
-        MappingNode m = mapping(tuple.getValueNode(), "spec.infra");
-        Map<String, NodeTuple> f = fields(m, "spec.infra", INFRA);
+    private InfraSpec infra(YamlNode tuple, String clusterName) {
+        YamlNode m = mapping(tuple, "spec.infra");
+        Map<String, YamlNode> f = fields(m, "spec.infra", INFRA);
         if (clusterName.length() > MAX_POOL_NAME) {
-            throw error(tuple.getKeyNode(), "metadata.name", "a cluster with an infra section names its pool, and a pool name has at "
+            throw errorAtKey(tuple, "metadata.name", "a cluster with an infra section names its pool, and a pool name has at "
                     + "most " + MAX_POOL_NAME + " characters; '" + clusterName + "' has " + clusterName.length());
         }
         String provider = nonEmpty(required(f, m, "provider", "spec.infra"), "spec.infra.provider");
         if (!NAME.matcher(provider).matches()) {
-            throw error(f.get("provider").getValueNode(), "spec.infra.provider", "'" + provider + "' is not a provider name (lower-case "
+            throw error(f.get("provider"), "spec.infra.provider", "'" + provider + "' is not a provider name (lower-case "
                     + "letters, digits and '-')");
         }
         List<InfraSpec.Role> roles = new ArrayList<>();
@@ -172,9 +167,9 @@ final class ClusterfileReader {
                 }
                 continue;
             }
-            MappingNode rm = mapping(f.get(key).getValueNode(), path);
-            Map<String, NodeTuple> rf = fields(rm, path, INFRA_ROLE);
-            Node countNode = required(rf, rm, "count", path);
+            YamlNode rm = mapping(f.get(key), path);
+            Map<String, YamlNode> rf = fields(rm, path, INFRA_ROLE);
+            YamlNode countNode = required(rf, rm, "count", path);
             String text = scalar(countNode, path + ".count");
             int count;
             try {
@@ -195,30 +190,30 @@ final class ClusterfileReader {
         return new InfraSpec(provider, roles);
     }
 
-    private String token(Map<String, NodeTuple> f, String path, String key) {
+    private String token(Map<String, YamlNode> f, String path, String key) {
         String v = optional(f, key, path);
         if (v != null && (v.length() > 100 || !v.chars().allMatch(c -> c > 32 && c < 127))) {
-            throw error(f.get(key).getValueNode(), path + "." + key, "'" + v + "' must be 1-100 printable characters without spaces");
+            throw error(f.get(key), path + "." + key, "'" + v + "' must be 1-100 printable characters without spaces");
         }
         return v;
     }
 
     /** v1: image, ssh, masters.ipList, nodes.ipList; the cloud-provider fields of v1 have no meaning here and are ignored. */
-    private void readV1(MappingNode spec, Clusterfile.Parsed p) {
-        Map<String, NodeTuple> f = fields(spec, "spec", null);
+    private void readV1(YamlNode spec, Clusterfile.Parsed p) {
+        Map<String, YamlNode> f = fields(spec, "spec", null);
         p.image = nonEmpty(required(f, spec, "image", "spec"), "spec.image");
         if (f.containsKey("ssh")) {
-            p.ssh = ssh(f.get("ssh").getValueNode(), "spec.ssh");
+            p.ssh = ssh(f.get("ssh"), "spec.ssh");
         }
         hostTrust(f, p);
         for (String role : List.of("masters", "nodes")) {
             if (!f.containsKey(role)) {
                 continue;
             }
-            MappingNode m = mapping(f.get(role).getValueNode(), "spec." + role);
-            Map<String, NodeTuple> mf = fields(m, "spec." + role, null);
+            YamlNode m = mapping(f.get(role), "spec." + role);
+            Map<String, YamlNode> mf = fields(m, "spec." + role, null);
             if (mf.containsKey("ipList")) {
-                List<String> ips = ips(mf.get("ipList").getValueNode(), "spec." + role + ".ipList", p);
+                List<String> ips = ips(mf.get("ipList"), "spec." + role + ".ipList", p);
                 if (!ips.isEmpty()) {
                     p.hostGroups.add(new HostGroup(ips, List.of(role.equals("masters") ? "master" : "node"), null, Map.of(), Map.of(), List.of()));
                 }
@@ -230,9 +225,9 @@ final class ClusterfileReader {
     }
 
     /** {@code spec.hostKeys} (address to host key or fingerprint) and {@code spec.trustOnFirstUse}; see {@link HostKeys}. */
-    private void hostTrust(Map<String, NodeTuple> f, Clusterfile.Parsed p) {
+    private void hostTrust(Map<String, YamlNode> f, Clusterfile.Parsed p) {
         if (f.containsKey("trustOnFirstUse")) {
-            Node n = f.get("trustOnFirstUse").getValueNode();
+            YamlNode n = f.get("trustOnFirstUse");
             String v = scalar(n, "spec.trustOnFirstUse");
             if (!v.equals("true") && !v.equals("false")) {
                 throw error(n, "spec.trustOnFirstUse", "'" + v + "' is not true or false");
@@ -242,24 +237,24 @@ final class ClusterfileReader {
         if (!f.containsKey("hostKeys")) {
             return;
         }
-        MappingNode m = mapping(f.get("hostKeys").getValueNode(), "spec.hostKeys");
-        for (NodeTuple t : m.getValue()) {
-            String ip = scalar(t.getKeyNode(), "spec.hostKeys");
+        YamlNode m = mapping(f.get("hostKeys"), "spec.hostKeys");
+        for (Map.Entry<String, YamlNode> t : m.entries().entrySet()) {
+            String ip = t.getKey();
             if (!isIp(ip)) {
-                throw error(t.getKeyNode(), "spec.hostKeys", "\"" + ip + "\" is not an IP address");
+                throw errorAtKey(t.getValue(), "spec.hostKeys", "\"" + ip + "\" is not an IP address");
             }
             String path = "spec.hostKeys." + ip;
             try {
-                p.hostKeys.put(ip, io.slipway.ssh.HostKeyStore.normalized(scalar(t.getValueNode(), path)));
+                p.hostKeys.put(ip, io.slipway.ssh.HostKeyStore.normalized(scalar(t.getValue(), path)));
             } catch (IllegalArgumentException e) {
-                throw error(t.getValueNode(), path, e.getMessage());
+                throw error(t.getValue(), path, e.getMessage());
             }
         }
-        p.hostKeyLines = Clusterfile.line(f.get("hostKeys").getKeyNode());
+        p.hostKeyLines = f.get("hostKeys").keyLine();
     }
 
     /** Env variables whose value names a deploy secret are secret themselves; a malformed reference is an error. */
-    private void referencedEnv(Map<String, String> env, Node at, String path, Clusterfile.Parsed p) {
+    private void referencedEnv(Map<String, String> env, YamlNode at, String path, Clusterfile.Parsed p) {
         env.forEach((k, v) -> {
             if (SecretRefs.refers(v)) {
                 checkedReference(v, at, path + "." + k);
@@ -268,7 +263,7 @@ final class ClusterfileReader {
         });
     }
 
-    private void checkedReference(String value, Node at, String path) {
+    private void checkedReference(String value, YamlNode at, String path) {
         try {
             SecretRefs.names(value);
         } catch (IllegalArgumentException e) {
@@ -276,7 +271,7 @@ final class ClusterfileReader {
         }
     }
 
-    private void validate(Clusterfile.Parsed p, MappingNode spec) {
+    private void validate(Clusterfile.Parsed p, YamlNode spec) {
         if (requireMaster) {
             for (String ip : p.hostKeys.keySet()) {
                 if (!p.hostLines.containsKey(ip)) {
@@ -298,14 +293,14 @@ final class ClusterfileReader {
         }
     }
 
-    private List<String> ips(Node node, String path, Clusterfile.Parsed p) {
+    private List<String> ips(YamlNode node, String path, Clusterfile.Parsed p) {
         List<String> ips = new ArrayList<>();
-        List<Node> items = node instanceof SequenceNode s ? s.getValue() : List.of(node);
+        List<YamlNode> items = node.isList() ? node.items() : List.of(node);
         if (items.isEmpty()) {
             throw error(node, path, "give at least one IP address");
         }
         for (int i = 0; i < items.size(); i++) {
-            Node item = items.get(i);
+            YamlNode item = items.get(i);
             // sealer accepts "a,b" in one scalar too
             for (String raw : scalar(item, path + "[" + i + "]").split(",")) {
                 String ip = raw.strip();
@@ -318,7 +313,7 @@ final class ClusterfileReader {
                 if (p.hostLines.containsKey(ip)) {
                     throw error(item, path + "[" + i + "]", ip + " is listed twice (first on line " + p.hostLines.get(ip) + ")");
                 }
-                p.hostLines.put(ip, Clusterfile.line(item));
+                p.hostLines.put(ip, item.line());
                 ips.add(ip);
             }
         }
@@ -340,12 +335,12 @@ final class ClusterfileReader {
         }
     }
 
-    private SshSpec ssh(Node node, String path) {
-        MappingNode m = mapping(node, path);
-        Map<String, NodeTuple> f = fields(m, path, SSH);
+    private SshSpec ssh(YamlNode node, String path) {
+        YamlNode m = mapping(node, path);
+        Map<String, YamlNode> f = fields(m, path, SSH);
         Integer port = null;
         if (f.containsKey("port")) {
-            Node pn = f.get("port").getValueNode();
+            YamlNode pn = f.get("port");
             String text = scalar(pn, path + ".port");
             try {
                 port = text.isEmpty() ? null : Integer.parseInt(text);
@@ -365,27 +360,27 @@ final class ClusterfileReader {
         secretFields.put("pkPasswd", pkPassword);
         secretFields.forEach((field, v) -> {
             if (SecretRefs.refers(v)) {
-                checkedReference(v, f.get(field).getValueNode(), path + "." + field);
+                checkedReference(v, f.get(field), path + "." + field);
             }
         });
         if (requireMaster && pk != null && !pk.isBlank() && !pk.strip().startsWith("-----BEGIN") && !SecretRefs.refers(pk)) {
-            throw error(f.get("pk").getValueNode(), path + ".pk", "give the private key itself (its PEM text, e.g. 'pk: |' followed by "
+            throw error(f.get("pk"), path + ".pk", "give the private key itself (its PEM text, e.g. 'pk: |' followed by "
                     + "the key's lines), not a file name: deploy-svc reads no file of its own machine for a Clusterfile (slipway apply "
                     + "puts the content of a file on your machine in its place)");
         }
         return new SshSpec(optional(f, "user", path), password, pk, pkPassword, port);
     }
 
-    private RegistrySpec registry(Node node) {
-        MappingNode m = mapping(node, "spec.registry");
-        Map<String, NodeTuple> f = fields(m, "spec.registry", Set.of("localRegistry", "externalRegistry"));
+    private RegistrySpec registry(YamlNode node) {
+        YamlNode m = mapping(node, "spec.registry");
+        Map<String, YamlNode> f = fields(m, "spec.registry", Set.of("localRegistry", "externalRegistry"));
         String localDomain = null;
         Integer localPort = null;
         String extDomain = null;
         String extUser = null;
         String extPassword = null;
         if (f.containsKey("localRegistry")) {
-            Map<String, NodeTuple> l = fields(mapping(f.get("localRegistry").getValueNode(), "spec.registry.localRegistry"),
+            Map<String, YamlNode> l = fields(mapping(f.get("localRegistry"), "spec.registry.localRegistry"),
                     "spec.registry.localRegistry", null);
             localDomain = optional(l, "domain", "spec.registry.localRegistry");
             String port = optional(l, "port", "spec.registry.localRegistry");
@@ -393,12 +388,12 @@ final class ClusterfileReader {
                 try {
                     localPort = Integer.parseInt(port);
                 } catch (NumberFormatException e) {
-                    throw error(l.get("port").getValueNode(), "spec.registry.localRegistry.port", "'" + port + "' is not a TCP port");
+                    throw error(l.get("port"), "spec.registry.localRegistry.port", "'" + port + "' is not a TCP port");
                 }
             }
         }
         if (f.containsKey("externalRegistry")) {
-            Map<String, NodeTuple> x = fields(mapping(f.get("externalRegistry").getValueNode(), "spec.registry.externalRegistry"),
+            Map<String, YamlNode> x = fields(mapping(f.get("externalRegistry"), "spec.registry.externalRegistry"),
                     "spec.registry.externalRegistry", null);
             extDomain = optional(x, "domain", "spec.registry.externalRegistry");
             extUser = optional(x, "username", "spec.registry.externalRegistry");
@@ -407,10 +402,10 @@ final class ClusterfileReader {
         return new RegistrySpec(localDomain, localPort, extDomain, extUser, extPassword);
     }
 
-    private Map<String, String> env(Node node, String path) {
+    private Map<String, String> env(YamlNode node, String path) {
         Map<String, String> env = new LinkedHashMap<>();
-        if (node instanceof MappingNode m) { // a map is accepted too: KEY: value
-            stringMap(m, path).forEach(env::put);
+        if (node.isMap()) { // a map is accepted too: KEY: value
+            stringMap(node, path).forEach(env::put);
             return env;
         }
         List<String> entries = strings(node, path);
@@ -419,7 +414,7 @@ final class ClusterfileReader {
             int eq = e.indexOf('=');
             String key = eq < 0 ? "" : e.substring(0, eq).strip();
             if (eq < 0 || !ENV_KEY.matcher(key).matches()) {
-                Node at = node instanceof SequenceNode s ? s.getValue().get(i) : node;
+                YamlNode at = node.isList() ? node.items().get(i) : node;
                 throw error(at, path + "[" + i + "]", "an env entry is KEY=VALUE (KEY of letters, digits, '_', '.', '-'); got '"
                         + (eq < 0 ? e : key) + "'");
             }
@@ -428,71 +423,60 @@ final class ClusterfileReader {
         return env;
     }
 
-    private Map<String, String> stringMap(Node node, String path) {
-        MappingNode m = mapping(node, path);
+    private Map<String, String> stringMap(YamlNode node, String path) {
+        YamlNode m = mapping(node, path);
         Map<String, String> out = new LinkedHashMap<>();
-        for (NodeTuple t : m.getValue()) {
-            String key = scalar(t.getKeyNode(), path);
-            out.put(key, scalar(t.getValueNode(), path + "." + key));
+        for (Map.Entry<String, YamlNode> t : m.entries().entrySet()) {
+            out.put(t.getKey(), scalar(t.getValue(), path + "." + t.getKey()));
         }
         return out;
     }
 
-    private List<String> strings(Node node, String path) {
-        if (node instanceof ScalarNode s && (s.getValue().isEmpty() || "null".equals(s.getValue()))) {
+    private List<String> strings(YamlNode node, String path) {
+        if (node.isNull() || "".equals(node.text()) || "null".equals(node.text())) {
             return List.of();
         }
-        SequenceNode seq = sequence(node, path);
+        List<YamlNode> items = sequence(node, path).items();
         List<String> out = new ArrayList<>();
-        for (int i = 0; i < seq.getValue().size(); i++) {
-            out.add(scalar(seq.getValue().get(i), path + "[" + i + "]"));
+        for (int i = 0; i < items.size(); i++) {
+            out.add(scalar(items.get(i), path + "[" + i + "]"));
         }
         return out;
     }
 
     /** The mapping's entries by key; with {@code known}, an unknown key is an error suggesting the nearest known one. */
-    private Map<String, NodeTuple> fields(MappingNode m, String path, Set<String> known) {
-        Map<String, NodeTuple> out = new HashMap<>();
-        for (NodeTuple t : m.getValue()) {
-            String key = scalar(t.getKeyNode(), path);
+    private Map<String, YamlNode> fields(YamlNode m, String path, Set<String> known) {
+        Map<String, YamlNode> out = m.entries();
+        for (Map.Entry<String, YamlNode> t : out.entrySet()) {
+            String key = t.getKey();
             String fieldPath = path.isEmpty() ? key : path + "." + key;
             if (known != null && !known.contains(key)) {
                 String nearest = known.stream().min(Comparator.comparingInt(k -> distance(k.toLowerCase(), key.toLowerCase()))).orElse("");
-                throw error(t.getKeyNode(), fieldPath, "unknown field" + (distance(nearest, key) <= 3 ? " (did you mean " + nearest + "?)"
+                throw errorAtKey(t.getValue(), fieldPath, "unknown field" + (distance(nearest, key) <= 3 ? " (did you mean " + nearest + "?)"
                         : " (known: " + String.join(", ", known.stream().sorted().toList()) + ")"));
             }
-            out.put(key, t);
         }
         return out;
     }
 
-    private Node required(Map<String, NodeTuple> f, Node parent, String key, String path) {
-        NodeTuple t = f.get(key);
+    private YamlNode required(Map<String, YamlNode> f, YamlNode parent, String key, String path) {
+        YamlNode t = f.get(key);
         if (t == null) {
             throw error(parent, path.isEmpty() ? key : path + "." + key, "required");
         }
-        return t.getValueNode();
+        return t;
     }
 
-    private String optional(Map<String, NodeTuple> f, String key, String path) {
-        NodeTuple t = f.get(key);
+    private String optional(Map<String, YamlNode> f, String key, String path) {
+        YamlNode t = f.get(key);
         if (t == null) {
             return null;
         }
-        String v = scalar(t.getValueNode(), path + "." + key);
+        String v = scalar(t, path + "." + key);
         return v.isEmpty() || "null".equals(v) ? null : v;
     }
 
-    String optionalScalar(MappingNode m, String key) {
-        for (NodeTuple t : m.getValue()) {
-            if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key) && t.getValueNode() instanceof ScalarNode v) {
-                return v.getValue();
-            }
-        }
-        return null;
-    }
-
-    private String nonEmpty(Node n, String path) {
+    private String nonEmpty(YamlNode n, String path) {
         String v = scalar(n, path);
         if (v.isBlank()) {
             throw error(n, path, "must not be empty");
@@ -500,33 +484,42 @@ final class ClusterfileReader {
         return v;
     }
 
-    private String scalar(Node n, String path) {
-        if (!(n instanceof ScalarNode s)) {
+    /** A value as written; a key with nothing after it ({@code dataRoot:}) is the empty string. */
+    private String scalar(YamlNode n, String path) {
+        if (n.isNull()) {
+            return "";
+        }
+        if (!n.isScalar()) {
             throw error(n, path, "expected a single value, found a " + kind(n));
         }
-        return s.getValue();
+        return n.scalar();
     }
 
-    private MappingNode mapping(Node n, String path) {
-        if (!(n instanceof MappingNode m)) {
+    private YamlNode mapping(YamlNode n, String path) {
+        if (!n.isMap()) {
             throw error(n, path, "expected a mapping (key: value), found a " + kind(n));
         }
-        return m;
+        return n;
     }
 
-    private SequenceNode sequence(Node n, String path) {
-        if (!(n instanceof SequenceNode s)) {
+    private YamlNode sequence(YamlNode n, String path) {
+        if (!n.isList()) {
             throw error(n, path, "expected a list, found a " + kind(n));
         }
-        return s;
+        return n;
     }
 
-    private static String kind(Node n) {
-        return n instanceof MappingNode ? "mapping" : n instanceof SequenceNode ? "list" : "value";
+    private static String kind(YamlNode n) {
+        return n.isMap() ? "mapping" : n.isList() ? "list" : "value";
     }
 
-    private ClusterfileException error(Node at, String field, String problem) {
-        return new ClusterfileException(file, Clusterfile.line(at), field, problem);
+    private ClusterfileException error(YamlNode at, String field, String problem) {
+        return new ClusterfileException(file, at.line(), field, problem);
+    }
+
+    /** An error on the line of the key {@code at} is written under, for a field that should not be there at all. */
+    private ClusterfileException errorAtKey(YamlNode at, String field, String problem) {
+        return new ClusterfileException(file, at.keyLine(), field, problem);
     }
 
     private static int distance(String a, String b) {

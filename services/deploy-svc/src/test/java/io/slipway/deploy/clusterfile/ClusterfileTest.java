@@ -235,6 +235,16 @@ class ClusterfileTest {
         assertThat(error(base + "  dataRoot: relative/dir\n").field()).isEqualTo("spec.dataRoot");
         assertThat(error("spec: [unclosed").getMessage()).startsWith("Clusterfile:1: not valid YAML");
         assertThat(error("apiVersion: sealer.io/v2\nkind: Config\n").getMessage()).contains("no document of kind Cluster");
+        ClusterfileException twice = error(base + "  image: other:v2\n");
+        assertThat(twice.field()).isEqualTo("spec.image");
+        assertThat(twice.getMessage()).contains("'image' appears twice (also at line");
+    }
+
+    @Test
+    void otherDocumentsAreKeptAsWrittenEvenAfterCharactersOutsideTheBasicPlane() {
+        String config = "apiVersion: sealer.io/v2\nkind: Config\nmetadata: {name: banner}\nspec:\n  data: \"\uD83D\uDE80 launch\"\n";
+        Clusterfile c = Clusterfile.parse(config + "---\n" + V2, "Clusterfile");
+        assertThat(c.otherDocuments()).contains(config);
     }
 
     @Test
