@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class GoTemplateTest {
     private static final Map<String, Object> DATA = data();
 
-    private static Map<String, Object> data() {
+    static Map<String, Object> data() {
         Map<String, Object> labels = new LinkedHashMap<>();
         labels.put("team", "pay");
         labels.put("app.kubernetes.io/name", "web");

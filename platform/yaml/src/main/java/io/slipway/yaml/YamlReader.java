@@ -56,7 +56,7 @@ public final class YamlReader {
     public YamlNode read(String text) {
         try {
             return root(text, yaml().compose(new StringReader(text)));
-        } catch (YAMLException e) {
+        } catch (YAMLException | IllegalArgumentException e) {
             throw syntaxError(e);
         }
     }
@@ -73,7 +73,7 @@ public final class YamlReader {
             public boolean hasNext() {
                 try {
                     return documents.hasNext();
-                } catch (YAMLException e) {
+                } catch (YAMLException | IllegalArgumentException e) {
                     throw syntaxError(e);
                 }
             }
@@ -82,7 +82,7 @@ public final class YamlReader {
             public YamlNode next() {
                 try {
                     return root(text, documents.next());
-                } catch (YAMLException e) {
+                } catch (YAMLException | IllegalArgumentException e) {
                     throw syntaxError(e);
                 }
             }
@@ -101,7 +101,17 @@ public final class YamlReader {
         return new Yaml(options);
     }
 
-    private static YamlError syntaxError(YAMLException e) {
+    /**
+     * SnakeYAML's own errors, and the few it lets escape: a {@code \\u} escape cut short in a double-quoted string is a
+     * {@link NumberFormatException} from inside its scanner (found by fuzzing).
+     */
+    private static YamlError syntaxError(RuntimeException e) {
+        if (e instanceof YamlError own) {
+            return own;
+        }
+        if (!(e instanceof YAMLException)) {
+            return new YamlError("", 0, 0, "not valid YAML: an escape sequence in a double-quoted string is cut short or not hexadecimal");
+        }
         if (e instanceof MarkedYAMLException marked) {
             Mark mark = marked.getProblemMark() != null ? marked.getProblemMark() : marked.getContextMark();
             StringBuilder problem = new StringBuilder("not valid YAML: ");

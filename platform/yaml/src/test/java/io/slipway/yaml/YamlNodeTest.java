@@ -123,6 +123,14 @@ class YamlNodeTest {
     }
 
     @Test
+    void anEscapeCutShortIsASyntaxErrorNotAnInternalOne() { // found by YamlFuzzTest: SnakeYAML threw NumberFormatException
+        assertThatThrownBy(() -> YamlReader.strict().read("- \"esc\\u"))
+                .isInstanceOf(YamlError.class).hasMessageContaining("not valid YAML: an escape sequence");
+        assertThatThrownBy(() -> YamlReader.lenient().readAll("a: 1\n---\nb: \"\\uZZ\"\n").forEach(d -> { }))
+                .isInstanceOf(YamlError.class);
+    }
+
+    @Test
     void jsonIsReadAsYamlEvenIndentedWithTabs() {
         YamlNode root = YamlReader.strict().read("{\n\t\"images\": {\n\t\t\"a/b:1\": [\"c/d\"]\n\t}\n}");
         YamlNode images = root.entries().get("images");
