@@ -134,6 +134,7 @@ public final class ArchiveExtractor {
     }
 
     private static String checkedName(String archive, String entryName) {
+        refuseNul(archive, entryName);
         String n = entryName.startsWith("./") ? entryName.substring(2) : entryName;
         if (n.startsWith("/")) {
             throw new ContextException("archive " + archive + ": entry " + entryName + " has an absolute path");
@@ -145,7 +146,15 @@ public final class ArchiveExtractor {
         return rel.get();
     }
 
+    /** No file system takes a NUL in a name; a header that holds one is damaged or crafted (found by ArchiveFuzzTest). */
+    private static void refuseNul(String archive, String name) {
+        if (name.indexOf('\0') >= 0) {
+            throw new ContextException("archive " + archive + ": entry " + name.replace("\0", "\\0") + " has a NUL character in its name");
+        }
+    }
+
     private static void checkLink(String archive, String rel, String target) {
+        refuseNul(archive, target);
         if (target.startsWith("/")) {
             throw new ContextException("archive " + archive + ": symbolic link " + rel + " -> " + target
                     + " points to an absolute path");

@@ -128,6 +128,16 @@ class ContextSecurityTest {
         assertThatThrownBy(() -> build("ADD chain.tar.gz /unpacked/"))
                 .hasMessage("Kubefile:2: ADD archive chain.tar.gz: symbolic link c -> .. leads outside the archive through the links on its way");
 
+        // a long (PAX) name with a NUL in it threw InvalidPathException, a 500 for an upload (found by ArchiveFuzzTest)
+        try (OutputStream out = Files.newOutputStream(ctx.resolve("nul.tar"));
+             TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            tar.putArchiveEntry(new TarArchiveEntry("d/".repeat(60) + "a\0b.txt"));
+            tar.closeArchiveEntry();
+        }
+        assertThatThrownBy(() -> build("ADD nul.tar /unpacked/"))
+                .hasMessage("Kubefile:2: ADD archive nul.tar: entry " + "d/".repeat(60) + "a\\0b.txt has a NUL character in its name");
+
         assertThat(tmp.resolve("escaped.txt")).doesNotExist();
         assertThat(Files.readString(secret)).isEqualTo("do not leak");
     }

@@ -55,6 +55,7 @@ public final class Fuzzer<T> {
     private final Format<T> format;
     private final List<T> corpus = new ArrayList<>();
     private final List<String> dictionary = new ArrayList<>();
+    private int inputs = DEFAULT_INPUTS;
     private Duration timeLimit = Duration.ofSeconds(5);
     private long memoryLimit = 512L << 20;
 
@@ -83,6 +84,12 @@ public final class Fuzzer<T> {
         return this;
     }
 
+    /** Fewer inputs in the suite for a parser whose inputs are slow (they touch the disk); the property still overrides. */
+    public Fuzzer<T> inputs(int inSuite) {
+        this.inputs = inSuite;
+        return this;
+    }
+
     /** The longest one input may run before it counts as a hang. */
     public Fuzzer<T> timeLimit(Duration limit) {
         this.timeLimit = limit;
@@ -98,9 +105,8 @@ public final class Fuzzer<T> {
     /** Runs the suite's number of inputs (or {@code slipway.fuzz.inputs}); {@code refusal}: the parser's own errors. */
     @SafeVarargs
     public final Report run(Target<T> target, Class<? extends Throwable>... refusal) {
-        int inputs = Integer.getInteger("slipway.fuzz.inputs", DEFAULT_INPUTS);
         long seed = Long.getLong("slipway.fuzz.seed", DEFAULT_SEED);
-        return run(inputs, seed, target, refusal);
+        return run(Integer.getInteger("slipway.fuzz.inputs", inputs), seed, target, refusal);
     }
 
     @SafeVarargs
