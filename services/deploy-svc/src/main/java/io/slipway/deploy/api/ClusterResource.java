@@ -5,6 +5,7 @@ import io.slipway.backbone.api.InvalidRequest;
 import io.slipway.deploy.cluster.ClusterProgress;
 import io.slipway.deploy.cluster.ClusterProgress.ProgressEvent;
 import io.slipway.deploy.cluster.ClusterView;
+import io.slipway.deploy.cluster.ClusterAdmission.Requested;
 import io.slipway.deploy.cluster.Clusters;
 import io.slipway.deploy.clusterfile.HostKeys;
 import io.slipway.deploy.operation.ClusterRequests;
@@ -127,7 +128,7 @@ public class ClusterResource {
         return progress.watch(name, clusters.view(name));
     }
 
-    private static Uni<Response> answer(Uni<Clusters.Requested> requested) {
+    private static Uni<Response> answer(Uni<Requested> requested) {
         return requested.map(r -> Response.status(r.changed() ? 202 : 200).entity(r.view()).build());
     }
 

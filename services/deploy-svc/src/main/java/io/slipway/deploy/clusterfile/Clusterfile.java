@@ -300,68 +300,76 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
 
     /** The v2 YAML of this Clusterfile (other documents follow after {@code ---}); parsing it gives this back. */
     public String toYaml() {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("apiVersion", API_V2);
+        doc.put("kind", "Cluster");
+        doc.put("metadata", Map.of("name", name));
+        doc.put("spec", specMap());
+        DumperOptions options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        options.setIndicatorIndent(2);
+        options.setIndentWithIndicator(true);
+        StringBuilder out = new StringBuilder(new Yaml(options).dump(doc));
+        for (String other : otherDocuments) {
+            out.append("---\n").append(other);
+        }
+        return out.toString();
+    }
+
+    /** The spec section; what is empty or default is left out, except the hosts of a Clusterfile without infra. */
+    private Map<String, Object> specMap() {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("image", image);
-        if (!env.isEmpty()) {
-            spec.put("env", env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
-        }
-        if (!cmdArgs.isEmpty()) {
-            spec.put("cmd_args", cmdArgs);
-        }
-        if (!cmd.isEmpty()) {
-            spec.put("cmd", cmd);
-        }
-        if (!appNames.isEmpty()) {
-            spec.put("appNames", appNames);
-        }
-        Map<String, Object> sshMap = sshMap(ssh);
-        if (!sshMap.isEmpty()) {
-            spec.put("ssh", sshMap);
-        }
-        List<Map<String, Object>> hosts = new ArrayList<>();
-        for (HostGroup g : hostGroups) {
-            Map<String, Object> h = new LinkedHashMap<>();
-            h.put("ips", g.ips());
-            h.put("roles", g.roles());
-            Map<String, Object> s = sshMap(g.ssh());
-            if (!s.isEmpty()) {
-                h.put("ssh", s);
-            }
-            if (!g.env().isEmpty()) {
-                h.put("env", g.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
-            }
-            if (!g.labels().isEmpty()) {
-                h.put("labels", g.labels());
-            }
-            if (!g.taints().isEmpty()) {
-                h.put("taints", g.taints());
-            }
-            hosts.add(h);
-        }
+        putIfAny(spec, "env", envLines(env));
+        putIfAny(spec, "cmd_args", cmdArgs);
+        putIfAny(spec, "cmd", cmd);
+        putIfAny(spec, "appNames", appNames);
+        putIfAny(spec, "ssh", sshMap(ssh));
+        List<Map<String, Object>> hosts = hostGroups.stream().map(Clusterfile::hostGroupMap).toList();
         if (infra != null) {
-            Map<String, Object> inf = new LinkedHashMap<>();
-            inf.put("provider", infra.provider());
-            for (InfraSpec.Role r : infra.roles()) {
-                Map<String, Object> role = new LinkedHashMap<>();
-                role.put("count", r.count());
-                putIf(role, "size", r.size());
-                putIf(role, "image", r.image());
-                inf.put(r.role().equals("master") ? "masters" : "nodes", role);
-            }
-            spec.put("infra", inf);
+            spec.put("infra", infraMap(infra));
         }
         if (infra == null || !hosts.isEmpty()) {
             spec.put("hosts", hosts);
         }
-        if (!hostKeys.pinned().isEmpty()) {
-            spec.put("hostKeys", new LinkedHashMap<>(hostKeys.pinned()));
-        }
+        putIfAny(spec, "hostKeys", new LinkedHashMap<>(hostKeys.pinned()));
         if (hostKeys.firstUse()) {
             spec.put("trustOnFirstUse", true);
         }
-        if (!secretEnv.isEmpty()) {
-            spec.put("secretEnv", secretEnv);
+        putIfAny(spec, "secretEnv", secretEnv);
+        putIfAny(spec, "registry", registryMap(registry));
+        if (!DEFAULT_DATA_ROOT.equals(dataRoot)) {
+            spec.put("dataRoot", dataRoot);
         }
+        return spec;
+    }
+
+    private static Map<String, Object> hostGroupMap(HostGroup g) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("ips", g.ips());
+        h.put("roles", g.roles());
+        putIfAny(h, "ssh", sshMap(g.ssh()));
+        putIfAny(h, "env", envLines(g.env()));
+        putIfAny(h, "labels", g.labels());
+        putIfAny(h, "taints", g.taints());
+        return h;
+    }
+
+    /** The provider, then each role's count, size and image under {@code masters} or {@code nodes}. */
+    private static Map<String, Object> infraMap(InfraSpec infra) {
+        Map<String, Object> inf = new LinkedHashMap<>();
+        inf.put("provider", infra.provider());
+        for (InfraSpec.Role r : infra.roles()) {
+            Map<String, Object> role = new LinkedHashMap<>();
+            role.put("count", r.count());
+            putIf(role, "size", r.size());
+            putIf(role, "image", r.image());
+            inf.put(r.role().equals("master") ? "masters" : "nodes", role);
+        }
+        return inf;
+    }
+
+    private static Map<String, Object> registryMap(RegistrySpec registry) {
         Map<String, Object> reg = new LinkedHashMap<>();
         if (registry.localDomain() != null || registry.localPort() != null) {
             Map<String, Object> local = new LinkedHashMap<>();
@@ -376,26 +384,12 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
             putIf(external, "password", registry.externalPassword());
             reg.put("externalRegistry", external);
         }
-        if (!reg.isEmpty()) {
-            spec.put("registry", reg);
-        }
-        if (!DEFAULT_DATA_ROOT.equals(dataRoot)) {
-            spec.put("dataRoot", dataRoot);
-        }
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("apiVersion", API_V2);
-        doc.put("kind", "Cluster");
-        doc.put("metadata", Map.of("name", name));
-        doc.put("spec", spec);
-        DumperOptions options = new DumperOptions();
-        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-        options.setIndicatorIndent(2);
-        options.setIndentWithIndicator(true);
-        StringBuilder out = new StringBuilder(new Yaml(options).dump(doc));
-        for (String other : otherDocuments) {
-            out.append("---\n").append(other);
-        }
-        return out.toString();
+        return reg;
+    }
+
+    /** Env as sealer writes it: one {@code NAME=value} line a variable. */
+    private static List<String> envLines(Map<String, String> values) {
+        return values.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
     }
 
     private static Map<String, Object> sshMap(SshSpec s) {
@@ -414,6 +408,18 @@ public record Clusterfile(String name, String image, Map<String, String> env, Li
     private static void putIf(Map<String, Object> m, String key, Object value) {
         if (value != null) {
             m.put(key, value);
+        }
+    }
+
+    private static void putIfAny(Map<String, Object> m, String key, Collection<?> values) {
+        if (!values.isEmpty()) {
+            m.put(key, values);
+        }
+    }
+
+    private static void putIfAny(Map<String, Object> m, String key, Map<?, ?> values) {
+        if (!values.isEmpty()) {
+            m.put(key, values);
         }
     }
 

@@ -16,11 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -40,6 +40,17 @@ public final class HostSteps {
 
     /** OS, architecture, free disk, tools and (on a fresh host) ports; every failed check says what and how to fix. */
     public StepResult preflight(InstallContext c, InstallTarget t) throws StepFailure {
+        SshResult r = exec(t, HostStep.PREFLIGHT, preflightScript(c, t), QUICK);
+        PreflightReport report = PreflightReport.read(r.stdout());
+        List<String> problems = report.problems(c.imageFor(t));
+        if (!problems.isEmpty()) {
+            throw new StepFailure(t.ip(), HostStep.PREFLIGHT, String.join("; ", problems), false);
+        }
+        return StepResult.of(report.summary());
+    }
+
+    /** Reports each fact as a {@code key=value} line ({@link PreflightReport} reads them), all in one round trip. */
+    private static String preflightScript(InstallContext c, InstallTarget t) {
         StringBuilder script = new StringBuilder("D=").append(RemoteShell.quote(c.dataRoot())).append('\n')
                 .append("R=").append(RemoteShell.quote(c.clusterDir())).append('\n').append("""
                 echo "os=$(uname -s)"; echo "arch=$(uname -m)"
@@ -50,61 +61,20 @@ public final class HostSteps {
                 awk '$4=="0A"{split($2,a,":"); print "listen=" a[2]}' /proc/net/tcp /proc/net/tcp6 2>/dev/null
                 """);
         if (isMaster0(c, t)) {
-            Set<String> tools = new java.util.TreeSet<>(c.launch().tools());
-            if (c.imageFor(t).hasRegistry()) {
-                tools.add("docker-registry");
-            }
-            for (String tool : tools) {
+            for (String tool : master0Tools(c, t)) {
                 script.append("command -v ").append(tool).append(" >/dev/null 2>&1 || echo missing=").append(tool).append('\n');
             }
         }
-        SshResult r = exec(t, HostStep.PREFLIGHT, script.toString(), QUICK);
-        Map<String, String> facts = new HashMap<>();
-        Set<String> missing = new java.util.TreeSet<>();
-        Set<Integer> listening = new HashSet<>();
-        for (String line : r.stdout().split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq < 0) {
-                continue;
-            }
-            String key = line.substring(0, eq);
-            String value = line.substring(eq + 1).trim();
-            switch (key) {
-                case "missing" -> missing.add(value);
-                case "listen" -> listening.add(Integer.parseInt(value, 16));
-                default -> facts.put(key, value);
-            }
+        return script.toString();
+    }
+
+    /** What master0 runs besides every host's tools: the launch's (kubectl, helm) and docker-registry for an image's registry. */
+    private static Set<String> master0Tools(InstallContext c, InstallTarget t) {
+        Set<String> tools = new TreeSet<>(c.launch().tools());
+        if (c.imageFor(t).hasRegistry()) {
+            tools.add("docker-registry");
         }
-        List<String> problems = new ArrayList<>();
-        if (!"Linux".equals(facts.get("os"))) {
-            problems.add("the OS is " + facts.get("os") + ", not Linux");
-        }
-        String arch = normalizeArch(facts.get("arch"));
-        if (c.imageFor(t).architecture() != null && !c.imageFor(t).architecture().equals(arch)) {
-            problems.add("the host is " + arch + " but the image " + c.imageFor(t).reference() + " is "
-                    + c.imageFor(t).architecture() + ": build the image for " + arch + " (--platform linux/" + arch + ")");
-        }
-        if (!missing.isEmpty()) {
-            problems.add("required tools missing: " + String.join(", ", missing) + " (install them, e.g. apt-get install "
-                    + String.join(" ", missing.stream().map(HostSteps::debianPackage).toList()) + ")");
-        }
-        long freeKb = parseLong(facts.get("free"));
-        long needKb = c.imageFor(t).size() * 2 / 1024 + 64 * 1024;
-        if (freeKb >= 0 && freeKb < needKb) {
-            problems.add(String.format("only %d MB free under %s, the image needs about %d MB: free space or set dataRoot",
-                    freeKb / 1024, facts.get("fs"), needKb / 1024));
-        }
-        if (!facts.containsKey("installed")) {
-            List<Integer> busy = c.imageFor(t).preflightPorts().stream().filter(listening::contains).toList();
-            if (!busy.isEmpty()) {
-                problems.add("port(s) " + busy + " already in use: stop what listens there (ss -ltnp) or use another host");
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new StepFailure(t.ip(), HostStep.PREFLIGHT, String.join("; ", problems), false);
-        }
-        return StepResult.of(facts.get("os") + "/" + arch + ", " + freeKb / 1024 + " MB free"
-                + (facts.containsKey("installed") ? ", cluster files present" : ""));
+        return tools;
     }
 
     /**
@@ -350,17 +320,7 @@ public final class HostSteps {
         };
     }
 
-    private static String debianPackage(String tool) {
-        return switch (tool) {
-            case "sha256sum", "cat", "mkdir", "rm", "mv" -> "coreutils";
-            case "awk" -> "mawk";
-            case "setsid" -> "util-linux";
-            case "sh" -> "dash";
-            default -> tool;
-        };
-    }
-
-    private static long parseLong(String s) {
+    static long parseLong(String s) {
         try {
             return s == null ? -1 : Long.parseLong(s);
         } catch (NumberFormatException e) {

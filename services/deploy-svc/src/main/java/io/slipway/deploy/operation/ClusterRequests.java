@@ -6,6 +6,8 @@ import io.slipway.backbone.api.InvalidRequest;
 import io.slipway.backbone.api.NotFound;
 import io.slipway.deploy.cluster.Cluster;
 import io.slipway.deploy.cluster.ClusterOperation;
+import io.slipway.deploy.cluster.ClusterAdmission;
+import io.slipway.deploy.cluster.ClusterAdmission.Requested;
 import io.slipway.deploy.cluster.Clusters;
 import io.slipway.deploy.cluster.OperationRequest;
 import io.slipway.deploy.cluster.OperationRequest.DesiredHost;
@@ -30,18 +32,20 @@ import java.util.Map;
 @ApplicationScoped
 public class ClusterRequests {
     private final Clusters clusters;
+    private final ClusterAdmission admission;
     private final DeployWorker worker;
     private final ClusterImages images;
     private final DeploySecrets secrets;
 
-    ClusterRequests(Clusters clusters, DeployWorker worker, ClusterImages images, DeploySecrets secrets) {
+    ClusterRequests(Clusters clusters, ClusterAdmission admission, DeployWorker worker, ClusterImages images, DeploySecrets secrets) {
         this.secrets = secrets;
         this.clusters = clusters;
+        this.admission = admission;
         this.worker = worker;
         this.images = images;
     }
 
-    public Uni<Clusters.Requested> apply(String clusterfileYaml, String requestId, String requestedBy, EventContext context) {
+    public Uni<Requested> apply(String clusterfileYaml, String requestId, String requestedBy, EventContext context) {
         Clusterfile parsed = Clusterfile.parse(clusterfileYaml == null ? "" : clusterfileYaml, "Clusterfile");
         return secrets.resolve(parsed).chain(given -> clusters.find(given.name()).chain(current -> {
             Clusterfile before = live(current) ? Clusterfile.stored(current.clusterfile) : null;
@@ -139,7 +143,7 @@ public class ClusterRequests {
         });
     }
 
-    public Uni<Clusters.Requested> join(String name, List<String> masters, List<String> nodes, HostKeys keys, String requestId,
+    public Uni<Requested> join(String name, List<String> masters, List<String> nodes, HostKeys keys, String requestId,
                                         String requestedBy, EventContext context) {
         if (masters.isEmpty() && nodes.isEmpty()) {
             throw new InvalidRequest("masters", "give at least one host to join (-m or -n)");
@@ -174,16 +178,16 @@ public class ClusterRequests {
         });
     }
 
-    public Uni<Clusters.Requested> remove(String name, List<String> hosts, boolean force, String requestId, String requestedBy,
+    public Uni<Requested> remove(String name, List<String> hosts, boolean force, String requestId, String requestedBy,
                                           EventContext context) {
         return hostsOperation(ClusterOperation.REMOVE, name, hosts, force, requestId, requestedBy, context);
     }
 
-    public Uni<Clusters.Requested> reset(String name, List<String> hosts, String requestId, String requestedBy, EventContext context) {
+    public Uni<Requested> reset(String name, List<String> hosts, String requestId, String requestedBy, EventContext context) {
         return hostsOperation(ClusterOperation.RESET, name, hosts, false, requestId, requestedBy, context);
     }
 
-    public Uni<Clusters.Requested> delete(String name, boolean force, String requestId, String requestedBy, EventContext context) {
+    public Uni<Requested> delete(String name, boolean force, String requestId, String requestedBy, EventContext context) {
         return existing(name).chain(current -> {
             Clusterfile cf = Clusterfile.stored(current.clusterfile);
             return submit(new OperationRequest(ClusterOperation.DELETE, name, cf.image(), cf.toYaml(), cf.masked().toYaml(),
@@ -191,7 +195,7 @@ public class ClusterRequests {
         });
     }
 
-    private Uni<Clusters.Requested> hostsOperation(ClusterOperation op, String name, List<String> hosts, boolean force,
+    private Uni<Requested> hostsOperation(ClusterOperation op, String name, List<String> hosts, boolean force,
                                                    String requestId, String requestedBy, EventContext context) {
         if (hosts.isEmpty()) {
             throw new InvalidRequest("hosts", "give the hosts to " + op.label());
@@ -248,8 +252,8 @@ public class ClusterRequests {
         });
     }
 
-    private Uni<Clusters.Requested> submit(OperationRequest request, EventContext context) {
-        return clusters.request(request, context).invoke(r -> {
+    private Uni<Requested> submit(OperationRequest request, EventContext context) {
+        return admission.admit(request, context).invoke(r -> {
             if (r.changed()) {
                 worker.wake();
             }

@@ -9,8 +9,10 @@ import io.slipway.deploy.cluster.ClaimedOperation;
 import io.slipway.deploy.cluster.ClusterProgress;
 import io.slipway.deploy.cluster.ClusterProgress.ProgressEvent;
 import io.slipway.deploy.cluster.ClusterView;
-import io.slipway.deploy.cluster.Clusters;
+import io.slipway.deploy.cluster.HostStepJournal;
+import io.slipway.deploy.cluster.OperationClaims;
 import io.slipway.deploy.cluster.OperationOutcome;
+import io.slipway.deploy.cluster.OperationOutcomes;
 import io.slipway.deploy.clusterfile.ClusterHost;
 import io.slipway.deploy.clusterfile.ClusterSecrets;
 import io.slipway.deploy.clusterfile.Clusterfile;
@@ -40,7 +42,9 @@ public class DeployWorker {
     private static final Logger LOG = Logger.getLogger(DeployWorker.class);
 
     private final DeployServiceConfig config;
-    private final Clusters clusters;
+    private final OperationClaims claims;
+    private final HostStepJournal journal;
+    private final OperationOutcomes outcomes;
     private final ClusterProgress progress;
     private final ClusterImages images;
     private final DeployData data;
@@ -51,9 +55,12 @@ public class DeployWorker {
     private OperationRunner runner;
     private volatile boolean stopping;
 
-    DeployWorker(DeployServiceConfig config, Clusters clusters, ClusterProgress progress, ClusterImages images, DeployData data) {
+    DeployWorker(DeployServiceConfig config, OperationClaims claims, HostStepJournal journal, OperationOutcomes outcomes,
+                 ClusterProgress progress, ClusterImages images, DeployData data) {
         this.config = config;
-        this.clusters = clusters;
+        this.claims = claims;
+        this.journal = journal;
+        this.outcomes = outcomes;
         this.progress = progress;
         this.images = images;
         this.data = data;
@@ -123,7 +130,7 @@ public class DeployWorker {
                 .retry(new SshRetry(config.sshAttempts(), config.sshBackoff(), config.sshBackoff().multipliedBy(16))).build();
         runner = new OperationRunner(images, new ClusterInstaller(new HostSteps(ssh), config.parallelism()),
                 config.registryPort(), config.hookTimeout());
-        int released = BlockingCalls.await(() -> clusters.releaseAbandoned(workerId));
+        int released = BlockingCalls.await(() -> claims.releaseAbandoned(workerId));
         if (released > 0) {
             LOG.infof("resuming %d operation(s) left by a stopped instance", released);
         }
@@ -152,7 +159,7 @@ public class DeployWorker {
         while (!stopping) {
             ClaimedOperation op = null;
             try {
-                op = BlockingCalls.await(() -> clusters.claimNext(workerId));
+                op = BlockingCalls.await(() -> claims.claimNext(workerId));
             } catch (RuntimeException e) {
                 if (!stopping) {
                     LOG.warnf("claiming an operation failed (will retry): %s", e.getMessage());
@@ -179,7 +186,7 @@ public class DeployWorker {
         OperationOutcome outcome;
         UnaryOperator<String> scrub = secretsOf(op)::scrub;
         try {
-            outcome = runner.run(op, new RecordedJournal(clusters, progress, op, scrub));
+            outcome = runner.run(op, new RecordedJournal(journal, progress, op, scrub));
         } catch (RuntimeException e) {
             if (stopping) {
                 return; // left claimed by this worker id: the next start resumes it
@@ -190,7 +197,7 @@ public class DeployWorker {
                     java.util.Map.of(), java.util.Map.of(), List.of(), true, List.of(), null, List.of());
         }
         OperationOutcome finalOutcome = outcome.scrubbed(scrub);
-        ClusterView view = BlockingCalls.await(() -> clusters.finish(op.cluster(), op.generation(), finalOutcome));
+        ClusterView view = BlockingCalls.await(() -> outcomes.finish(op.cluster(), op.generation(), finalOutcome));
         if (view.state() == io.slipway.deploy.cluster.Cluster.State.Deleted) {
             forgetPoolPins(op);
         }

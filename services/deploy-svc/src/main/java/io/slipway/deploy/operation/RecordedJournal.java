@@ -4,7 +4,7 @@ import io.slipway.backbone.BlockingCalls;
 import io.slipway.deploy.cluster.ClaimedOperation;
 import io.slipway.deploy.cluster.ClusterProgress;
 import io.slipway.deploy.cluster.ClusterProgress.ProgressEvent;
-import io.slipway.deploy.cluster.Clusters;
+import io.slipway.deploy.cluster.HostStepJournal;
 import io.slipway.deploy.install.HostStep;
 import io.slipway.deploy.install.StepJournal;
 import java.time.Instant;
@@ -17,7 +17,7 @@ import java.util.function.UnaryOperator;
  * event (one transaction), then a progress line. Completed steps loaded at claim time are what a resumed operation skips.
  */
 final class RecordedJournal implements StepJournal {
-    private final Clusters clusters;
+    private final HostStepJournal journal;
     private final ClusterProgress progress;
     private final String cluster;
     private final long generation;
@@ -25,9 +25,9 @@ final class RecordedJournal implements StepJournal {
     private final UnaryOperator<String> scrub;
 
     /** {@code scrub} takes the cluster's secrets out of what a step says (a failed command's output may repeat one). */
-    RecordedJournal(Clusters clusters, ClusterProgress progress, ClaimedOperation op, UnaryOperator<String> scrub) {
+    RecordedJournal(HostStepJournal journal, ClusterProgress progress, ClaimedOperation op, UnaryOperator<String> scrub) {
         this.scrub = scrub;
-        this.clusters = clusters;
+        this.journal = journal;
         this.progress = progress;
         this.cluster = op.cluster();
         this.generation = op.generation();
@@ -41,14 +41,14 @@ final class RecordedJournal implements StepJournal {
 
     @Override
     public void started(String host, HostStep step, String revision) {
-        BlockingCalls.await(() -> clusters.stepStarted(cluster, generation, host, step.label(), revision));
+        BlockingCalls.await(() -> journal.started(cluster, generation, host, step.label(), revision));
         progress.publish(new ProgressEvent(cluster, host, step.label(), "Started", null, Instant.now()));
     }
 
     @Override
     public void completed(String host, HostStep step, String revision, StepResult result) {
         String detail = scrub.apply(result.detail());
-        BlockingCalls.await(() -> clusters.stepCompleted(cluster, generation, host, step.label(), revision, detail,
+        BlockingCalls.await(() -> journal.completed(cluster, generation, host, step.label(), revision, detail,
                 result.bytesSent(), result.skipped(), result.durationMillis()));
         completed.add(ClaimedOperation.stepKey(host, step.label(), revision));
         progress.publish(new ProgressEvent(cluster, host, step.label(), result.skipped() ? "Skipped" : "Completed",
@@ -58,7 +58,7 @@ final class RecordedJournal implements StepJournal {
     @Override
     public void failed(String host, HostStep step, String revision, String reason, boolean transientFault) {
         String said = scrub.apply(reason);
-        BlockingCalls.await(() -> clusters.stepFailed(cluster, generation, host, step.label(), revision, said, transientFault));
+        BlockingCalls.await(() -> journal.failed(cluster, generation, host, step.label(), revision, said, transientFault));
         progress.publish(new ProgressEvent(cluster, host, step.label(), "Failed", said, Instant.now()));
     }
 }

@@ -6,6 +6,7 @@ import io.slipway.backbone.consume.IdempotentConsumer;
 import io.slipway.deploy.cluster.Cluster;
 import io.slipway.deploy.cluster.ClusterProgress;
 import io.slipway.deploy.cluster.ClusterProgress.ProgressEvent;
+import io.slipway.deploy.cluster.AwaitedPools;
 import io.slipway.deploy.cluster.Clusters;
 import io.slipway.deploy.cluster.PoolUnusable;
 import io.slipway.deploy.operation.DeployWorker;
@@ -38,12 +39,14 @@ public class InfraEventsListener {
     static final String CHANNEL = "infra-events";
 
     private final Clusters clusters;
+    private final AwaitedPools pools;
     private final DeployWorker worker;
     private final ClusterProgress progress;
     private final IdempotentConsumer consumer;
 
-    InfraEventsListener(Clusters clusters, DeployWorker worker, ClusterProgress progress, IdempotentConsumer consumer) {
+    InfraEventsListener(Clusters clusters, AwaitedPools pools, DeployWorker worker, ClusterProgress progress, IdempotentConsumer consumer) {
         this.clusters = clusters;
+        this.pools = pools;
         this.worker = worker;
         this.progress = progress;
         this.consumer = consumer;
@@ -81,7 +84,7 @@ public class InfraEventsListener {
             for (ReadyNode n : ready.getNodes()) {
                 worker.pinHostKey(n.getAddress(), n.getSshPort(), n.getHostKey());
             }
-            return clusters.poolAssigned(poolId, stored -> PoolHandover.fill(stored, nodes), context)
+            return pools.assigned(poolId, stored -> PoolHandover.fill(stored, nodes), context)
                     .onFailure(PoolUnusable.class).recoverWithUni(e -> failed(poolId, e.getMessage(), context).replaceWith(false));
         }).invoke(assigned -> {
             if (assigned) {
@@ -94,7 +97,7 @@ public class InfraEventsListener {
     }
 
     private Uni<Void> failed(String poolId, String reason, EventContext context) {
-        return clusters.poolFailed(poolId, reason, context).invoke(state -> {
+        return pools.failed(poolId, reason, context).invoke(state -> {
             if (state != null) {
                 LOG.warnf("cluster %s is %s: its pool failed: %s", poolId, state, reason);
                 progress.publish(new ProgressEvent(poolId, null, null, state.name(), "pool " + poolId + " failed: " + reason, Instant.now()));
