@@ -1,5 +1,8 @@
 package io.slipway.imagescan;
 
+import io.slipway.imageref.ImageReference;
+import io.slipway.imageref.InvalidReferenceException;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +19,7 @@ final class Findings {
     private static final Pattern TEMPLATE_EXPRESSION = Pattern.compile("\\{\\{|}}|\\$\\{");
     private static final int QUOTED_MAX = 200;
 
-    private final Map<ImageName, Set<Origin>> images = new TreeMap<>();
+    private final Map<ImageReference, Set<Origin>> images = new TreeMap<>();
     private final Set<Problem> problems = new TreeSet<>();
 
     /** Records an image named at {@code origin}, or the reason it cannot be. */
@@ -30,8 +33,8 @@ final class Findings {
             return;
         }
         try {
-            images.computeIfAbsent(ImageName.parse(reference), name -> new TreeSet<>()).add(origin);
-        } catch (InvalidImageNameException e) {
+            images.computeIfAbsent(ImageReference.parse(reference), name -> new TreeSet<>()).add(origin);
+        } catch (InvalidReferenceException e) {
             problem(origin, "invalid image reference \"" + quoted(reference) + "\": " + e.reason());
         }
     }

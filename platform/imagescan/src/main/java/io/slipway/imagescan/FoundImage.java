@@ -1,5 +1,7 @@
 package io.slipway.imagescan;
 
+import io.slipway.imageref.ImageReference;
+
 import java.util.List;
 
 /**
@@ -8,7 +10,7 @@ import java.util.List;
  * @param name    the normalized reference
  * @param origins where it was found, sorted by file, line and path
  */
-public record FoundImage(ImageName name, List<Origin> origins) {
+public record FoundImage(ImageReference name, List<Origin> origins) {
 
     public FoundImage {
         origins = List.copyOf(origins);

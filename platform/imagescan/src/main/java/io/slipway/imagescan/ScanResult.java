@@ -1,5 +1,8 @@
 package io.slipway.imagescan;
 
+import io.slipway.imageref.ImageReference;
+import io.slipway.imageref.InvalidReferenceException;
+
 import java.util.List;
 import java.util.Optional;
 
@@ -22,10 +25,10 @@ public record ScanResult(List<FoundImage> images, List<Problem> problems) {
     /**
      * The image a reference names once normalized ({@code nginx} finds {@code docker.io/library/nginx:latest}).
      *
-     * @throws InvalidImageNameException if {@code reference} is not a valid reference
+     * @throws InvalidReferenceException if {@code reference} is not a valid reference
      */
     public Optional<FoundImage> image(String reference) {
-        String normalized = ImageName.parse(reference).toString();
+        String normalized = ImageReference.parse(reference).toString();
         return images.stream().filter(image -> image.reference().equals(normalized)).findFirst();
     }
 

@@ -1,76 +1,50 @@
 package io.slipway.oci;
 
-import java.util.regex.Pattern;
+import io.slipway.imageref.ImageReference;
+import io.slipway.imageref.InvalidReferenceException;
 
 /**
- * An image reference, {@code [registry/]repository[:tag][@digest]}, normalized as docker does:
- * no registry means docker.io, a single-name repository there lives under {@code library/}, and a
- * reference with neither tag nor digest means {@code latest}.
+ * An image reference as the OCI client addresses it: read by {@link ImageReference} (docker's grammar and
+ * normalization), with the digest typed as a {@link Digest}, so pinned to sha256, the one algorithm the store and
+ * the registry client verify content with. Errors keep this module's wording ({@code bad tag '-1'}), which
+ * Kubefile and sync-rule messages show.
  */
 public record Reference(String registry, String repository, String tag, Digest digest) {
 
-    public static final String DOCKER_HUB = "docker.io";
-
-    private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
-    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-    private static final Pattern REGISTRY = Pattern.compile("[A-Za-z0-9.-]+(?::[0-9]+)?|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?");
+    public static final String DOCKER_HUB = ImageReference.DOCKER_HUB;
 
     public Reference {
         if (tag == null && digest == null) {
-            tag = "latest";
+            tag = ImageReference.DEFAULT_TAG;
         }
     }
 
     public static Reference parse(String text) {
-        if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("empty image reference");
+        ImageReference parsed;
+        try {
+            parsed = ImageReference.parse(text);
+        } catch (InvalidReferenceException e) {
+            throw new IllegalArgumentException("invalid image reference '" + text + "': " + reason(e), e);
         }
-        String rest = text.trim();
         Digest digest = null;
-        int at = rest.indexOf('@');
-        if (at >= 0) {
+        if (parsed.digest() != null) {
             try {
-                digest = Digest.parse(rest.substring(at + 1));
+                digest = Digest.parse(parsed.digest());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("invalid image reference '" + text + "': " + e.getMessage());
-            }
-            rest = rest.substring(0, at);
-        }
-        String registry = DOCKER_HUB;
-        int slash = rest.indexOf('/');
-        if (slash > 0) {
-            String first = rest.substring(0, slash);
-            if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
-                if (!REGISTRY.matcher(first).matches()) {
-                    throw new IllegalArgumentException("invalid image reference '" + text + "': bad registry '" + first + "'");
-                }
-                // docker's own aliases of Docker Hub name the same images
-                registry = first.equals("index.docker.io") || first.equals("registry-1.docker.io") ? DOCKER_HUB : first;
-                rest = rest.substring(slash + 1);
+                throw new IllegalArgumentException("invalid image reference '" + text + "': " + e.getMessage(), e);
             }
         }
-        String tag = null;
-        int colon = rest.lastIndexOf(':');
-        if (colon >= 0) {
-            tag = rest.substring(colon + 1);
-            rest = rest.substring(0, colon);
-            if (!TAG.matcher(tag).matches()) {
-                throw new IllegalArgumentException("invalid image reference '" + text + "': bad tag '" + tag + "'");
-            }
-        }
-        if (rest.isEmpty()) {
-            throw new IllegalArgumentException("invalid image reference '" + text + "': no repository name");
-        }
-        for (String component : rest.split("/", -1)) {
-            if (!COMPONENT.matcher(component).matches()) {
-                throw new IllegalArgumentException("invalid image reference '" + text + "': bad repository component '"
-                        + component + "' (lowercase letters, digits and separators . _ - only)");
-            }
-        }
-        if (registry.equals(DOCKER_HUB) && !rest.contains("/")) {
-            rest = "library/" + rest;
-        }
-        return new Reference(registry, rest, tag, digest);
+        return new Reference(parsed.registry(), parsed.repository(), parsed.tag(), digest);
+    }
+
+    private static String reason(InvalidReferenceException e) {
+        return switch (e.part()) {
+            case REGISTRY -> "bad registry '" + e.value() + "'";
+            case PATH_COMPONENT -> "bad repository component '" + e.value()
+                    + "' (lowercase letters, digits and separators . _ - only)";
+            case TAG -> "bad tag '" + e.value() + "'";
+            case REFERENCE, REPOSITORY, DIGEST -> e.reason();
+        };
     }
 
     public Reference withTag(String newTag) {

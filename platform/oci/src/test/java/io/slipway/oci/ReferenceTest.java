@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Image references normalize as docker's do, and malformed ones are refused with the reason. */
+/**
+ * The OCI client's view of an image reference: the parts it addresses a registry with, a digest typed and pinned to
+ * sha256, and refusals in its own words. The grammar itself is tested in platform/imageref's ImageReferenceTest.
+ */
 class ReferenceTest {
 
     private static final String HEX = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -49,6 +52,14 @@ class ReferenceTest {
     }
 
     @Test
+    void onlySha256DigestsAddressContent() {
+        assertThatThrownBy(() -> Reference.parse("quay.io/coreos/etcd@sha512:" + "ab".repeat(64)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("invalid image reference 'quay.io/coreos/etcd@sha512:" + "ab".repeat(64)
+                        + "': unsupported digest algorithm 'sha512' (only sha256)");
+    }
+
+    @Test
     void localhostIsRecognized() {
         assertThat(Reference.parse("localhost:5000/a").isLocalhost()).isTrue();
         assertThat(Reference.parse("127.0.0.1:5000/a").isLocalhost()).isTrue();
@@ -58,10 +69,10 @@ class ReferenceTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "''                               | empty image reference",
-            "Team/App                         | bad repository component 'Team'",
-            "app:bad tag                      | bad tag 'bad tag'",
+            "Team/App                         | bad repository component 'App'",
+            "app:bad tag                      | contains whitespace",
             "app:-dash                        | bad tag '-dash'",
-            "app@sha256:xyz                   | malformed sha256 digest",
+            "app@sha256:xyz                   | invalid sha256 digest",
             "app@md5:0123                     | unsupported digest algorithm 'md5'",
             "registry.example.com/            | no repository name",
             ":tag                             | no repository name",

@@ -2,10 +2,10 @@ package io.slipway.cloudimage.offline;
 
 import io.slipway.cloudimage.layer.Layer;
 import io.slipway.cloudimage.layer.LayerWriter;
+import io.slipway.imageref.ImageReference;
+import io.slipway.imageref.InvalidReferenceException;
 import io.slipway.imagescan.FoundImage;
-import io.slipway.imagescan.ImageName;
 import io.slipway.imagescan.ImageScanner;
-import io.slipway.imagescan.InvalidImageNameException;
 import io.slipway.imagescan.ScanResult;
 import io.slipway.oci.Platform;
 import io.slipway.oci.Reference;
@@ -212,8 +212,8 @@ public final class RegistryImageCache implements ContainerImageCache {
         Set<String> normalized = new TreeSet<>();
         for (String reference : references) {
             try {
-                normalized.add(ImageName.parse(reference).toString());
-            } catch (InvalidImageNameException e) {
+                normalized.add(ImageReference.parse(reference).toString());
+            } catch (InvalidReferenceException e) {
                 normalized.add(reference);
             }
         }

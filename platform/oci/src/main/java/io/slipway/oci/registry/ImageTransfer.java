@@ -97,73 +97,100 @@ public final class ImageTransfer {
     public TransferResult pull(Reference remote, ImageStore store, String localName, Set<Platform> platforms,
                                TransferListener listener) throws IOException {
         RegistryClient client = registries.client(remote.registry());
-        String repository = remote.repository();
-        ManifestContent top = client.getManifest(repository, remote.manifestReference());
+        ManifestContent top = client.getManifest(remote.repository(), remote.manifestReference());
+        PullPlan plan = top.isIndex() ? planFromIndex(client, remote, top, platforms)
+                : new PullPlan(List.of(top), null, top.descriptor());
+        Pull pull = new Pull(client, remote, store, listener, new Counter());
+        // an index was already filtered by platform; a single manifest can only be checked against its config
+        pullConfigs(pull, plan.manifests(), top.isIndex() ? Set.of() : platforms);
+        pullLayers(pull, plan.manifests());
 
-        List<ManifestContent> manifests = new ArrayList<>();
-        ManifestContent rootToStore;
-        Descriptor root;
-        if (top.isIndex()) {
-            ImageIndex index = Json.read(top.bytes(), ImageIndex.class);
-            List<Descriptor> selected = select(index, platforms, remote);
-            for (Descriptor child : selected) {
-                ManifestContent m = client.getManifest(repository, child.digest().toString());
-                if (!MediaTypes.isManifest(m.mediaType())) {
-                    throw new IOException("pull " + remote + ": nested index " + child.digest() + " is not supported");
-                }
-                manifests.add(m);
-            }
-            if (platforms.isEmpty()) {
-                rootToStore = top;
-                root = top.descriptor();
-            } else if (selected.size() == 1) {
-                rootToStore = null;
-                root = manifests.get(0).descriptor();
-            } else {
-                byte[] filtered = Json.canonical(new ImageIndex(2, top.mediaType(), selected, index.annotations()));
-                rootToStore = new ManifestContent(top.mediaType(), Digest.of(filtered), filtered);
-                root = rootToStore.descriptor();
-            }
-        } else {
-            manifests.add(top);
-            rootToStore = null;
-            root = top.descriptor();
+        // manifests last: a manifest in the store always has its blobs
+        for (ManifestContent m : plan.manifests()) {
+            store.putBytes(m.mediaType(), m.bytes());
         }
+        if (plan.indexToStore() != null) {
+            store.putBytes(plan.indexToStore().mediaType(), plan.indexToStore().bytes());
+        }
+        store.tag(localName, plan.root());
+        return pull.counter().result(plan.root());
+    }
 
-        Counter counter = new Counter();
+    /**
+     * What a pull stores: the image manifests whose blobs it fetches, the index stored beside them (null when the
+     * local name points at a manifest), and what the local name points at.
+     */
+    private record PullPlan(List<ManifestContent> manifests, ManifestContent indexToStore, Descriptor root) {
+    }
+
+    /** One pull's registry, source, store, listener and tally, so each step fetches a blob with one call. */
+    private record Pull(RegistryClient client, Reference remote, ImageStore store, TransferListener listener,
+                        Counter counter) {
+
+        BlobOutcome blob(Descriptor blob) throws IOException {
+            listener.blobStarted(blob);
+            AtomicLong done = new AtomicLong();
+            BlobOutcome outcome = client.pullBlob(remote.repository(), blob, store,
+                    n -> listener.blobProgress(blob, done.addAndGet(n), blob.size()));
+            counter.add(outcome, outcome == BlobOutcome.DOWNLOADED ? blob.size() : 0);
+            listener.blobFinished(blob, outcome);
+            return outcome;
+        }
+    }
+
+    /** The manifests of the platforms asked for, and which index, if any, the local name points at (see pull). */
+    private static PullPlan planFromIndex(RegistryClient client, Reference remote, ManifestContent top,
+                                          Set<Platform> platforms) throws IOException {
+        ImageIndex index = Json.read(top.bytes(), ImageIndex.class);
+        List<Descriptor> selected = select(index, platforms, remote);
+        List<ManifestContent> manifests = new ArrayList<>();
+        for (Descriptor child : selected) {
+            ManifestContent m = client.getManifest(remote.repository(), child.digest().toString());
+            if (!MediaTypes.isManifest(m.mediaType())) {
+                throw new IOException("pull " + remote + ": nested index " + child.digest() + " is not supported");
+            }
+            manifests.add(m);
+        }
+        if (platforms.isEmpty()) {
+            return new PullPlan(manifests, top, top.descriptor());
+        }
+        if (selected.size() == 1) {
+            return new PullPlan(manifests, null, manifests.get(0).descriptor());
+        }
+        byte[] filtered = Json.canonical(new ImageIndex(2, top.mediaType(), selected, index.annotations()));
+        ManifestContent filteredIndex = new ManifestContent(top.mediaType(), Digest.of(filtered), filtered);
+        return new PullPlan(manifests, filteredIndex, filteredIndex.descriptor());
+    }
+
+    /** Each manifest's config, checked against {@code required} platforms unless that is empty. */
+    private static void pullConfigs(Pull pull, List<ManifestContent> manifests, Set<Platform> required) throws IOException {
         for (ManifestContent m : manifests) {
             ImageManifest manifest = Json.read(m.bytes(), ImageManifest.class);
             if (manifest.config() == null) {
-                throw new IOException("pull " + remote + ": manifest " + m.digest() + " has no config");
+                throw new IOException("pull " + pull.remote() + ": manifest " + m.digest() + " has no config");
             }
-            pullBlob(client, repository, manifest.config(), store, listener, counter);
-            if (!top.isIndex() && !platforms.isEmpty()) {
-                Platform actual = store.config(manifest.config().digest()).platform();
-                if (platforms.stream().noneMatch(actual::matches)) {
-                    throw new IOException("pull " + remote + ": the image is for " + actual + ", not for "
-                            + platforms.stream().map(Platform::toString).sorted().collect(Collectors.joining(", ")));
+            pull.blob(manifest.config());
+            if (!required.isEmpty()) {
+                Platform actual = pull.store().config(manifest.config().digest()).platform();
+                if (required.stream().noneMatch(actual::matches)) {
+                    throw new IOException("pull " + pull.remote() + ": the image is for " + actual + ", not for "
+                            + required.stream().map(Platform::toString).sorted().collect(Collectors.joining(", ")));
                 }
             }
         }
+    }
+
+    /** Every layer of the manifests once, in parallel. */
+    private void pullLayers(Pull pull, List<ManifestContent> manifests) throws IOException {
         Map<Digest, Descriptor> layers = new LinkedHashMap<>();
         for (ManifestContent m : manifests) {
             Json.read(m.bytes(), ImageManifest.class).layers().forEach(l -> layers.putIfAbsent(l.digest(), l));
         }
         List<Callable<BlobOutcome>> downloads = new ArrayList<>();
         for (Descriptor layer : layers.values()) {
-            downloads.add(() -> pullBlob(client, repository, layer, store, listener, counter));
+            downloads.add(() -> pull.blob(layer));
         }
         Parallel.run(concurrency, "oci-pull", downloads);
-
-        // manifests last: a manifest in the store always has its blobs
-        for (ManifestContent m : manifests) {
-            store.putBytes(m.mediaType(), m.bytes());
-        }
-        if (rootToStore != null) {
-            store.putBytes(rootToStore.mediaType(), rootToStore.bytes());
-        }
-        store.tag(localName, root);
-        return counter.result(root);
     }
 
     private static List<Descriptor> select(ImageIndex index, Set<Platform> platforms, Reference remote) throws IOException {
@@ -181,16 +208,6 @@ public final class ImageTransfer {
                     + "; the index offers " + offered);
         }
         return selected;
-    }
-
-    private static BlobOutcome pullBlob(RegistryClient client, String repository, Descriptor blob, ImageStore store,
-                                        TransferListener listener, Counter counter) throws IOException {
-        listener.blobStarted(blob);
-        AtomicLong done = new AtomicLong();
-        BlobOutcome outcome = client.pullBlob(repository, blob, store, n -> listener.blobProgress(blob, done.addAndGet(n), blob.size()));
-        counter.add(outcome, outcome == BlobOutcome.DOWNLOADED ? blob.size() : 0);
-        listener.blobFinished(blob, outcome);
-        return outcome;
     }
 
     private static void collectBlobs(ImageStore store, String name, Descriptor manifestDescriptor, Map<Digest, Descriptor> blobs)

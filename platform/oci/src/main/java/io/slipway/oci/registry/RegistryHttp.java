@@ -142,74 +142,112 @@ final class RegistryHttp implements AutoCloseable {
     /** Sends the call; the response has one of the expected statuses and its body stream must be closed by the caller. */
     HttpResponse<InputStream> send(Call call) throws RegistryException {
         probeOnce();
-        int attempt = 0;
-        int redirects = 0;
-        boolean reauthenticated = false;
-        boolean anonymous = false;
+        Progress progress = new Progress();
         while (true) {
-            attempt++;
-            HttpRequest.Builder request = HttpRequest.newBuilder(call.uri).method(call.method, call.body);
-            if (call.bounded) {
-                request.timeout(config.timeout());
-            }
-            call.headers.forEach(request::header);
-            String authorization = anonymous ? null : authorization(call);
-            if (authorization != null) {
-                request.header("Authorization", authorization);
-            }
-            HttpResponse<InputStream> response;
-            try {
-                response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (IOException e) {
-                boolean tls = isTlsFailure(e);
-                if (!tls && call.retryable && config.retry().allowsAnotherAfter(attempt)) {
-                    RetryPolicy.pause(config.retry().delayAfter(attempt, null));
-                    continue;
-                }
-                throw new RegistryException(config.host(), call.repository, call.step, 0, null, describe(e, tls), !tls, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RegistryException.Interrupted();
-            }
-            int status = response.statusCode();
-            if (call.expected.contains(status)) {
-                return response;
-            }
-            if (call.followRedirects && isRedirect(status) && redirects < MAX_REDIRECTS) {
-                String location = response.headers().firstValue("Location").orElse(null);
-                close(response);
-                if (location != null) {
-                    URI next = call.uri.resolve(location);
-                    // a blob store behind a redirect (S3, a CDN) must never see the registry's credentials
-                    anonymous |= !sameOrigin(next, base);
-                    call.uri = next;
-                    redirects++;
-                    attempt--;
-                    continue;
-                }
-            }
-            if (status == 401 && !reauthenticated && !anonymous) {
-                reauthenticated = true;
-                String www = response.headers().firstValue("WWW-Authenticate").orElse(null);
-                ErrorBody error = readError(response);
-                if (challenged(www, call)) {
-                    attempt--;
-                    continue;
-                }
-                throw unauthorized(call, status, error);
-            }
-            ErrorBody error = readError(response);
-            if (status == 401 || status == 403) {
-                throw unauthorized(call, status, error);
-            }
-            boolean transientStatus = status == 408 || status == 429 || (status >= 500 && status != 501 && status != 505);
-            if (transientStatus && call.retryable && config.retry().allowsAnotherAfter(attempt)) {
-                RetryPolicy.pause(config.retry().delayAfter(attempt, retryAfter(response)));
+            progress.attempt++;
+            HttpResponse<InputStream> response = transmit(call, progress);
+            if (response == null) {
                 continue;
             }
-            throw new RegistryException(config.host(), call.repository, call.step, status, error.code, error.message,
-                    transientStatus, null);
+            if (call.expected.contains(response.statusCode())) {
+                return response;
+            }
+            if (followedRedirect(call, response, progress) || renewedAuthorization(call, response, progress)) {
+                // neither is a failed attempt: the retry budget stays for faults
+                progress.attempt--;
+                continue;
+            }
+            pauseOrFail(call, response, progress.attempt);
         }
+    }
+
+    /** Where one {@link #send} stands: attempts so far, redirects followed, auth renewed once, credentials dropped. */
+    private static final class Progress {
+        int attempt;
+        int redirects;
+        boolean reauthenticated;
+        boolean anonymous;
+    }
+
+    /** Sends one attempt; null after a connection failure worth another try, once the pause before it is over. */
+    private HttpResponse<InputStream> transmit(Call call, Progress progress) throws RegistryException {
+        HttpRequest request = request(call, progress.anonymous);
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            boolean tls = isTlsFailure(e);
+            if (!tls && call.retryable && config.retry().allowsAnotherAfter(progress.attempt)) {
+                RetryPolicy.pause(config.retry().delayAfter(progress.attempt, null));
+                return null;
+            }
+            throw new RegistryException(config.host(), call.repository, call.step, 0, null, describe(e, tls), !tls, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException.Interrupted();
+        }
+    }
+
+    private HttpRequest request(Call call, boolean anonymous) throws RegistryException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(call.uri).method(call.method, call.body);
+        if (call.bounded) {
+            request.timeout(config.timeout());
+        }
+        call.headers.forEach(request::header);
+        String authorization = anonymous ? null : authorization(call);
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return request.build();
+    }
+
+    /** True when the call now points at the redirect's target (the response is closed). */
+    private boolean followedRedirect(Call call, HttpResponse<InputStream> response, Progress progress) {
+        if (!call.followRedirects || !isRedirect(response.statusCode()) || progress.redirects >= MAX_REDIRECTS) {
+            return false;
+        }
+        String location = response.headers().firstValue("Location").orElse(null);
+        close(response);
+        if (location == null) {
+            return false;
+        }
+        URI next = call.uri.resolve(location);
+        // a blob store behind a redirect (S3, a CDN) must never see the registry's credentials
+        progress.anonymous |= !sameOrigin(next, base);
+        call.uri = next;
+        progress.redirects++;
+        return true;
+    }
+
+    /** After a first 401: true when the registry's challenge gave new authorization to send again with, else throws. */
+    private boolean renewedAuthorization(Call call, HttpResponse<InputStream> response, Progress progress)
+            throws RegistryException {
+        int status = response.statusCode();
+        if (status != 401 || progress.reauthenticated || progress.anonymous) {
+            return false;
+        }
+        progress.reauthenticated = true;
+        String www = response.headers().firstValue("WWW-Authenticate").orElse(null);
+        ErrorBody error = readError(response);
+        if (challenged(www, call)) {
+            return true;
+        }
+        throw unauthorized(call, status, error);
+    }
+
+    /** A status that is no answer: returns after the pause when the call may be sent again, else throws the error. */
+    private void pauseOrFail(Call call, HttpResponse<InputStream> response, int attempt) throws RegistryException {
+        int status = response.statusCode();
+        ErrorBody error = readError(response);
+        if (status == 401 || status == 403) {
+            throw unauthorized(call, status, error);
+        }
+        boolean transientStatus = status == 408 || status == 429 || (status >= 500 && status != 501 && status != 505);
+        if (transientStatus && call.retryable && config.retry().allowsAnotherAfter(attempt)) {
+            RetryPolicy.pause(config.retry().delayAfter(attempt, retryAfter(response)));
+            return;
+        }
+        throw new RegistryException(config.host(), call.repository, call.step, status, error.code, error.message,
+                transientStatus, null);
     }
 
     /** Sends the call and returns the whole (small) response body. */
@@ -335,6 +373,28 @@ final class RegistryHttp implements AutoCloseable {
      * call its metadata endpoint or an internal address with the user's password).
      */
     private Token fetchToken(Challenge c, List<String> scopes, Call forCall) throws RegistryException {
+        Realm realm = realm(c, scopes, forCall);
+        checkRealm(realm, forCall);
+        String step = "get a token for " + (scopes.isEmpty() ? "the registry" : String.join(" ", scopes)) + " (" + forCall.step + ")";
+        int attempt = 0;
+        while (true) {
+            attempt++;
+            Answer answer = askRealm(realm, forCall, step, attempt);
+            if (answer == null) {
+                continue;
+            }
+            if (answer.status() == 200) {
+                return token(answer, forCall, step);
+            }
+            pauseOrRefuse(answer, forCall, step, attempt);
+        }
+    }
+
+    /** Where a token is asked for: the realm with service and scopes, whether it is on another host, its name in errors. */
+    private record Realm(URI uri, boolean elsewhere, String name) {
+    }
+
+    private Realm realm(Challenge c, List<String> scopes, Call forCall) throws RegistryException {
         String realm = c.param("realm");
         StringBuilder query = new StringBuilder();
         if (c.param("service") != null) {
@@ -347,77 +407,88 @@ final class RegistryHttp implements AutoCloseable {
         try {
             uri = URI.create(realm + (query.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + query));
         } catch (IllegalArgumentException e) {
-            throw new RegistryException(config.host(), forCall.repository, forCall.step, 401, "UNAUTHORIZED",
-                    "the registry named an unusable token realm", false, e);
+            throw tokenRefused(forCall, "the registry named an unusable token realm", e);
         }
-        boolean sendCredentials = config.credentials() != null;
         boolean elsewhere = uri.getHost() == null || !uri.getHost().equalsIgnoreCase(base.getHost());
-        String realmName = "the token realm " + uri.getScheme() + "://" + uri.getHost() + " of " + config.host();
-        if (elsewhere) {
+        return new Realm(uri, elsewhere, "the token realm " + uri.getScheme() + "://" + uri.getHost() + " of " + config.host());
+    }
+
+    /** Refuses a realm the credentials must not go to, before anything is sent there. */
+    private void checkRealm(Realm realm, Call forCall) throws RegistryException {
+        boolean sendCredentials = config.credentials() != null;
+        if (realm.elsewhere()) {
             // a realm elsewhere is an address the registry chose, not the user: it must be one this service may reach,
             // and it gets the credentials over https only
             try {
-                config.outbound().check(uri, realmName, sendCredentials);
+                config.outbound().check(realm.uri(), realm.name(), sendCredentials);
             } catch (OutboundPolicy.Refused e) {
-                throw new RegistryException(config.host(), forCall.repository, forCall.step, 401, "UNAUTHORIZED", e.getMessage(), false, null);
+                throw tokenRefused(forCall, e.getMessage(), null);
             }
-        } else if (sendCredentials && !"https".equalsIgnoreCase(uri.getScheme()) && !config.plainHttp()) {
-            throw new RegistryException(config.host(), forCall.repository, forCall.step, 401, "UNAUTHORIZED",
-                    "the registry's token realm is plain http while the registry is https: its credentials are not sent there", false, null);
+        } else if (sendCredentials && !"https".equalsIgnoreCase(realm.uri().getScheme()) && !config.plainHttp()) {
+            throw tokenRefused(forCall,
+                    "the registry's token realm is plain http while the registry is https: its credentials are not sent there", null);
         }
-        String step = "get a token for " + (scopes.isEmpty() ? "the registry" : String.join(" ", scopes)) + " (" + forCall.step + ")";
-        int attempt = 0;
-        while (true) {
-            attempt++;
-            Answer response;
-            try {
-                response = elsewhere ? askElsewhere(uri, realmName) : ask(uri);
-            } catch (OutboundPolicy.Refused e) {
-                throw new RegistryException(config.host(), forCall.repository, forCall.step, 401, "UNAUTHORIZED", e.getMessage(), false, null);
-            } catch (IOException e) {
-                boolean tls = isTlsFailure(e);
-                if (!tls && config.retry().allowsAnotherAfter(attempt)) {
-                    RetryPolicy.pause(config.retry().delayAfter(attempt, null));
-                    continue;
-                }
-                throw new RegistryException(config.host(), forCall.repository, step, 0, null,
-                        "token endpoint " + uri.getHost() + ": " + describe(e, tls), !tls, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RegistryException.Interrupted();
+    }
+
+    private RegistryException tokenRefused(Call forCall, String message, Throwable cause) {
+        return new RegistryException(config.host(), forCall.repository, forCall.step, 401, "UNAUTHORIZED", message, false, cause);
+    }
+
+    /** One GET of the realm; null after a connection failure worth another try, once the pause before it is over. */
+    private Answer askRealm(Realm realm, Call forCall, String step, int attempt) throws RegistryException {
+        try {
+            return realm.elsewhere() ? askElsewhere(realm.uri(), realm.name()) : ask(realm.uri());
+        } catch (OutboundPolicy.Refused e) {
+            throw tokenRefused(forCall, e.getMessage(), null);
+        } catch (IOException e) {
+            boolean tls = isTlsFailure(e);
+            if (!tls && config.retry().allowsAnotherAfter(attempt)) {
+                RetryPolicy.pause(config.retry().delayAfter(attempt, null));
+                return null;
             }
-            int status = response.status();
-            if (status == 200) {
-                JsonNode body;
-                try {
-                    body = Json.mapper().readTree(response.body());
-                } catch (IOException e) {
-                    throw new RegistryException(config.host(), forCall.repository, step, status, null,
-                            "the token endpoint answered with something that is not JSON", true, null);
-                }
-                String token = body.path("token").asText(body.path("access_token").asText(""));
-                if (token.isEmpty()) {
-                    throw new RegistryException(config.host(), forCall.repository, step, status, null,
-                            "the token endpoint answered without a token", false, null);
-                }
-                // the spec's default lifetime is 60 s; renew a little early
-                long seconds = Math.max(10, body.path("expires_in").asLong(60)) - 5;
-                stats.tokenFetched();
-                return new Token(token, System.nanoTime() + Duration.ofSeconds(seconds).toNanos());
-            }
-            ErrorBody error = errorBody(response.body());
-            boolean transientStatus = status == 429 || status >= 500;
-            if (transientStatus && config.retry().allowsAnotherAfter(attempt)) {
-                RetryPolicy.pause(config.retry().delayAfter(attempt, RetryAfter.parse(response.retryAfter())));
-                continue;
-            }
-            if (status == 401 || status == 403) {
-                throw new RegistryException(config.host(), forCall.repository, step, status, "UNAUTHORIZED",
-                        "the token endpoint refused " + who(), false, null);
-            }
-            throw new RegistryException(config.host(), forCall.repository, step, status, error.code, error.message,
-                    transientStatus, null);
+            throw new RegistryException(config.host(), forCall.repository, step, 0, null,
+                    "token endpoint " + realm.uri().getHost() + ": " + describe(e, tls), !tls, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException.Interrupted();
         }
+    }
+
+    /** The token in a 200 answer, to be renewed a little before it expires. */
+    private Token token(Answer answer, Call forCall, String step) throws RegistryException {
+        JsonNode body;
+        try {
+            body = Json.mapper().readTree(answer.body());
+        } catch (IOException e) {
+            throw new RegistryException(config.host(), forCall.repository, step, answer.status(), null,
+                    "the token endpoint answered with something that is not JSON", true, null);
+        }
+        String token = body.path("token").asText(body.path("access_token").asText(""));
+        if (token.isEmpty()) {
+            throw new RegistryException(config.host(), forCall.repository, step, answer.status(), null,
+                    "the token endpoint answered without a token", false, null);
+        }
+        // the spec's default lifetime is 60 s; renew a little early
+        long seconds = Math.max(10, body.path("expires_in").asLong(60)) - 5;
+        stats.tokenFetched();
+        return new Token(token, System.nanoTime() + Duration.ofSeconds(seconds).toNanos());
+    }
+
+    /** An answer other than 200: returns after the pause when asking again may help, else throws the refusal. */
+    private void pauseOrRefuse(Answer answer, Call forCall, String step, int attempt) throws RegistryException {
+        int status = answer.status();
+        ErrorBody error = errorBody(answer.body());
+        boolean transientStatus = status == 429 || status >= 500;
+        if (transientStatus && config.retry().allowsAnotherAfter(attempt)) {
+            RetryPolicy.pause(config.retry().delayAfter(attempt, RetryAfter.parse(answer.retryAfter())));
+            return;
+        }
+        if (status == 401 || status == 403) {
+            throw new RegistryException(config.host(), forCall.repository, step, status, "UNAUTHORIZED",
+                    "the token endpoint refused " + who(), false, null);
+        }
+        throw new RegistryException(config.host(), forCall.repository, step, status, error.code, error.message,
+                transientStatus, null);
     }
 
     /** A token endpoint's answer: its status, the first bytes of its body, its Retry-After. */

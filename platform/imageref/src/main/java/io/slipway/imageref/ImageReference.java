@@ -1,4 +1,6 @@
-package io.slipway.imagescan;
+package io.slipway.imageref;
+
+import io.slipway.imageref.InvalidReferenceException.Part;
 
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -14,7 +16,8 @@ import java.util.regex.Pattern;
  * @param tag        the tag, or null when only a digest is given
  * @param digest     {@code algorithm:hex}, or null
  */
-public record ImageName(String registry, String repository, String tag, String digest) implements Comparable<ImageName> {
+public record ImageReference(String registry, String repository, String tag, String digest)
+        implements Comparable<ImageReference> {
 
     public static final String DOCKER_HUB = "docker.io";
     public static final String DEFAULT_TAG = "latest";
@@ -25,11 +28,11 @@ public record ImageName(String registry, String repository, String tag, String d
     private static final Pattern PATH_COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
     private static final Pattern DOMAIN_COMPONENT = Pattern.compile("[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]");
     private static final Pattern IPV6 = Pattern.compile("\\[[a-fA-F0-9:]+]");
-    private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
+    private static final Pattern PORT = Pattern.compile("[0-9]+");
     private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
     private static final Pattern HEX = Pattern.compile("[a-f0-9]+");
 
-    public ImageName {
+    public ImageReference {
         checkRegistry(registry);
         checkRepository(repository);
         if (tag == null && digest == null) {
@@ -42,7 +45,7 @@ public record ImageName(String registry, String repository, String tag, String d
             checkDigest(digest);
         }
         if (registry.length() + 1 + repository.length() > MAX_NAME_LENGTH) {
-            throw new InvalidImageNameException(registry + "/" + repository,
+            throw new InvalidReferenceException(registry + "/" + repository, Part.REPOSITORY, repository,
                     "name longer than " + MAX_NAME_LENGTH + " characters");
         }
     }
@@ -50,24 +53,24 @@ public record ImageName(String registry, String repository, String tag, String d
     /**
      * Parses {@code [registry/]repository[:tag][@digest]}.
      *
-     * @throws InvalidImageNameException naming what is wrong with {@code reference}
+     * @throws InvalidReferenceException naming what is wrong with {@code reference}
      */
-    public static ImageName parse(String reference) {
+    public static ImageReference parse(String reference) {
         if (reference == null || reference.isBlank()) {
-            throw new InvalidImageNameException(reference, "empty image reference");
+            throw new InvalidReferenceException(reference, Part.REFERENCE, reference, "empty image reference");
         }
         if (reference.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-            throw new InvalidImageNameException(reference, "contains whitespace");
+            throw new InvalidReferenceException(reference, Part.REFERENCE, reference, "contains whitespace");
         }
         try {
             return split(reference);
-        } catch (InvalidImageNameException e) {
+        } catch (InvalidReferenceException e) {
             // re-anchored so the message quotes what the user wrote, not the normalized part that failed
-            throw new InvalidImageNameException(reference, e.reason());
+            throw e.in(reference);
         }
     }
 
-    private static ImageName split(String reference) {
+    private static ImageReference split(String reference) {
         String rest = reference;
         String digest = null;
         int at = rest.indexOf('@');
@@ -94,7 +97,7 @@ public record ImageName(String registry, String repository, String tag, String d
         if (registry.equals(DOCKER_HUB) && !repository.isEmpty() && repository.indexOf('/') < 0) {
             repository = "library/" + repository;
         }
-        return new ImageName(registry, repository, tag, digest);
+        return new ImageReference(registry, repository, tag, digest);
     }
 
     /** Docker's rule: the first component names a registry when it looks like a host or is not lowercase. */
@@ -108,6 +111,7 @@ public record ImageName(String registry, String repository, String tag, String d
         return registry + "/" + repository;
     }
 
+    /** The full, normalized form, for example {@code docker.io/library/nginx:latest}. */
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder(name());
@@ -121,13 +125,13 @@ public record ImageName(String registry, String repository, String tag, String d
     }
 
     @Override
-    public int compareTo(ImageName other) {
+    public int compareTo(ImageReference other) {
         return toString().compareTo(other.toString());
     }
 
     private static void checkRegistry(String registry) {
         if (registry == null || registry.isEmpty()) {
-            throw new InvalidImageNameException(registry, "empty registry");
+            throw new InvalidReferenceException(registry, Part.REGISTRY, registry, "empty registry");
         }
         String host = registry;
         int portColon = registry.startsWith("[") ? registry.indexOf(':', registry.indexOf(']')) : registry.indexOf(':');
@@ -135,12 +139,12 @@ public record ImageName(String registry, String repository, String tag, String d
             host = registry.substring(0, portColon);
             String port = registry.substring(portColon + 1);
             if (!PORT.matcher(port).matches()) {
-                throw new InvalidImageNameException(registry, "invalid registry port '" + port + "'");
+                throw new InvalidReferenceException(registry, Part.REGISTRY, registry, "invalid registry port '" + port + "'");
             }
         }
         boolean valid = IPV6.matcher(host).matches() || isDomainName(host);
         if (!valid) {
-            throw new InvalidImageNameException(registry, "invalid registry host '" + host + "'");
+            throw new InvalidReferenceException(registry, Part.REGISTRY, registry, "invalid registry host '" + host + "'");
         }
     }
 
@@ -158,16 +162,17 @@ public record ImageName(String registry, String repository, String tag, String d
 
     private static void checkRepository(String repository) {
         if (repository == null || repository.isEmpty()) {
-            throw new InvalidImageNameException(repository, "no repository name");
+            throw new InvalidReferenceException(repository, Part.REPOSITORY, "", "no repository name");
         }
         for (String component : repository.split("/", -1)) {
             if (PATH_COMPONENT.matcher(component).matches()) {
                 continue;
             }
             if (PATH_COMPONENT.matcher(component.toLowerCase(Locale.ROOT)).matches()) {
-                throw new InvalidImageNameException(repository, "repository name must be lowercase");
+                throw new InvalidReferenceException(repository, Part.PATH_COMPONENT, component,
+                        "repository name must be lowercase");
             }
-            throw new InvalidImageNameException(repository, component.isEmpty()
+            throw new InvalidReferenceException(repository, Part.PATH_COMPONENT, component, component.isEmpty()
                     ? "empty path component in repository '" + repository + "'"
                     : "invalid repository path component '" + component
                             + "' (lowercase letters and digits, separated by '.', '_', '__' or dashes)");
@@ -176,10 +181,10 @@ public record ImageName(String registry, String repository, String tag, String d
 
     private static void checkTag(String tag) {
         if (tag.isEmpty()) {
-            throw new InvalidImageNameException(tag, "empty tag after ':'");
+            throw new InvalidReferenceException(tag, Part.TAG, tag, "empty tag after ':'");
         }
         if (!TAG.matcher(tag).matches()) {
-            throw new InvalidImageNameException(tag, "invalid tag '" + tag
+            throw new InvalidReferenceException(tag, Part.TAG, tag, "invalid tag '" + tag
                     + "' (letters, digits, '_', '.' and '-', not starting with '.' or '-', at most 128 characters)");
         }
     }
@@ -187,7 +192,8 @@ public record ImageName(String registry, String repository, String tag, String d
     private static void checkDigest(String digest) {
         int colon = digest.indexOf(':');
         if (colon < 0) {
-            throw new InvalidImageNameException(digest, "invalid digest '" + digest + "' (expected algorithm:hex)");
+            throw new InvalidReferenceException(digest, Part.DIGEST, digest,
+                    "invalid digest '" + digest + "' (expected algorithm:hex)");
         }
         String algorithm = digest.substring(0, colon);
         String hex = digest.substring(colon + 1);
@@ -195,11 +201,12 @@ public record ImageName(String registry, String repository, String tag, String d
             case "sha256" -> 64;
             case "sha384" -> 96;
             case "sha512" -> 128;
-            default -> throw new InvalidImageNameException(digest, "unsupported digest algorithm '" + algorithm + "'");
+            default -> throw new InvalidReferenceException(digest, Part.DIGEST, digest,
+                    "unsupported digest algorithm '" + algorithm + "'");
         };
         if (hex.length() != expectedLength || !HEX.matcher(hex).matches()) {
-            throw new InvalidImageNameException(digest, "invalid " + algorithm + " digest (expected "
-                    + expectedLength + " lowercase hex characters)");
+            throw new InvalidReferenceException(digest, Part.DIGEST, digest, "invalid " + algorithm
+                    + " digest (expected " + expectedLength + " lowercase hex characters)");
         }
     }
 }
