@@ -325,6 +325,9 @@ final class ReceiverParser {
         if (node == null) {
             throw parent.error("url is required");
         }
+        if (node.isNull()) { // `url:` with nothing after it (found by RouteFuzzTest: it was a NullPointerException)
+            throw node.error("url is required");
+        }
         String url = reading.secret(node, key + ".url", true);
         checkHttpUrl(node, url);
         return url;

@@ -118,6 +118,12 @@ class RouteConfigParserTest {
     }
 
     @Test
+    void anEmptyUrlIsRequiredNotAnInternalError() {
+        assertThatThrownBy(() -> parser.parse("receivers:\n  - name: a\n    webhook:\n      url:\n"))
+                .isInstanceOf(ConfigError.class).hasMessageStartingWith("line 4").hasMessageContaining("url is required");
+    }
+
+    @Test
     void aFieldWrittenTwiceIsAnErrorNotTheLastOneSilently() {
         assertThatThrownBy(() -> parser.parse("""
                 receivers:
