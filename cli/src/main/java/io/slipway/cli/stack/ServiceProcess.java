@@ -36,6 +36,11 @@ public final class ServiceProcess {
     private final Path log;
     private final Process process;
 
+    /** A process started otherwise (a test's stand-in for a service). */
+    static ServiceProcess of(ServiceSpec spec, int port, Path log, Process process) {
+        return new ServiceProcess(spec, port, log, process);
+    }
+
     private ServiceProcess(ServiceSpec spec, int port, Path log, Process process) {
         this.spec = spec;
         this.port = port;
@@ -45,10 +50,15 @@ public final class ServiceProcess {
 
     /** Launches the service's {@code quarkus-run.jar} on a free port; returns at once (see {@link #isHealthy}). */
     public static ServiceProcess launch(ServiceSpec spec, Path jar, Infra infra, Path dataDir, List<String> extraJvmOptions, Path log) {
+        return launch(spec, jar, infra, dataDir, extraJvmOptions, log, Processes.freePort());
+    }
+
+    /** Launches the service on {@code port}: a restarted service keeps its port, so the gateway's route to it holds. */
+    public static ServiceProcess launch(ServiceSpec spec, Path jar, Infra infra, Path dataDir, List<String> extraJvmOptions, Path log,
+                                        int port) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(spec.name() + " is not packaged: " + jar + " is missing (run ./mvnw -B -q install -DskipTests)");
         }
-        int port = Processes.freePort();
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBinary());
         cmd.addAll(JVM_OPTIONS);
@@ -189,6 +199,14 @@ public final class ServiceProcess {
 
     public int exitValue() {
         return process.exitValue();
+    }
+
+    /**
+     * Runs {@code action} once the process has exited, always on a thread of the common pool: never in the caller, even
+     * for a process that has already exited, so the caller's locks are not held when it runs.
+     */
+    void onExit(Runnable action) {
+        process.onExit().thenRunAsync(action);
     }
 
     /** Asks the service to stop (SIGTERM) without waiting. */

@@ -25,7 +25,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -67,12 +70,21 @@ public final class Stack implements AutoCloseable {
     private EmbeddedKafka kafka;
     private SigningKey signingKey;
     private final List<ServiceProcess> services = new ArrayList<>();
+    /** From the moment every service is healthy: each is restarted when it dies ({@link ServiceWatch}). */
+    private final List<ServiceWatch> watches = new ArrayList<>();
+    private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "stack-restarts");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ServiceWatch.Policy restartPolicy;
     private StackFile.State state;
     private volatile boolean closed;
 
-    private Stack(StackLayout layout, PrintStream progress) {
+    private Stack(StackLayout layout, PrintStream progress, ServiceWatch.Policy restartPolicy) {
         this.layout = layout;
         this.progress = progress;
+        this.restartPolicy = restartPolicy;
     }
 
     /**
@@ -80,14 +92,14 @@ public final class Stack implements AutoCloseable {
      * whatever it had started and throws an exception whose message says which component failed and why.
      */
     public static Stack start(Options options) {
-        Stack stack = new Stack(new StackLayout(options.dataDir()), options.progress());
+        Stack stack = new Stack(new StackLayout(options.dataDir()), options.progress(), ServiceWatch.Policy.DEFAULT);
         stack.bringUp(options);
         return stack;
     }
 
     /** A stack not started yet, so that a shutdown hook can be in place before anything starts. */
     public static Stack prepare(Options options) {
-        return new Stack(new StackLayout(options.dataDir()), options.progress());
+        return new Stack(new StackLayout(options.dataDir()), options.progress(), ServiceWatch.Policy.DEFAULT);
     }
 
     /** Starts this stack (see {@link #start(Options)}); {@link #close()} from another thread aborts the start. */
@@ -123,13 +135,7 @@ public final class Stack implements AutoCloseable {
         synchronized (this) {
             abortIfClosed();
             for (ServiceSpec spec : ServiceSpec.ALL) {
-                List<String> jvm = jvmOptionsFor(spec.name(), options.serviceJvmOptions());
-                if (spec.name().equals("deploy-svc")) {
-                    // `slipway run NAME` of an image `slipway build` made: deploy-svc reads build-svc's store
-                    jvm.add("-Dslipway.deploy.build-store=" + layout.service("build-svc").resolve("images").toAbsolutePath());
-                }
-                services.add(ServiceProcess.launch(spec, ProjectHome.serviceJar(options.home(), spec.name()), infra,
-                        layout.service(spec.name()), jvm, layout.log(spec.name())));
+                services.add(launcher(spec, options, infra).apply(null));
             }
         }
         awaitHealthy(options.startTimeout());
@@ -139,9 +145,36 @@ public final class Stack implements AutoCloseable {
         synchronized (this) {
             abortIfClosed();
             gateway.start(urls);
+            for (ServiceProcess first : services) {
+                var launch = launcher(first.spec(), options, infra);
+                watches.add(new ServiceWatch(first, () -> launch.apply(first.port()), restartPolicy, restarts, progress,
+                        w -> rewriteStackFile()));
+            }
             state = describe();
             StackFile.write(layout, state);
         }
+    }
+
+    /** Starts {@code spec}'s service: on a free port (null), or on the port it had (a restart). */
+    private java.util.function.Function<Integer, ServiceProcess> launcher(ServiceSpec spec, Options options, ServiceProcess.Infra infra) {
+        List<String> jvm = jvmOptionsFor(spec.name(), options.serviceJvmOptions());
+        if (spec.name().equals("deploy-svc")) {
+            // `slipway run NAME` of an image `slipway build` made: deploy-svc reads build-svc's store
+            jvm.add("-Dslipway.deploy.build-store=" + layout.service("build-svc").resolve("images").toAbsolutePath());
+        }
+        Path jar = ProjectHome.serviceJar(options.home(), spec.name());
+        return port -> port == null
+                ? ServiceProcess.launch(spec, jar, infra, layout.service(spec.name()), jvm, layout.log(spec.name()))
+                : ServiceProcess.launch(spec, jar, infra, layout.service(spec.name()), jvm, layout.log(spec.name()), port);
+    }
+
+    /** A restart changed a pid, or a service was given up: {@code status}, {@code down} and {@code events} read the file. */
+    private synchronized void rewriteStackFile() {
+        if (closed) {
+            return;
+        }
+        state = describe();
+        StackFile.write(layout, state);
     }
 
     /** Before anything starts: a service that was never packaged is a build problem, not a start failure. */
@@ -301,8 +334,11 @@ public final class Stack implements AutoCloseable {
     }
 
     private StackFile.State describe() {
-        List<StackFile.Service> svc = services.stream().map(s -> new StackFile.Service(s.spec().name(), s.spec().domain(),
-                s.pid(), s.port(), s.url().toString(), s.log().toString())).toList();
+        List<StackFile.Service> svc = watches.stream().map(w -> {
+            ServiceProcess s = w.current();
+            return new StackFile.Service(s.spec().name(), s.spec().domain(), s.pid(), s.port(), s.url().toString(), s.log().toString(),
+                    w.restarts(), w.lastExit(), w.state() == ServiceWatch.State.GAVE_UP);
+        }).toList();
         return new StackFile.State(ProcessHandle.current().pid(), layout.dataDir().toString(), Instant.now().toString(),
                 new StackFile.Endpoint(gateway.url().toString(), gateway.port()),
                 new StackFile.Kafka(kafka.pid(), kafka.bootstrapServers()),
@@ -330,9 +366,9 @@ public final class Stack implements AutoCloseable {
     }
 
     /** Every child process this stack started (services, Kafka, PostgreSQL), for checks that none outlives it. */
-    public List<Long> childPids() {
+    public synchronized List<Long> childPids() {
         List<Long> pids = new ArrayList<>();
-        services.forEach(s -> pids.add(s.pid()));
+        currentServices().forEach(s -> pids.add(s.pid()));
         if (kafka != null) {
             pids.add(kafka.pid());
         }
@@ -353,13 +389,26 @@ public final class Stack implements AutoCloseable {
         if (gateway != null) {
             gateway.close();
         }
-        services.forEach(ServiceProcess::requestStop);
-        services.forEach(s -> s.awaitStop(SERVICE_STOP_GRACE));
+        restarts.shutdownNow();
+        List<ServiceProcess> running = currentServices();
+        watches.forEach(ServiceWatch::stopWatching);
+        running.forEach(ServiceProcess::requestStop);
+        running.forEach(s -> s.awaitStop(SERVICE_STOP_GRACE));
         stopQuietly(kafka, failures);
         stopQuietly(postgres, failures);
         StackFile.removeIfOwnedBy(layout, ProcessHandle.current().pid());
         releaseLock();
         failures.forEach(f -> System.err.println("slipway: " + f.getMessage()));
+    }
+
+    /** The service processes running now: the restarted ones once the stack is up. */
+    private List<ServiceProcess> currentServices() {
+        return watches.isEmpty() ? List.copyOf(services) : watches.stream().map(ServiceWatch::current).toList();
+    }
+
+    /** The watch of service {@code name}, for tests of what happens when a service dies. */
+    synchronized Optional<ServiceWatch> watch(String name) {
+        return watches.stream().filter(w -> w.name().equals(name)).findFirst();
     }
 
     private static void stopQuietly(AutoCloseable component, List<RuntimeException> failures) {

@@ -34,7 +34,12 @@ public final class StackFile {
     public record Postgres(long pid, int port) {
     }
 
-    public record Service(String name, String domain, long pid, int port, String url, String log) {
+    /**
+     * One service: {@code restarts} since {@code up} started it, how its last run ended ({@code lastExit}, null if none
+     * has), and {@code gaveUp} once it crashed too often to be started again.
+     */
+    public record Service(String name, String domain, long pid, int port, String url, String log, int restarts, String lastExit,
+                          boolean gaveUp) {
     }
 
     private StackFile() {

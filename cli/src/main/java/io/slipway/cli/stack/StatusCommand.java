@@ -36,7 +36,11 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = {"-w", "--watch"}, description = "Follow the cluster's running operation, host by host, until it settles.")
     boolean watch;
 
-    record Row(String component, long pid, String address, boolean up) {
+    /** {@code restarts} and {@code lastExit} only for services, which {@code up} restarts when they die. */
+    record Row(String component, long pid, String address, boolean up, String restarts, String lastExit) {
+        Row(String component, long pid, String address, boolean up) {
+            this(component, pid, address, up, "-", "-");
+        }
     }
 
     @Override
@@ -65,10 +69,16 @@ public final class StatusCommand implements Callable<Integer> {
         rows.add(new Row("kafka", s.kafka().pid(), s.kafka().bootstrapServers(),
                 alive(s.kafka().pid()) && accepts(hostPort[0], Integer.parseInt(hostPort[1]))));
         for (StackFile.Service svc : s.services()) {
-            rows.add(new Row(svc.name(), svc.pid(), svc.url(), alive(svc.pid()) && ServiceProcess.isHealthy(client, URI.create(svc.url()))));
+            rows.add(new Row(svc.name(), svc.pid(), svc.url(), alive(svc.pid()) && ServiceProcess.isHealthy(client, URI.create(svc.url())),
+                    String.valueOf(svc.restarts()), (svc.gaveUp() ? "GAVE UP, " : "") + (svc.lastExit() == null ? "-" : svc.lastExit())));
         }
-        System.out.printf("%-14s %-8s %-28s %s%n", "COMPONENT", "PID", "URL/PORT", "STATE");
-        rows.forEach(r -> System.out.printf("%-14s %-8d %-28s %s%n", r.component(), r.pid(), r.address(), r.up() ? "UP" : "DOWN"));
+        System.out.printf("%-14s %-8s %-28s %-6s %-8s %s%n", "COMPONENT", "PID", "URL/PORT", "STATE", "RESTARTS", "LAST EXIT");
+        rows.forEach(r -> System.out.printf("%-14s %-8d %-28s %-6s %-8s %s%n", r.component(), r.pid(), r.address(), r.up() ? "UP" : "DOWN",
+                r.restarts(), r.lastExit()));
+        if (s.services().stream().anyMatch(StackFile.Service::gaveUp)) {
+            System.out.println("A service that crashed too often is not restarted again: see its log in " + layout.logs()
+                    + ", then slipway down && slipway up.");
+        }
         return rows.stream().allMatch(Row::up) ? 0 : 1;
     }
 

@@ -65,6 +65,19 @@ class StackTest {
         assertThat(cli("build", "--data-dir", data, "-t", "demo/bad:v1", bad.toString())).as("a failed build fails the command").isEqualTo(1);
     }
 
+    /** What {@code slipway status} prints for the stack in {@code dir}. */
+    private static String statusOutput(Path dir) {
+        java.io.PrintStream original = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            cli("status", "--data-dir", dir.toString());
+        } finally {
+            System.setOut(original);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private static int cli(String... args) {
         return io.slipway.cli.Slipway.commandLine().execute(args);
     }
@@ -104,6 +117,22 @@ class StackTest {
             URI gateway = stack.gatewayUrl();
             String operator = stack.token(Role.operator, Duration.ofHours(1));
             String viewer = stack.token(Role.viewer, Duration.ofHours(1));
+
+            // issue 18, item 3: a service killed with SIGKILL comes back on its own, and status says so
+            long killed = stack.watch("deploy-svc").orElseThrow().current().pid();
+            ProcessHandle.of(killed).orElseThrow().destroyForcibly();
+            await().atMost(Duration.ofSeconds(150)).untilAsserted(() -> {
+                HttpResponse<String> back = get(gateway, "/api/v1/deploy/builds/" + buildId, viewer);
+                assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+            });
+            StackFile.Service deploy = StackFile.read(stack.layout()).orElseThrow().services().stream()
+                    .filter(svc -> svc.name().equals("deploy-svc")).findFirst().orElseThrow();
+            assertThat(deploy.pid()).isNotEqualTo(killed);
+            assertThat(deploy.restarts()).isEqualTo(1);
+            assertThat(deploy.lastExit()).startsWith("was killed by signal 9 (SIGKILL) at ");
+            assertThat(deploy.gaveUp()).isFalse();
+            String status = statusOutput(dir);
+            assertThat(status).containsPattern("deploy-svc +" + deploy.pid() + " .* UP +1 +was killed by signal 9 \\(SIGKILL\\)");
 
             HttpResponse<String> kept = get(gateway, "/api/v1/deploy/builds/" + buildId, viewer);
             assertThat(kept.statusCode()).as(kept.body()).isEqualTo(200);
