@@ -166,9 +166,9 @@ public final class Supervisor {
     /**
      * Runs {@code register} (a run making itself known to the stop's {@code endRun}) unless this run's supervisor is
      * stopping; atomic with {@link #stop}, so a run registered here is always seen by the stop. False when stopping:
-     * the run should end at once.
+     * the run should end at once. What {@code register} throws is the run's failure.
      */
-    public synchronized boolean whileRunning(Runnable register) {
+    public synchronized boolean whileRunning(Task register) throws Exception {
         Life l = life;
         if (l == null || l.stopping || l.thread != Thread.currentThread()) {
             return false;

@@ -155,7 +155,7 @@ class SupervisorTest {
     }
 
     @Test
-    void aStopEndsTheRegisteredRunAndWhatItThrowsThenIsNoFailure() {
+    void aStopEndsTheRegisteredRunAndWhatItThrowsThenIsNoFailure() throws Exception {
         AtomicInteger runs = new AtomicInteger();
         List<CountDownLatch> registered = new CopyOnWriteArrayList<>();
         supervisor = Supervisor.named("sink-es", QUICK).onFailure(failures::add).build(() -> {
