@@ -113,12 +113,8 @@ public final class Supervisor {
     }
 
     private static final class Life {
-        final Thread thread;
+        volatile Thread thread;
         volatile boolean stopping;
-
-        Life(Thread thread) {
-            this.thread = thread;
-        }
     }
 
     /** Starts the thread; false (nothing done) when it is started and not stopped. */
@@ -126,10 +122,11 @@ public final class Supervisor {
         if (life != null && !life.stopping) {
             return false;
         }
-        Thread t = new Thread(this::supervise, threadName);
-        t.setDaemon(true);
-        life = new Life(t);
-        t.start();
+        Life l = new Life();
+        l.thread = new Thread(() -> supervise(l), threadName);
+        l.thread.setDaemon(true);
+        life = l;
+        l.thread.start();
         return true;
     }
 
@@ -203,8 +200,7 @@ public final class Supervisor {
         return lastError;
     }
 
-    private void supervise() {
-        Life l = life;
+    private void supervise(Life l) {
         try {
             while (!l.stopping) {
                 long started = System.nanoTime();
