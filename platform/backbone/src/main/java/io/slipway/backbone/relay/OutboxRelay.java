@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.slipway.retry.Backoff;
+import io.slipway.retry.Supervisor;
 import io.slipway.backbone.BackboneConfig;
 import io.slipway.backbone.EventHeaders;
 import io.slipway.backbone.outbox.OutboxMessage;
@@ -29,7 +30,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -72,9 +72,8 @@ public class OutboxRelay {
     private final ReentrantLock batch = new ReentrantLock();
     private volatile boolean running;
     private volatile boolean leader;
-    private volatile int failures;
-    private volatile String lastError;
-    private volatile Thread supervisor;
+    /** Runs the relay (or stands by) on its own thread, restarting it after a failure. */
+    private final Supervisor supervisor;
     private volatile DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
 
     /** Public so a test or a benchmark can run a second instance against the same database, as a second pod would. */
@@ -87,6 +86,10 @@ public class OutboxRelay {
         this.published = metrics.counter("slipway.outbox.relay.published", "domain", config.domain());
         this.lag = Timer.builder("slipway.outbox.relay.lag").description("Time from outbox commit to publication on Kafka")
                 .tag("domain", config.domain()).publishPercentiles(0.5, 0.99).register(metrics);
+        this.supervisor = Supervisor.named("outbox-relay-" + config.domain(), new Backoff(config.relay().restartBackoff(), Duration.ofMinutes(1)))
+                .onFailure(f -> LOG.warnf("relay for domain %s failed (%d in a row), restarting in %d ms: %s", config.domain(), f.inARow(),
+                        f.retryIn().toMillis(), f.error().getMessage()))
+                .build(this::relay);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -105,18 +108,20 @@ public class OutboxRelay {
             return;
         }
         running = true;
-        Thread t = new Thread(this::supervise, "outbox-relay-" + config.domain());
-        t.setDaemon(true);
-        t.setContextClassLoader(OutboxRelay.class.getClassLoader());
-        supervisor = t;
-        t.start();
+        supervisor.start();
     }
 
     /** Stops relaying and releases the relay lock; events committed meanwhile wait in the write-ahead log. */
     public synchronized void stop() {
         running = false;
-        // Closing the engine interrupts a batch waiting for Kafka's acknowledgements, and a batch published but not
-        // marked is published again after the restart: let it finish first, so its offset is stored with the stop.
+        supervisor.stop(this::finishBatchAndCloseEngine, Duration.ofSeconds(30));
+    }
+
+    /**
+     * Closing the engine interrupts a batch waiting for Kafka's acknowledgements, and a batch published but not marked
+     * is published again after the restart: let it finish first, so its offset is stored with the stop.
+     */
+    private void finishBatchAndCloseEngine() {
         boolean batchDone = false;
         try {
             batchDone = batch.tryLock(BATCH_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -130,16 +135,6 @@ public class OutboxRelay {
                 batch.unlock();
             }
         }
-        Thread t = supervisor;
-        if (t != null) {
-            LockSupport.unpark(t);
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        supervisor = null;
     }
 
     /** Whether this instance currently holds the relay lock and runs the connector. */
@@ -147,49 +142,34 @@ public class OutboxRelay {
         return leader;
     }
 
-    private void supervise() {
-        Backoff backoff = new Backoff(config.relay().restartBackoff(), Duration.ofMinutes(1));
-        while (running) {
-            try {
-                try (RelayLock lock = RelayLock.tryAcquire(config.jdbcUrl(), config.db().user(), config.db().password(), config.slotName())) {
-                    if (lock == null) {
-                        pause(config.relay().standbyRetry());
-                        continue;
-                    }
-                    // Again, though the service did both at startup: the relay also runs outside a service (bench, a
-                    // second instance), and an operator may have dropped the slot or publication meanwhile.
-                    BackboneSchema.migrate(config);
-                    try (var c = DriverManager.getConnection(config.jdbcUrl(), config.db().user(), config.db().password())) {
-                        OutboxSchema.prepare(c, config.slotName());
-                    }
-                    leader = true;
-                    LOG.infof("relay for domain %s is active (slot %s)", config.domain(), config.slotName());
-                    runEngine();
-                    failures = 0;
-                } finally {
-                    leader = false;
-                }
-            } catch (Exception e) {
-                if (!running) {
-                    break;
-                }
-                failures++;
-                lastError = e.getMessage();
-                Duration delay = backoff.forRetry(failures);
-                LOG.warnf("relay for domain %s failed (%d in a row), restarting in %d ms: %s", config.domain(), failures, delay.toMillis(),
-                        e.getMessage());
-                pause(delay);
+    /** One run of the relay: while this instance holds the relay lock, the connector publishes the outbox. */
+    private void relay() throws Exception {
+        Thread.currentThread().setContextClassLoader(OutboxRelay.class.getClassLoader());
+        try (RelayLock lock = RelayLock.tryAcquire(config.jdbcUrl(), config.db().user(), config.db().password(), config.slotName())) {
+            if (lock == null) {
+                throw new Supervisor.StandBy("another instance relays domain " + config.domain(), config.relay().standbyRetry());
             }
+            // Again, though the service did both at startup: the relay also runs outside a service (bench, a
+            // second instance), and an operator may have dropped the slot or publication meanwhile.
+            BackboneSchema.migrate(config);
+            try (var c = DriverManager.getConnection(config.jdbcUrl(), config.db().user(), config.db().password())) {
+                OutboxSchema.prepare(c, config.slotName());
+            }
+            leader = true;
+            LOG.infof("relay for domain %s is active (slot %s)", config.domain(), config.slotName());
+            runEngine();
+        } finally {
+            leader = false;
         }
     }
 
     /** How many times in a row the relay has failed (0 while it works), and the last reason. */
     public int consecutiveFailures() {
-        return failures;
+        return supervisor.failuresInARow();
     }
 
     public String lastError() {
-        return lastError;
+        return supervisor.lastError();
     }
 
     private void runEngine() throws IOException {
@@ -268,7 +248,7 @@ public class OutboxRelay {
             }
         }
         committer.markBatchFinished();
-        failures = 0; // a batch went through (heartbeats included): whatever failed before has healed
+        supervisor.healed(); // a batch went through (heartbeats included): whatever failed before has healed
     }
 
     /**
@@ -430,12 +410,6 @@ public class OutboxRelay {
                 // stopped already, by the failure being reported: that failure is what the supervisor must see
                 LOG.debugf("closing the relay connector: %s", ex.getMessage());
             }
-        }
-    }
-
-    private void pause(Duration d) {
-        if (running) {
-            LockSupport.parkNanos(d.toNanos());
         }
     }
 }

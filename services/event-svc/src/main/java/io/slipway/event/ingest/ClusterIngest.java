@@ -4,6 +4,7 @@ import io.slipway.kube.TargetClusters;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.slipway.retry.Backoff;
+import io.slipway.retry.Supervisor;
 import io.slipway.backbone.BackboneConfig;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -32,13 +33,11 @@ final class ClusterIngest {
     private final IngestMeters.Cluster meters;
     private final Map<StreamKey, IngestMeters.Stream> streamMeters = new LinkedHashMap<>();
 
+    /** Runs one {@link IngestRun} after the other on the cluster's thread. */
+    private final Supervisor supervisor;
     private volatile IngestRun run;
-    private volatile boolean stopping;
-    private volatile int failuresInARow;
     private volatile long runningSince;
     private volatile boolean standingBy;
-    private volatile String lastError;
-    private Thread supervisor;
 
     /** {@code clients}: the Kubernetes client configuration this cluster's is made from (see {@link TargetClusters}). */
     ClusterIngest(String name, IngestConfig.Cluster target, Config clients, IngestConfig config, BackboneConfig backbone,
@@ -57,6 +56,9 @@ final class ClusterIngest {
         this.backbone = backbone;
         this.meters = meters.cluster(name);
         keys.forEach(k -> streamMeters.put(k, meters.stream(k)));
+        // interrupted on stop: a run's end is awaited on a future
+        this.supervisor = Supervisor.named("ingest-" + name, new Backoff(config.pipeline().restartBackoff(), Duration.ofMinutes(1)))
+                .healthyAfter(HEALTHY_RUN).interruptOnStop().onFailure(this::failed).build(this::ingest);
         meters.gauge("slipway.ingest.queue.depth", "Events read and waiting to be published", name, () -> runValue(IngestRun::queueDepth));
         meters.gauge("slipway.ingest.inflight", "Events sent to Kafka and not yet acknowledged", name, () -> runValue(IngestRun::inFlight));
     }
@@ -86,79 +88,62 @@ final class ClusterIngest {
     }
 
     void start() {
-        supervisor = new Thread(this::supervise, "ingest-" + name);
-        supervisor.setDaemon(true);
         supervisor.start();
     }
 
-    private void supervise() {
-        Backoff backoff = new Backoff(config.pipeline().restartBackoff(), Duration.ofMinutes(1));
-        while (!stopping) {
-            IngestRun next = new IngestRun(name, client, vertx, keys, config, backbone, meters, streamMeters);
-            long started = System.nanoTime();
-            Throwable failure;
-            try {
-                synchronized (this) {
-                    if (stopping) {
-                        return;
-                    }
-                    run = next;
-                    next.start();
-                }
-                runningSince = System.nanoTime();
-                if (standingBy) {
-                    LOG.infof("cluster %s: took over the ingest", name);
-                    standingBy = false;
-                }
-                failure = next.ended().get();
-            } catch (InterruptedException e) {
-                return;
-            } catch (ExecutionException e) {
-                failure = e.getCause();
-            } catch (Exception e) {
-                failure = e;
-            }
-            if (failure == null || stopping) {
+    /** One run, from the stored checkpoints until it fails or is stopped. */
+    private void ingest() throws Exception {
+        IngestRun next = new IngestRun(name, client, vertx, keys, config, backbone, meters, streamMeters);
+        Throwable failure;
+        try {
+            if (!supervisor.whileRunning(() -> {
+                run = next;
+                next.start();
+            })) {
                 return;
             }
-            next.halt();
-            if (failure instanceof IngestStandby) {
-                if (!standingBy) {
-                    LOG.infof("cluster %s: %s", name, failure.getMessage());
-                }
-                standingBy = true;
-                try {
-                    Thread.sleep(config.pipeline().restartBackoff().toMillis());
-                } catch (InterruptedException e) {
-                    return;
-                }
-                continue;
+            runningSince = System.nanoTime();
+            if (standingBy) {
+                LOG.infof("cluster %s: took over the ingest", name);
+                standingBy = false;
             }
-            runningSince = 0;
-            if (System.nanoTime() - started > HEALTHY_RUN.toNanos()) {
-                failuresInARow = 0;
-            }
-            failuresInARow++;
-            lastError = String.valueOf(failure.getMessage());
-            meters.restarts().increment();
-            Duration delay = backoff.forRetry(failuresInARow);
-            LOG.warnf("cluster %s: ingest failed (%d in a row), restarting in %d ms: %s", name, failuresInARow, delay.toMillis(), lastError);
-            try {
-                Thread.sleep(delay.toMillis());
-            } catch (InterruptedException e) {
-                return;
-            }
+            failure = next.ended().get();
+        } catch (InterruptedException e) {
+            throw e; // the stop's
+        } catch (ExecutionException e) {
+            failure = e.getCause();
+        } catch (Exception e) {
+            failure = e;
         }
+        if (failure == null || supervisor.stopping()) {
+            return;
+        }
+        next.halt();
+        if (failure instanceof IngestStandby) {
+            if (!standingBy) {
+                LOG.infof("cluster %s: %s", name, failure.getMessage());
+            }
+            standingBy = true;
+            throw new Supervisor.StandBy(failure.getMessage(), config.pipeline().restartBackoff());
+        }
+        runningSince = 0;
+        throw failure instanceof Exception e ? e : new IllegalStateException(failure.getMessage(), failure);
+    }
+
+    private void failed(Supervisor.Failure f) {
+        meters.restarts().increment();
+        LOG.warnf("cluster %s: ingest failed (%d in a row), restarting in %d ms: %s", name, f.inARow(), f.retryIn().toMillis(),
+                f.error().getMessage());
     }
 
     /** Whether the last three runs failed and the current one has not yet run for a minute. */
     boolean failing() {
         long since = runningSince;
-        return failuresInARow >= 3 && (since == 0 || System.nanoTime() - since < HEALTHY_RUN.toNanos());
+        return supervisor.failuresInARow() >= 3 && (since == 0 || System.nanoTime() - since < HEALTHY_RUN.toNanos());
     }
 
     String lastError() {
-        return lastError;
+        return supervisor.restarts() == 0 ? null : String.valueOf(supervisor.lastError());
     }
 
     /** Stops the current run gracefully (see {@link IngestRun#stop()}). */
@@ -172,26 +157,16 @@ final class ClusterIngest {
     }
 
     private void end(boolean graceful) {
-        IngestRun current;
-        synchronized (this) {
-            stopping = true;
-            current = run;
-        }
-        if (current != null) {
-            if (graceful) {
-                current.stop();
-            } else {
-                current.halt();
+        supervisor.stop(() -> {
+            IngestRun current = run;
+            if (current != null) {
+                if (graceful) {
+                    current.stop();
+                } else {
+                    current.halt();
+                }
             }
-        }
-        if (supervisor != null) {
-            supervisor.interrupt();
-            try {
-                supervisor.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        }, Duration.ofSeconds(10));
         client.close();
         vertx.close();
     }

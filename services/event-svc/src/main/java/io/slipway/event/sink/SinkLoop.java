@@ -1,6 +1,5 @@
 package io.slipway.event.sink;
 
-import io.slipway.retry.Backoff;
 import io.slipway.event.route.Receiver;
 import io.slipway.event.route.RouteConfig;
 import io.slipway.events.kube.KubeEvent;
@@ -9,26 +8,23 @@ import io.slipway.schemas.EventDecodingException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
  * One receiver's delivery: its own consumer group on the events topic, so nothing it does (waiting out an outage,
- * retrying, holding back for a rate limit) delays any other receiver.
+ * retrying, holding back for a rate limit) delays any other receiver. The loop polls, picks the events routed to the
+ * receiver and batches them or holds them for a digest; {@link SinkDelivery} sends them (retries, dead letters) and
+ * {@link SinkOffsets} commits behind them.
  *
  * <ul>
  *   <li>Records are handled one after the other in partition order; an event is retried (backoff with jitter, or
@@ -46,7 +42,6 @@ import org.jboss.logging.Logger;
 public final class SinkLoop implements Runnable {
     private static final Logger LOG = Logger.getLogger(SinkLoop.class);
     private static final Duration POLL = Duration.ofMillis(200);
-    private static final long COMMIT_INTERVAL_MS = 1000;
 
     /** Where a record goes when it cannot be delivered. */
     @FunctionalInterface
@@ -57,21 +52,16 @@ public final class SinkLoop implements Runnable {
     private final Receiver receiver;
     private final String topic;
     private final Consumer<String, byte[]> consumer;
-    private final Transport transport;
     private final Supplier<RouteConfig> routing;
-    private final DeadLetterSink deadLetters;
-    private final SinkMeters meters;
-    private final Backoff backoff;
     private final SendWindow window;
+    private final SinkOffsets offsets;
+    private final SinkDelivery delivery;
+    private final PausedPolling waitingInGroup = new PausedPolling();
     private final EventCodec codec = EventCodec.released();
 
     private final List<SinkEvent> batch = new ArrayList<>();
     private final List<SinkEvent> held = new ArrayList<>();
-    private List<SinkEvent> inFlight = List.of();
-    private final Map<TopicPartition, Long> done = new HashMap<>();
-    private final Map<TopicPartition, Long> committed = new HashMap<>();
     private final Set<TopicPartition> revoked = new HashSet<>();
-    private long lastCommit;
     private boolean waiting;
     private volatile boolean running = true;
     private volatile boolean assigned;
@@ -82,13 +72,10 @@ public final class SinkLoop implements Runnable {
         this.receiver = receiver;
         this.topic = topic;
         this.consumer = consumer;
-        this.transport = transport;
         this.routing = routing;
-        this.deadLetters = deadLetters;
-        this.meters = meters;
-        Receiver.Retry retry = receiver.policy().retry();
-        this.backoff = new Backoff(retry.initialBackoff(), retry.maxBackoff());
         this.window = receiver.policy().rateLimits().isEmpty() ? null : new SendWindow(receiver.policy().rateLimits());
+        this.offsets = new SinkOffsets(receiver.name(), consumer, this::pending);
+        this.delivery = new SinkDelivery(receiver, topic, transport, window, deadLetters, offsets, meters);
     }
 
     /** Whether the group has given this loop its partitions and their starting offsets are recorded. */
@@ -99,6 +86,11 @@ public final class SinkLoop implements Runnable {
     /** Records behind the end of the assigned partitions, as of the last poll. */
     public long lag() {
         return lag;
+    }
+
+    /** What was read and is not yet delivered or dead-lettered: batched, held for a digest, being sent. */
+    private List<List<SinkEvent>> pending() {
+        return List.of(batch, held, delivery.inFlight());
     }
 
     /** Events held back for the next digest. */
@@ -137,7 +129,7 @@ public final class SinkLoop implements Runnable {
                 }
                 if (running) {
                     flushBatch();
-                    commit(true);
+                    offsets.commit(true);
                     updateLag();
                 }
             }
@@ -147,7 +139,7 @@ public final class SinkLoop implements Runnable {
             }
         } finally {
             try {
-                commit(true);
+                offsets.commit(true);
             } catch (RuntimeException e) {
                 LOG.infof("sink %s: last commit on stop failed (%s); the uncommitted events will be delivered again", receiver.name(), e.getMessage());
             }
@@ -168,12 +160,11 @@ public final class SinkLoop implements Runnable {
         try {
             event = codec.decode(record.value(), KubeEvent.class);
         } catch (EventDecodingException e) {
-            deadLetter(record, "undecodable: " + e.getMessage());
-            markDone(record);
+            delivery.deadLetter(record, "undecodable: " + e.getMessage());
             return;
         }
         if (!routing.get().routesTo(event, receiver.name())) {
-            markDone(record);
+            offsets.done(record);
             return;
         }
         SinkEvent sinkEvent = new SinkEvent(event, record);
@@ -215,122 +206,17 @@ public final class SinkLoop implements Runnable {
             synchronized (this) {
                 held.removeAll(events);
             }
-            commit(false);
+            offsets.commit(false);
         }
     }
 
-    /**
-     * Sends until every event is delivered or dead-lettered and returns true; false when the loop stops or the events'
-     * partitions were revoked meanwhile, in which case they stay "in flight" so no commit passes them.
-     */
+    /** Sends the events (see {@link SinkDelivery#deliver}); once they are all done, commits at most once a second. */
     private boolean deliver(List<SinkEvent> events, Digest digest) {
-        inFlight = events;
-        boolean completed = attempts(events, digest);
+        boolean completed = delivery.deliver(events, digest, waitingInGroup);
         if (completed) {
-            inFlight = List.of();
-            commit(false);
+            offsets.commit(false);
         }
         return completed;
-    }
-
-    private boolean attempts(List<SinkEvent> events, Digest digest) {
-        long started = now();
-        List<SinkEvent> remaining = events;
-        for (int attempt = 1; ; attempt++) {
-            if (window != null && !awaitWindow()) {
-                return false;
-            }
-            List<Outcome> outcomes = send(new Notification(remaining, digest));
-            List<SinkEvent> again = new ArrayList<>();
-            Duration after = Duration.ZERO;
-            String reason = null;
-            for (int i = 0; i < remaining.size(); i++) {
-                SinkEvent e = remaining.get(i);
-                Outcome o = outcomes.size() == 1 ? outcomes.get(0) : outcomes.get(i);
-                switch (o) {
-                    case Outcome.Delivered d -> {
-                        meters.delivered(e, now());
-                        markDone(e.record());
-                    }
-                    case Outcome.Rejected r -> {
-                        meters.failedAttempts(1);
-                        deadLetter(e.record(), "rejected by " + receiver.target().kind() + " receiver " + receiver.name() + ": " + r.reason());
-                        markDone(e.record());
-                    }
-                    case Outcome.Retry r -> {
-                        again.add(e);
-                        reason = r.reason();
-                        if (r.after() != null && r.after().compareTo(after) > 0) {
-                            after = r.after();
-                        }
-                    }
-                }
-            }
-            if (digest != null && outcomes.get(0) instanceof Outcome.Delivered) {
-                meters.digest(remaining.size());
-            }
-            if (again.isEmpty()) {
-                return true;
-            }
-            meters.failedAttempts(again.size());
-            Duration delay = max(backoff.forRetry(attempt), after);
-            Receiver.Retry budget = receiver.policy().retry();
-            long elapsed = now() - started;
-            if ((budget.maxAttempts() > 0 && attempt >= budget.maxAttempts()) || elapsed + delay.toMillis() > budget.maxElapsed().toMillis()) {
-                String why = "gave up after " + attempt + " attempt(s) in " + Duration.ofMillis(elapsed).toSeconds() + " s: " + reason;
-                for (SinkEvent e : again) {
-                    deadLetter(e.record(), why);
-                    markDone(e.record());
-                }
-                return true;
-            }
-            meters.retried(again.size());
-            LOG.infof("sink %s retries %d event(s) from %s in %d ms (attempt %d): %s", receiver.name(), again.size(), again.get(0).position(),
-                    delay.toMillis(), attempt, reason);
-            if (!pauseFor(delay)) {
-                return false;
-            }
-            remaining = again.stream().filter(e -> !revoked.contains(e.partition())).toList();
-            if (remaining.isEmpty()) {
-                return true;
-            }
-        }
-    }
-
-    private List<Outcome> send(Notification notification) {
-        try {
-            List<Outcome> outcomes = transport.send(notification);
-            if (outcomes.size() != 1 && outcomes.size() != notification.events().size()) {
-                throw new IllegalStateException(receiver.target().kind() + " transport answered " + outcomes.size() + " outcomes for "
-                        + notification.events().size() + " events");
-            }
-            return outcomes;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return List.of(Outcome.retry("interrupted"));
-        } catch (io.slipway.outbound.OutboundPolicy.Refused e) {
-            return List.of(Outcome.rejected(e.getMessage())); // nothing was sent; a retry would be refused the same way
-        } catch (Exception e) {
-            return List.of(Outcome.retry(describe(e)));
-        } finally {
-            if (window != null) {
-                window.record(now());
-            }
-        }
-    }
-
-    /** Waits until the rate limit allows a send; false when the loop stops meanwhile. */
-    private boolean awaitWindow() {
-        while (running) {
-            long wait = window.nextFree(now()) - now();
-            if (wait <= 0) {
-                return true;
-            }
-            if (!pauseFor(Duration.ofMillis(wait))) {
-                return false;
-            }
-        }
-        return false;
     }
 
     /**
@@ -349,6 +235,7 @@ public final class SinkLoop implements Runnable {
                 for (TopicPartition tp : unexpected.partitions()) {
                     consumer.seek(tp, unexpected.records(tp).get(0).offset());
                 }
+                List<SinkEvent> inFlight = delivery.inFlight();
                 if (!inFlight.isEmpty() && inFlight.stream().allMatch(e -> revoked.contains(e.partition()))) {
                     return false;
                 }
@@ -360,56 +247,6 @@ public final class SinkLoop implements Runnable {
         }
     }
 
-    private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
-        LOG.warnf("sink %s dead-letters %s/%d@%d: %s", receiver.name(), record.topic(), record.partition(), record.offset(), reason);
-        deadLetters.send(receiver.deadLetterTopic(topic), receiver.consumerGroup(), record, reason);
-        meters.deadLettered();
-    }
-
-    private void markDone(ConsumerRecord<String, byte[]> record) {
-        done.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
-    }
-
-    /** The offsets below which everything is delivered or dead-lettered. */
-    private Map<TopicPartition, OffsetAndMetadata> safeOffsets(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, Long> lowestPending = new HashMap<>();
-        for (List<SinkEvent> pending : List.of(batch, held, inFlight)) {
-            for (SinkEvent e : pending) {
-                lowestPending.merge(e.partition(), e.offset(), Math::min);
-            }
-        }
-        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
-        for (TopicPartition tp : partitions) {
-            Long next = done.get(tp);
-            if (next == null) {
-                continue;
-            }
-            long safe = lowestPending.containsKey(tp) ? Math.min(next, lowestPending.get(tp)) : next;
-            if (!Long.valueOf(safe).equals(committed.get(tp))) {
-                out.put(tp, new OffsetAndMetadata(safe));
-            }
-        }
-        return out;
-    }
-
-    private void commit(boolean force) {
-        if (!force && now() - lastCommit < COMMIT_INTERVAL_MS) {
-            return;
-        }
-        Map<TopicPartition, OffsetAndMetadata> offsets = safeOffsets(consumer.assignment());
-        if (offsets.isEmpty()) {
-            return;
-        }
-        try {
-            consumer.commitSync(offsets);
-            offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
-            lastCommit = now();
-        } catch (CommitFailedException | RebalanceInProgressException e) {
-            // the partitions moved to another member, which delivers from the last commit: at-least-once
-            LOG.infof("sink %s could not commit after a rebalance: %s", receiver.name(), e.getMessage());
-        }
-    }
-
     private void updateLag() {
         long total = 0;
         for (TopicPartition tp : consumer.assignment()) {
@@ -418,42 +255,38 @@ public final class SinkLoop implements Runnable {
         lag = total;
     }
 
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
-    }
-
     private static long now() {
         return System.currentTimeMillis();
     }
 
-    /** What went wrong, in words that never carry a URL (its query may hold a token). */
-    static String describe(Exception e) {
-        if (e instanceof java.net.ConnectException) {
-            return "connection refused";
+    /** How a delivery waits: polling with the partitions paused, so the group keeps this member. */
+    private final class PausedPolling implements SinkDelivery.Waiting {
+        @Override
+        public boolean pauseFor(Duration delay) {
+            return SinkLoop.this.pauseFor(delay);
         }
-        if (e instanceof java.net.http.HttpTimeoutException) {
-            return "no answer in time";
+
+        @Override
+        public boolean owns(SinkEvent event) {
+            return !revoked.contains(event.partition());
         }
-        String message = e.getMessage();
-        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message.replaceAll("https?://\\S+", "<url>"));
+
+        @Override
+        public boolean running() {
+            return running;
+        }
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            Map<TopicPartition, OffsetAndMetadata> offsets = safeOffsets(partitions);
-            if (!offsets.isEmpty()) {
-                try {
-                    consumer.commitSync(offsets);
-                } catch (RuntimeException e) {
-                    LOG.infof("sink %s could not commit revoked partitions: %s", receiver.name(), e.getMessage());
-                }
-            }
+            offsets.revoked(partitions);
             forget(partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            offsets.forget(partitions);
             forget(partitions);
         }
 
@@ -462,22 +295,7 @@ public final class SinkLoop implements Runnable {
             if (waiting) {
                 consumer.pause(partitions);
             }
-            // a new group starts at the latest (or earliest) offset; recording that start now means events published
-            // while this instance is down later are still found where it left off
-            Map<TopicPartition, OffsetAndMetadata> known = consumer.committed(new HashSet<>(partitions));
-            Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
-            for (TopicPartition tp : partitions) {
-                OffsetAndMetadata c = known.get(tp);
-                if (c == null) {
-                    start.put(tp, new OffsetAndMetadata(consumer.position(tp)));
-                } else {
-                    committed.put(tp, c.offset());
-                }
-            }
-            if (!start.isEmpty()) {
-                consumer.commitSync(start);
-                start.forEach((tp, o) -> committed.put(tp, o.offset()));
-            }
+            offsets.assigned(partitions);
             assigned = true;
         }
 
@@ -487,10 +305,6 @@ public final class SinkLoop implements Runnable {
                 held.removeIf(e -> partitions.contains(e.partition()));
             }
             batch.removeIf(e -> partitions.contains(e.partition()));
-            partitions.forEach(tp -> {
-                done.remove(tp);
-                committed.remove(tp);
-            });
         }
     }
 }

@@ -3,6 +3,7 @@ package io.slipway.event.sink;
 import io.slipway.backbone.consume.DeadLetters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.slipway.retry.Backoff;
+import io.slipway.retry.Supervisor;
 import io.slipway.backbone.Topics;
 import io.slipway.event.route.Receiver;
 import io.slipway.event.route.RouteConfig;
@@ -14,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -158,91 +159,86 @@ public final class Sinks implements AutoCloseable {
     private final class Running {
         private final Receiver receiver;
         private final SinkMeters meters;
+        /** Runs one {@link SinkLoop} after the other on the sink's thread; not interrupted on stop (see {@link #stop}). */
+        private final Supervisor supervisor;
         private volatile SinkLoop loop;
-        private volatile Thread thread;
-        private volatile boolean stopped;
-        private volatile int failures;
-        private volatile String lastError;
-        private final java.util.concurrent.locks.ReentrantLock replaying = new java.util.concurrent.locks.ReentrantLock();
+        /** What the runs of one start share; per thread, as a thread that outlived its stop still closes its own. */
+        private final ThreadLocal<Shared> shared = ThreadLocal.withInitial(Shared::new);
+        private final ReentrantLock replaying = new ReentrantLock();
 
         Running(Receiver receiver, SinkMeters meters) {
             this.receiver = receiver;
             this.meters = meters;
+            this.supervisor = Supervisor.named("sink-" + receiver.name(), new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)))
+                    .onFailure(f -> LOG.warnf("sink %s stopped on an error (%d in a row), restarting: %s", receiver.name(), f.inARow(),
+                            f.error().getMessage()))
+                    .onExit(this::closeTransport)
+                    .build(this::deliver);
         }
 
-        synchronized void start() {
-            stopped = false;
-            thread = new Thread(this::supervise, "sink-" + receiver.name());
-            thread.setDaemon(true);
-            thread.start();
+        void start() {
+            supervisor.start();
         }
 
         void stop() {
-            Thread t;
-            synchronized (this) {
-                stopped = true;
-                t = thread;
+            // the loop's own stop, not an interrupt: an interrupted Kafka consumer may not leave its group cleanly, and a
+            // replay needs the group empty
+            supervisor.stop(() -> {
                 SinkLoop l = loop;
                 if (l != null) {
                     l.stop();
                 }
-            }
-            if (t != null) {
-                // unpark, not interrupt: an interrupted Kafka consumer may not leave its group cleanly, and a replay
-                // needs the group empty
-                LockSupport.unpark(t);
-                try {
-                    t.join(Duration.ofSeconds(30));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            }, Duration.ofSeconds(30));
             loop = null;
         }
 
-        private void supervise() {
-            try {
-                Topics.ensure(bootstrapServers, partitions, List.of(topic, receiver.deadLetterTopic(topic)));
-            } catch (RuntimeException e) {
-                LOG.warnf("sink %s: topics not created up front (%s); relying on the broker", receiver.name(), e.getMessage());
-            }
-            Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
-            Transport transport = null;
-            while (!stopped) {
+        /** One run: a new consumer delivers from the group's last commit until stopped or failed. */
+        private void deliver() throws Exception {
+            Shared s = shared.get();
+            if (!s.topicsChecked) {
+                s.topicsChecked = true;
                 try {
-                    if (transport == null) {
-                        transport = Transports.of(receiver, outbound);
-                    }
-                    SinkLoop l = new SinkLoop(receiver, topic, consumer(receiver), transport, routing, deadLetters::send, meters);
-                    synchronized (this) {
-                        if (stopped) {
-                            break;
-                        }
-                        loop = l;
-                    }
-                    l.run();
-                    failures = 0;
+                    Topics.ensure(bootstrapServers, partitions, List.of(topic, receiver.deadLetterTopic(topic)));
                 } catch (RuntimeException e) {
-                    failures++;
-                    lastError = e.getMessage();
-                    LOG.warnf("sink %s stopped on an error (%d in a row), restarting: %s", receiver.name(), failures, e.getMessage());
-                    LockSupport.parkNanos(backoff.forRetry(failures).toNanos());
+                    LOG.warnf("sink %s: topics not created up front (%s); relying on the broker", receiver.name(), e.getMessage());
                 }
             }
-            if (transport != null) {
+            if (s.transport == null) {
+                s.transport = Transports.of(receiver, outbound);
+            }
+            KafkaConsumer<String, byte[]> consumer = consumer(receiver);
+            SinkLoop l = new SinkLoop(receiver, topic, consumer, s.transport, routing, deadLetters::send, meters);
+            if (supervisor.whileRunning(() -> loop = l)) {
+                l.run();
+            } else {
+                consumer.close();
+            }
+        }
+
+        private void closeTransport() {
+            Transport t = shared.get().transport;
+            shared.remove();
+            if (t != null) {
                 try {
-                    transport.close();
+                    t.close();
                 } catch (Exception e) {
                     LOG.debugf("sink %s: closing its transport: %s", receiver.name(), e.getMessage());
                 }
             }
         }
 
+        /** The topics are checked on a thread's first run; its transport is made then and kept until the thread ends. */
+        private static final class Shared {
+            boolean topicsChecked;
+            Transport transport;
+        }
+
         Status status() {
             SinkLoop l = loop;
-            String state = stopped ? "stopped" : failures > 0 ? "failing" : l != null && l.assigned() ? "running" : "starting";
+            int failures = supervisor.failuresInARow();
+            String state = supervisor.stopping() ? "stopped" : failures > 0 ? "failing" : l != null && l.assigned() ? "running" : "starting";
             return new Status(receiver.name(), receiver.target().kind(), receiver.consumerGroup(), receiver.deadLetterTopic(topic), state,
-                    failures > 0 ? lastError : null, l == null ? 0 : l.lag(), l == null ? 0 : l.held(), meters.snapshot());
+                    failures > 0 ? supervisor.lastError() : null, l == null ? 0 : l.lag(), l == null ? 0 : l.held(), meters.snapshot());
         }
     }
 }
