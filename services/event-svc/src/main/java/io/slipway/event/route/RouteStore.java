@@ -135,7 +135,7 @@ public final class RouteStore implements AutoCloseable {
             LOG.infof("routing from %s in force: %d receiver(s)", file, parsed.receivers().size());
             return true;
         } catch (ConfigError e) {
-            lastError = file + ": " + e.getMessage();
+            lastError = file.getFileName() + ": " + e.getMessage(); // shown by GET /api/v1/sinks: the name, not the server's path
             rejectedText = text;
             LOG.errorf("routing file %s not used, the previous routing stays in force: %s", file, e.getMessage());
             return false;

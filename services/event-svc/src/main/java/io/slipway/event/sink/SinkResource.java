@@ -36,7 +36,6 @@ public class SinkResource {
     public Map<String, Object> list() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("topic", service.sinks().topic());
-        out.put("routesFile", routes.store().file().toString());
         out.put("routesError", routes.store().lastError());
         out.put("sinks", service.sinks().status());
         return out;

@@ -61,7 +61,8 @@ class RouteStoreTest {
 
         Files.writeString(file, "receivers: [{name: c, stdout: {}}]\nroute: {match: [{receiver: nobody}]}\n");
         await().atMost(Duration.ofSeconds(10)).until(() -> store.lastError() != null);
-        assertThat(store.lastError()).contains("line 2").contains("no receiver is named 'nobody'");
+        assertThat(store.lastError()).startsWith("sinks.yaml: ").contains("line 2").contains("no receiver is named 'nobody'")
+                .doesNotContain("/");
         assertThat(store.current().receiver("b")).as("the previous routing stays in force").isPresent();
         assertThat(applied).hasSize(2);
     }

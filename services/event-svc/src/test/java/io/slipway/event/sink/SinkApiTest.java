@@ -127,10 +127,13 @@ class SinkApiTest {
     }
 
     @Test
-    void theAnswerToAWriteNamesTheReceiversAndNoServerPath() {
+    void theAnswersToAWriteAndAListingNameTheReceiversAndNoServerPath() {
         String answer = yaml(Role.operator, "receivers: [{name: console, stdout: {}}]\nroute: {match: [{receiver: console}]}\n");
         assertThat(answer).contains("\"console\"").doesNotContain("\"file\"").doesNotContain(file.toString())
                 .doesNotContain(file.toAbsolutePath().toString());
+        String listing = given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/sinks").then().statusCode(200)
+                .extract().asString();
+        assertThat(listing).contains("\"console\"").doesNotContain(file.toAbsolutePath().getParent().toString());
     }
 
     @Test
