@@ -3,6 +3,8 @@ package io.slipway.yaml;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -147,15 +149,16 @@ public final class YamlNode {
 
     /** The value under {@code key} of a map, looking into {@code <<} merged maps too; null if absent or not a map. */
     public YamlNode get(String name) {
-        Node found = lookup(node, name);
+        Node found = lookup(node, name, Collections.newSetFromMap(new IdentityHashMap<>()));
         if (found == null) {
             return null;
         }
         return child(found, null, name);
     }
 
-    private static Node lookup(Node in, String name) {
-        if (!(in instanceof MappingNode mapping)) {
+    /** {@code seen}: the maps looked into already, so a map merged into itself ({@code &x {<<: *x}}) ends the search. */
+    private static Node lookup(Node in, String name, Set<Node> seen) {
+        if (!(in instanceof MappingNode mapping) || !seen.add(in)) {
             return null;
         }
         for (NodeTuple entry : mapping.getValue()) {
@@ -167,7 +170,7 @@ public final class YamlNode {
             if (entry.getKeyNode() instanceof ScalarNode k && MERGE_KEY.equals(k.getValue())) {
                 Node merged = entry.getValueNode();
                 for (Node source : merged instanceof SequenceNode list ? list.getValue() : List.of(merged)) {
-                    Node found = lookup(source, name);
+                    Node found = lookup(source, name, seen);
                     if (found != null) {
                         return found;
                     }

@@ -56,7 +56,7 @@ public final class YamlReader {
     public YamlNode read(String text) {
         try {
             return root(text, yaml().compose(new StringReader(text)));
-        } catch (YAMLException | IllegalArgumentException e) {
+        } catch (YAMLException | NumberFormatException e) {
             throw syntaxError(e);
         }
     }
@@ -73,7 +73,7 @@ public final class YamlReader {
             public boolean hasNext() {
                 try {
                     return documents.hasNext();
-                } catch (YAMLException | IllegalArgumentException e) {
+                } catch (YAMLException | NumberFormatException e) {
                     throw syntaxError(e);
                 }
             }
@@ -82,7 +82,7 @@ public final class YamlReader {
             public YamlNode next() {
                 try {
                     return root(text, documents.next());
-                } catch (YAMLException | IllegalArgumentException e) {
+                } catch (YAMLException | NumberFormatException e) {
                     throw syntaxError(e);
                 }
             }
@@ -95,7 +95,6 @@ public final class YamlReader {
 
     private Yaml yaml() {
         LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(!strict); // checked by YamlNode.entries: compose alone never looks
         options.setMaxAliasesForCollections(maxAliases);
         options.setCodePointLimit(maxCodePoints);
         return new Yaml(options);
@@ -106,10 +105,7 @@ public final class YamlReader {
      * {@link NumberFormatException} from inside its scanner (found by fuzzing).
      */
     private static YamlError syntaxError(RuntimeException e) {
-        if (e instanceof YamlError own) {
-            return own;
-        }
-        if (!(e instanceof YAMLException)) {
+        if (e instanceof NumberFormatException) {
             return new YamlError("", 0, 0, "not valid YAML: an escape sequence in a double-quoted string is cut short or not hexadecimal");
         }
         if (e instanceof MarkedYAMLException marked) {

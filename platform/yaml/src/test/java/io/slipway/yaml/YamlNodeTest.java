@@ -83,6 +83,13 @@ class YamlNodeTest {
     }
 
     @Test
+    void aMapMergedIntoItselfEndsTheLookup() { // a manifest's `&x {<<: *x}` overflowed the stack of imagescan's reader
+        YamlNode root = YamlReader.lenient().read("a: &x {<<: *x, b: 1}\n");
+        assertThat(root.get("a").get("kind")).isNull();
+        assertThat(root.get("a").get("b").text()).isEqualTo("1");
+    }
+
+    @Test
     void anAliasIsTheSameNodeSoAWalkCanStopAtACycle() {
         YamlNode root = YamlReader.lenient().read("a: &x [*x]\n");
         YamlNode a = root.get("a");

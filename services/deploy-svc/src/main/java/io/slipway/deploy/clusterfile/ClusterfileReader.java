@@ -110,13 +110,13 @@ final class ClusterfileReader {
             }
         }
         YamlNode hostsNode = required(f, spec, "hosts", "spec");
-        YamlNode hosts = sequence(hostsNode, "spec.hosts");
-        if (hosts.items().isEmpty()) {
+        List<YamlNode> hosts = sequence(hostsNode, "spec.hosts").items();
+        if (hosts.isEmpty()) {
             throw error(hostsNode, "spec.hosts", "at least one host group (ips and roles) is required");
         }
-        for (int i = 0; i < hosts.items().size(); i++) {
+        for (int i = 0; i < hosts.size(); i++) {
             String path = "spec.hosts[" + i + "]";
-            YamlNode g = mapping(hosts.items().get(i), path);
+            YamlNode g = mapping(hosts.get(i), path);
             Map<String, YamlNode> gf = fields(g, path, HOST);
             YamlNode ipsNode = required(gf, g, "ips", path);
             List<String> ips = ips(ipsNode, path + ".ips", p);
@@ -146,11 +146,11 @@ final class ClusterfileReader {
      * provider's {@code size} (machine type) and {@code image} (machine image). Which providers exist is infra-svc's
      * to say: a name it does not know fails the cluster with its list.
      */
-    private InfraSpec infra(YamlNode tuple, String clusterName) {
-        YamlNode m = mapping(tuple, "spec.infra");
+    private InfraSpec infra(YamlNode section, String clusterName) {
+        YamlNode m = mapping(section, "spec.infra");
         Map<String, YamlNode> f = fields(m, "spec.infra", INFRA);
         if (clusterName.length() > MAX_POOL_NAME) {
-            throw errorAtKey(tuple, "metadata.name", "a cluster with an infra section names its pool, and a pool name has at "
+            throw errorAtKey(section, "metadata.name", "a cluster with an infra section names its pool, and a pool name has at "
                     + "most " + MAX_POOL_NAME + " characters; '" + clusterName + "' has " + clusterName.length());
         }
         String provider = nonEmpty(required(f, m, "provider", "spec.infra"), "spec.infra.provider");
