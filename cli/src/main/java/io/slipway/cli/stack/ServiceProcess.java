@@ -48,12 +48,10 @@ public final class ServiceProcess {
         this.process = process;
     }
 
-    /** Launches the service's {@code quarkus-run.jar} on a free port; returns at once (see {@link #isHealthy}). */
-    public static ServiceProcess launch(ServiceSpec spec, Path jar, Infra infra, Path dataDir, List<String> extraJvmOptions, Path log) {
-        return launch(spec, jar, infra, dataDir, extraJvmOptions, log, Processes.freePort());
-    }
-
-    /** Launches the service on {@code port}: a restarted service keeps its port, so the gateway's route to it holds. */
+    /**
+     * Launches the service's {@code quarkus-run.jar} on {@code port}; returns at once (see {@link #isHealthy}). A restarted
+     * service is launched on the port it had, so the gateway's route to it holds.
+     */
     public static ServiceProcess launch(ServiceSpec spec, Path jar, Infra infra, Path dataDir, List<String> extraJvmOptions, Path log,
                                         int port) {
         if (!Files.isRegularFile(jar)) {

@@ -65,7 +65,8 @@ final class ServiceWatch {
                 return; // stopped on purpose, or an exit already handled
             }
             Instant now = Instant.now();
-            lastExit = describeExit(process.exitValue()) + " at " + now;
+            String exit = describeExit(process.exitValue());
+            lastExit = exit + " at " + now;
             crashes.addLast(now);
             while (!crashes.isEmpty() && crashes.peekFirst().isBefore(now.minus(policy.window()))) {
                 crashes.removeFirst();
@@ -73,12 +74,12 @@ final class ServiceWatch {
             if (crashes.size() > policy.maxCrashes()) {
                 state = State.GAVE_UP;
                 progress.println("slipway: " + name() + " crashed " + crashes.size() + " times within " + policy.window().toMinutes()
-                        + " min (last: " + describeExit(process.exitValue()) + "); it is not restarted again. See " + process.log()
+                        + " min (last: " + exit + "); it is not restarted again. See " + process.log()
                         + ", then restart the stack: slipway down && slipway up");
             } else {
                 state = State.RESTARTING;
                 pause = policy.backoff().forRetry(crashes.size());
-                progress.println("slipway: " + name() + " " + describeExit(process.exitValue()) + "; restarting in "
+                progress.println("slipway: " + name() + " " + exit + "; restarting in "
                         + pause.toMillis() + " ms (crash " + crashes.size() + " of at most " + policy.maxCrashes() + " within "
                         + policy.window().toMinutes() + " min)");
                 scheduler.schedule(this::restart, pause.toMillis(), TimeUnit.MILLISECONDS);

@@ -2,6 +2,7 @@ package io.slipway.cli.stack;
 
 import io.slipway.cli.gateway.Gateway;
 import io.slipway.embedded.EmbeddedKafka;
+import io.slipway.embedded.Processes;
 import io.slipway.embedded.EmbeddedPostgres;
 import io.slipway.security.Role;
 import io.slipway.security.SigningKey;
@@ -33,6 +34,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The local stack: embedded PostgreSQL and Kafka, the five services as child JVMs and the gateway, all keeping their
@@ -132,10 +134,12 @@ public final class Stack implements AutoCloseable {
         progress.println("Starting " + ServiceSpec.ALL.size() + " services ...");
         ServiceProcess.Infra infra = new ServiceProcess.Infra(kafka.bootstrapServers(), postgres.host(), postgres.port(),
                 postgres.user(), postgres.password(), layout.keys().resolve(SigningKey.PUBLIC_FILE));
+        Map<ServiceSpec, Supplier<ServiceProcess>> launchers = new LinkedHashMap<>();
         synchronized (this) {
             abortIfClosed();
             for (ServiceSpec spec : ServiceSpec.ALL) {
-                services.add(launcher(spec, options, infra).apply(null));
+                launchers.put(spec, launcher(spec, options, infra));
+                services.add(launchers.get(spec).get());
             }
         }
         awaitHealthy(options.startTimeout());
@@ -146,26 +150,23 @@ public final class Stack implements AutoCloseable {
             abortIfClosed();
             gateway.start(urls);
             for (ServiceProcess first : services) {
-                var launch = launcher(first.spec(), options, infra);
-                watches.add(new ServiceWatch(first, () -> launch.apply(first.port()), restartPolicy, restarts, progress,
-                        w -> rewriteStackFile()));
+                watches.add(new ServiceWatch(first, launchers.get(first.spec()), restartPolicy, restarts, progress, w -> rewriteStackFile()));
             }
             state = describe();
             StackFile.write(layout, state);
         }
     }
 
-    /** Starts {@code spec}'s service: on a free port (null), or on the port it had (a restart). */
-    private java.util.function.Function<Integer, ServiceProcess> launcher(ServiceSpec spec, Options options, ServiceProcess.Infra infra) {
+    /** Starts {@code spec}'s service on a port picked once: a restart keeps the port, so the gateway's route holds. */
+    private Supplier<ServiceProcess> launcher(ServiceSpec spec, Options options, ServiceProcess.Infra infra) {
         List<String> jvm = jvmOptionsFor(spec.name(), options.serviceJvmOptions());
         if (spec.name().equals("deploy-svc")) {
             // `slipway run NAME` of an image `slipway build` made: deploy-svc reads build-svc's store
             jvm.add("-Dslipway.deploy.build-store=" + layout.service("build-svc").resolve("images").toAbsolutePath());
         }
         Path jar = ProjectHome.serviceJar(options.home(), spec.name());
-        return port -> port == null
-                ? ServiceProcess.launch(spec, jar, infra, layout.service(spec.name()), jvm, layout.log(spec.name()))
-                : ServiceProcess.launch(spec, jar, infra, layout.service(spec.name()), jvm, layout.log(spec.name()), port);
+        int port = Processes.freePort();
+        return () -> ServiceProcess.launch(spec, jar, infra, layout.service(spec.name()), jvm, layout.log(spec.name()), port);
     }
 
     /** A restart changed a pid, or a service was given up: {@code status}, {@code down} and {@code events} read the file. */
@@ -389,9 +390,9 @@ public final class Stack implements AutoCloseable {
         if (gateway != null) {
             gateway.close();
         }
+        // the watches first: a service stopping now is not restarted, and each answers the process it last started
+        List<ServiceProcess> running = watches.isEmpty() ? List.copyOf(services) : watches.stream().map(ServiceWatch::stopWatching).toList();
         restarts.shutdownNow();
-        List<ServiceProcess> running = currentServices();
-        watches.forEach(ServiceWatch::stopWatching);
         running.forEach(ServiceProcess::requestStop);
         running.forEach(s -> s.awaitStop(SERVICE_STOP_GRACE));
         stopQuietly(kafka, failures);
