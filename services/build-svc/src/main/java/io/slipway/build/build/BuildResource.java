@@ -53,6 +53,7 @@ public class BuildResource {
     @RolesAllowed({"operator", "admin"})
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> request(BuildRequest request, @HeaderParam("traceparent") String traceparent,
+                                 @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey,
                                  @Context SecurityContext security, @Context UriInfo uri) {
         if (request == null) {
             throw new InvalidRequest("body", "a JSON body with at least \"image\" and \"context\" is required");
@@ -61,8 +62,15 @@ public class BuildResource {
         if (context.startsWith("archive:") && !contexts.hasArchive(context.substring("archive:".length()))) {
             throw new InvalidRequest("context", context + " was never uploaded; POST the archive to /api/v1/builds/contexts first");
         }
-        return builds.request(request, security.getUserPrincipal().getName(), EventContext.newRequest(traceparent))
-                .invoke(worker::wake)
+        String requestedBy = security.getUserPrincipal().getName();
+        String buildId = IdempotencyKey.buildId(requestedBy, idempotencyKey);
+        Uni<Build> recorded = builds.request(request, buildId, requestedBy, EventContext.newRequest(traceparent));
+        if (buildId != null) {
+            // two requests with one key at the same moment: the second insert loses, and the first build is the answer
+            recorded = recorded.onFailure().recoverWithUni(e -> builds.find(buildId).onItem().ifNull().failWith(e))
+                    .invoke(b -> IdempotencyKey.requireSameRequest(b, request));
+        }
+        return recorded.invoke(worker::wake)
                 .map(b -> Response.accepted(BuildView.of(b)).location(uri.getAbsolutePathBuilder().path(b.id).build()).build());
     }
 

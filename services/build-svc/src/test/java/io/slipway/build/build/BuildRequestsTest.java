@@ -91,6 +91,31 @@ class BuildRequestsTest {
     }
 
     @Test
+    void aRequestSentAgainWithItsIdempotencyKeyIsTheSameBuild() {
+        String body = "{\"image\":\"etcd:idem\",\"context\":\"git+https://127.0.0.1:9/repo.git#main\"}";
+        String key = "ci-run-" + System.nanoTime();
+        String first = given().header("Authorization", TestTokens.bearer(Role.operator)).header("Idempotency-Key", key)
+                .contentType(ContentType.JSON).body(body).post("/api/v1/builds").then().statusCode(202).extract().path("id");
+        String again = given().header("Authorization", TestTokens.bearer(Role.operator)).header("Idempotency-Key", key)
+                .contentType(ContentType.JSON).body(body).post("/api/v1/builds").then().statusCode(202)
+                .header("Location", endsWith("/api/v1/builds/" + first)).extract().path("id");
+        assertThat(again).isEqualTo(first);
+        String other = given().header("Authorization", TestTokens.bearer(Role.operator)).header("Idempotency-Key", key + "-2")
+                .contentType(ContentType.JSON).body(body).post("/api/v1/builds").then().statusCode(202).extract().path("id");
+        assertThat(other).as("another key is another build").isNotEqualTo(first);
+
+        // the key is not a way to change a build: another image under it is refused, naming the header
+        given().header("Authorization", TestTokens.bearer(Role.operator)).header("Idempotency-Key", key).contentType(ContentType.JSON)
+                .body(body.replace("etcd:idem", "etcd:other")).post("/api/v1/builds").then().statusCode(400)
+                .body("field", equalTo("Idempotency-Key")).body("error", containsString(first));
+        given().header("Authorization", TestTokens.bearer(Role.operator)).header("Idempotency-Key", "has space").contentType(ContentType.JSON)
+                .body(body).post("/api/v1/builds").then().statusCode(400).body("field", equalTo("Idempotency-Key"));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> eventsOf(first).size() == 1 && eventsOf(other).size() == 1);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> eventsOf(first).size() == 1);
+    }
+
+    @Test
     void mutationsNeedAnOperatorAndBadInputIsA400() {
         String body = "{\"image\":\"etcd:v1\",\"context\":\"git+https://127.0.0.1:9/repo.git#main\"}";
         given().contentType(ContentType.JSON).body(body).post("/api/v1/builds").then().statusCode(401);
