@@ -1,5 +1,6 @@
 package io.slipway.cli.stack;
 
+import io.slipway.embedded.ChildProcess;
 import io.slipway.embedded.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,9 +15,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** One service running as a child JVM of the stack, its output in its log file. */
-public final class ServiceProcess {
+public final class ServiceProcess implements ChildProcess {
     static final String LOOPBACK = "127.0.0.1";
     /** Small heaps and the C1 compiler only: five services must start quickly side by side on a laptop. */
     /** build-svc renders helm charts through helm-java's native library, which needs native access (JDK 24+ warns). */
@@ -35,6 +37,7 @@ public final class ServiceProcess {
     private final int port;
     private final Path log;
     private final Process process;
+    private final CompletableFuture<Integer> exit;
 
     /** A process started otherwise (a test's stand-in for a service). */
     static ServiceProcess of(ServiceSpec spec, int port, Path log, Process process) {
@@ -46,6 +49,7 @@ public final class ServiceProcess {
         this.port = port;
         this.log = log;
         this.process = process;
+        this.exit = Processes.exitOf(process);
     }
 
     /**
@@ -187,6 +191,12 @@ public final class ServiceProcess {
         return log;
     }
 
+    @Override
+    public Path logFile() {
+        return log;
+    }
+
+    @Override
     public long pid() {
         return process.pid();
     }
@@ -199,12 +209,9 @@ public final class ServiceProcess {
         return process.exitValue();
     }
 
-    /**
-     * Runs {@code action} once the process has exited, always on a thread of the common pool: never in the caller, even
-     * for a process that has already exited, so the caller's locks are not held when it runs.
-     */
-    void onExit(Runnable action) {
-        process.onExit().thenRunAsync(action);
+    @Override
+    public CompletableFuture<Integer> onExit() {
+        return exit.copy();
     }
 
     /** Asks the service to stop (SIGTERM) without waiting. */

@@ -72,18 +72,21 @@ public final class Stack implements AutoCloseable {
     private EmbeddedKafka kafka;
     private SigningKey signingKey;
     private final List<ServiceProcess> services = new ArrayList<>();
-    /** From the moment every service is healthy: each is restarted when it dies ({@link ServiceWatch}). */
-    private final List<ServiceWatch> watches = new ArrayList<>();
+    /** From the moment every service is healthy: each is restarted when it dies ({@link ProcessWatch}). */
+    private final List<ProcessWatch<ServiceProcess>> watches = new ArrayList<>();
+    /** From the moment both answer: Kafka and PostgreSQL are restarted on their ports when they die. */
+    private ProcessWatch<EmbeddedKafka> kafkaWatch;
+    private ProcessWatch<EmbeddedPostgres> postgresWatch;
     private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "stack-restarts");
         t.setDaemon(true);
         return t;
     });
-    private final ServiceWatch.Policy restartPolicy;
+    private final ProcessWatch.Policy restartPolicy;
     private StackFile.State state;
     private volatile boolean closed;
 
-    private Stack(StackLayout layout, PrintStream progress, ServiceWatch.Policy restartPolicy) {
+    private Stack(StackLayout layout, PrintStream progress, ProcessWatch.Policy restartPolicy) {
         this.layout = layout;
         this.progress = progress;
         this.restartPolicy = restartPolicy;
@@ -94,14 +97,14 @@ public final class Stack implements AutoCloseable {
      * whatever it had started and throws an exception whose message says which component failed and why.
      */
     public static Stack start(Options options) {
-        Stack stack = new Stack(new StackLayout(options.dataDir()), options.progress(), ServiceWatch.Policy.DEFAULT);
+        Stack stack = new Stack(new StackLayout(options.dataDir()), options.progress(), ProcessWatch.Policy.DEFAULT);
         stack.bringUp(options);
         return stack;
     }
 
     /** A stack not started yet, so that a shutdown hook can be in place before anything starts. */
     public static Stack prepare(Options options) {
-        return new Stack(new StackLayout(options.dataDir()), options.progress(), ServiceWatch.Policy.DEFAULT);
+        return new Stack(new StackLayout(options.dataDir()), options.progress(), ProcessWatch.Policy.DEFAULT);
     }
 
     /** Starts this stack (see {@link #start(Options)}); {@link #close()} from another thread aborts the start. */
@@ -127,13 +130,14 @@ public final class Stack implements AutoCloseable {
 
         progress.println("Starting PostgreSQL and Kafka (data in " + layout.dataDir() + ") ...");
         startInfrastructure();
-        abortIfClosed();
-        ServiceSpec.ALL.forEach(s -> postgres.createDatabaseIfMissing(s.domain()));
+        watchInfrastructure();
+        ServiceSpec.ALL.forEach(s -> postgres().createDatabaseIfMissing(s.domain()));
         signingKey = SigningKey.loadOrCreate(layout.keys());
 
         progress.println("Starting " + ServiceSpec.ALL.size() + " services ...");
-        ServiceProcess.Infra infra = new ServiceProcess.Infra(kafka.bootstrapServers(), postgres.host(), postgres.port(),
-                postgres.user(), postgres.password(), layout.keys().resolve(SigningKey.PUBLIC_FILE));
+        EmbeddedPostgres pg = postgres();
+        ServiceProcess.Infra infra = new ServiceProcess.Infra(kafka().bootstrapServers(), pg.host(), pg.port(),
+                pg.user(), pg.password(), layout.keys().resolve(SigningKey.PUBLIC_FILE));
         Map<ServiceSpec, Supplier<ServiceProcess>> launchers = new LinkedHashMap<>();
         synchronized (this) {
             abortIfClosed();
@@ -150,11 +154,38 @@ public final class Stack implements AutoCloseable {
             abortIfClosed();
             gateway.start(urls);
             for (ServiceProcess first : services) {
-                watches.add(new ServiceWatch(first, launchers.get(first.spec()), restartPolicy, restarts, progress, w -> rewriteStackFile()));
+                watches.add(new ProcessWatch<>(first.spec().name(), first, launchers.get(first.spec()), restartPolicy, restarts, progress,
+                        w -> rewriteStackFile()));
             }
             state = describe();
             StackFile.write(layout, state);
         }
+    }
+
+    /**
+     * From now on a Kafka or PostgreSQL that dies (SIGKILL, out of memory) is started again on its ports and data, so the
+     * services' connections find it where they left it: their clients reconnect, as they would to a restarted server.
+     */
+    private void watchInfrastructure() {
+        synchronized (this) {
+            abortIfClosed();
+            int pgPort = postgres.port();
+            int kafkaPort = kafka.port();
+            int controllerPort = kafka.controllerPort();
+            postgresWatch = new ProcessWatch<>("postgresql", postgres, () -> EmbeddedPostgres.start(layout.postgres(), pgPort),
+                    restartPolicy, restarts, progress, w -> rewriteStackFile());
+            kafkaWatch = new ProcessWatch<>("kafka", kafka, () -> EmbeddedKafka.start(layout.kafka(), kafkaPort, controllerPort),
+                    restartPolicy, restarts, progress, w -> rewriteStackFile());
+        }
+    }
+
+    /** The broker running now: the one a restart started, once there was one. */
+    private synchronized EmbeddedKafka kafka() {
+        return kafkaWatch != null ? kafkaWatch.current() : kafka;
+    }
+
+    private synchronized EmbeddedPostgres postgres() {
+        return postgresWatch != null ? postgresWatch.current() : postgres;
     }
 
     /** Starts {@code spec}'s service on a port picked once: a restart keeps the port, so the gateway's route holds. */
@@ -171,7 +202,7 @@ public final class Stack implements AutoCloseable {
 
     /** A restart changed a pid, or a service was given up: {@code status}, {@code down} and {@code events} read the file. */
     private synchronized void rewriteStackFile() {
-        if (closed) {
+        if (closed || state == null) { // before the first write, the stack is still starting
             return;
         }
         state = describe();
@@ -338,12 +369,16 @@ public final class Stack implements AutoCloseable {
         List<StackFile.Service> svc = watches.stream().map(w -> {
             ServiceProcess s = w.current();
             return new StackFile.Service(s.spec().name(), s.spec().domain(), s.pid(), s.port(), s.url().toString(), s.log().toString(),
-                    w.restarts(), w.lastExit(), w.state() == ServiceWatch.State.GAVE_UP);
+                    w.restarts(), w.lastExit(), w.state() == ProcessWatch.State.GAVE_UP);
         }).toList();
+        EmbeddedKafka k = kafkaWatch.current();
+        EmbeddedPostgres pg = postgresWatch.current();
         return new StackFile.State(ProcessHandle.current().pid(), layout.dataDir().toString(), Instant.now().toString(),
                 new StackFile.Endpoint(gateway.url().toString(), gateway.port()),
-                new StackFile.Kafka(kafka.pid(), kafka.bootstrapServers()),
-                new StackFile.Postgres(postgres.pid(), postgres.port()), svc);
+                new StackFile.Kafka(k.pid(), k.bootstrapServers(), kafkaWatch.restarts(), kafkaWatch.lastExit(),
+                        kafkaWatch.state() == ProcessWatch.State.GAVE_UP),
+                new StackFile.Postgres(pg.pid(), pg.port(), postgresWatch.restarts(), postgresWatch.lastExit(),
+                        postgresWatch.state() == ProcessWatch.State.GAVE_UP), svc);
     }
 
     public StackFile.State state() {
@@ -359,7 +394,7 @@ public final class Stack implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return kafka.bootstrapServers();
+        return kafka().bootstrapServers();
     }
 
     public String token(Role role, Duration ttl) {
@@ -370,13 +405,38 @@ public final class Stack implements AutoCloseable {
     public synchronized List<Long> childPids() {
         List<Long> pids = new ArrayList<>();
         currentServices().forEach(s -> pids.add(s.pid()));
-        if (kafka != null) {
-            pids.add(kafka.pid());
+        if (kafka() != null) {
+            pids.add(kafka().pid());
         }
-        if (postgres != null) {
-            pids.add(postgres.pid());
+        if (postgres() != null) {
+            pids.add(postgres().pid());
         }
         return pids;
+    }
+
+    /**
+     * The pid of a component running now: {@code kafka}, {@code postgresql} or a service's name; after a restart, the
+     * new process's. For tests that kill one, as a crash would.
+     */
+    public synchronized long pidOf(String component) {
+        return watchOf(component).current().pid();
+    }
+
+    /** How often the stack has restarted a component ({@code kafka}, {@code postgresql}, a service) since it started. */
+    public synchronized int restartsOf(String component) {
+        return watchOf(component).restarts();
+    }
+
+    private ProcessWatch<?> watchOf(String component) {
+        if (state == null) {
+            throw new IllegalStateException("the stack is not up yet");
+        }
+        return switch (component) {
+            case "kafka" -> kafkaWatch;
+            case "postgresql" -> postgresWatch;
+            default -> watch(component).orElseThrow(() -> new IllegalArgumentException("no component " + component
+                    + " in the stack (kafka, postgresql, " + String.join(", ", ServiceSpec.ALL.stream().map(ServiceSpec::name).toList()) + ")"));
+        };
     }
 
     /** Stops the gateway, the services (SIGTERM, SIGKILL after 15 s), Kafka and PostgreSQL; idempotent. */
@@ -391,12 +451,14 @@ public final class Stack implements AutoCloseable {
             gateway.close();
         }
         // the watches first: a service stopping now is not restarted, and each answers the process it last started
-        List<ServiceProcess> running = watches.isEmpty() ? List.copyOf(services) : watches.stream().map(ServiceWatch::stopWatching).toList();
+        List<ServiceProcess> running = watches.isEmpty() ? List.copyOf(services) : watches.stream().map(ProcessWatch::stopWatching).toList();
+        EmbeddedKafka k = kafkaWatch != null ? kafkaWatch.stopWatching() : kafka;
+        EmbeddedPostgres pg = postgresWatch != null ? postgresWatch.stopWatching() : postgres;
         restarts.shutdownNow();
         running.forEach(ServiceProcess::requestStop);
         running.forEach(s -> s.awaitStop(SERVICE_STOP_GRACE));
-        stopQuietly(kafka, failures);
-        stopQuietly(postgres, failures);
+        stopQuietly(k, failures);
+        stopQuietly(pg, failures);
         StackFile.removeIfOwnedBy(layout, ProcessHandle.current().pid());
         releaseLock();
         failures.forEach(f -> System.err.println("slipway: " + f.getMessage()));
@@ -404,11 +466,11 @@ public final class Stack implements AutoCloseable {
 
     /** The service processes running now: the restarted ones once the stack is up. */
     private List<ServiceProcess> currentServices() {
-        return watches.isEmpty() ? List.copyOf(services) : watches.stream().map(ServiceWatch::current).toList();
+        return watches.isEmpty() ? List.copyOf(services) : watches.stream().map(ProcessWatch::current).toList();
     }
 
     /** The watch of service {@code name}, for tests of what happens when a service dies. */
-    synchronized Optional<ServiceWatch> watch(String name) {
+    synchronized Optional<ProcessWatch<ServiceProcess>> watch(String name) {
         return watches.stream().filter(w -> w.name().equals(name)).findFirst();
     }
 

@@ -28,10 +28,11 @@ public final class StackFile {
     public record Endpoint(String url, int port) {
     }
 
-    public record Kafka(long pid, String bootstrapServers) {
+    /** The broker, with its restarts, last exit and whether the stack gave up on it, as for a {@link Service}. */
+    public record Kafka(long pid, String bootstrapServers, int restarts, String lastExit, boolean gaveUp) {
     }
 
-    public record Postgres(long pid, int port) {
+    public record Postgres(long pid, int port, int restarts, String lastExit, boolean gaveUp) {
     }
 
     /**

@@ -36,10 +36,14 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = {"-w", "--watch"}, description = "Follow the cluster's running operation, host by host, until it settles.")
     boolean watch;
 
-    /** {@code restarts} and {@code lastExit} only for services, which {@code up} restarts when they die. */
+    /** {@code restarts} and {@code lastExit} for what {@code up} restarts when it dies: Kafka, PostgreSQL, services. */
     record Row(String component, long pid, String address, boolean up, String restarts, String lastExit) {
         Row(String component, long pid, String address, boolean up) {
             this(component, pid, address, up, "-", "-");
+        }
+
+        Row(String component, long pid, String address, boolean up, int restarts, String lastExit, boolean gaveUp) {
+            this(component, pid, address, up, String.valueOf(restarts), (gaveUp ? "GAVE UP, " : "") + (lastExit == null ? "-" : lastExit));
         }
     }
 
@@ -63,20 +67,22 @@ public final class StatusCommand implements Callable<Integer> {
         List<Row> rows = new ArrayList<>();
         rows.add(new Row("up", s.pid(), "-", alive(s.pid())));
         rows.add(new Row("gateway", s.pid(), s.gateway().url(), alive(s.pid()) && answers(client, URI.create(s.gateway().url() + "/healthz"))));
-        rows.add(new Row("postgresql", s.postgres().pid(), "127.0.0.1:" + s.postgres().port(),
-                alive(s.postgres().pid()) && accepts("127.0.0.1", s.postgres().port())));
-        String[] hostPort = s.kafka().bootstrapServers().split(":");
-        rows.add(new Row("kafka", s.kafka().pid(), s.kafka().bootstrapServers(),
-                alive(s.kafka().pid()) && accepts(hostPort[0], Integer.parseInt(hostPort[1]))));
+        StackFile.Postgres pg = s.postgres();
+        rows.add(new Row("postgresql", pg.pid(), "127.0.0.1:" + pg.port(), alive(pg.pid()) && accepts("127.0.0.1", pg.port()),
+                pg.restarts(), pg.lastExit(), pg.gaveUp()));
+        StackFile.Kafka kafka = s.kafka();
+        String[] hostPort = kafka.bootstrapServers().split(":");
+        rows.add(new Row("kafka", kafka.pid(), kafka.bootstrapServers(), alive(kafka.pid()) && accepts(hostPort[0], Integer.parseInt(hostPort[1])),
+                kafka.restarts(), kafka.lastExit(), kafka.gaveUp()));
         for (StackFile.Service svc : s.services()) {
             rows.add(new Row(svc.name(), svc.pid(), svc.url(), alive(svc.pid()) && ServiceProcess.isHealthy(client, URI.create(svc.url())),
-                    String.valueOf(svc.restarts()), (svc.gaveUp() ? "GAVE UP, " : "") + (svc.lastExit() == null ? "-" : svc.lastExit())));
+                    svc.restarts(), svc.lastExit(), svc.gaveUp()));
         }
         System.out.printf("%-14s %-8s %-28s %-6s %-8s %s%n", "COMPONENT", "PID", "URL/PORT", "STATE", "RESTARTS", "LAST EXIT");
         rows.forEach(r -> System.out.printf("%-14s %-8d %-28s %-6s %-8s %s%n", r.component(), r.pid(), r.address(), r.up() ? "UP" : "DOWN",
                 r.restarts(), r.lastExit()));
-        if (s.services().stream().anyMatch(StackFile.Service::gaveUp)) {
-            System.out.println("A service that crashed too often is not restarted again: see its log in " + layout.logs()
+        if (s.services().stream().anyMatch(StackFile.Service::gaveUp) || pg.gaveUp() || kafka.gaveUp()) {
+            System.out.println("A component that crashed too often is not restarted again: see its log in " + layout.logs()
                     + ", then slipway down && slipway up.");
         }
         return rows.stream().allMatch(Row::up) ? 0 : 1;

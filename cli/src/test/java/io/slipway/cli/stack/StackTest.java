@@ -138,6 +138,27 @@ class StackTest {
             assertThat(kept.statusCode()).as(kept.body()).isEqualTo(200);
             assertThat(JSON.readTree(kept.body()).path("image").asText()).isEqualTo("etcd:v1");
 
+            // PostgreSQL and Kafka killed as a crash would: the stack starts each again on its port, the services reconnect
+            long postgres = stack.pidOf("postgresql");
+            ProcessHandle.of(postgres).orElseThrow().destroyForcibly();
+            await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+                assertThat(stack.restartsOf("postgresql")).isEqualTo(1);
+                HttpResponse<String> back = get(gateway, "/api/v1/deploy/builds/" + buildId, viewer);
+                assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+            });
+            long kafka = stack.pidOf("kafka");
+            ProcessHandle.of(kafka).orElseThrow().destroyForcibly();
+            await().atMost(Duration.ofSeconds(120)).until(() -> stack.restartsOf("kafka") == 1);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> { // stack.json is rewritten just after the restart
+                StackFile.State now = StackFile.read(stack.layout()).orElseThrow();
+                assertThat(now.postgres().pid()).isEqualTo(stack.pidOf("postgresql")).isNotEqualTo(postgres);
+                assertThat(now.kafka().pid()).isEqualTo(stack.pidOf("kafka")).isNotEqualTo(kafka);
+            });
+            StackFile.State after = StackFile.read(stack.layout()).orElseThrow();
+            assertThat(after.kafka().lastExit()).startsWith("was killed by signal 9 (SIGKILL) at ");
+            assertThat(statusOutput(dir)).containsPattern("postgresql +" + after.postgres().pid() + " .* UP +1 +was killed by signal 9")
+                    .containsPattern("kafka +" + after.kafka().pid() + " .* UP +1 +was killed by signal 9");
+
             String second = requestBuild(gateway, operator, "etcd:v2");
             awaitDeployKnows(gateway, viewer, second, "etcd:v2");
             children = allChildren(stack);

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,9 +27,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Layout of {@code dataDir}: {@code kafka-logs/} (the broker's log dir, formatted on first start),
  * {@code cluster.id}, {@code server.properties} and {@code log4j2.properties} (rewritten on every start),
  * {@code kafka.log} (the broker's output; the previous start's is kept as {@code kafka.log.1}) and
- * {@code kafka.pid}. Topics and records survive stop and start; listener ports are fresh on every start.
+ * {@code kafka.pid}. Topics and records survive stop and start, and a crash too: a broker killed with SIGKILL leaves its
+ * log directory's lock to the kernel and its logs to the recovery of the next start. Listener ports are fresh on every
+ * start, unless the caller names them (to bring a broker back where its clients look for it).
  */
-public final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka implements AutoCloseable, ChildProcess {
 
     private static final String CLASSPATH_RESOURCE = "io/slipway/embedded/kafka-broker.classpath";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
@@ -53,6 +56,20 @@ public final class EmbeddedKafka implements AutoCloseable {
      * 127.0.0.1 and waits until it answers requests.
      */
     public static EmbeddedKafka start(Path dataDir) {
+        int port = Processes.freePort();
+        int controllerPort = Processes.freePort();
+        while (controllerPort == port) {
+            controllerPort = Processes.freePort();
+        }
+        return start(dataDir, port, controllerPort);
+    }
+
+    /**
+     * Starts the broker as {@link #start(Path)} does, listening on {@code port} (clients) and {@code controllerPort}
+     * (KRaft) of 127.0.0.1: a broker that died comes back where its clients look for it. Throws when it does not answer,
+     * for example because another process holds one of the ports.
+     */
+    public static EmbeddedKafka start(Path dataDir, int port, int controllerPort) {
         Path dir = dataDir.toAbsolutePath().normalize();
         Path log = dir.resolve("kafka.log");
         try {
@@ -64,11 +81,6 @@ public final class EmbeddedKafka implements AutoCloseable {
             Path log4j = dir.resolve("log4j2.properties");
             stopStale(dir, props);
 
-            int port = Processes.freePort();
-            int controllerPort = Processes.freePort();
-            while (controllerPort == port) {
-                controllerPort = Processes.freePort();
-            }
             Files.writeString(props, serverProperties(logDir, port, controllerPort), StandardCharsets.UTF_8);
             Files.writeString(log4j, LOG4J2, StandardCharsets.UTF_8);
             if (Files.exists(log)) {
@@ -121,6 +133,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return dataDir;
     }
 
+    @Override
     public Path logFile() {
         return log;
     }
@@ -129,8 +142,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         return process.isRunning();
     }
 
+    /** The broker's JVM, a direct child of this one. */
+    @Override
     public long pid() {
         return process.pid();
+    }
+
+    @Override
+    public CompletableFuture<Integer> onExit() {
+        return process.onExit();
     }
 
     /** Stops the broker (SIGTERM, controlled shutdown; SIGKILL after 30 s) and waits until the process is gone. */

@@ -26,7 +26,10 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -40,14 +43,21 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
  * <p>{@code initdb} and {@code postgres} refuse to run as root. When this JVM runs as root, they are started inside
  * a fresh user namespace ({@code unshare --user --map-user=<nobody> --map-group=<nobody's group>}, util-linux): the
  * server sees itself as an unprivileged user that owns the (root-owned on disk) data directory. Where user namespaces are not
- * available it falls back to {@code setpriv} dropping to {@code nobody} with the data directory chowned to it.
+ * available it falls back to {@code setpriv} dropping to {@code nobody} with the data directory chowned to it. Both
+ * replace themselves with {@code postgres} (they exec it), so {@link #pid()} is the postmaster's own pid.
+ *
+ * <p>A postmaster killed with SIGKILL leaves {@code postmaster.pid} behind (PostgreSQL sees that its pid is gone) and
+ * backends that have not noticed yet; the next start ends those, as PostgreSQL's own crash restart does, and then
+ * recovers from the WAL.
  */
-public final class EmbeddedPostgres implements AutoCloseable {
+public final class EmbeddedPostgres implements AutoCloseable, ChildProcess {
 
     private static final String USER = "postgres";
     private static final String PASSWORD = "postgres";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** PostgreSQL's own crash restart gives the children of a crashed backend this long (SIGQUIT) before SIGKILL. */
+    private static final Duration ORPHAN_GRACE = Duration.ofSeconds(5);
 
     private final Path dataDir;
     private final Path pgData;
@@ -68,6 +78,15 @@ public final class EmbeddedPostgres implements AutoCloseable {
      * when it does not hold a cluster yet, reused otherwise) and waits until it accepts JDBC connections.
      */
     public static EmbeddedPostgres start(Path dataDir) {
+        return start(dataDir, Processes.freePort());
+    }
+
+    /**
+     * Starts PostgreSQL as {@link #start(Path)} does, on {@code port} of 127.0.0.1: a server that died comes back where
+     * its clients look for it. Throws when it does not accept connections, for example because another process holds
+     * the port.
+     */
+    public static EmbeddedPostgres start(Path dataDir, int port) {
         Path dir = dataDir.toAbsolutePath().normalize();
         Path pgData = Files.isRegularFile(dir.resolve("PG_VERSION")) ? dir : dir.resolve("pgdata");
         Path log = dir.resolve("postgres.log");
@@ -82,7 +101,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
             stopStale(pgData);
             runAs.prepare(dir);
 
-            int port = Processes.freePort();
             List<String> cmd = new ArrayList<>(runAs.prefix());
             cmd.addAll(List.of(bin.resolve("postgres").toString(), "-D", pgData.toString(), "-p", Integer.toString(port),
                     "-c", "listen_addresses=" + Processes.LOOPBACK,
@@ -134,6 +152,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return dataDir;
     }
 
+    @Override
     public Path logFile() {
         return log;
     }
@@ -173,8 +192,15 @@ public final class EmbeddedPostgres implements AutoCloseable {
         return process.isRunning();
     }
 
+    /** The postmaster, a direct child of this JVM (the backends are its children). */
+    @Override
     public long pid() {
         return process.pid();
+    }
+
+    @Override
+    public CompletableFuture<Integer> onExit() {
+        return process.onExit();
     }
 
     /** Fast shutdown (SIGINT: active transactions are rolled back, data is checkpointed); waits for the exit. */
@@ -236,15 +262,19 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 """, StandardCharsets.UTF_8);
     }
 
-    /** A postmaster left running on this cluster by a JVM that died without stopping it. */
+    /**
+     * A postmaster left running on this cluster by a JVM that died without stopping it, or the backends of one that was
+     * killed: PostgreSQL refuses to start while they still use the old server's shared memory.
+     */
     private static void stopStale(Path pgData) throws IOException {
         Path pidFile = pgData.resolve("postmaster.pid");
         if (!Files.isRegularFile(pidFile)) {
             return;
         }
+        List<String> lines = Files.readAllLines(pidFile);
         long pid;
         try {
-            pid = Long.parseLong(Files.readAllLines(pidFile).getFirst().trim());
+            pid = Long.parseLong(lines.getFirst().trim());
         } catch (RuntimeException e) {
             return; // unreadable: postgres will deal with it
         }
@@ -256,7 +286,44 @@ public final class EmbeddedPostgres implements AutoCloseable {
             } catch (Exception e) {
                 Processes.killAndWait(stale.get(), Duration.ofSeconds(10));
             }
+        } else if (ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty() && lines.size() > 6) {
+            stopOrphanedBackends(lines.get(6).trim().split("\\s+"));
         }
+    }
+
+    /**
+     * The processes still attached to a dead postmaster's shared memory (line 7 of {@code postmaster.pid}: its key and
+     * id): its backends, which end once they notice (at once when idle, after the statement when busy). They get
+     * {@link #ORPHAN_GRACE}, then SIGKILL, as PostgreSQL's own crash restart does with its children; the new server
+     * recovers from the WAL. Without {@code /proc} (not Linux) nothing is found and PostgreSQL reports them itself.
+     */
+    private static void stopOrphanedBackends(String[] shmemKeyAndId) {
+        if (shmemKeyAndId.length < 2 || !shmemKeyAndId[1].matches("\\d+")) {
+            return;
+        }
+        List<ProcessHandle> attached = attachedTo(shmemKeyAndId[1]);
+        if (attached.isEmpty()) {
+            return;
+        }
+        try {
+            CompletableFuture.allOf(attached.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+                    .get(ORPHAN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            attached.forEach(h -> Processes.killAndWait(h, Duration.ofSeconds(10)));
+        }
+    }
+
+    /** The live processes that map System V shared memory segment {@code shmid} ({@code /proc/<pid>/maps}). */
+    private static List<ProcessHandle> attachedTo(String shmid) {
+        return ProcessHandle.allProcesses().filter(h -> {
+            try (Stream<String> maps = Files.lines(Path.of("/proc", Long.toString(h.pid()), "maps"))) {
+                return maps.map(l -> l.split("\\s+")).anyMatch(f -> f.length > 5 && f[4].equals(shmid) && f[5].startsWith("/SYSV"));
+            } catch (IOException | UncheckedIOException e) {
+                return false; // gone, or not ours to read
+            }
+        }).toList();
     }
 
     /** How to run the PostgreSQL binaries: directly, or (as root) as an unprivileged user. */

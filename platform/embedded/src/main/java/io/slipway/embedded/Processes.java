@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Small helpers for local child processes (the embedded servers, the local stack's services): free ports, log tails, stopping. */
@@ -101,6 +102,23 @@ public final class Processes {
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             killAndWait(handle, Duration.ofSeconds(10));
         }
+    }
+
+    /**
+     * Completes with {@code process}'s exit code once it has ended (128 plus the signal's number when a signal killed it).
+     * A virtual thread waits for it: {@link Process#onExit()} completes on the common fork-join pool, which a few blocking
+     * tasks starve on a 2-core machine, and a watch that restarts a dead server must not wait for them.
+     */
+    public static CompletableFuture<Integer> exitOf(Process process) {
+        CompletableFuture<Integer> exit = new CompletableFuture<>();
+        Thread.ofVirtual().name("exit-of-" + process.pid()).start(() -> {
+            try {
+                exit.complete(process.waitFor());
+            } catch (InterruptedException e) {
+                exit.completeExceptionally(e);
+            }
+        });
+        return exit;
     }
 
     static void removeShutdownHook(Thread hook) {

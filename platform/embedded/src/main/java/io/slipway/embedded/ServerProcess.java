@@ -3,6 +3,7 @@ package io.slipway.embedded;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,6 +29,7 @@ final class ServerProcess {
     private final Duration stopTimeout;
     private final Consumer<Process> afterStop;
     private final Thread shutdownHook;
+    private final CompletableFuture<Integer> exit;
     private boolean stopped;
 
     private ServerProcess(String what, Process process, Path log, Consumer<Process> ask, Duration stopTimeout, Consumer<Process> afterStop) {
@@ -39,6 +41,10 @@ final class ServerProcess {
         this.afterStop = afterStop;
         this.shutdownHook = new Thread(this::stopQuietly, "embedded-" + what.replaceAll("\\W+", "-") + "-shutdown-" + process.pid());
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+        // a server that died on its own (a crash, kill -9) has nothing left to stop when the JVM exits; a caller that
+        // starts it again must not collect one hook per crash
+        this.exit = Processes.exitOf(process);
+        exit.thenRun(() -> Processes.removeShutdownHook(shutdownHook));
     }
 
     /**
@@ -95,6 +101,11 @@ final class ServerProcess {
 
     long pid() {
         return process.pid();
+    }
+
+    /** Completes with the exit code (128 + the signal's number for a killed process) once the process has ended. */
+    CompletableFuture<Integer> onExit() {
+        return exit.copy();
     }
 
     /** Stops the server (its polite way, SIGKILL after the stop timeout) and waits; {@code describe} names it in an error. */

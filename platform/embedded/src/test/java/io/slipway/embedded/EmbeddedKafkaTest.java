@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -54,6 +55,33 @@ class EmbeddedKafkaTest {
     }
 
     @Test
+    void aKilledBrokerStartsAgainOnItsPortsWithItsRecordsAndItsProducerCarriesOn() throws Exception {
+        String topic = "kept-through-a-crash";
+        EmbeddedKafka first = EmbeddedKafka.start(dir);
+        EmbeddedKafka again = null;
+        try (var producer = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, first.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(topic, "k", "before")).get();
+
+            first.kill(); // SIGKILL: no controlled shutdown, the log directory's lock and its logs left as they were
+            assertThat(first.onExit()).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(137);
+            again = EmbeddedKafka.start(dir, first.port(), first.controllerPort());
+
+            assertThat(again.bootstrapServers()).isEqualTo(first.bootstrapServers());
+            assertThat(again.controllerPort()).isEqualTo(first.controllerPort());
+            assertThat(again.pid()).isNotEqualTo(first.pid());
+            // the same producer, still pointed at the first broker's address, reaches the second one
+            producer.send(new ProducerRecord<>(topic, "k", "after")).get(60, TimeUnit.SECONDS);
+            assertThat(consume(again, topic, 2)).containsExactly("before", "after");
+        } finally {
+            if (again != null) {
+                again.close();
+            }
+        }
+    }
+
+    @Test
     void aClusterIdStartingWithADashFormatsAndStarts() throws Exception {
         byte[] uuid = new byte[16];
         new java.security.SecureRandom().nextBytes(uuid);
@@ -67,6 +95,11 @@ class EmbeddedKafkaTest {
     }
 
     private static List<String> consumeAll(EmbeddedKafka kafka, String topic) {
+        return consume(kafka, topic, 1);
+    }
+
+    /** The values of the topic from its beginning, once there are at least {@code atLeast}. */
+    private static List<String> consume(EmbeddedKafka kafka, String topic, int atLeast) {
         List<String> values = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
@@ -77,7 +110,7 @@ class EmbeddedKafkaTest {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                     values.add(r.value());
                 }
-                return !values.isEmpty();
+                return values.size() >= atLeast;
             });
         }
         return values;

@@ -20,10 +20,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The stack's restart of a dead service, on real processes standing in for the services' JVMs. */
-class ServiceWatchTest {
+/** The stack's restart of a dead process, on real processes standing in for the services' JVMs. */
+class ProcessWatchTest {
     private static final ServiceSpec SPEC = new ServiceSpec("workload-svc", "workload");
-    private static final ServiceWatch.Policy QUICK = new ServiceWatch.Policy(new Backoff(Duration.ofMillis(50), Duration.ofMillis(200)), 3,
+    private static final ProcessWatch.Policy QUICK = new ProcessWatch.Policy(new Backoff(Duration.ofMillis(50), Duration.ofMillis(200)), 3,
             Duration.ofMinutes(1));
 
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
@@ -54,10 +54,10 @@ class ServiceWatchTest {
     void aKilledServiceIsStartedAgainOnItsPortAndAStoppedOneIsNot() {
         AtomicInteger changes = new AtomicInteger();
         ServiceProcess first = run("exec sleep 600");
-        ServiceWatch watch = new ServiceWatch(first, () -> run("exec sleep 600"), QUICK, scheduler, progress, w -> changes.incrementAndGet());
+        ProcessWatch<ServiceProcess> watch = new ProcessWatch<>("workload-svc", first, () -> run("exec sleep 600"), QUICK, scheduler, progress, w -> changes.incrementAndGet());
 
         ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly(); // SIGKILL, as the user did
-        await().atMost(Duration.ofSeconds(20)).until(() -> watch.restarts() == 1 && watch.state() == ServiceWatch.State.RUNNING);
+        await().atMost(Duration.ofSeconds(20)).until(() -> watch.restarts() == 1 && watch.state() == ProcessWatch.State.RUNNING);
         assertThat(watch.current().pid()).isNotEqualTo(first.pid());
         assertThat(watch.current().isAlive()).isTrue();
         assertThat(watch.current().port()).isEqualTo(first.port());
@@ -68,15 +68,15 @@ class ServiceWatchTest {
         ServiceProcess second = watch.stopWatching();
         second.requestStop();
         await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5))
-                .until(() -> !second.isAlive() && watch.restarts() == 1 && watch.state() == ServiceWatch.State.STOPPED);
+                .until(() -> !second.isAlive() && watch.restarts() == 1 && watch.state() == ProcessWatch.State.STOPPED);
     }
 
     @Test
     void aServiceThatKeepsCrashingIsGivenUpWithItsLastExitAndLog() {
         AtomicInteger changes = new AtomicInteger();
-        ServiceWatch watch = new ServiceWatch(run("exit 3"), () -> run("exit 3"), QUICK, scheduler, progress, w -> changes.incrementAndGet());
+        ProcessWatch<ServiceProcess> watch = new ProcessWatch<>("workload-svc", run("exit 3"), () -> run("exit 3"), QUICK, scheduler, progress, w -> changes.incrementAndGet());
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> watch.state() == ServiceWatch.State.GAVE_UP);
+        await().atMost(Duration.ofSeconds(20)).until(() -> watch.state() == ProcessWatch.State.GAVE_UP);
         assertThat(watch.restarts()).isEqualTo(3);
         assertThat(watch.lastExit()).startsWith("exited with code 3 at ");
         assertThat(changes.get()).isEqualTo(4); // three restarts, then giving up
@@ -89,10 +89,33 @@ class ServiceWatchTest {
     }
 
     @Test
+    void aStartThatFailsCountsAsACrashAndIsTriedAgain() {
+        AtomicInteger changes = new AtomicInteger();
+        AtomicInteger attempts = new AtomicInteger();
+        ServiceProcess first = run("exec sleep 600");
+        ProcessWatch<ServiceProcess> watch = new ProcessWatch<>("kafka", first, () -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new IllegalStateException("port 40123 is still held\nmore detail");
+            }
+            return run("exec sleep 600");
+        }, QUICK, scheduler, progress, w -> changes.incrementAndGet());
+
+        ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(20)).until(() -> watch.restarts() == 1 && watch.state() == ProcessWatch.State.RUNNING);
+        assertThat(attempts.get()).isEqualTo(2);
+        assertThat(watch.current().pid()).isNotEqualTo(first.pid());
+        assertThat(watch.lastExit()).startsWith("could not start (port 40123 is still held) at ");
+        assertThat(output.toString(StandardCharsets.UTF_8))
+                .contains("kafka was killed by signal 9 (SIGKILL); restarting in", "(crash 1 of at most 3",
+                        "kafka could not be started again: port 40123 is still held", "(crash 2 of at most 3");
+        watch.stopWatching();
+    }
+
+    @Test
     void exitsAreDescribedAsAShellWould() {
-        assertThat(ServiceWatch.describeExit(137)).isEqualTo("was killed by signal 9 (SIGKILL)");
-        assertThat(ServiceWatch.describeExit(143)).isEqualTo("was killed by signal 15 (SIGTERM)");
-        assertThat(ServiceWatch.describeExit(134)).isEqualTo("was killed by signal 6");
-        assertThat(ServiceWatch.describeExit(1)).isEqualTo("exited with code 1");
+        assertThat(ProcessWatch.describeExit(137)).isEqualTo("was killed by signal 9 (SIGKILL)");
+        assertThat(ProcessWatch.describeExit(143)).isEqualTo("was killed by signal 15 (SIGTERM)");
+        assertThat(ProcessWatch.describeExit(134)).isEqualTo("was killed by signal 6");
+        assertThat(ProcessWatch.describeExit(1)).isEqualTo("exited with code 1");
     }
 }
