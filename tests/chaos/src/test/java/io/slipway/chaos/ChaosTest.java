@@ -64,8 +64,10 @@ class ChaosTest {
             Path kubeconfig = kube.writeKubeconfig(dir.resolve("kubeconfig"), "chaos");
             List<String> jvm = List.of("event-svc:-Dslipway.ingest.clusters.chaos.kubeconfig=" + kubeconfig,
                     "event-svc:-Dslipway.outbound.allow=loopback");
-            Stack.Options options = new Stack.Options(dir.resolve("stack"), ProjectHome.require(null), 0, Stack.DEFAULT_START_TIMEOUT, jvm,
-                    System.out);
+            // under target/, not the temporary directory: the services' logs stay for whoever reads a failed run
+            Path stackDir = Path.of("target", "chaos-stack").toAbsolutePath();
+            deleteRecursively(stackDir);
+            Stack.Options options = new Stack.Options(stackDir, ProjectHome.require(null), 0, Stack.DEFAULT_START_TIMEOUT, jvm, System.out);
             try (Stack stack = Stack.start(options)) {
                 String operator = stack.token(Role.operator, Duration.ofHours(2));
                 GatewayClient gateway = new GatewayClient(stack.gatewayUrl(), operator, stack.token(Role.viewer, Duration.ofHours(2)));
@@ -156,11 +158,11 @@ class ChaosTest {
                 last = o.ended;
             }
         }
-        int duplicated = duplicatedOperations(stack.bootstrapServers(), all, hook, findings) + newDuplicateIds(stack.bootstrapServers(), findings);
-        leftHalfDone(gateway, findings);
-        if (lost == 0 && duplicated == 0 && !findings.isEmpty()) {
-            duplicated = findings.size(); // something left half done counts against the fault too
-        }
+        int[] ends = endsRecorded(stack.bootstrapServers(), all, hook, findings);
+        lost += ends[0];
+        int duplicated = ends[1] + newDuplicateIds(stack.bootstrapServers(), findings);
+        int halfDone = leftHalfDone(gateway, findings);
+        lost += halfDone; // an operation left half done did not reach its end state
         table.add(new ChaosTable.Row(fault, all.size(), lost, duplicated, hook.redelivered() - redeliveredBefore,
                 Duration.between(faultEnd, last), findings));
         System.out.println("chaos: " + fault + ": " + all.size() + " operations, " + lost + " lost, " + duplicated + " duplicated" + findings);
@@ -200,28 +202,53 @@ class ChaosTest {
     }
 
     /**
-     * Operations whose end was recorded more than once: a build with two BuildRequested or two terminal events, a
-     * cluster with two ClusterReady or two Deleted, an event applied by the receiver under two keys.
+     * How often each finished operation's end was recorded: a build's BuildRequested and terminal events, a cluster's
+     * ClusterReady or Deleted, an event applied by the receiver. Events reach their topics through the outbox relay a
+     * little after the read model changed (longer after PostgreSQL restarted), so this waits until every finished
+     * operation's end is there once, for at most two minutes. Answers {missing, duplicated}.
      */
-    private static int duplicatedOperations(String bootstrap, List<Operations.Op> ops, HookReceiver hook, List<String> findings) {
-        Map<String, Map<String, Set<String>>> buildEvents = eventIdsByKeyAndType(bootstrap, "slipway.build.events");
-        Map<String, Map<String, Set<String>>> deployEvents = eventIdsByKeyAndType(bootstrap, "slipway.deploy.events");
-        int duplicated = 0;
-        for (Operations.Op o : ops) {
-            int times = switch (o.kind) {
-                case "rest-build", "kafka-build" -> Math.max(count(buildEvents, o.id, "BuildRequested"),
-                        count(buildEvents, o.id, "BuildSucceeded") + count(buildEvents, o.id, "BuildFailed"));
-                case "cluster-run" -> count(deployEvents, o.id, "ClusterReady");
-                case "cluster-delete" -> count(deployEvents, o.id, "Deleted");
-                case "sink-delivery" -> hook.applications(o.id);
-                default -> 1; // a tag or a push is idempotent by nature: its end state is the store's or registry's content
-            };
-            if (o.ended != null && times != 1) {
-                duplicated += times > 1 ? 1 : 0;
-                findings.add(o + " reached its end " + times + " times");
-            }
+    private static int[] endsRecorded(String bootstrap, List<Operations.Op> ops, HookReceiver hook, List<String> findings) {
+        List<String> last = new ArrayList<>();
+        int[] counts = new int[2];
+        try {
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                last.clear();
+                counts[0] = 0;
+                counts[1] = 0;
+                Map<String, Map<String, Set<String>>> buildEvents = eventIdsByKeyAndType(bootstrap, "slipway.build.events");
+                Map<String, Map<String, Set<String>>> deployEvents = eventIdsByKeyAndType(bootstrap, "slipway.deploy.events");
+                for (Operations.Op o : ops) {
+                    if (o.ended == null) {
+                        continue;
+                    }
+                    int times = switch (o.kind) {
+                        case "rest-build", "kafka-build" -> Math.min(count(buildEvents, o.id, "BuildRequested"),
+                                count(buildEvents, o.id, "BuildSucceeded") + count(buildEvents, o.id, "BuildFailed"));
+                        case "cluster-run" -> count(deployEvents, o.id, "ClusterReady");
+                        case "cluster-delete" -> count(deployEvents, o.id, "Deleted");
+                        case "sink-delivery" -> hook.applications(o.id);
+                        default -> 1; // a tag or a push is idempotent by nature: its end state is the store's or registry's content
+                    };
+                    int most = switch (o.kind) {
+                        case "rest-build", "kafka-build" -> Math.max(count(buildEvents, o.id, "BuildRequested"),
+                                count(buildEvents, o.id, "BuildSucceeded") + count(buildEvents, o.id, "BuildFailed"));
+                        default -> times;
+                    };
+                    if (times == 0) {
+                        counts[0]++;
+                        last.add(o + ": its end never reached its topic or receiver");
+                    } else if (most > 1) {
+                        counts[1]++;
+                        last.add(o + " reached its end " + most + " times");
+                    }
+                }
+                return counts[0] == 0;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // what is still missing after two minutes is lost: reported below
         }
-        return duplicated;
+        findings.addAll(last);
+        return counts;
     }
 
     private static int count(Map<String, Map<String, Set<String>>> events, String key, String type) {
@@ -253,7 +280,8 @@ class ChaosTest {
     }
 
     /** Nothing may be left in a state that only a running operation should be in. */
-    private static void leftHalfDone(GatewayClient gateway, List<String> findings) {
+    private static int leftHalfDone(GatewayClient gateway, List<String> findings) {
+        int before = findings.size();
         var builds = gateway.read("/api/v1/builds?limit=1000");
         if (builds == null) {
             findings.add("GET /api/v1/builds did not answer");
@@ -276,6 +304,7 @@ class ChaosTest {
                 }
             });
         }
+        return findings.size() - before;
     }
 
     /** Every consumer group of the platform reads its topics to the end, and no event went to a dead-letter topic. */
@@ -310,6 +339,17 @@ class ChaosTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 
