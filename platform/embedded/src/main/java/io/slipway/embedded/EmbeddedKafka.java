@@ -53,6 +53,14 @@ public final class EmbeddedKafka implements AutoCloseable {
      * 127.0.0.1 and waits until it answers requests.
      */
     public static EmbeddedKafka start(Path dataDir) {
+        return start(dataDir, 0);
+    }
+
+    /**
+     * Starts the broker as {@link #start(Path)} does, its client listener on {@code clientPort} of 127.0.0.1 (0: a fresh
+     * one), so that a test can restart a broker where its clients expect it.
+     */
+    public static EmbeddedKafka start(Path dataDir, int clientPort) {
         Path dir = dataDir.toAbsolutePath().normalize();
         Path log = dir.resolve("kafka.log");
         try {
@@ -64,7 +72,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             Path log4j = dir.resolve("log4j2.properties");
             stopStale(dir, props);
 
-            int port = Processes.freePort();
+            int port = clientPort == 0 ? Processes.freePort() : clientPort;
             int controllerPort = Processes.freePort();
             while (controllerPort == port) {
                 controllerPort = Processes.freePort();
