@@ -516,6 +516,8 @@ public final class OutboxBench {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // as every Slipway consumer reads: an event counts once the relay's Kafka transaction committed it
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Integer.getInteger("bench.consumer.fetch-max-wait-ms", 20).toString());
         p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.getInteger("bench.consumer.fetch-min-bytes", 1).toString());
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");

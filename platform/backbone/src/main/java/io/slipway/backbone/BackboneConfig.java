@@ -89,14 +89,20 @@ public interface BackboneConfig {
         Duration restartBackoff();
 
         /**
-         * How often the relay stores its source offset. Longer means fewer database writes; after a crash, at most
-         * this much already published is published again (consumers drop it by event id).
+         * How often the relay stores its source offset. Longer means fewer database writes; after a crash, the slot
+         * streams again up to this much that is published already, which the relay reads and skips.
          */
         @WithDefault("1s")
         Duration offsetFlushInterval();
 
         /** Extra Debezium connector properties, e.g. {@code slipway.relay.connector."max.batch.size"=4096}; applied last. */
         Map<String, String> connector();
+
+        /**
+         * Extra Kafka producer properties, e.g. {@code slipway.relay.producer."max.block.ms"=5000}. What exactly-once
+         * rests on (the transactional id, idempotence, {@code acks=all}) is not overridden.
+         */
+        Map<String, String> producer();
     }
 
     interface Consumer {

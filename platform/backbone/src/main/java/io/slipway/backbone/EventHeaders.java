@@ -16,6 +16,12 @@ public final class EventHeaders {
      * ({@link io.slipway.backbone.consume.CommandCallers}). Never copied to a dead-letter topic.
      */
     public static final String AUTHORIZATION = "authorization";
+    /**
+     * On an event the outbox relay published: where the event stands in the relay's stream,
+     * {@code <slot>@<cluster> <lsn_commit>:<lsn>}. The relay reads it back from the topic's tail when it starts, so
+     * that what its slot streams again after a crash is not published twice; consumers need not look at it.
+     */
+    public static final String OUTBOX_POSITION = "outboxPosition";
 
     public static final String DLQ_REASON = "dead-letter-reason";
     public static final String DLQ_TOPIC = "dead-letter-topic";

@@ -56,7 +56,15 @@ public final class EmbeddedKafka implements AutoCloseable, ChildProcess {
      * 127.0.0.1 and waits until it answers requests.
      */
     public static EmbeddedKafka start(Path dataDir) {
-        int port = Processes.freePort();
+        return start(dataDir, 0);
+    }
+
+    /**
+     * Starts the broker as {@link #start(Path)} does, its client listener on {@code clientPort} of 127.0.0.1 (0: a fresh
+     * one), so that a test can restart a broker where its clients expect it; the controller's port is fresh.
+     */
+    public static EmbeddedKafka start(Path dataDir, int clientPort) {
+        int port = clientPort == 0 ? Processes.freePort() : clientPort;
         int controllerPort = Processes.freePort();
         while (controllerPort == port) {
             controllerPort = Processes.freePort();

@@ -39,10 +39,15 @@ public final class KafkaTopics {
         }
     }
 
-    /** Every record the topic holds now, from the beginning (reads until a poll returns nothing new). */
+    /**
+     * Every committed record the topic holds now, from the beginning (reads until a poll returns nothing new), as
+     * Slipway's consumers see it: {@code read_committed}, so that records of an aborted transaction (the outbox relay
+     * publishes in transactions) are not there.
+     */
     public static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SlipwayInfra.get().bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

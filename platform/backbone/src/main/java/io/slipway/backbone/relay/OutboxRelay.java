@@ -46,10 +46,14 @@ import org.jboss.logging.Logger;
 /**
  * Relays the outbox to Kafka: Debezium's PostgreSQL connector streams the outbox's logical decoding messages from the
  * write-ahead log (pgoutput), this class decodes each ({@link OutboxMessage}) into a record for
- * {@code slipway.<domain>.events} keyed by aggregate id and publishes them with an idempotent producer before the
- * source offset is committed. Inserts into the former outbox table, written before an upgrade, still travel through
- * Debezium's outbox event router. At most one instance of a service relays at a time (an advisory lock); the others
- * stand by. See DESIGN.md.
+ * {@code slipway.<domain>.events} keyed by aggregate id and publishes each batch in one Kafka transaction, committed
+ * before the batch's source offset is. Inserts into the former outbox table, written before an upgrade, still travel
+ * through Debezium's outbox event router. At most one instance of a service relays at a time (an advisory lock); the
+ * others stand by.
+ *
+ * <p>Exactly once on the topic: every record carries its position in the slot's stream ({@link OutboxPosition}); a
+ * run starts by fencing its predecessor's producer (the transactional id is the slot's) and reading how far the topic
+ * got ({@link PublishedPositions}), and skips what the slot streams again up to there. See DESIGN.md.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -60,12 +64,17 @@ public class OutboxRelay {
 
     /** How long a stop waits for the batch being published (Kafka unreachable: the batch is published again later). */
     private static final Duration BATCH_STOP_WAIT = Duration.ofSeconds(10);
+    /** How long a run may take to read how far its topics are published before it gives up (and is restarted). */
+    private static final Duration TAIL_READ_TIMEOUT = Duration.ofSeconds(60);
+    /** How long closing the producer may wait for an abort to reach Kafka; the next run's fencing aborts it anyway. */
+    private static final Duration PRODUCER_CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final BackboneConfig config;
     private final String eventsTopic;
     private final String messagePrefix;
     private final String messageTopic;
     private final Counter published;
+    private final Counter skipped;
     private final Timer lag;
 
     /** Held while a batch is being published; {@link #stop} takes it before closing the engine. */
@@ -84,6 +93,9 @@ public class OutboxRelay {
         this.messagePrefix = OutboxMessage.prefix(config.domain());
         this.messageTopic = topicPrefix() + ".message";
         this.published = metrics.counter("slipway.outbox.relay.published", "domain", config.domain());
+        this.skipped = Counter.builder("slipway.outbox.relay.skipped")
+                .description("Outbox records the slot streamed again after a crash and the relay skipped: their position was on the topic already")
+                .tag("domain", config.domain()).register(metrics);
         this.lag = Timer.builder("slipway.outbox.relay.lag").description("Time from outbox commit to publication on Kafka")
                 .tag("domain", config.domain()).publishPercentiles(0.5, 0.99).register(metrics);
         this.supervisor = Supervisor.named("outbox-relay-" + config.domain(), new Backoff(config.relay().restartBackoff(), Duration.ofMinutes(1)))
@@ -152,12 +164,14 @@ public class OutboxRelay {
             // Again, though the service did both at startup: the relay also runs outside a service (bench, a
             // second instance), and an operator may have dropped the slot or publication meanwhile.
             BackboneSchema.migrate(config);
+            String stream;
             try (var c = DriverManager.getConnection(config.jdbcUrl(), config.db().user(), config.db().password())) {
                 OutboxSchema.prepare(c, config.slotName());
+                stream = OutboxPosition.stream(config.slotName(), systemIdentifier(c));
             }
             leader = true;
             LOG.infof("relay for domain %s is active (slot %s)", config.domain(), config.slotName());
-            runEngine();
+            runEngine(stream);
         } finally {
             leader = false;
         }
@@ -172,12 +186,33 @@ public class OutboxRelay {
         return supervisor.lastError();
     }
 
-    private void runEngine() throws IOException {
+    /** The PostgreSQL cluster's system identifier, part of the stream's name (see {@link OutboxPosition#stream}). */
+    private static String systemIdentifier(java.sql.Connection c) throws java.sql.SQLException {
+        try (var q = c.createStatement(); var rs = q.executeQuery("select system_identifier from pg_control_system()")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /**
+     * One run of the connector, with a producer of its own. Before the connector streams anything, the producer's
+     * {@code initTransactions} fences the producer of the previous run (or of a relay that died: same transactional
+     * id), which aborts its open transaction or waits until its commit is complete; only then is how far the topic got
+     * read, so that it includes everything the previous run committed.
+     */
+    private void runEngine(String stream) throws IOException {
         Throwable[] failure = new Throwable[1];
-        try (KafkaProducer<String, byte[]> producer = producer()) {
+        KafkaProducer<String, byte[]> producer = producer();
+        try (PublishedPositions positions = new PublishedPositions(config.kafka().bootstrapServers(),
+                "slipway-relay-" + config.domain() + "-positions", stream, TAIL_READ_TIMEOUT)) {
+            producer.initTransactions();
+            OutboxPosition resumed = positions.published(eventsTopic);
+            LOG.infof("relay for domain %s: %s holds the slot's stream up to %s", config.domain(), eventsTopic,
+                    resumed == null ? "nothing" : resumed);
+            Batches batches = new Batches(producer, positions, stream);
             engine = DebeziumEngine.create(Connect.class)
                     .using(connectorProperties())
-                    .notifying((records, committer) -> publish(producer, records, committer))
+                    .notifying((records, committer) -> publish(batches, records, committer))
                     .using((success, message, error) -> {
                         if (!success) {
                             failure[0] = error != null ? error : new IllegalStateException(message);
@@ -189,13 +224,30 @@ public class OutboxRelay {
             }
         } finally {
             closeEngine();
+            // an open transaction is aborted by the close, or else by the next run's initTransactions
+            producer.close(PRODUCER_CLOSE_WAIT);
         }
         if (failure[0] != null && running) {
             throw new IllegalStateException("connector stopped: " + failure[0].getMessage(), failure[0]);
         }
     }
 
-    private void publish(KafkaProducer<String, byte[]> producer, List<ChangeEvent<SourceRecord, SourceRecord>> records,
+    /** What one run publishes with: its producer, how far its topics are published, and its stream's last position. */
+    private static final class Batches {
+        final KafkaProducer<String, byte[]> producer;
+        final PublishedPositions positions;
+        final String stream;
+        /** The position of the last record of the previous batch, to tell a rewind of the connector. */
+        OutboxPosition last;
+
+        Batches(KafkaProducer<String, byte[]> producer, PublishedPositions positions, String stream) {
+            this.producer = producer;
+            this.positions = positions;
+            this.stream = stream;
+        }
+    }
+
+    private void publish(Batches batches, List<ChangeEvent<SourceRecord, SourceRecord>> records,
                          DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
         batch.lockInterruptibly();
         try {
@@ -203,37 +255,87 @@ public class OutboxRelay {
                 // a stop is waiting for the lock: leave this batch, unsent, to the next run
                 throw new InterruptedException("the relay for domain " + config.domain() + " is stopping");
             }
-            publishBatch(producer, records, committer);
+            publishBatch(batches, records, committer);
         } finally {
             batch.unlock();
         }
     }
 
-    private void publishBatch(KafkaProducer<String, byte[]> producer, List<ChangeEvent<SourceRecord, SourceRecord>> records,
+    /**
+     * Publishes the batch's records in one Kafka transaction, each with its position, skipping those the topic has
+     * already, and commits the transaction before it marks the batch processed. A failure leaves the batch unmarked:
+     * Debezium stops, the supervisor restarts the relay, and the new run fences this producer (aborting what it left
+     * open) and reads the batch again from the last stored offset.
+     */
+    private void publishBatch(Batches run, List<ChangeEvent<SourceRecord, SourceRecord>> records,
                               DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
         List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
         List<Long> committedAt = new ArrayList<>(records.size());
+        java.util.Map<String, OutboxPosition> sentUpTo = new java.util.HashMap<>();
+        OutboxPosition previous = null;
+        IllegalStateException unreadable = null;
         for (ChangeEvent<SourceRecord, SourceRecord> change : records) {
             SourceRecord r = change.value();
-            ProducerRecord<String, byte[]> out = r.topic().equals(messageTopic) ? fromMessage(r) : fromOutboxRow(r);
+            ProducerRecord<String, byte[]> out;
+            try {
+                out = r.topic().equals(messageTopic) ? fromMessage(r) : fromOutboxRow(r);
+            } catch (IllegalStateException e) {
+                unreadable = e; // a message of a framing version this relay does not know, say: publish what precedes it
+                break;
+            }
             if (out == null) {
                 continue; // heartbeats, another domain's messages, a row change the router passed through
             }
-            sends.add(producer.send(out));
+            OutboxPosition position = OutboxPosition.of(r.sourceOffset());
+            if (previous == null) {
+                if (run.last != null && position.compareTo(run.last) <= 0) {
+                    LOG.infof("relay for domain %s: the connector streams again from %s (after %s); what is published is skipped",
+                            config.domain(), position, run.last);
+                }
+            } else if (position.compareTo(previous) <= 0) {
+                // A batch is a stretch of the stream: positions that do not increase in it would make the skipping
+                // below unsound. Stop rather than publish twice or skip what was never published.
+                throw new IllegalStateException("outbox positions do not increase within a batch: " + position + " after "
+                        + previous + " (at " + r.sourceOffset() + ")");
+            }
+            previous = position;
+            if (run.positions.covers(out.topic(), position)) {
+                skipped.increment();
+                continue; // on the topic already: read again after a crash before its offset was stored
+            }
+            out.headers().add(OutboxPosition.HEADER, position.header(run.stream));
+            if (sends.isEmpty()) {
+                run.producer.beginTransaction();
+            }
+            sends.add(run.producer.send(out));
             committedAt.add(out.timestamp());
+            sentUpTo.put(out.topic(), position);
+        }
+        if (previous != null) {
+            run.last = previous;
+        }
+        if (!sends.isEmpty()) {
+            try {
+                run.producer.commitTransaction(); // flushes; fails if a send failed
+            } catch (org.apache.kafka.common.errors.InterruptException e) {
+                throw new InterruptedException("interrupted while committing to Kafka (the relay for domain " + config.domain() + " is stopping)");
+            } catch (org.apache.kafka.common.KafkaException e) {
+                // Not marking the batch makes Debezium stop; the supervisor restarts from the last committed offset.
+                throw new IllegalStateException("publishing to Kafka failed: " + sendFailure(sends, e), e);
+            }
+            sentUpTo.forEach(run.positions::advance);
         }
         for (int i = 0; i < sends.size(); i++) {
-            try {
-                sends.get(i).get();
-            } catch (ExecutionException e) {
-                // Not marking the batch makes Debezium stop; the supervisor restarts from the last committed offset.
-                throw new IllegalStateException("publishing to Kafka failed: " + e.getCause().getMessage(), e.getCause());
-            }
             published.increment();
             Long ts = committedAt.get(i);
             if (ts != null) {
                 lag.record(Math.max(0, System.currentTimeMillis() - ts), TimeUnit.MILLISECONDS);
             }
+        }
+        if (unreadable != null) {
+            // The relay stops at the record rather than skip it; what preceded it is on Kafka, and each restart
+            // reads it again and skips it, until an instance that reads the record takes over.
+            throw unreadable;
         }
         for (int i = 0; i < records.size() - 1; i++) {
             committer.markProcessed(records.get(i));
@@ -249,6 +351,25 @@ public class OutboxRelay {
         }
         committer.markBatchFinished();
         supervisor.healed(); // a batch went through (heartbeats included): whatever failed before has healed
+    }
+
+    /** Why a transaction failed: the first failed send's reason if a send failed, else the commit's. */
+    private static String sendFailure(List<Future<RecordMetadata>> sends, Exception commitFailure) {
+        for (Future<RecordMetadata> send : sends) {
+            if (send.isDone()) {
+                try {
+                    send.get();
+                } catch (ExecutionException e) {
+                    return e.getCause().getMessage();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                } catch (java.util.concurrent.CancellationException e) {
+                    // not a reason
+                }
+            }
+        }
+        return commitFailure.getMessage();
     }
 
     /**
@@ -334,15 +455,27 @@ public class OutboxRelay {
         throw new IllegalStateException("outbox payload is " + value.getClass().getName() + ", expected bytes");
     }
 
+    /**
+     * A transactional producer. Its transactional id is the slot's, the same for every run and every instance, so
+     * that a run's {@code initTransactions} fences whatever producer relayed the slot before (a zombie's late commit
+     * fails instead of landing behind the new run's read of the topic).
+     */
     private KafkaProducer<String, byte[]> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "slipway-relay-" + config.domain());
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.putAll(config.relay().producer());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** The relay's Kafka transactional id: one per slot. */
+    String transactionalId() {
+        return "slipway-relay-" + config.slotName();
     }
 
     Properties connectorProperties() {

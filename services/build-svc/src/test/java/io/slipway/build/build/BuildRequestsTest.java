@@ -64,8 +64,9 @@ class BuildRequestsTest {
         assertThat(KafkaTopics.header(record, EventHeaders.EVENT_ID)).matches("[0-9a-f-]{36}");
         assertThat(KafkaTopics.header(record, EventHeaders.CORRELATION_ID)).isNotBlank();
         assertThat(KafkaTopics.header(record, EventHeaders.TRACEPARENT)).isEqualTo(trace);
-        assertThat(record.headers().toArray()).extracting(h -> h.key()).as("only the envelope travels, no connector internals")
-                .containsExactlyInAnyOrder(EventHeaders.EVENT_ID, EventHeaders.EVENT_TYPE, EventHeaders.CORRELATION_ID, EventHeaders.TRACEPARENT);
+        assertThat(record.headers().toArray()).extracting(h -> h.key()).as("only the envelope and the relay's position travel, no connector internals")
+                .containsExactlyInAnyOrder(EventHeaders.EVENT_ID, EventHeaders.EVENT_TYPE, EventHeaders.CORRELATION_ID, EventHeaders.TRACEPARENT,
+                        EventHeaders.OUTBOX_POSITION);
         BuildRequested event = EventCodec.released().decode(record.value(), BuildRequested.class);
         assertThat(event.getBuildId()).isEqualTo(id);
         assertThat(event.getImage()).isEqualTo("registry.local:5000/etcd:v3.5");
