@@ -47,6 +47,8 @@ class ChaosTest {
     private static final List<String> SERVICES = List.of("build-svc", "deploy-svc", "event-svc", "infra-svc", "workload-svc");
     private static final List<String> EVENT_TOPICS = List.of("slipway.build.events", "slipway.deploy.events", "slipway.infra.events",
             "slipway.workload.events", "slipway.kube.events");
+    private static final List<String> COMPONENTS = List.of("postgresql", "kafka", "build-svc", "deploy-svc", "event-svc", "infra-svc",
+            "workload-svc");
     private static final String BASE_IMAGE = "chaos/base:v1";
 
     private final ChaosTable table = new ChaosTable();
@@ -91,6 +93,12 @@ class ChaosTest {
                             });
                 }
                 assertConsumersCaughtUp(stack.bootstrapServers());
+                // issue 18, item 3: every process was killed once and restarted once, and `slipway status` says so
+                String status = statusOutput(stackDir);
+                for (String component : COMPONENTS) {
+                    assertThat(status).as(status).containsPattern("(?m)^" + component + " +" + stack.pidOf(component)
+                            + " .* UP +1 +was killed by signal 9 \\(SIGKILL\\) at ");
+                }
             }
         }
         String markdown = table.markdown();
@@ -340,6 +348,19 @@ class ChaosTest {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** What {@code slipway status} prints for the stack in {@code dir}. */
+    private static String statusOutput(Path dir) {
+        java.io.PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            io.slipway.cli.Slipway.commandLine().execute("status", "--data-dir", dir.toString());
+        } finally {
+            System.setOut(original);
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static void deleteRecursively(Path dir) throws java.io.IOException {
