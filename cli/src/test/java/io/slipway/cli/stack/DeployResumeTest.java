@@ -64,8 +64,7 @@ class DeployResumeTest {
                         .filter(s -> s.name().equals("deploy-svc")).findFirst().orElseThrow().pid();
                 ProcessHandle.of(pid).orElseThrow().destroyForcibly();
                 await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
-            }
-            try (Stack stack = Stack.start(options)) {
+                // the stack starts the killed service again on its own (ProcessWatch), which resumes what it was doing
                 String viewer = stack.token(Role.viewer, Duration.ofHours(1));
                 URI gateway = stack.gatewayUrl();
                 await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
@@ -107,7 +106,7 @@ class DeployResumeTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         try (TopicTail tail = new TopicTail(bootstrapServers, "slipway.deploy.events", true)) {
             tail.read(0, line -> {
-                // the relay publishes at least once: after a crash it may repeat events, which carry the same id
+                // the relay publishes each event once; a repeat would carry the same id, counted once here as consumers do
                 if ("resume".equals(line.path("key").asText()) && seen.add(line.path("headers").path("eventId").asText())) {
                     events.add(line);
                 }

@@ -206,14 +206,7 @@ class RelayDeliveryTest {
             writing.set(false);
             writer.join();
 
-            await().atMost(Duration.ofSeconds(120)).pollInSameThread().until(() -> {
-                poll(consumer, seen, duplicates);
-                return seen.keySet().containsAll(written);
-            });
-            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).pollInSameThread()
-                    .until(() -> poll(consumer, seen, duplicates) == written.size());
-            assertThat(seen.keySet()).as("no event lost, none invented").isEqualTo(written);
-            assertThat(duplicates.get()).as("events published twice, of %d", written.size()).isZero();
+            assertEachPublishedOnce(consumer, seen, duplicates, written);
             System.out.printf("relay killed after %d of %d events published; the standby skipped %.0f it read again%n",
                     publishedBeforeKill, written.size(), metrics.counter("slipway.outbox.relay.skipped", "domain", outbox.domain).count());
         } finally {
@@ -314,14 +307,7 @@ class RelayDeliveryTest {
             writing.set(false);
             writer.join();
 
-            await().atMost(Duration.ofSeconds(120)).pollInSameThread().until(() -> {
-                poll(consumer, seen, duplicates);
-                return seen.keySet().containsAll(written);
-            });
-            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).pollInSameThread()
-                    .until(() -> poll(consumer, seen, duplicates) == written.size());
-            assertThat(seen.keySet()).as("no event lost, none invented").isEqualTo(written);
-            assertThat(duplicates.get()).as("events published twice, of %d", written.size()).isZero();
+            assertEachPublishedOnce(consumer, seen, duplicates, written);
             System.out.printf("Kafka killed after %d of %d events published; the relay failed (%s) and skipped %.0f it read again%n",
                     beforeRestart, written.size(), relay.lastError(), metrics.counter("slipway.outbox.relay.skipped", "domain", outbox.domain).count());
         } finally {
@@ -401,6 +387,19 @@ class RelayDeliveryTest {
     }
 
     /** Reads what is new; returns the number of distinct events seen so far. */
+    /** Reads on until every written event is there, and for 2 s more: each must be there once, and nothing else. */
+    private static void assertEachPublishedOnce(KafkaConsumer<String, byte[]> consumer, Map<String, Integer> seen, AtomicInteger duplicates,
+                                                Set<String> written) {
+        await().atMost(Duration.ofSeconds(120)).pollInSameThread().until(() -> {
+            poll(consumer, seen, duplicates);
+            return seen.keySet().containsAll(written);
+        });
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).pollInSameThread()
+                .until(() -> poll(consumer, seen, duplicates) == written.size());
+        assertThat(seen.keySet()).as("no event lost, none invented").isEqualTo(written);
+        assertThat(duplicates.get()).as("events published twice, of %d", written.size()).isZero();
+    }
+
     private static int poll(KafkaConsumer<String, byte[]> consumer, Map<String, Integer> seen, AtomicInteger duplicates) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
             if (seen.merge(KafkaTopics.header(r, EventHeaders.EVENT_ID), 1, Integer::sum) > 1) {
