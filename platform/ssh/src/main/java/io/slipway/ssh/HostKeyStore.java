@@ -35,6 +35,11 @@ import org.apache.sshd.common.config.keys.PublicKeyEntry;
 public final class HostKeyStore implements ServerKeyVerifier {
     /** Set when the verifier refused a key, so the connect failure can say why. */
     static final AttributeKey<Refusal> REFUSAL = new AttributeKey<>();
+    /**
+     * The same refusals by session: a session clears its attributes once it has closed, and one the server closed right
+     * after the refused key exchange can be closed before the connect failure is read; it would then look unreachable.
+     */
+    private final Map<ClientSession, Refusal> refusals = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
     /** The line value of a host allowed trust on first use that has not been contacted yet. */
     static final String FIRST_USE = "@first-use";
     private static final java.util.regex.Pattern FINGERPRINT = java.util.regex.Pattern.compile("SHA256:[A-Za-z0-9+/]{43}");
@@ -156,7 +161,7 @@ public final class HostKeyStore implements ServerKeyVerifier {
         synchronized (this) {
             String known = keys.get(id);
             if (known == null && !trustAll) {
-                session.setAttribute(REFUSAL, new Refusal(SshException.Kind.HOST_KEY_UNKNOWN, "no host key is pinned for " + id
+                refuse(session, new Refusal(SshException.Kind.HOST_KEY_UNKNOWN, "no host key is pinned for " + id
                         + " and trust on first use was not asked for it, so no credential was sent (it offered " + offered + " ("
                         + KeyUtils.getKeyType(key) + ")): give the host's key (ssh-keyscan) or fingerprint (ssh-keygen -l), or allow "
                         + "trust on first use for it"));
@@ -170,11 +175,23 @@ public final class HostKeyStore implements ServerKeyVerifier {
             if (known.equals(entry)) {
                 return true;
             }
-            session.setAttribute(REFUSAL, new Refusal(SshException.Kind.HOST_KEY_CHANGED, "host key changed: pinned " + fingerprint(known)
+            refuse(session, new Refusal(SshException.Kind.HOST_KEY_CHANGED, "host key changed: pinned " + fingerprint(known)
                     + ", offered " + offered + " (" + KeyUtils.getKeyType(key) + "). If the host was reinstalled, pin its new key or remove "
                     + "the line for " + id + " from " + file + "; otherwise something is answering in its place"));
             return false;
         }
+    }
+
+    private void refuse(ClientSession session, Refusal refusal) {
+        session.setAttribute(REFUSAL, refusal);
+        refusals.put(session, refusal);
+    }
+
+    /** Why this store refused {@code session}'s host key, or null if it did not. */
+    Refusal refusalOf(ClientSession session) {
+        Refusal r = session.getAttribute(REFUSAL);
+        Refusal kept = refusals.remove(session);
+        return r != null ? r : kept;
     }
 
     /** host:port as the target named it (not the resolved address), so pins follow the names users write. */

@@ -440,7 +440,7 @@ public final class SshEngine implements AutoCloseable {
             session.close(true);
             throw e;
         } catch (IOException | RuntimeException e) {
-            HostKeyStore.Refusal refusal = session.getAttribute(HostKeyStore.REFUSAL);
+            HostKeyStore.Refusal refusal = hostKeys.refusalOf(session);
             session.close(true);
             if (refusal != null) {
                 throw new SshException(refusal.kind(), t.host(), refusal.message());

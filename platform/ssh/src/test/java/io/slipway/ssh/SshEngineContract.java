@@ -173,7 +173,7 @@ abstract class SshEngineContract {
             assertThat(keys.pin(host(1).address(), host(1).port(), otherKey)).isTrue();
             pinned.evictHost(host(1).address(), host(1).port());
             assertThatThrownBy(() -> pinned.exec(root(host(1)), "true", Duration.ofSeconds(10)))
-                    .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).isEqualTo(SshException.Kind.HOST_KEY_CHANGED));
+                    .isInstanceOfSatisfying(SshException.class, e -> assertThat(e.kind()).as(e.getMessage()).isEqualTo(SshException.Kind.HOST_KEY_CHANGED));
         }
     }
 
