@@ -229,19 +229,9 @@ class ChaosTest {
                     if (o.ended == null) {
                         continue;
                     }
-                    int times = switch (o.kind) {
-                        case "rest-build", "kafka-build" -> Math.min(count(buildEvents, o.id, "BuildRequested"),
-                                count(buildEvents, o.id, "BuildSucceeded") + count(buildEvents, o.id, "BuildFailed"));
-                        case "cluster-run" -> count(deployEvents, o.id, "ClusterReady");
-                        case "cluster-delete" -> count(deployEvents, o.id, "Deleted");
-                        case "sink-delivery" -> hook.applications(o.id);
-                        default -> 1; // a tag or a push is idempotent by nature: its end state is the store's or registry's content
-                    };
-                    int most = switch (o.kind) {
-                        case "rest-build", "kafka-build" -> Math.max(count(buildEvents, o.id, "BuildRequested"),
-                                count(buildEvents, o.id, "BuildSucceeded") + count(buildEvents, o.id, "BuildFailed"));
-                        default -> times;
-                    };
+                    int[] ends = endsOf(o, buildEvents, deployEvents, hook);
+                    int times = ends[0];
+                    int most = ends[1];
                     if (times == 0) {
                         counts[0]++;
                         last.add(o + ": its end never reached its topic or receiver");
@@ -257,6 +247,26 @@ class ChaosTest {
         }
         findings.addAll(last);
         return counts;
+    }
+
+    /**
+     * How often {@code o}'s end was recorded, as {fewest, most}: a build's BuildRequested and its terminal events must
+     * both be there once; the other kinds have one record each.
+     */
+    private static int[] endsOf(Operations.Op o, Map<String, Map<String, Set<String>>> buildEvents,
+                                Map<String, Map<String, Set<String>>> deployEvents, HookReceiver hook) {
+        if (o.kind.equals("rest-build") || o.kind.equals("kafka-build")) {
+            int requested = count(buildEvents, o.id, "BuildRequested");
+            int ended = count(buildEvents, o.id, "BuildSucceeded") + count(buildEvents, o.id, "BuildFailed");
+            return new int[] {Math.min(requested, ended), Math.max(requested, ended)};
+        }
+        int times = switch (o.kind) {
+            case "cluster-run" -> count(deployEvents, o.id, "ClusterReady");
+            case "cluster-delete" -> count(deployEvents, o.id, "Deleted");
+            case "sink-delivery" -> hook.applications(o.id);
+            default -> 1; // a tag or a push is idempotent by nature: its end state is the store's or registry's content
+        };
+        return new int[] {times, times};
     }
 
     private static int count(Map<String, Map<String, Set<String>>> events, String key, String type) {

@@ -162,11 +162,7 @@ class RelayDeliveryTest {
             relay.start();
             written.add(outbox.emit(c, "b-marker").toString());
             c.commit();
-            await().atMost(Duration.ofSeconds(60)).pollInSameThread().until(() -> poll(consumer, seen, duplicates) == written.size());
-            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).pollInSameThread()
-                    .until(() -> poll(consumer, seen, duplicates) == written.size());
-            assertThat(seen.keySet()).isEqualTo(written);
-            assertThat(duplicates.get()).as("events published twice").isZero();
+            assertEachPublishedOnce(consumer, seen, duplicates, written, Duration.ofSeconds(60));
         } finally {
             relay.stop();
         }
@@ -206,7 +202,7 @@ class RelayDeliveryTest {
             writing.set(false);
             writer.join();
 
-            assertEachPublishedOnce(consumer, seen, duplicates, written);
+            assertEachPublishedOnce(consumer, seen, duplicates, written, Duration.ofSeconds(120));
             System.out.printf("relay killed after %d of %d events published; the standby skipped %.0f it read again%n",
                     publishedBeforeKill, written.size(), metrics.counter("slipway.outbox.relay.skipped", "domain", outbox.domain).count());
         } finally {
@@ -258,11 +254,7 @@ class RelayDeliveryTest {
             second.start();
             written.add(outbox.emit(c, "b-marker").toString());
             c.commit();
-            await().atMost(Duration.ofSeconds(60)).pollInSameThread().until(() -> poll(consumer, seen, duplicates) == written.size());
-            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).pollInSameThread()
-                    .until(() -> poll(consumer, seen, duplicates) == written.size());
-            assertThat(seen.keySet()).isEqualTo(written);
-            assertThat(duplicates.get()).as("events published twice").isZero();
+            assertEachPublishedOnce(consumer, seen, duplicates, written, Duration.ofSeconds(60));
             assertThat(metrics.counter("slipway.outbox.relay.skipped", "domain", outbox.domain).count())
                     .as("events read again and skipped").isEqualTo(300);
         } finally {
@@ -307,7 +299,7 @@ class RelayDeliveryTest {
             writing.set(false);
             writer.join();
 
-            assertEachPublishedOnce(consumer, seen, duplicates, written);
+            assertEachPublishedOnce(consumer, seen, duplicates, written, Duration.ofSeconds(120));
             System.out.printf("Kafka killed after %d of %d events published; the relay failed (%s) and skipped %.0f it read again%n",
                     beforeRestart, written.size(), relay.lastError(), metrics.counter("slipway.outbox.relay.skipped", "domain", outbox.domain).count());
         } finally {
@@ -387,10 +379,13 @@ class RelayDeliveryTest {
     }
 
     /** Reads what is new; returns the number of distinct events seen so far. */
-    /** Reads on until every written event is there, and for 2 s more: each must be there once, and nothing else. */
+    /**
+     * Reads on until every written event is there (within {@code within}), and for 2 s more: each must be there once,
+     * and nothing else.
+     */
     private static void assertEachPublishedOnce(KafkaConsumer<String, byte[]> consumer, Map<String, Integer> seen, AtomicInteger duplicates,
-                                                Set<String> written) {
-        await().atMost(Duration.ofSeconds(120)).pollInSameThread().until(() -> {
+                                                Set<String> written, Duration within) {
+        await().atMost(within).pollInSameThread().until(() -> {
             poll(consumer, seen, duplicates);
             return seen.keySet().containsAll(written);
         });
