@@ -1,10 +1,13 @@
 package io.slipway.backbone.api;
 
+import io.smallrye.mutiny.CompositeException;
 import io.vertx.core.VertxException;
+import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.pgclient.PgException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.net.ConnectException;
+import java.net.SocketException;
+import java.sql.SQLException;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
@@ -22,8 +25,13 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class DatabaseUnavailableMapper {
     private static final Logger LOG = Logger.getLogger(DatabaseUnavailableMapper.class);
 
-    @ServerExceptionMapper({ConnectException.class, VertxException.class, PgException.class, HibernateException.class,
-            CompletionException.class})
+    /**
+     * Every type a database failure reaches a resource method as: the SQL client's own (a commit on a closed connection
+     * fails with a bare {@link NoStackTraceThrowable}), Hibernate's, and Mutiny's {@link CompositeException} of a failed
+     * statement and its failed rollback. A type missing here is answered by Quarkus' default 500.
+     */
+    @ServerExceptionMapper({SocketException.class, VertxException.class, NoStackTraceThrowable.class, PgException.class,
+            SQLException.class, HibernateException.class, CompletionException.class, CompositeException.class})
     public Response map(Throwable e) {
         if (DatabaseUnavailable.causedBy(e)) {
             LOG.warnf("answering 503: the database is unavailable (%s)", e.toString());
