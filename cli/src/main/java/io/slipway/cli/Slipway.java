@@ -21,6 +21,7 @@ import io.slipway.cli.image.InspectCommand;
 import io.slipway.cli.image.RmiCommand;
 import io.slipway.cli.image.TagCommand;
 import io.slipway.cli.stack.DownCommand;
+import io.slipway.cli.stack.ServiceControl;
 import io.slipway.cli.stack.StatusCommand;
 import io.slipway.cli.stack.UpCommand;
 import io.slipway.cli.token.TokenCommand;
@@ -39,6 +40,7 @@ import picocli.CommandLine.Command;
                 RunCommand.class, ApplyCommand.class, JoinCommand.class, DeleteCommand.class, ResetCommand.class, ClustersCommand.class,
                 SecretCommand.class,
                 InfraCommand.class, WorkloadsCommand.class, ComponentsCommand.class,
+                ServiceControl.Stop.class, ServiceControl.Start.class,
                 CommandLine.HelpCommand.class})
 public final class Slipway {
 

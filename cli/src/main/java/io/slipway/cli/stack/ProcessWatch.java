@@ -32,7 +32,7 @@ final class ProcessWatch<P extends ChildProcess> {
     }
 
     /** Where the watched process stands. */
-    enum State { RUNNING, RESTARTING, GAVE_UP, STOPPED }
+    enum State { RUNNING, RESTARTING, GAVE_UP, HELD, STOPPED }
 
     private final String name;
     private final Supplier<P> relaunch;
@@ -68,12 +68,43 @@ final class ProcessWatch<P extends ChildProcess> {
     }
 
     private void exited(P process, int code) {
+        boolean held;
         synchronized (this) {
             if (state == State.STOPPED || process != current) {
                 return; // stopped on purpose, or an exit already handled
             }
+            held = state == State.HELD;
+            if (held) {
+                lastExit = "stopped on request (slipway stop) at " + Instant.now();
+            }
+        }
+        if (held) {
+            changed.accept(this);
+            return;
         }
         crashed(describeExit(code), process);
+    }
+
+    /**
+     * Stops restarting the process ({@code slipway stop}): its exit from now on is not a crash. Answers the process, for
+     * the caller to stop; false when there is nothing to hold (already held, given up, the stack stopping).
+     */
+    synchronized boolean hold() {
+        if (state != State.RUNNING && state != State.RESTARTING) {
+            return false;
+        }
+        state = State.HELD;
+        return true;
+    }
+
+    /** Starts a held process again ({@code slipway start}); not counted as a restart after a crash. */
+    synchronized void release() {
+        if (state != State.HELD) {
+            return;
+        }
+        state = State.RESTARTING;
+        crashes.clear();
+        scheduler.execute(() -> restart(false));
     }
 
     /** Counts a crash (an exit, or a start that failed) and schedules the next start, or gives up. */
@@ -93,7 +124,7 @@ final class ProcessWatch<P extends ChildProcess> {
                 Duration pause = policy.backoff().forRetry(crashes.size());
                 progress.println("slipway: " + name + " " + exit + "; restarting in " + pause.toMillis() + " ms (crash "
                         + crashes.size() + " of at most " + policy.maxCrashes() + " within " + policy.window().toMinutes() + " min)");
-                scheduler.schedule(this::restart, pause.toMillis(), TimeUnit.MILLISECONDS);
+                scheduler.schedule(() -> restart(true), pause.toMillis(), TimeUnit.MILLISECONDS);
                 return;
             }
             state = State.GAVE_UP;
@@ -104,14 +135,16 @@ final class ProcessWatch<P extends ChildProcess> {
         changed.accept(this);
     }
 
-    private void restart() {
+    private void restart(boolean afterCrash) {
         synchronized (this) {
             if (state != State.RESTARTING) {
                 return;
             }
             try {
                 P next = relaunch.get();
-                restarts++;
+                if (afterCrash) {
+                    restarts++;
+                }
                 state = State.RUNNING;
                 watch(next);
             } catch (RuntimeException e) {

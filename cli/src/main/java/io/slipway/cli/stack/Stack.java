@@ -58,6 +58,7 @@ public final class Stack implements AutoCloseable {
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(120);
     /** Long enough for a service's first stop, which writes its class-data archive (five side by side on two cores). */
     private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(30);
+    private static final Duration CONTROL_POLL = Duration.ofMillis(300);
     private static final String LOCK_FILE = "up.lock";
     private static final java.util.regex.Pattern SERVICE_OPTION = java.util.regex.Pattern.compile("([a-z]+-svc):(.+)");
 
@@ -121,6 +122,7 @@ public final class Stack implements AutoCloseable {
         createDirectories();
         acquireLock();
         StaleStack.clear(layout, progress);
+        clearStopRequests();
         requirePackagedServices(options.home());
         Gateway bound = Gateway.bind(ServiceProcess.LOOPBACK, options.gatewayPort());
         synchronized (this) {
@@ -159,6 +161,45 @@ public final class Stack implements AutoCloseable {
             }
             state = describe();
             StackFile.write(layout, state);
+            restarts.scheduleWithFixedDelay(this::applyStopRequests, CONTROL_POLL.toMillis(), CONTROL_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A stop request is for the stack that was running; a new one starts every service. */
+    private void clearStopRequests() {
+        for (ServiceSpec spec : ServiceSpec.ALL) {
+            try {
+                Files.deleteIfExists(layout.stopRequest(spec.name()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot remove " + layout.stopRequest(spec.name()) + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * {@code slipway stop}/{@code start}: a service whose stop request file exists is stopped (SIGTERM, SIGKILL after the
+     * grace) and not restarted; once the file is gone it is started again on its port.
+     */
+    private void applyStopRequests() {
+        List<ProcessWatch<ServiceProcess>> now;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            now = List.copyOf(watches);
+        }
+        for (ProcessWatch<ServiceProcess> w : now) {
+            boolean stopRequested = Files.exists(layout.stopRequest(w.name()));
+            if (stopRequested && w.hold()) {
+                ServiceProcess p = w.current();
+                progress.println("slipway: stopping " + w.name() + " (slipway stop); slipway start " + w.name() + " starts it again");
+                p.requestStop();
+                Thread.ofVirtual().name("slipway-stop-" + w.name()).start(() -> p.awaitStop(SERVICE_STOP_GRACE));
+                rewriteStackFile();
+            } else if (!stopRequested && w.state() == ProcessWatch.State.HELD) {
+                progress.println("slipway: starting " + w.name() + " again (slipway start)");
+                w.release();
+            }
         }
     }
 
@@ -369,7 +410,7 @@ public final class Stack implements AutoCloseable {
         List<StackFile.Service> svc = watches.stream().map(w -> {
             ServiceProcess s = w.current();
             return new StackFile.Service(s.spec().name(), s.spec().domain(), s.pid(), s.port(), s.url().toString(), s.log().toString(),
-                    w.restarts(), w.lastExit(), w.state() == ProcessWatch.State.GAVE_UP);
+                    w.restarts(), w.lastExit(), w.state() == ProcessWatch.State.GAVE_UP, w.state() == ProcessWatch.State.HELD);
         }).toList();
         EmbeddedKafka k = kafkaWatch.current();
         EmbeddedPostgres pg = postgresWatch.current();

@@ -37,10 +37,11 @@ public final class StackFile {
 
     /**
      * One service: {@code restarts} since {@code up} started it, how its last run ended ({@code lastExit}, null if none
-     * has), and {@code gaveUp} once it crashed too often to be started again.
+     * has), {@code gaveUp} once it crashed too often to be started again, and {@code stopped} while an operator keeps it
+     * stopped ({@code slipway stop}).
      */
     public record Service(String name, String domain, long pid, int port, String url, String log, int restarts, String lastExit,
-                          boolean gaveUp) {
+                          boolean gaveUp, boolean stopped) {
     }
 
     private StackFile() {

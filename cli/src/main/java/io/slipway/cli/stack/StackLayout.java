@@ -33,6 +33,14 @@ public record StackLayout(Path dataDir) {
         return logs().resolve(service + ".log");
     }
 
+    /**
+     * {@code slipway stop SERVICE} leaves {@code <service>.stopped} here; the {@code up} process stops that service and
+     * keeps it stopped while the file is there ({@code slipway start} removes it). Cleared when a stack starts.
+     */
+    public Path stopRequest(String service) {
+        return dataDir.resolve("control").resolve(service + ".stopped");
+    }
+
     public Path stackFile() {
         return dataDir.resolve("stack.json");
     }

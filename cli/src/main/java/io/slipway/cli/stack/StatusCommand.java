@@ -37,13 +37,22 @@ public final class StatusCommand implements Callable<Integer> {
     boolean watch;
 
     /** {@code restarts} and {@code lastExit} for what {@code up} restarts when it dies: Kafka, PostgreSQL, services. */
-    record Row(String component, long pid, String address, boolean up, String restarts, String lastExit) {
+    record Row(String component, long pid, String address, boolean up, String restarts, String lastExit, boolean stopped) {
         Row(String component, long pid, String address, boolean up) {
-            this(component, pid, address, up, "-", "-");
+            this(component, pid, address, up, "-", "-", false);
         }
 
         Row(String component, long pid, String address, boolean up, int restarts, String lastExit, boolean gaveUp) {
-            this(component, pid, address, up, String.valueOf(restarts), (gaveUp ? "GAVE UP, " : "") + (lastExit == null ? "-" : lastExit));
+            this(component, pid, address, up, restarts, lastExit, gaveUp, false);
+        }
+
+        Row(String component, long pid, String address, boolean up, int restarts, String lastExit, boolean gaveUp, boolean stopped) {
+            this(component, pid, address, up, String.valueOf(restarts), (gaveUp ? "GAVE UP, " : "") + (lastExit == null ? "-" : lastExit),
+                    stopped);
+        }
+
+        String state() {
+            return stopped ? "STOPPED" : up ? "UP" : "DOWN";
         }
     }
 
@@ -76,16 +85,20 @@ public final class StatusCommand implements Callable<Integer> {
                 kafka.restarts(), kafka.lastExit(), kafka.gaveUp()));
         for (StackFile.Service svc : s.services()) {
             rows.add(new Row(svc.name(), svc.pid(), svc.url(), alive(svc.pid()) && ServiceProcess.isHealthy(client, URI.create(svc.url())),
-                    svc.restarts(), svc.lastExit(), svc.gaveUp()));
+                    svc.restarts(), svc.lastExit(), svc.gaveUp(), svc.stopped()));
         }
-        System.out.printf("%-14s %-8s %-28s %-6s %-8s %s%n", "COMPONENT", "PID", "URL/PORT", "STATE", "RESTARTS", "LAST EXIT");
-        rows.forEach(r -> System.out.printf("%-14s %-8d %-28s %-6s %-8s %s%n", r.component(), r.pid(), r.address(), r.up() ? "UP" : "DOWN",
+        System.out.printf("%-14s %-8s %-28s %-7s %-8s %s%n", "COMPONENT", "PID", "URL/PORT", "STATE", "RESTARTS", "LAST EXIT");
+        rows.forEach(r -> System.out.printf("%-14s %-8d %-28s %-7s %-8s %s%n", r.component(), r.pid(), r.address(), r.state(),
                 r.restarts(), r.lastExit()));
         if (s.services().stream().anyMatch(StackFile.Service::gaveUp) || pg.gaveUp() || kafka.gaveUp()) {
             System.out.println("A component that crashed too often is not restarted again: see its log in " + layout.logs()
                     + ", then slipway down && slipway up.");
         }
-        return rows.stream().allMatch(Row::up) ? 0 : 1;
+        if (rows.stream().anyMatch(Row::stopped)) {
+            System.out.println("A STOPPED service was stopped with slipway stop; slipway start <service> starts it again.");
+        }
+        // a service kept stopped on purpose is not a failure of the stack
+        return rows.stream().allMatch(r -> r.up() || r.stopped()) ? 0 : 1;
     }
 
     private static boolean alive(long pid) {

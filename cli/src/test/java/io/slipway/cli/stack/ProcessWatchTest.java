@@ -112,6 +112,33 @@ class ProcessWatchTest {
     }
 
     @Test
+    void aHeldServiceStaysStoppedWithoutCountingACrashUntilReleased() {
+        AtomicInteger changes = new AtomicInteger();
+        ServiceProcess first = run("exec sleep 600");
+        ProcessWatch<ServiceProcess> watch = new ProcessWatch<>("deploy-svc", first, () -> run("exec sleep 600"), QUICK, scheduler, progress,
+                w -> changes.incrementAndGet());
+
+        assertThat(watch.hold()).isTrue();
+        assertThat(watch.hold()).as("already held").isFalse();
+        first.requestStop();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !first.isAlive() && changes.get() == 1);
+        await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5))
+                .until(() -> watch.state() == ProcessWatch.State.HELD && watch.current() == first && started.size() == 1);
+        assertThat(watch.lastExit()).startsWith("stopped on request (slipway stop) at ");
+        assertThat(watch.restarts()).isZero();
+
+        watch.release();
+        await().atMost(Duration.ofSeconds(10)).until(() -> watch.state() == ProcessWatch.State.RUNNING && watch.current() != first);
+        assertThat(watch.current().isAlive()).isTrue();
+        assertThat(watch.restarts()).as("a start on request is not a restart after a crash").isZero();
+
+        // and a crash after that is one again
+        ProcessHandle.of(watch.current().pid()).orElseThrow().destroyForcibly();
+        await().atMost(Duration.ofSeconds(20)).until(() -> watch.restarts() == 1 && watch.state() == ProcessWatch.State.RUNNING);
+        watch.stopWatching();
+    }
+
+    @Test
     void exitsAreDescribedAsAShellWould() {
         assertThat(ProcessWatch.describeExit(137)).isEqualTo("was killed by signal 9 (SIGKILL)");
         assertThat(ProcessWatch.describeExit(143)).isEqualTo("was killed by signal 15 (SIGTERM)");
