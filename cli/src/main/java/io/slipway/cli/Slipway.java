@@ -20,6 +20,8 @@ import io.slipway.cli.image.SyncCommand;
 import io.slipway.cli.image.InspectCommand;
 import io.slipway.cli.image.RmiCommand;
 import io.slipway.cli.image.TagCommand;
+import io.slipway.cli.replay.DlqCommand;
+import io.slipway.cli.replay.ReplayCommand;
 import io.slipway.cli.stack.DownCommand;
 import io.slipway.cli.stack.ServiceControl;
 import io.slipway.cli.stack.StatusCommand;
@@ -39,7 +41,7 @@ import picocli.CommandLine.Command;
                 PushCommand.class, PullCommand.class, SaveCommand.class, LoadCommand.class, LoginCommand.class, SyncCommand.class,
                 RunCommand.class, ApplyCommand.class, JoinCommand.class, DeleteCommand.class, ResetCommand.class, ClustersCommand.class,
                 SecretCommand.class,
-                InfraCommand.class, WorkloadsCommand.class, ComponentsCommand.class,
+                InfraCommand.class, WorkloadsCommand.class, ComponentsCommand.class, ReplayCommand.class, DlqCommand.class,
                 ServiceControl.Stop.class, ServiceControl.Start.class,
                 CommandLine.HelpCommand.class})
 public final class Slipway {

@@ -5,9 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.slipway.cli.Slipway;
 import io.slipway.cli.events.TopicTail;
 import io.slipway.security.Role;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +20,7 @@ import java.net.http.HttpResponse;
 import io.slipway.embedded.EmbeddedRegistry;
 import io.slipway.oci.registry.RegistryClient;
 import io.slipway.oci.registry.RegistryConfig;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,8 +28,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The whole local stack, end to end through the gateway: a build reaches deploy-svc by Kafka, a restart keeps it, and a
@@ -88,6 +97,7 @@ class StackTest {
             buildId = requestBuild(gateway, operator, "etcd:v1");
             awaitDeployKnows(gateway, viewer, buildId, "etcd:v1");
             assertThat(buildEventKeyed(stack.bootstrapServers(), buildId).path("event").isObject()).isTrue();
+            aReplayOfDeployCatalogChangesNothingItApplied(dir, gateway, viewer, buildId);
 
             assertThat(get(gateway, "/api/v1/nothing-here", viewer).statusCode()).isEqualTo(404);
             assertThat(get(gateway, "/healthz", null).statusCode()).isEqualTo(200);
@@ -115,6 +125,74 @@ class StackTest {
             children = allChildren(stack);
         }
         assertAllGone(children);
+    }
+
+    /**
+     * Issue 16: deploy-svc stopped ({@code slipway stop}), its build catalog's group moved back to the oldest build event
+     * ({@code slipway replay}), started again: it reads every event again and drops each as one it has applied, and its
+     * read model is what it was.
+     */
+    private void aReplayOfDeployCatalogChangesNothingItApplied(Path dir, URI gateway, String viewer, String buildId) throws Exception {
+        String group = "deploy-svc.build-catalog";
+        String[] replay = {"replay", "slipway.build.events", "--group", group, "--from", "earliest", "--data-dir", dir.toString()};
+        HttpResponse<String> before = get(gateway, "/api/v1/deploy/builds/" + buildId, viewer);
+        assertThat(before.statusCode()).isEqualTo(200);
+
+        Cli refused = run(replay);
+        assertThat(refused.code()).as(refused.out()).isEqualTo(1);
+        assertThat(refused.err()).contains(group + " has 1 running member(s)").contains("stop the service");
+
+        Cli stopped = run("stop", "deploy-svc", "--data-dir", dir.toString());
+        assertThat(stopped.code()).as(stopped.err()).isZero();
+        assertThat(get(gateway, "/api/v1/deploy/builds/" + buildId, viewer).statusCode()).isIn(502, 503);
+        assertThat(run("status", "--data-dir", dir.toString()).out()).containsPattern("(?m)^deploy-svc .* STOPPED +0 +stopped on request");
+
+        // a stopped consumer leaves its group at once; one that had to be killed stays a member until its session ends
+        AtomicReference<Cli> moved = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            moved.set(run(replay));
+            return moved.get().code() == 0;
+        });
+        Matcher readAgain = Pattern.compile("read again: (\\d+) record").matcher(moved.get().out());
+        assertThat(readAgain.find()).as(moved.get().out()).isTrue();
+        long replayed = Long.parseLong(readAgain.group(1));
+        assertThat(replayed).as("the build's events at least").isPositive();
+
+        Cli started = run("start", "deploy-svc", "--data-dir", dir.toString());
+        assertThat(started.code()).as(started.err()).isZero();
+        URI metrics = URI.create(StackFile.read(new StackLayout(dir)).orElseThrow().services().stream()
+                .filter(s -> s.name().equals("deploy-svc")).findFirst().orElseThrow().url() + "/q/metrics");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> duplicatesDropped(metrics, group) >= replayed);
+        HttpResponse<String> after = get(gateway, "/api/v1/deploy/builds/" + buildId, viewer);
+        assertThat(after.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(after.body())).isEqualTo(JSON.readTree(before.body()));
+    }
+
+    private long duplicatesDropped(URI metrics, String group) throws IOException, InterruptedException {
+        String text = http.send(HttpRequest.newBuilder(metrics).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^slipway_consumer_duplicates_total\\{[^}]*group=\"" + Pattern.quote(group) + "\"[^}]*} ([0-9.E]+)$")
+                .matcher(text);
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+    }
+
+    record Cli(int code, String out, String err) {
+    }
+
+    /** Runs the CLI in this JVM, as a user would in a shell, and answers what it printed. */
+    private static Cli run(String... args) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            CommandLine cli = Slipway.commandLine();
+            cli.setErr(new PrintWriter(err, true));
+            int code = cli.execute(args);
+            return new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString());
+        } finally {
+            System.setOut(original);
+        }
     }
 
     private String requestBuild(URI gateway, String token, String image) throws IOException, InterruptedException {
