@@ -19,6 +19,7 @@ import java.io.Writer;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -38,10 +39,12 @@ public class BuildWorker {
     private final String workerId;
     private final BuildData data;
     private final RegistryAccess registries;
+    private final BuildMetrics metrics;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean stopping;
 
-    BuildWorker(BuildServiceConfig config, BuildData data, BuildRequests builds, RegistryAccess registries) {
+    BuildWorker(BuildServiceConfig config, BuildData data, BuildRequests builds, RegistryAccess registries, BuildMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.builds = builds;
         this.workerId = hostName() + "/" + ProcessHandle.current().pid() + "/" + ManagementFactory.getRuntimeMXBean().getStartTime();
@@ -99,25 +102,30 @@ public class BuildWorker {
     private void run(Build build) {
         LOG.infof("build %s (%s) started", build.id, build.image);
         Path work = data.dataDir().resolve("work").resolve(build.id);
+        long started = System.nanoTime();
         try (Writer log = data.logs().open(build.id)) {
             BuildRun run = new BuildRun(build, data.contexts(), data.builder(), data.store(), work, config, line -> write(log, line), OfflineImageCaches::forBuild, registries::open);
             String digest = run.execute(new BuildRun.Progress() {
                 @Override
                 public void layerBuilt(LayerBuilt event) {
                     await(() -> builds.layerBuilt(build.id, event));
+                    metrics.layer(event);
                 }
 
                 @Override
                 public void imagesCached(ImagesCached event) {
                     await(() -> builds.imagesCached(build.id, event));
+                    metrics.imagesCached(event);
                 }
 
                 @Override
                 public void pushed(ImagePushed event) {
                     await(() -> builds.pushed(build.id, event));
+                    metrics.pushed(event);
                 }
             });
             await(() -> builds.succeeded(build.id, digest));
+            metrics.finished("succeeded", Duration.ofNanos(System.nanoTime() - started));
             write(log, "build succeeded: " + build.image + " " + digest);
             LOG.infof("build %s (%s) succeeded: %s", build.id, build.image, digest);
         } catch (Exception e) {
@@ -129,6 +137,7 @@ public class BuildWorker {
                 // the reason is in the BuildFailed event and the build row either way
             }
             await(() -> builds.failed(build.id, reason));
+            metrics.finished("failed", Duration.ofNanos(System.nanoTime() - started));
         } finally {
             BuildRun.deleteQuietly(work);
         }

@@ -24,6 +24,7 @@ import io.slipway.oci.registry.RegistryConfig;
 import io.slipway.schemas.EventCodec;
 import io.slipway.security.Role;
 import io.slipway.testkit.KafkaTopics;
+import io.slipway.testkit.PrometheusText;
 import io.slipway.testkit.SlipwayInfraResource;
 import io.slipway.testkit.TestTokens;
 import java.io.ByteArrayOutputStream;
@@ -124,6 +125,15 @@ class BuildFlowTest {
 
         LayerBuilt first = event(id, "LayerBuilt", LayerBuilt.class);
         assertThat(first.getLine()).isPositive();
+
+        // issue 16, item 5: the build is in build-svc's own metrics (other tests of this class add to them)
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(PrometheusText.sum(metrics, "slipway_build_duration_seconds_count", "outcome=\"succeeded\"")).isGreaterThanOrEqualTo(1);
+        assertThat(PrometheusText.sum(metrics, "slipway_build_layers_total"))
+                .isGreaterThanOrEqualTo(done.getInt("layersBuilt") + done.getInt("layersCached"));
+        assertThat(PrometheusText.sum(metrics, "slipway_build_layer_bytes_total")).isPositive();
+        assertThat(PrometheusText.sum(metrics, "slipway_build_push_blobs_total"))
+                .isGreaterThanOrEqualTo(pushed.getBlobsUploaded() + pushed.getBlobsSkipped());
     }
 
     @Test

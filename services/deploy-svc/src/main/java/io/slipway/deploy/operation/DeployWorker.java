@@ -50,14 +50,16 @@ public class DeployWorker {
     private final DeployData data;
     private final String workerId;
     private final HostKeyStore hostKeys;
+    private final DeployMetrics metrics;
     private final List<Thread> threads = new ArrayList<>();
     private SshEngine ssh;
     private OperationRunner runner;
     private volatile boolean stopping;
 
     DeployWorker(DeployServiceConfig config, OperationClaims claims, HostStepJournal journal, OperationOutcomes outcomes,
-                 ClusterProgress progress, ClusterImages images, DeployData data) {
+                 ClusterProgress progress, ClusterImages images, DeployData data, DeployMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.claims = claims;
         this.journal = journal;
         this.outcomes = outcomes;
@@ -185,8 +187,9 @@ public class DeployWorker {
         LOG.infof("cluster %s: %s (generation %d) started", op.cluster(), op.operation().label(), op.generation());
         OperationOutcome outcome;
         UnaryOperator<String> scrub = secretsOf(op)::scrub;
+        long started = System.nanoTime();
         try {
-            outcome = runner.run(op, new RecordedJournal(journal, progress, op, scrub));
+            outcome = runner.run(op, new RecordedJournal(journal, progress, op, scrub, metrics));
         } catch (RuntimeException e) {
             if (stopping) {
                 return; // left claimed by this worker id: the next start resumes it
@@ -198,6 +201,7 @@ public class DeployWorker {
         }
         OperationOutcome finalOutcome = outcome.scrubbed(scrub);
         ClusterView view = BlockingCalls.await(() -> outcomes.finish(op.cluster(), op.generation(), finalOutcome));
+        metrics.operation(op.operation().label(), view.state().name(), java.time.Duration.ofNanos(System.nanoTime() - started));
         if (view.state() == io.slipway.deploy.cluster.Cluster.State.Deleted) {
             forgetPoolPins(op);
         }

@@ -7,7 +7,9 @@ import io.slipway.deploy.cluster.ClusterProgress.ProgressEvent;
 import io.slipway.deploy.cluster.HostStepJournal;
 import io.slipway.deploy.install.HostStep;
 import io.slipway.deploy.install.StepJournal;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
@@ -23,10 +25,15 @@ final class RecordedJournal implements StepJournal {
     private final long generation;
     private final Set<String> completed = ConcurrentHashMap.newKeySet();
     private final UnaryOperator<String> scrub;
+    private final DeployMetrics metrics;
+    /** When each running step started, by host and step, for the time of one that fails. */
+    private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
 
     /** {@code scrub} takes the cluster's secrets out of what a step says (a failed command's output may repeat one). */
-    RecordedJournal(HostStepJournal journal, ClusterProgress progress, ClaimedOperation op, UnaryOperator<String> scrub) {
+    RecordedJournal(HostStepJournal journal, ClusterProgress progress, ClaimedOperation op, UnaryOperator<String> scrub,
+                    DeployMetrics metrics) {
         this.scrub = scrub;
+        this.metrics = metrics;
         this.journal = journal;
         this.progress = progress;
         this.cluster = op.cluster();
@@ -41,6 +48,7 @@ final class RecordedJournal implements StepJournal {
 
     @Override
     public void started(String host, HostStep step, String revision) {
+        startedAt.put(host + " " + step.label(), System.nanoTime());
         BlockingCalls.await(() -> journal.started(cluster, generation, host, step.label(), revision));
         progress.publish(new ProgressEvent(cluster, host, step.label(), "Started", null, Instant.now()));
     }
@@ -51,6 +59,9 @@ final class RecordedJournal implements StepJournal {
         BlockingCalls.await(() -> journal.completed(cluster, generation, host, step.label(), revision, detail,
                 result.bytesSent(), result.skipped(), result.durationMillis()));
         completed.add(ClaimedOperation.stepKey(host, step.label(), revision));
+        startedAt.remove(host + " " + step.label());
+        metrics.step(step.label(), host, result.skipped() ? "skipped" : "completed", Duration.ofMillis(result.durationMillis()));
+        metrics.sent(host, result.bytesSent());
         progress.publish(new ProgressEvent(cluster, host, step.label(), result.skipped() ? "Skipped" : "Completed",
                 detail, Instant.now()));
     }
@@ -58,6 +69,8 @@ final class RecordedJournal implements StepJournal {
     @Override
     public void failed(String host, HostStep step, String revision, String reason, boolean transientFault) {
         String said = scrub.apply(reason);
+        Long since = startedAt.remove(host + " " + step.label());
+        metrics.step(step.label(), host, "failed", since == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since));
         BlockingCalls.await(() -> journal.failed(cluster, generation, host, step.label(), revision, said, transientFault));
         progress.publish(new ProgressEvent(cluster, host, step.label(), "Failed", said, Instant.now()));
     }

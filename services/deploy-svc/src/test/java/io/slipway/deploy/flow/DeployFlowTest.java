@@ -26,6 +26,7 @@ import io.slipway.schemas.EventCodec;
 import io.restassured.path.json.JsonPath;
 import io.slipway.security.Role;
 import io.slipway.testkit.KafkaTopics;
+import io.slipway.testkit.PrometheusText;
 import io.slipway.testkit.SlipwayInfraResource;
 import io.slipway.testkit.TestTokens;
 import io.slipway.testkit.hosts.HostFleet;
@@ -201,6 +202,15 @@ class DeployFlowTest {
         assertThat(again.jsonPath().getBoolean("changed")).isFalse();
         assertThat(cluster(name).get("generation")).isEqualTo(c.get("generation"));
         assertThat(eventTypes(name)).hasSize(events);
+
+        // issue 16, item 5: each host's steps, the bytes sent over SSH and the operation are in deploy-svc's metrics
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (TestHost h : List.of(host(0), host(1))) {
+            String at = "host=\"" + h.address() + "\"";
+            assertThat(PrometheusText.sum(metrics, "slipway_deploy_step_seconds_count", at, "outcome=\"completed\"")).as(at).isPositive();
+            assertThat(PrometheusText.sum(metrics, "slipway_deploy_ssh_sent_bytes_total", at)).as(at).isPositive();
+        }
+        assertThat(PrometheusText.sum(metrics, "slipway_deploy_operation_seconds_count", "outcome=\"Ready\"")).isGreaterThanOrEqualTo(1);
         deleteAll(name);
     }
 
