@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.slipway.cli.Slipway;
+import io.slipway.cli.dashboard.GrafanaDashboardTest;
 import io.slipway.cli.events.TopicTail;
 import io.slipway.security.Role;
+import io.slipway.testkit.PrometheusText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -98,6 +101,7 @@ class StackTest {
             awaitDeployKnows(gateway, viewer, buildId, "etcd:v1");
             assertThat(buildEventKeyed(stack.bootstrapServers(), buildId).path("event").isObject()).isTrue();
             aReplayOfDeployCatalogChangesNothingItApplied(dir, gateway, viewer, buildId);
+            theDashboardsQuarkusAndKafkaMetricsAreServed(dir);
 
             assertThat(get(gateway, "/api/v1/nothing-here", viewer).statusCode()).isEqualTo(404);
             assertThat(get(gateway, "/healthz", null).statusCode()).isEqualTo(200);
@@ -167,6 +171,22 @@ class StackTest {
         HttpResponse<String> after = get(gateway, "/api/v1/deploy/builds/" + buildId, viewer);
         assertThat(after.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(after.body())).isEqualTo(JSON.readTree(before.body()));
+    }
+
+    /**
+     * deploy/grafana/slipway.json also queries metrics Quarkus and the Kafka client record (HTTP answers, consumer lag):
+     * every one of them is served by a running service (its own are checked against the code: GrafanaDashboardTest).
+     */
+    private void theDashboardsQuarkusAndKafkaMetricsAreServed(Path dir) throws Exception {
+        Set<String> queried = GrafanaDashboardTest.queried(JSON.readTree(GrafanaDashboardTest.dashboard().toFile()),
+                Pattern.compile("\\b((?:kafka|http|jvm|process)_[a-z0-9_]+)"));
+        assertThat(queried).contains("kafka_consumer_fetch_manager_records_lag_max");
+        StringBuilder served = new StringBuilder();
+        for (StackFile.Service s : StackFile.read(new StackLayout(dir)).orElseThrow().services()) {
+            served.append(http.send(HttpRequest.newBuilder(URI.create(s.url() + "/q/metrics")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+        }
+        assertThat(queried).allSatisfy(name -> assertThat(PrometheusText.has(served.toString(), name)).as("%s is served", name).isTrue());
     }
 
     private long duplicatesDropped(URI metrics, String group) throws IOException, InterruptedException {
