@@ -75,4 +75,12 @@ public interface BuildServiceConfig {
     /** How often an idle worker looks for requested builds (a request in this instance wakes it at once). */
     @WithDefault("1s")
     Duration pollInterval();
+
+    /**
+     * How long a Started build stays its worker's without a heartbeat. The worker's instance renews it every quarter of
+     * this; once it lapsed, any instance puts the build back to Requested (BuildRequeued) and the worker that had it can
+     * no longer record anything for it. A worker on this host whose process has exited counts as gone at once.
+     */
+    @WithDefault("60s")
+    Duration lease();
 }

@@ -85,6 +85,10 @@ public class Build {
     @Column(name = "started_at")
     public Instant startedAt;
 
+    /** Renewed by the worker's instance while Started: older than the lease, the worker counts as gone. */
+    @Column(name = "heartbeat_at")
+    public Instant heartbeatAt;
+
     @Column(name = "finished_at")
     public Instant finishedAt;
 

@@ -16,10 +16,10 @@ import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -47,7 +47,7 @@ public class BuildWorker {
         this.metrics = metrics;
         this.config = config;
         this.builds = builds;
-        this.workerId = hostName() + "/" + ProcessHandle.current().pid() + "/" + ManagementFactory.getRuntimeMXBean().getStartTime();
+        this.workerId = workerId(HOST, ProcessHandle.current());
         this.data = data;
         this.registries = registries;
     }
@@ -58,7 +58,52 @@ public class BuildWorker {
             t.setDaemon(true);
             threads.add(t);
         }
+        Thread lease = new Thread(this::keepLeases, "build-lease");
+        lease.setDaemon(true);
+        threads.add(lease);
         threads.forEach(Thread::start);
+    }
+
+    /**
+     * Every quarter of the lease: renews this instance's builds, then requeues the builds of workers that are gone (no
+     * heartbeat for a lease, or a process of this host that has exited: a restarted build-svc requeues its predecessor's
+     * builds at once). Every instance does it; row locks make each requeue happen once.
+     */
+    private void keepLeases() {
+        Duration every = config.lease().dividedBy(4);
+        while (!stopping) {
+            try {
+                await(() -> builds.heartbeat(workerId));
+                List<Build> requeued = await(() -> builds.requeueGone(Instant.now().minus(config.lease()), BuildWorker::exitedHere));
+                for (Build b : requeued) {
+                    LOG.infof("requeued build %s (%s): %s", b.id, b.image, b.lastStep);
+                }
+                if (!requeued.isEmpty()) {
+                    wake();
+                }
+            } catch (RuntimeException e) {
+                if (stopping) {
+                    return;
+                }
+                LOG.warnf("cannot renew build leases now: %s", e.getMessage());
+            }
+            LockSupport.parkNanos(every.toNanos());
+        }
+    }
+
+    /** host/pid/process start (ms): unique across restarts, and checkable on this host. */
+    static String workerId(String host, ProcessHandle process) {
+        return host + "/" + process.pid() + "/" + process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
+    }
+
+    /** Whether {@code worker} was a process of this host that is no longer running (its pid gone, or reused since). */
+    static boolean exitedHere(String worker) {
+        String[] parts = worker.split("/");
+        if (parts.length != 3 || !parts[0].equals(HOST) || !parts[1].matches("\\d{1,19}")) {
+            return false; // another host's: only its lease tells
+        }
+        return ProcessHandle.of(Long.parseLong(parts[1])).filter(ProcessHandle::isAlive)
+                .map(p -> !workerId(HOST, p).equals(worker)).orElse(true);
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -72,16 +117,8 @@ public class BuildWorker {
     }
 
     private void loop() {
-        boolean requeued = false;
         while (!stopping) {
             try {
-                if (!requeued) {
-                    int n = await(() -> builds.requeueAbandoned(workerId));
-                    if (n > 0) {
-                        LOG.infof("requeued %d build(s) a stopped build-svc left unfinished", n);
-                    }
-                    requeued = true;
-                }
                 Build build = await(() -> builds.claimNext(workerId));
                 if (build == null) {
                     LockSupport.parkNanos(config.pollInterval().toNanos());
@@ -108,27 +145,33 @@ public class BuildWorker {
             String digest = run.execute(new BuildRun.Progress() {
                 @Override
                 public void layerBuilt(LayerBuilt event) {
-                    await(() -> builds.layerBuilt(build.id, event));
+                    await(() -> builds.layerBuilt(build.id, workerId, event));
                     metrics.layer(event);
                 }
 
                 @Override
                 public void imagesCached(ImagesCached event) {
-                    await(() -> builds.imagesCached(build.id, event));
+                    await(() -> builds.imagesCached(build.id, workerId, event));
                     metrics.imagesCached(event);
                 }
 
                 @Override
                 public void pushed(ImagePushed event) {
-                    await(() -> builds.pushed(build.id, event));
+                    await(() -> builds.pushed(build.id, workerId, event));
                     metrics.pushed(event);
                 }
             });
-            await(() -> builds.succeeded(build.id, digest));
+            await(() -> builds.succeeded(build.id, workerId, digest));
             metrics.finished("succeeded", Duration.ofNanos(System.nanoTime() - started));
             write(log, "build succeeded: " + build.image + " " + digest);
             LOG.infof("build %s (%s) succeeded: %s", build.id, build.image, digest);
+        } catch (LeaseLost lost) {
+            LOG.warnf("build %s (%s) stopped: %s", build.id, build.image, lost.getMessage());
         } catch (Exception e) {
+            if (leaseLost(e)) {
+                LOG.warnf("build %s (%s) stopped: %s", build.id, build.image, e.getMessage());
+                return;
+            }
             String reason = BuildRun.reason(e);
             LOG.infof("build %s (%s) failed: %s", build.id, build.image, reason);
             try (Writer log = data.logs().open(build.id)) {
@@ -136,11 +179,24 @@ public class BuildWorker {
             } catch (IOException ignored) {
                 // the reason is in the BuildFailed event and the build row either way
             }
-            await(() -> builds.failed(build.id, reason));
+            try {
+                await(() -> builds.failed(build.id, workerId, reason));
+            } catch (LeaseLost lost) {
+                LOG.warnf("build %s (%s) failed, but is no longer this worker's: %s", build.id, build.image, lost.getMessage());
+            }
             metrics.finished("failed", Duration.ofNanos(System.nanoTime() - started));
         } finally {
             BuildRun.deleteQuietly(work);
         }
+    }
+
+    private static boolean leaseLost(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof LeaseLost) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void write(Writer log, String line) {
@@ -155,6 +211,8 @@ public class BuildWorker {
     private static <T> T await(Supplier<Uni<T>> action) {
         return BlockingCalls.await(action);
     }
+
+    static final String HOST = hostName();
 
     private static String hostName() {
         try {
