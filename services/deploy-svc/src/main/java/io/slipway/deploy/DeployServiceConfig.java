@@ -58,4 +58,12 @@ public interface DeployServiceConfig {
     /** How often an idle worker looks for pending operations (a request in this instance wakes it at once). */
     @WithDefault("1s")
     Duration pollInterval();
+
+    /**
+     * How long a claimed operation stays its worker's without a heartbeat. The worker's instance renews it every quarter
+     * of this; once it lapsed, any instance releases the operation to resume from its completed steps, and the worker that
+     * had it can record nothing more. A worker on this host whose process has exited counts as gone at once.
+     */
+    @WithDefault("60s")
+    Duration lease();
 }

@@ -3,6 +3,7 @@ package io.slipway.build.build;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.slipway.backbone.BlockingCalls;
+import io.slipway.backbone.work.WorkerIdentity;
 import io.slipway.build.BuildData;
 import io.slipway.build.BuildServiceConfig;
 import io.slipway.build.registry.RegistryAccess;
@@ -16,7 +17,6 @@ import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +47,7 @@ public class BuildWorker {
         this.metrics = metrics;
         this.config = config;
         this.builds = builds;
-        this.workerId = workerId(HOST, ProcessHandle.current());
+        this.workerId = WorkerIdentity.current();
         this.data = data;
         this.registries = registries;
     }
@@ -74,7 +74,7 @@ public class BuildWorker {
         while (!stopping) {
             try {
                 await(() -> builds.heartbeat(workerId));
-                List<Build> requeued = await(() -> builds.requeueGone(Instant.now().minus(config.lease()), BuildWorker::exitedHere));
+                List<Build> requeued = await(() -> builds.requeueGone(Instant.now().minus(config.lease()), WorkerIdentity::exitedHere));
                 for (Build b : requeued) {
                     LOG.infof("requeued build %s (%s): %s", b.id, b.image, b.lastStep);
                 }
@@ -89,26 +89,6 @@ public class BuildWorker {
             }
             LockSupport.parkNanos(every.toNanos());
         }
-    }
-
-    /** host/pid/process start (ms): unique across restarts, and checkable on this host. */
-    static String workerId(String host, ProcessHandle process) {
-        return host + "/" + process.pid() + "/" + process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
-    }
-
-    /** Whether {@code worker} was a process of this host that is no longer running (its pid gone, or reused since). */
-    static boolean exitedHere(String worker) {
-        String[] parts = worker.split("/");
-        if (parts.length != 3 || !parts[0].equals(HOST) || !parts[1].matches("\\d{1,19}")) {
-            return false; // another host's: only its lease tells
-        }
-        return ProcessHandle.of(Long.parseLong(parts[1])).filter(ProcessHandle::isAlive)
-                .map(p -> !workerId(HOST, p).equals(worker)).orElse(true);
-    }
-
-    void onStop(@Observes ShutdownEvent event) {
-        stopping = true;
-        threads.forEach(Thread::interrupt);
     }
 
     /** A build was requested in this instance: look now instead of at the next poll. */
@@ -210,15 +190,5 @@ public class BuildWorker {
 
     private static <T> T await(Supplier<Uni<T>> action) {
         return BlockingCalls.await(action);
-    }
-
-    static final String HOST = hostName();
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
-        }
     }
 }

@@ -10,6 +10,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.slipway.backbone.BlockingCalls;
 import io.slipway.backbone.EventHeaders;
+import io.slipway.backbone.work.WorkerIdentity;
 import io.slipway.events.build.BuildRequeued;
 import io.slipway.events.build.BuildStarted;
 import io.slipway.events.build.ImagePushed;
@@ -53,7 +54,7 @@ class BuildLeaseTest {
         BuildRequeued requeued = event(id, "BuildRequeued", BuildRequeued.class);
         assertThat(requeued.getWorker()).isEqualTo(gone);
         assertThat(requeued.getReason()).startsWith("its lease lapsed: no heartbeat since ");
-        assertThat(event(id, "BuildStarted", BuildStarted.class).getWorker()).isNotEqualTo(gone).startsWith(BuildWorker.HOST + "/");
+        assertThat(event(id, "BuildStarted", BuildStarted.class).getWorker()).isNotEqualTo(gone).startsWith(WorkerIdentity.HOST + "/");
     }
 
     @Test
@@ -68,15 +69,15 @@ class BuildLeaseTest {
     @Test
     void aBuildOfAProcessOfThisHostThatHasExitedIsRequeuedAtOnce() throws Exception {
         Process p = new ProcessBuilder("sleep", "60").start();
-        String worker = BuildWorker.workerId(BuildWorker.HOST, p.toHandle());
+        String worker = WorkerIdentity.of(WorkerIdentity.HOST, p.toHandle());
         p.destroy();
         await().atMost(Duration.ofSeconds(10)).until(() -> !p.isAlive());
         String id = started(worker, Instant.now()); // a fresh heartbeat: only the exit tells
 
         await().atMost(Duration.ofSeconds(10)).until(() -> types(id).contains("BuildRequeued"));
         assertThat(event(id, "BuildRequeued", BuildRequeued.class).getReason()).isEqualTo("its worker's process on this host has exited");
-        assertThat(BuildWorker.exitedHere(BuildWorker.workerId(BuildWorker.HOST, ProcessHandle.current()))).as("this JVM").isFalse();
-        assertThat(BuildWorker.exitedHere("another-host/1/1")).as("another host's: only its lease tells").isFalse();
+        assertThat(WorkerIdentity.exitedHere(WorkerIdentity.of(WorkerIdentity.HOST, ProcessHandle.current()))).as("this JVM").isFalse();
+        assertThat(WorkerIdentity.exitedHere("another-host/1/1")).as("another host's: only its lease tells").isFalse();
     }
 
     @Test

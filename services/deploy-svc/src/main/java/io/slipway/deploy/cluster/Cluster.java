@@ -57,6 +57,10 @@ public class Cluster {
 
     public String worker;
 
+    /** Renewed by the worker's instance while it holds the operation: older than the lease, the worker counts as gone. */
+    @Column(name = "heartbeat_at")
+    public java.time.Instant heartbeatAt;
+
     /**
      * The infra-svc pool the pending operation waits for (its Clusterfile's infra section); no worker claims the
      * operation until PoolReady hands the nodes over. Null when nothing is awaited.

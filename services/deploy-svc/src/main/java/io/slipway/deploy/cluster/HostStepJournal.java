@@ -30,13 +30,13 @@ public class HostStepJournal {
     }
 
     /** Where a step stands: the journal entry's key and what it records. */
-    private record Entry(String cluster, long generation, String ip, String step, String revision, HostStepRecord.State state,
-                         String detail, long bytesSent) {
+    private record Entry(String cluster, long generation, String worker, String ip, String step, String revision,
+                         HostStepRecord.State state, String detail, long bytesSent) {
     }
 
     @WithTransaction
-    public Uni<Void> started(String cluster, long generation, String ip, String step, String revision) {
-        return write(new Entry(cluster, generation, ip, step, revision, HostStepRecord.State.Started, null, 0), (h, r) -> {
+    public Uni<Void> started(String cluster, long generation, String worker, String ip, String step, String revision) {
+        return write(new Entry(cluster, generation, worker, ip, step, revision, HostStepRecord.State.Started, null, 0), (h, r) -> {
             h.step = step;
             return HostStepStarted.newBuilder().setCluster(cluster).setHost(ip).setStep(step).setGeneration(generation)
                     .setAt(r.updatedAt).build();
@@ -44,9 +44,9 @@ public class HostStepJournal {
     }
 
     @WithTransaction
-    public Uni<Void> completed(String cluster, long generation, String ip, String step, String revision, String detail,
+    public Uni<Void> completed(String cluster, long generation, String worker, String ip, String step, String revision, String detail,
                                long bytesSent, boolean skipped, long durationMillis) {
-        return write(new Entry(cluster, generation, ip, step, revision, HostStepRecord.State.Completed, detail, bytesSent), (h, r) -> {
+        return write(new Entry(cluster, generation, worker, ip, step, revision, HostStepRecord.State.Completed, detail, bytesSent), (h, r) -> {
             h.step = step;
             h.error = null;
             return HostStepCompleted.newBuilder().setCluster(cluster).setHost(ip).setStep(step).setGeneration(generation)
@@ -56,10 +56,10 @@ public class HostStepJournal {
     }
 
     @WithTransaction
-    public Uni<Void> failed(String cluster, long generation, String ip, String step, String revision, String reason,
+    public Uni<Void> failed(String cluster, long generation, String worker, String ip, String step, String revision, String reason,
                             boolean transientFault) {
         String bounded = bound(reason);
-        return write(new Entry(cluster, generation, ip, step, revision, HostStepRecord.State.Failed, bounded, 0), (h, r) -> {
+        return write(new Entry(cluster, generation, worker, ip, step, revision, HostStepRecord.State.Failed, bounded, 0), (h, r) -> {
             h.step = step;
             h.error = bounded;
             return HostStepFailed.newBuilder().setCluster(cluster).setHost(ip).setStep(step).setGeneration(generation)
@@ -77,6 +77,9 @@ public class HostStepJournal {
 
     private Uni<Void> write(Mutiny.Session s, Cluster c, ClusterHostRecord h, HostStepRecord existing, Entry e,
                             BiFunction<ClusterHostRecord, HostStepRecord, SpecificRecord> apply) {
+        if (c == null || !e.worker().equals(c.worker)) {
+            return Uni.createFrom().failure(new ClaimLost(e.cluster(), e.worker(), c == null ? null : c.worker));
+        }
         HostStepRecord r = existing != null ? existing : new HostStepRecord();
         r.id = HostStepRecord.id(e.cluster(), e.ip(), e.step(), e.revision());
         r.cluster = e.cluster();

@@ -39,10 +39,13 @@ public class OperationOutcomes {
 
     /** Applies an operation's outcome: host rows, the cluster's state, and the events that say what happened. */
     @WithTransaction
-    public Uni<ClusterView> finish(String cluster, long generation, OperationOutcome o) {
+    public Uni<ClusterView> finish(String cluster, long generation, String worker, OperationOutcome o) {
         return session().chain(s -> s.find(Cluster.class, cluster).chain(c -> hostsOf(s, cluster).chain(hosts -> {
             if (c == null || c.generation != generation) {
                 return Uni.createFrom().failure(new IllegalStateException("cluster " + cluster + " moved past generation " + generation));
+            }
+            if (!worker.equals(c.worker)) {
+                return Uni.createFrom().failure(new ClaimLost(cluster, worker, c.worker));
             }
             return finish(s, c, hosts, o);
         })));

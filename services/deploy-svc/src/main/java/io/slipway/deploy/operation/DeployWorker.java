@@ -3,8 +3,10 @@ package io.slipway.deploy.operation;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.slipway.backbone.BlockingCalls;
+import io.slipway.backbone.work.WorkerIdentity;
 import io.slipway.deploy.DeployData;
 import io.slipway.deploy.DeployServiceConfig;
+import io.slipway.deploy.cluster.ClaimLost;
 import io.slipway.deploy.cluster.ClaimedOperation;
 import io.slipway.deploy.cluster.ClusterProgress;
 import io.slipway.deploy.cluster.ClusterProgress.ProgressEvent;
@@ -24,7 +26,6 @@ import io.slipway.ssh.SshEngine;
 import io.slipway.ssh.SshRetry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +67,7 @@ public class DeployWorker {
         this.progress = progress;
         this.images = images;
         this.data = data;
-        this.workerId = ProcessHandle.current().pid() + "/" + ManagementFactory.getRuntimeMXBean().getStartTime();
+        this.workerId = WorkerIdentity.current();
         this.hostKeys = HostKeyStore.at(data.knownHosts());
     }
 
@@ -132,10 +133,9 @@ public class DeployWorker {
                 .retry(new SshRetry(config.sshAttempts(), config.sshBackoff(), config.sshBackoff().multipliedBy(16))).build();
         runner = new OperationRunner(images, new ClusterInstaller(new HostSteps(ssh), config.parallelism()),
                 config.registryPort(), config.hookTimeout());
-        int released = BlockingCalls.await(() -> claims.releaseAbandoned(workerId));
-        if (released > 0) {
-            LOG.infof("resuming %d operation(s) left by a stopped instance", released);
-        }
+        Thread lease = new Thread(this::keepLeases, "deploy-lease");
+        lease.setDaemon(true);
+        threads.add(lease);
         for (int i = 0; i < config.workers(); i++) {
             Thread t = new Thread(this::loop, "deploy-worker-" + i);
             t.setDaemon(true);
@@ -149,6 +149,34 @@ public class DeployWorker {
         threads.forEach(LockSupport::unpark);
         if (ssh != null) {
             ssh.close();
+        }
+    }
+
+    /**
+     * Every quarter of the lease: renews the operations this instance holds, then releases those of workers that are gone
+     * (no heartbeat for a lease, or a process of this host that has exited: a restarted deploy-svc resumes its
+     * predecessor's operations on its first tick). Every instance does it; row locks make each release happen once.
+     */
+    private void keepLeases() {
+        long every = config.lease().dividedBy(4).toNanos();
+        while (!stopping) {
+            try {
+                BlockingCalls.await(() -> claims.heartbeat(workerId));
+                List<String> released = BlockingCalls.await(() -> claims.releaseGone(Instant.now().minus(config.lease()),
+                        WorkerIdentity::exitedHere));
+                for (String r : released) {
+                    LOG.infof("resuming the operation of cluster %s", r);
+                }
+                if (!released.isEmpty()) {
+                    wake();
+                }
+            } catch (RuntimeException e) {
+                if (stopping) {
+                    return;
+                }
+                LOG.warnf("cannot renew operation leases now: %s", e.getMessage());
+            }
+            LockSupport.parkNanos(every);
         }
     }
 
@@ -189,10 +217,14 @@ public class DeployWorker {
         UnaryOperator<String> scrub = secretsOf(op)::scrub;
         long started = System.nanoTime();
         try {
-            outcome = runner.run(op, new RecordedJournal(journal, progress, op, scrub, metrics));
+            outcome = runner.run(op, new RecordedJournal(journal, progress, op, workerId, scrub, metrics));
         } catch (RuntimeException e) {
             if (stopping) {
                 return; // left claimed by this worker id: the next start resumes it
+            }
+            if (ClaimLost.in(e)) {
+                LOG.warnf("cluster %s: %s stopped: %s", op.cluster(), op.operation().label(), e.getMessage());
+                return;
             }
             LOG.errorf(e, "cluster %s: %s failed unexpectedly", op.cluster(), op.operation().label());
             outcome = new OperationOutcome(io.slipway.deploy.cluster.Cluster.State.Failed,
@@ -200,7 +232,14 @@ public class DeployWorker {
                     java.util.Map.of(), java.util.Map.of(), List.of(), true, List.of(), null, List.of());
         }
         OperationOutcome finalOutcome = outcome.scrubbed(scrub);
-        ClusterView view = BlockingCalls.await(() -> outcomes.finish(op.cluster(), op.generation(), finalOutcome));
+        ClusterView view;
+        try {
+            view = BlockingCalls.await(() -> outcomes.finish(op.cluster(), op.generation(), workerId, finalOutcome));
+        } catch (ClaimLost lost) {
+            LOG.warnf("cluster %s: %s ended, but its outcome is not this worker's to record: %s", op.cluster(), op.operation().label(),
+                    lost.getMessage());
+            return;
+        }
         metrics.operation(op.operation().label(), view.state().name(), java.time.Duration.ofNanos(System.nanoTime() - started));
         if (view.state() == io.slipway.deploy.cluster.Cluster.State.Deleted) {
             forgetPoolPins(op);

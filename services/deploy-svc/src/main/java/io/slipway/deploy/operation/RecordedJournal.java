@@ -26,12 +26,15 @@ final class RecordedJournal implements StepJournal {
     private final Set<String> completed = ConcurrentHashMap.newKeySet();
     private final UnaryOperator<String> scrub;
     private final DeployMetrics metrics;
+    /** The worker holding the operation: a journal write of a worker that lost it is refused ({@code ClaimLost}). */
+    private final String worker;
     /** When each running step started, by host and step, for the time of one that fails. */
     private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
 
     /** {@code scrub} takes the cluster's secrets out of what a step says (a failed command's output may repeat one). */
-    RecordedJournal(HostStepJournal journal, ClusterProgress progress, ClaimedOperation op, UnaryOperator<String> scrub,
+    RecordedJournal(HostStepJournal journal, ClusterProgress progress, ClaimedOperation op, String worker, UnaryOperator<String> scrub,
                     DeployMetrics metrics) {
+        this.worker = worker;
         this.scrub = scrub;
         this.metrics = metrics;
         this.journal = journal;
@@ -49,14 +52,14 @@ final class RecordedJournal implements StepJournal {
     @Override
     public void started(String host, HostStep step, String revision) {
         startedAt.put(host + " " + step.label(), System.nanoTime());
-        BlockingCalls.await(() -> journal.started(cluster, generation, host, step.label(), revision));
+        BlockingCalls.await(() -> journal.started(cluster, generation, worker, host, step.label(), revision));
         progress.publish(new ProgressEvent(cluster, host, step.label(), "Started", null, Instant.now()));
     }
 
     @Override
     public void completed(String host, HostStep step, String revision, StepResult result) {
         String detail = scrub.apply(result.detail());
-        BlockingCalls.await(() -> journal.completed(cluster, generation, host, step.label(), revision, detail,
+        BlockingCalls.await(() -> journal.completed(cluster, generation, worker, host, step.label(), revision, detail,
                 result.bytesSent(), result.skipped(), result.durationMillis()));
         completed.add(ClaimedOperation.stepKey(host, step.label(), revision));
         startedAt.remove(host + " " + step.label());
@@ -71,7 +74,7 @@ final class RecordedJournal implements StepJournal {
         String said = scrub.apply(reason);
         Long since = startedAt.remove(host + " " + step.label());
         metrics.step(step.label(), host, "failed", since == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since));
-        BlockingCalls.await(() -> journal.failed(cluster, generation, host, step.label(), revision, said, transientFault));
+        BlockingCalls.await(() -> journal.failed(cluster, generation, worker, host, step.label(), revision, said, transientFault));
         progress.publish(new ProgressEvent(cluster, host, step.label(), "Failed", said, Instant.now()));
     }
 }
