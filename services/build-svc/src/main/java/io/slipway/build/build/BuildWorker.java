@@ -3,6 +3,7 @@ package io.slipway.build.build;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.slipway.backbone.BlockingCalls;
+import io.slipway.backbone.work.LeaseKeeper;
 import io.slipway.backbone.work.WorkerIdentity;
 import io.slipway.build.BuildData;
 import io.slipway.build.BuildServiceConfig;
@@ -58,9 +59,7 @@ public class BuildWorker {
             t.setDaemon(true);
             threads.add(t);
         }
-        Thread lease = new Thread(this::keepLeases, "build-lease");
-        lease.setDaemon(true);
-        threads.add(lease);
+        threads.add(LeaseKeeper.thread("build-lease", config.lease(), () -> stopping, this::keepLeases));
         threads.forEach(Thread::start);
     }
 
@@ -70,24 +69,13 @@ public class BuildWorker {
      * builds at once). Every instance does it; row locks make each requeue happen once.
      */
     private void keepLeases() {
-        Duration every = config.lease().dividedBy(4);
-        while (!stopping) {
-            try {
-                await(() -> builds.heartbeat(workerId));
-                List<Build> requeued = await(() -> builds.requeueGone(Instant.now().minus(config.lease()), WorkerIdentity::exitedHere));
-                for (Build b : requeued) {
-                    LOG.infof("requeued build %s (%s): %s", b.id, b.image, b.lastStep);
-                }
-                if (!requeued.isEmpty()) {
-                    wake();
-                }
-            } catch (RuntimeException e) {
-                if (stopping) {
-                    return;
-                }
-                LOG.warnf("cannot renew build leases now: %s", e.getMessage());
-            }
-            LockSupport.parkNanos(every.toNanos());
+        await(() -> builds.heartbeat(workerId));
+        List<Build> requeued = await(() -> builds.requeueGone(Instant.now().minus(config.lease()), WorkerIdentity::exitedHere));
+        for (Build b : requeued) {
+            LOG.infof("requeued build %s (%s): %s", b.id, b.image, b.lastStep);
+        }
+        if (!requeued.isEmpty()) {
+            wake();
         }
     }
 

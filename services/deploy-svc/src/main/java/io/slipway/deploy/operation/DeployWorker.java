@@ -3,6 +3,7 @@ package io.slipway.deploy.operation;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.slipway.backbone.BlockingCalls;
+import io.slipway.backbone.work.LeaseKeeper;
 import io.slipway.backbone.work.WorkerIdentity;
 import io.slipway.deploy.DeployData;
 import io.slipway.deploy.DeployServiceConfig;
@@ -133,9 +134,7 @@ public class DeployWorker {
                 .retry(new SshRetry(config.sshAttempts(), config.sshBackoff(), config.sshBackoff().multipliedBy(16))).build();
         runner = new OperationRunner(images, new ClusterInstaller(new HostSteps(ssh), config.parallelism()),
                 config.registryPort(), config.hookTimeout());
-        Thread lease = new Thread(this::keepLeases, "deploy-lease");
-        lease.setDaemon(true);
-        threads.add(lease);
+        threads.add(LeaseKeeper.thread("deploy-lease", config.lease(), () -> stopping, this::keepLeases));
         for (int i = 0; i < config.workers(); i++) {
             Thread t = new Thread(this::loop, "deploy-worker-" + i);
             t.setDaemon(true);
@@ -158,25 +157,13 @@ public class DeployWorker {
      * predecessor's operations on its first tick). Every instance does it; row locks make each release happen once.
      */
     private void keepLeases() {
-        long every = config.lease().dividedBy(4).toNanos();
-        while (!stopping) {
-            try {
-                BlockingCalls.await(() -> claims.heartbeat(workerId));
-                List<String> released = BlockingCalls.await(() -> claims.releaseGone(Instant.now().minus(config.lease()),
-                        WorkerIdentity::exitedHere));
-                for (String r : released) {
-                    LOG.infof("resuming the operation of cluster %s", r);
-                }
-                if (!released.isEmpty()) {
-                    wake();
-                }
-            } catch (RuntimeException e) {
-                if (stopping) {
-                    return;
-                }
-                LOG.warnf("cannot renew operation leases now: %s", e.getMessage());
-            }
-            LockSupport.parkNanos(every);
+        BlockingCalls.await(() -> claims.heartbeat(workerId));
+        List<String> released = BlockingCalls.await(() -> claims.releaseGone(Instant.now().minus(config.lease()), WorkerIdentity::exitedHere));
+        for (String r : released) {
+            LOG.infof("resuming the operation of cluster %s", r);
+        }
+        if (!released.isEmpty()) {
+            wake();
         }
     }
 
