@@ -57,6 +57,10 @@ public final class ReplayCommand implements Callable<Integer> {
         String servers = bootstrapServers != null ? bootstrapServers : stackOptions.requireRunning().kafka().bootstrapServers();
         PrintStream out = System.out;
         try (GroupReplay replay = new GroupReplay(servers)) {
+            if (!dryRun) {
+                // a running member is the first thing to fix, whatever else the plan would say
+                replay.requireNoMembers(group);
+            }
             GroupReplay.Plan plan = replay.plan(topic, group, start, partition);
             print(plan, out);
             String skipping = plan.skipped() == 0 ? null : "moving " + group + " to " + start + " skips " + plan.skipped()
