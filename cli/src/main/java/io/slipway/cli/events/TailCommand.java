@@ -1,6 +1,5 @@
 package io.slipway.cli.events;
 
-import io.slipway.cli.StackOptions;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -20,19 +19,15 @@ public final class TailCommand implements Callable<Integer> {
     @Option(names = "--from-beginning", description = "Start at the oldest record instead of the newest.")
     boolean fromBeginning;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-            description = "Kafka to read (default: the running stack's, from stack.json).")
-    String bootstrapServers;
-
     @Option(names = "--max", paramLabel = "N", defaultValue = "0", description = "Stop after N records (default: follow).")
     long max;
 
     @Mixin
-    StackOptions stackOptions;
+    KafkaOptions kafka;
 
     @Override
     public Integer call() {
-        String servers = bootstrapServers != null ? bootstrapServers : stackOptions.requireRunning().kafka().bootstrapServers();
+        String servers = kafka.servers();
         PrintStream out = System.out;
         CountDownLatch done = new CountDownLatch(1);
         try (TopicTail tail = new TopicTail(servers, topic, fromBeginning)) {

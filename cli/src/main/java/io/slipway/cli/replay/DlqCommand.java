@@ -1,7 +1,7 @@
 package io.slipway.cli.replay;
 
-import io.slipway.cli.StackOptions;
 import io.slipway.cli.UserError;
+import io.slipway.cli.events.KafkaOptions;
 import io.slipway.cli.events.RecordRenderer;
 import io.slipway.schemas.EventCodec;
 import io.slipway.security.Role;
@@ -25,23 +25,10 @@ import picocli.CommandLine.Parameters;
         subcommands = {DlqCommand.Ls.class, DlqCommand.Show.class, DlqCommand.Retry.class})
 public final class DlqCommand {
 
-    /** Kafka: --bootstrap-servers, else the running stack's. */
-    static final class KafkaOption {
-        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka (default: the running stack's).")
-        String bootstrapServers;
-
-        @Mixin
-        StackOptions stack;
-
-        String servers() {
-            return bootstrapServers != null ? bootstrapServers : stack.requireRunning().kafka().bootstrapServers();
-        }
-    }
-
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "Every dead-letter topic with its records, by origin and reason.")
     static final class Ls implements Callable<Integer> {
         @Mixin
-        KafkaOption kafka;
+        KafkaOptions kafka;
 
         @Override
         public Integer call() {
@@ -69,7 +56,7 @@ public final class DlqCommand {
         List<String> only = new ArrayList<>();
 
         @Mixin
-        KafkaOption kafka;
+        KafkaOptions kafka;
 
         @Override
         public Integer call() {
@@ -106,7 +93,7 @@ public final class DlqCommand {
         String token;
 
         @Mixin
-        KafkaOption kafka;
+        KafkaOptions kafka;
 
         @Override
         public Integer call() {
@@ -144,10 +131,10 @@ public final class DlqCommand {
             if (env != null && !env.isBlank()) {
                 return env;
             }
-            if (kafka.bootstrapServers != null) {
+            if (kafka.named()) {
                 return null; // another Kafka than the local stack's: its key signs nothing there
             }
-            return Tokens.issue(SigningKey.loadOrCreate(kafka.stack.layout().keys()), "slipway-dlq-retry", Role.operator, Duration.ofHours(1));
+            return Tokens.issue(SigningKey.loadOrCreate(kafka.stack().layout().keys()), "slipway-dlq-retry", Role.operator, Duration.ofHours(1));
         }
     }
 

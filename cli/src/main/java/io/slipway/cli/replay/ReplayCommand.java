@@ -1,7 +1,7 @@
 package io.slipway.cli.replay;
 
-import io.slipway.cli.StackOptions;
 import io.slipway.cli.UserError;
+import io.slipway.cli.events.KafkaOptions;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -40,11 +40,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--allow-skipping", description = "Allow a move forward: the group then never reads the records it skips.")
     boolean allowSkipping;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka (default: the running stack's).")
-    String bootstrapServers;
-
     @Mixin
-    StackOptions stackOptions;
+    KafkaOptions kafka;
 
     Clock clock = Clock.systemUTC();
 
@@ -54,7 +51,7 @@ public final class ReplayCommand implements Callable<Integer> {
         if (start.kind() == StartPoint.Kind.OFFSET && partition == null) {
             throw new UserError("--from " + from + " is an offset, which means something per partition: add --partition");
         }
-        String servers = bootstrapServers != null ? bootstrapServers : stackOptions.requireRunning().kafka().bootstrapServers();
+        String servers = kafka.servers();
         PrintStream out = System.out;
         try (GroupReplay replay = new GroupReplay(servers)) {
             if (!dryRun) {

@@ -26,15 +26,18 @@ public final class ServiceControl {
     private ServiceControl() {
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = "Stop one service of the running stack and keep it stopped (until slipway start), e.g. to replay its consumer groups.")
-    public static final class Stop implements Callable<Integer> {
+    /** What both commands take: the service, and the stack's data directory. */
+    abstract static class ServiceCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "SERVICE", description = "build-svc, deploy-svc, event-svc, infra-svc or workload-svc.")
         String service;
 
         @Mixin
         StackOptions stackOptions;
+    }
 
+    @Command(name = "stop", mixinStandardHelpOptions = true,
+            description = "Stop one service of the running stack and keep it stopped (until slipway start), e.g. to replay its consumer groups.")
+    public static final class Stop extends ServiceCommand {
         @Override
         public Integer call() {
             StackFile.State state = stackOptions.requireRunning();
@@ -44,7 +47,7 @@ public final class ServiceControl {
                 return 0;
             }
             write(stackOptions.layout(), service, true);
-            await(stackOptions.layout(), service, s -> s.stopped() && !alive(before.pid()), "stop");
+            await(stackOptions.layout(), service, s -> s.stopped() && !StackFile.alive(before.pid()), "stop");
             System.out.println(service + " stopped: its routes answer 503 and its consumer groups have no member (slipway replay may move"
                     + " them). slipway start " + service + " starts it again.");
             return 0;
@@ -52,13 +55,7 @@ public final class ServiceControl {
     }
 
     @Command(name = "start", mixinStandardHelpOptions = true, description = "Start a service that slipway stop stopped, and wait until it is ready.")
-    public static final class Start implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "SERVICE", description = "build-svc, deploy-svc, event-svc, infra-svc or workload-svc.")
-        String service;
-
-        @Mixin
-        StackOptions stackOptions;
-
+    public static final class Start extends ServiceCommand {
         @Override
         public Integer call() {
             StackFile.State state = stackOptions.requireRunning();
@@ -69,7 +66,7 @@ public final class ServiceControl {
             }
             write(stackOptions.layout(), service, false);
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
-            await(stackOptions.layout(), service, s -> !s.stopped() && alive(s.pid()) && ServiceProcess.isHealthy(client, URI.create(s.url())),
+            await(stackOptions.layout(), service, s -> !s.stopped() && StackFile.alive(s.pid()) && ServiceProcess.isHealthy(client, URI.create(s.url())),
                     "start");
             System.out.println(service + " started and ready.");
             return 0;
@@ -112,9 +109,5 @@ public final class ServiceControl {
         }
         throw new IllegalStateException(service + " did not " + what + " within " + DEADLINE.toSeconds() + " s; see "
                 + layout.log(service) + " and slipway status");
-    }
-
-    private static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 }

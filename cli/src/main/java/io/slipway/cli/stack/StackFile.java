@@ -83,6 +83,11 @@ public final class StackFile {
     }
 
     /** The live {@code up} process a state names, if it still runs. */
+    /** Whether the process {@code pid} (a service, Kafka, PostgreSQL, as the file names it) is running. */
+    public static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
     public static Optional<ProcessHandle> liveUpProcess(State state) {
         return ProcessHandle.of(state.pid()).filter(ProcessHandle::isAlive);
     }

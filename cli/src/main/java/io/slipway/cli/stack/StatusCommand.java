@@ -74,17 +74,17 @@ public final class StatusCommand implements Callable<Integer> {
         StackFile.State s = found.get();
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
         List<Row> rows = new ArrayList<>();
-        rows.add(new Row("up", s.pid(), "-", alive(s.pid())));
-        rows.add(new Row("gateway", s.pid(), s.gateway().url(), alive(s.pid()) && answers(client, URI.create(s.gateway().url() + "/healthz"))));
+        rows.add(new Row("up", s.pid(), "-", StackFile.alive(s.pid())));
+        rows.add(new Row("gateway", s.pid(), s.gateway().url(), StackFile.alive(s.pid()) && answers(client, URI.create(s.gateway().url() + "/healthz"))));
         StackFile.Postgres pg = s.postgres();
-        rows.add(new Row("postgresql", pg.pid(), "127.0.0.1:" + pg.port(), alive(pg.pid()) && accepts("127.0.0.1", pg.port()),
+        rows.add(new Row("postgresql", pg.pid(), "127.0.0.1:" + pg.port(), StackFile.alive(pg.pid()) && accepts("127.0.0.1", pg.port()),
                 pg.restarts(), pg.lastExit(), pg.gaveUp()));
         StackFile.Kafka kafka = s.kafka();
         String[] hostPort = kafka.bootstrapServers().split(":");
-        rows.add(new Row("kafka", kafka.pid(), kafka.bootstrapServers(), alive(kafka.pid()) && accepts(hostPort[0], Integer.parseInt(hostPort[1])),
+        rows.add(new Row("kafka", kafka.pid(), kafka.bootstrapServers(), StackFile.alive(kafka.pid()) && accepts(hostPort[0], Integer.parseInt(hostPort[1])),
                 kafka.restarts(), kafka.lastExit(), kafka.gaveUp()));
         for (StackFile.Service svc : s.services()) {
-            rows.add(new Row(svc.name(), svc.pid(), svc.url(), alive(svc.pid()) && ServiceProcess.isHealthy(client, URI.create(svc.url())),
+            rows.add(new Row(svc.name(), svc.pid(), svc.url(), StackFile.alive(svc.pid()) && ServiceProcess.isHealthy(client, URI.create(svc.url())),
                     svc.restarts(), svc.lastExit(), svc.gaveUp(), svc.stopped()));
         }
         System.out.printf("%-14s %-8s %-28s %-7s %-8s %s%n", "COMPONENT", "PID", "URL/PORT", "STATE", "RESTARTS", "LAST EXIT");
@@ -99,10 +99,6 @@ public final class StatusCommand implements Callable<Integer> {
         }
         // a service kept stopped on purpose is not a failure of the stack
         return rows.stream().allMatch(r -> r.up() || r.stopped()) ? 0 : 1;
-    }
-
-    private static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     /** The gateway answers at all (its own /healthz says 503 while a service is down; that is reported per service). */
