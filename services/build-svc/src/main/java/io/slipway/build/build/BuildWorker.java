@@ -42,6 +42,8 @@ public class BuildWorker {
     private final RegistryAccess registries;
     private final BuildMetrics metrics;
     private final List<Thread> threads = new ArrayList<>();
+    /** Keeps this instance's leases; apart from the workers, so that waking them to claim work does not also tick it. */
+    private Thread lease;
     private volatile boolean stopping;
 
     BuildWorker(BuildServiceConfig config, BuildData data, BuildRequests builds, RegistryAccess registries, BuildMetrics metrics) {
@@ -59,8 +61,9 @@ public class BuildWorker {
             t.setDaemon(true);
             threads.add(t);
         }
-        threads.add(LeaseKeeper.thread("build-lease", config.lease(), () -> stopping, this::keepLeases));
+        lease = LeaseKeeper.thread("build-lease", config.lease(), () -> stopping, this::keepLeases);
         threads.forEach(Thread::start);
+        lease.start();
     }
 
     /**

@@ -36,8 +36,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Runs pending cluster operations: each worker thread claims one in the database (so instances share the work), runs
- * it off the event loop, and records its outcome. At start, operations held by a dead instance are released, so an
- * install killed midway resumes from its last completed step of each host.
+ * it off the event loop, and records its outcome. Operations held by a worker that is gone (its lease lapsed, or its
+ * process on this host exited) are released, so an install killed midway resumes from its last completed step of each
+ * host.
  */
 @ApplicationScoped
 public class DeployWorker {
@@ -54,6 +55,8 @@ public class DeployWorker {
     private final HostKeyStore hostKeys;
     private final DeployMetrics metrics;
     private final List<Thread> threads = new ArrayList<>();
+    /** Keeps this instance's leases; apart from the workers, so that waking them to claim work does not also tick it. */
+    private Thread lease;
     private SshEngine ssh;
     private OperationRunner runner;
     private volatile boolean stopping;
@@ -134,18 +137,22 @@ public class DeployWorker {
                 .retry(new SshRetry(config.sshAttempts(), config.sshBackoff(), config.sshBackoff().multipliedBy(16))).build();
         runner = new OperationRunner(images, new ClusterInstaller(new HostSteps(ssh), config.parallelism()),
                 config.registryPort(), config.hookTimeout());
-        threads.add(LeaseKeeper.thread("deploy-lease", config.lease(), () -> stopping, this::keepLeases));
+        lease = LeaseKeeper.thread("deploy-lease", config.lease(), () -> stopping, this::keepLeases);
         for (int i = 0; i < config.workers(); i++) {
             Thread t = new Thread(this::loop, "deploy-worker-" + i);
             t.setDaemon(true);
             threads.add(t);
         }
         threads.forEach(Thread::start);
+        lease.start();
     }
 
     void onStop(@Observes ShutdownEvent event) {
         stopping = true;
         threads.forEach(LockSupport::unpark);
+        if (lease != null) {
+            LockSupport.unpark(lease);
+        }
         if (ssh != null) {
             ssh.close();
         }
