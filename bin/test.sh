@@ -16,6 +16,10 @@
 #                   deploy-svc's test hosts: real sshd in network namespaces, a user with sudo, a password login
 #   etcd-server, etcd-client
 #                   the etcd example CloudImage takes its binaries from them
+#   docker-compose  `docker-compose config` renders docker-compose.yml in its test (no container is started)
+#   kubernetes-client
+#                   `kubectl kustomize` renders deploy/k8s's overlays in their test (no cluster is needed); any
+#                   kubectl already on the PATH does
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$root"
@@ -32,6 +36,8 @@ command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v sshpass >/dev/null 2>&1 || missing+=(sshpass)
 [ -x /usr/bin/etcd ] || missing+=(etcd-server)
 [ -x /usr/bin/etcdctl ] || missing+=(etcd-client)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
