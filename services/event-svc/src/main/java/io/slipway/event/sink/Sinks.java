@@ -151,6 +151,10 @@ public final class Sinks implements AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, r.policy().fromEarliest() ? "earliest" : "latest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.max(100, r.policy().batchSize())));
+        // as the services' channels (the backbone's microprofile-config.properties): a killed instance's partitions
+        // move to a live one within seconds, not Kafka's default 45 s
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
         p.putAll(consumerOverrides);
         return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     }
