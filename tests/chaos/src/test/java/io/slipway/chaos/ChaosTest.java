@@ -9,6 +9,7 @@ import io.slipway.embedded.EmbeddedRegistry;
 import io.slipway.security.Role;
 import io.slipway.testkit.Needs;
 import io.slipway.testkit.chaos.ChaosTable;
+import io.slipway.testkit.chaos.EventIntegrity;
 import io.slipway.testkit.chaos.TopicAudit;
 import io.slipway.testkit.hosts.HostFleet;
 import io.slipway.testkit.hosts.TestHost;
@@ -28,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
@@ -93,6 +95,7 @@ class ChaosTest {
                             });
                 }
                 assertConsumersCaughtUp(stack.bootstrapServers());
+                assertEventIntegrity(stack.bootstrapServers(), gateway);
                 // issue 18, item 3: every process was killed once and restarted once, and `slipway status` says so
                 String status = statusOutput(stackDir);
                 for (String component : COMPONENTS) {
@@ -323,6 +326,31 @@ class ChaosTest {
             });
         }
         return findings.size() - before;
+    }
+
+    /**
+     * Issue 16, item 3: what the whole run wrote to the event topics, checked by {@link EventIntegrity} against the
+     * released schemas, itself (ids, order, lifecycles) and the read models (every build's and cluster's state is the
+     * one its events set last). Its counts per event type are printed and kept in target/event-integrity.txt.
+     */
+    private static void assertEventIntegrity(String bootstrap, GatewayClient gateway) throws java.io.IOException {
+        // the read models commit before the relay publishes: a state read a moment ago may still be on its way
+        AtomicReference<EventIntegrity.Report> last = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            EventIntegrity check = new EventIntegrity();
+            var builds = gateway.read("/api/v1/builds?limit=1000");
+            var clusters = gateway.read("/api/v1/deploy/clusters");
+            assertThat(builds).as("GET /api/v1/builds").isNotNull();
+            assertThat(clusters).as("GET /api/v1/deploy/clusters").isNotNull();
+            builds.forEach(b -> check.expectBuild(b.path("id").asText(), b.path("state").asText()));
+            clusters.forEach(c -> check.expectCluster(c.path("name").asText(), c.path("state").asText()));
+            last.set(check.check(bootstrap, EventIntegrity.TOPICS));
+            assertThat(last.get().findings()).as(last.get().text()).isEmpty();
+        });
+        EventIntegrity.Report report = last.get();
+        System.out.print(report.text());
+        Files.writeString(Path.of("target", "event-integrity.txt"), report.text());
+        assertThat(report.records()).isPositive();
     }
 
     /** Every consumer group of the platform reads its topics to the end, and no event went to a dead-letter topic. */
