@@ -60,6 +60,28 @@ class ComposeFileTest {
         assertThat(problems).isEmpty();
     }
 
+    /**
+     * The apache/kafka image writes each {@code KAFKA_*} variable into server.properties ({@code .} as {@code _},
+     * {@code _} as {@code __}, {@code -} as {@code ___}); a broker only warns about a property it does not know, so a
+     * misspelt one would be another silent default. {@code CLUSTER_ID} is the image's own (the KRaft storage format).
+     */
+    @Test
+    void everyKafkaVariableIsABrokerProperty() {
+        Set<String> properties = kafka.server.KafkaConfig.configDef().names();
+        List<String> unknown = new ArrayList<>();
+        compose.environment("kafka").keySet().stream().filter(n -> !n.equals("CLUSTER_ID")).forEach(name -> {
+            String property = name.startsWith("KAFKA_") ? brokerProperty(name.substring("KAFKA_".length())) : null;
+            if (property == null || !properties.contains(property)) {
+                unknown.add(name + (property == null ? "" : " (" + property + ")"));
+            }
+        });
+        assertThat(unknown).as("kafka variables that are no broker property").isEmpty();
+    }
+
+    private static String brokerProperty(String variable) {
+        return variable.replace("___", "-").replace("__", "\0").replace('_', '.').replace("\0", "_").toLowerCase(java.util.Locale.ROOT);
+    }
+
     @Test
     void eachServiceHasItsOwnDatabaseNamedAfterItsDomainAndReachesTheInfrastructure() throws Exception {
         Set<String> created = new HashSet<>();
