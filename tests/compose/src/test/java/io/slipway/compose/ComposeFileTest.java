@@ -125,12 +125,14 @@ class ComposeFileTest {
             assertHealthCheck(infra);
         }
         for (ServiceSpec spec : ServiceSpec.ALL) {
-            assertThat(dependsOn(spec.name())).as(spec.name() + " depends_on").containsExactlyInAnyOrderEntriesOf(Map.of(
+            assertThat(dependsOn(spec.name())).as(spec.name() + " depends_on").containsAllEntriesOf(Map.of(
                     "kafka", "service_healthy", "postgres", "service_healthy", "keys", "service_completed_successfully"));
             assertHealthCheck(spec.name());
             assertThat(compose.environment(spec.name())).containsEntry("MP_JWT_VERIFY_PUBLICKEY_LOCATION", "/keys/jwt-public.pem");
             assertThat(mounts(spec.name())).as(spec.name() + " mounts the key pair's volume read-only").contains(new Mount("keys", "/keys", "ro"));
         }
+        // build-data takes its owner from build-svc's /data only if build-svc mounts it first
+        assertThat(dependsOn("deploy-svc")).containsEntry("build-svc", "service_started");
         Map<String, String> gateway = dependsOn("gateway");
         assertThat(gateway.keySet()).containsExactlyInAnyOrderElementsOf(ServiceSpec.ALL.stream().map(ServiceSpec::name).toList());
         assertThat(gateway.values()).containsOnly("service_healthy");
