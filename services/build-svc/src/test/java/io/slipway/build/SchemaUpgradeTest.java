@@ -54,8 +54,8 @@ class SchemaUpgradeTest {
 
     @Test
     void anInstallFromBeforeMigrationsIsBaselinedAndKeepsItsBuilds() throws Exception {
-        // baselined at 1, then the later migrations (2: strict builds, 3: build leases) apply
-        assertThat(history(DB, "flyway_schema_history")).containsExactly("1 BASELINE", "2 SQL", "3 SQL");
+        // baselined at 1, then the later migrations (2: strict builds, 3: build leases, 4: image change intents) apply
+        assertThat(history(DB, "flyway_schema_history")).containsExactly("1 BASELINE", "2 SQL", "3 SQL", "4 SQL");
         assertThat(history(DB, BackboneSchema.HISTORY_TABLE)).containsExactly("1 BASELINE", "2 SQL", "3 SQL");
 
         given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/builds/b-before-migrations")
@@ -72,7 +72,7 @@ class SchemaUpgradeTest {
         // what the service does at startup: its migrations (the Quarkus extension's settings), then the backbone's
         ServiceMigrations.migrate(infra.jdbcUrl(fresh), infra.dbUser(), infra.dbPassword(), "filesystem:src/main/resources/db/migration");
 
-        assertThat(history(fresh, "flyway_schema_history")).containsExactly("1 SQL", "2 SQL", "3 SQL");
+        assertThat(history(fresh, "flyway_schema_history")).containsExactly("1 SQL", "2 SQL", "3 SQL", "4 SQL");
         assertThat(history(fresh, BackboneSchema.HISTORY_TABLE)).containsExactly("0 BASELINE", "1 SQL", "2 SQL", "3 SQL");
         try (Connection made = connect(fresh); Connection upgraded = connect(DB)) {
             assertThat(SchemaCatalog.describe(made)).isEqualTo(SchemaCatalog.describe(upgraded));

@@ -101,6 +101,17 @@ public final class OciArchive {
      * named by its digest). Returns the images loaded.
      */
     public static List<StoredImage> load(Path archive, ImageStore store) throws IOException {
+        return load(archive, store, store::tag);
+    }
+
+    /** How a loaded image gets its name in the store: {@link ImageStore#tag}, or that recorded around by the caller. */
+    @FunctionalInterface
+    public interface Naming {
+        void name(String name, Descriptor root) throws IOException;
+    }
+
+    /** {@link #load(Path, ImageStore)}, each image named by {@code naming} once all its blobs are in the store. */
+    public static List<StoredImage> load(Path archive, ImageStore store, Naming naming) throws IOException {
         byte[] index = null;
         boolean layout = false;
         try (InputStream file = new BufferedInputStream(Files.newInputStream(archive), 1 << 20);
@@ -145,7 +156,7 @@ public final class OciArchive {
                 name = d.digest().toString();
             }
             Descriptor root = d.withAnnotations(annotations);
-            store.tag(name, root);
+            naming.name(name, root);
             loaded.add(new StoredImage(name, root));
         }
         return loaded;

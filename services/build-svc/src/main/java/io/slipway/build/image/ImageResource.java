@@ -1,6 +1,5 @@
 package io.slipway.build.image;
 
-import io.slipway.backbone.BlockingCalls;
 import io.slipway.backbone.EventContext;
 import io.slipway.backbone.api.InvalidRequest;
 import io.slipway.backbone.api.NotFound;
@@ -82,9 +81,13 @@ public class ImageResource {
         String source = normalize("source", request.source());
         String target = normalize("target", request.target());
         Descriptor d = require(source);
-        store.tag(target, d);
-        BlockingCalls.await(() -> events.changed(ImageAction.TAGGED, target, d.digest().toString(), null, actor(security), EventContext.newRequest(traceparent)));
-        return Map.of("name", target, "digest", d.digest().toString());
+        String digest = d.digest().toString();
+        events.record(new ImageEvents.Change(ImageAction.TAGGED, target, digest, null, actor(security), EventContext.newRequest(traceparent)), null,
+                () -> {
+                    store.tag(target, d);
+                    return digest;
+                });
+        return Map.of("name", target, "digest", digest);
     }
 
     /** {@code rmi}: removes the name, then the blobs no other name needs; layers the build cache holds are kept. */
@@ -95,9 +98,13 @@ public class ImageResource {
                                       @HeaderParam("traceparent") String traceparent) throws IOException {
         String normalized = normalize("name", name);
         Descriptor d = require(normalized);
-        store.untag(normalized);
+        String digest = d.digest().toString();
+        events.record(new ImageEvents.Change(ImageAction.REMOVED, normalized, digest, null, actor(security), EventContext.newRequest(traceparent)), null,
+                () -> {
+                    store.untag(normalized);
+                    return digest;
+                });
         var gc = store.gc(data.builder().cache().layerDigests());
-        BlockingCalls.await(() -> events.changed(ImageAction.REMOVED, normalized, d.digest().toString(), null, actor(security), EventContext.newRequest(traceparent)));
         return Map.of("removed", normalized, "blobsRemoved", gc.blobsRemoved(), "bytesFreed", gc.bytesFreed());
     }
 

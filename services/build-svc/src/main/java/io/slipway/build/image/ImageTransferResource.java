@@ -102,8 +102,8 @@ public class ImageTransferResource {
         return progress(emitter -> {
             try (Registries open = registries.open()) {
                 TransferResult result = new ImageTransfer(open, 4).push(store, name, remote, listener(emitter));
-                BlockingCalls.await(() -> events.changed(ImageAction.PUSHED, name, result.root().digest().toString(), remote.toString(),
-                        actor, EventContext.newRequest(traceparent)));
+                BlockingCalls.await(() -> events.pushed(name, result.root().digest().toString(), remote.toString(), actor,
+                        EventContext.newRequest(traceparent)));
                 return summary(remote.toString(), result);
             }
         });
@@ -132,10 +132,14 @@ public class ImageTransferResource {
         String actor = ImageResource.actor(security);
         return progress(emitter -> {
             try (Registries open = registries.open()) {
-                TransferResult result = new ImageTransfer(open, 4).pull(remote, store, name, platforms, listener(emitter));
-                BlockingCalls.await(() -> events.changed(ImageAction.PULLED, name, result.root().digest().toString(), remote.toString(),
-                        actor, EventContext.newRequest(traceparent)));
-                return summary(name, result);
+                String replaced = store.resolve(name).map(d -> d.digest().toString()).orElse(null);
+                TransferResult[] result = new TransferResult[1];
+                events.record(new ImageEvents.Change(ImageAction.PULLED, name, null, remote.toString(), actor, EventContext.newRequest(traceparent)),
+                        replaced, () -> {
+                            result[0] = new ImageTransfer(open, 4).pull(remote, store, name, platforms, listener(emitter));
+                            return result[0].root().digest().toString();
+                        });
+                return summary(name, result[0]);
             }
         });
     }
@@ -208,15 +212,20 @@ public class ImageTransferResource {
         try {
             Files.copy(body, tar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             List<StoredImage> loaded;
+            EventContext context = EventContext.newRequest(traceparent);
+            String actor = ImageResource.actor(security);
             try {
-                loaded = OciArchive.load(tar, store);
+                // each name between its intent and its event; the blobs before them are content the store can drop
+                loaded = OciArchive.load(tar, store, (name, root) -> events.record(
+                        new ImageEvents.Change(ImageAction.LOADED, name, root.digest().toString(), null, actor, context), null, () -> {
+                            store.tag(name, root);
+                            return root.digest().toString();
+                        }));
             } catch (IOException | IllegalArgumentException e) {
                 throw new InvalidRequest("body", "not a loadable OCI archive: " + e.getMessage());
             }
             List<Map<String, String>> result = new ArrayList<>();
             for (StoredImage image : loaded) {
-                BlockingCalls.await(() -> events.changed(ImageAction.LOADED, image.name(), image.descriptor().digest().toString(), null,
-                        ImageResource.actor(security), EventContext.newRequest(traceparent)));
                 result.add(Map.of("name", image.name(), "digest", image.descriptor().digest().toString()));
             }
             return result;

@@ -19,6 +19,7 @@ import io.slipway.events.build.ImageChanged;
 import io.slipway.events.build.SyncJobFinished;
 import io.slipway.events.build.SyncJobRequested;
 import io.slipway.oci.registry.RegistryClient;
+import io.slipway.oci.store.ImageStore;
 import io.slipway.oci.registry.RegistryConfig;
 import io.slipway.schemas.EventCodec;
 import io.slipway.security.Role;
@@ -120,6 +121,79 @@ class ImageOperationsTest {
         assertThat(push("ops/private:v1", remote)).contains("done ").contains(built);
         String pulled = pull(remote, "ops/private:copy");
         assertThat(pulled).contains(built);
+    }
+
+    /**
+     * Issue 16, item 3: an image store change is made between its intent and its event. A predecessor that died in
+     * between (the intents of an exited process of this host, written here as it would have) leaves the store to say
+     * which changes were made: the one it made gets its event, once; the ones it never made get none.
+     */
+    @Test
+    void aStoreChangeWhoseEventWasNeverWrittenIsPublishedOnceAndOneNeverMadeIsDropped() throws Exception {
+        String built = buildImage("ops/intent:v1");
+        String dead = exitedWorker();
+        ImageStore store = data.store();
+        store.tag(ref("ops/intent:made"), store.resolve(ref("ops/intent:v1")).orElseThrow());
+        insertIntent(ImageAction.TAGGED, "ops/intent:made", built, dead);
+        insertIntent(ImageAction.TAGGED, "ops/intent:never", built, dead);
+        insertIntent(ImageAction.REMOVED, "ops/intent:v1", built, dead);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> intentsLeft() == 0);
+        given().header("Authorization", TestTokens.bearer(Role.operator)).contentType(ContentType.JSON)
+                .body(Map.of("source", "ops/intent:v1", "target", "ops/intent:rest")).post("/api/v1/images/tag").then().statusCode(200);
+        List<String> changes = await().atMost(Duration.ofSeconds(60))
+                .until(() -> imageChanges("ops/intent:"), c -> c.size() >= 2);
+        assertThat(changes).containsExactly("TAGGED " + ref("ops/intent:made") + " " + built, "TAGGED " + ref("ops/intent:rest") + " " + built);
+        assertThat(store.resolve(ref("ops/intent:v1"))).as("a removal never made").isPresent();
+        assertThat(intentsLeft()).as("the REST tag's intent went with its event").isZero();
+    }
+
+    @jakarta.inject.Inject
+    io.slipway.build.BuildData data;
+
+    /** The worker id of a process of this host that has exited (WorkerIdentity's form). */
+    private static String exitedWorker() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        String id = io.slipway.backbone.work.WorkerIdentity.of(io.slipway.backbone.work.WorkerIdentity.HOST, p.toHandle());
+        p.waitFor();
+        return id;
+    }
+
+    private static java.sql.Connection jdbc() throws java.sql.SQLException {
+        var config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        return java.sql.DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class), config.getValue("quarkus.datasource.password", String.class));
+    }
+
+    private static void insertIntent(ImageAction action, String image, String digest, String worker) throws java.sql.SQLException {
+        try (var c = jdbc(); var st = c.prepareStatement("insert into image_change_intent (id, action, image, digest, actor, worker, created_at)"
+                + " values (gen_random_uuid(), ?, ?, ?, 'ci', ?, now())")) {
+            st.setString(1, action.name());
+            st.setString(2, ref(image));
+            st.setString(3, digest);
+            st.setString(4, worker);
+            st.executeUpdate();
+        }
+    }
+
+    private static String ref(String name) {
+        return io.slipway.oci.Reference.parse(name).toString();
+    }
+
+    private static int intentsLeft() throws java.sql.SQLException {
+        try (var c = jdbc(); var st = c.createStatement(); var rs = st.executeQuery("select count(*) from image_change_intent")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** "ACTION image digest" of each ImageChanged event of an image whose name contains {@code part}, in topic order. */
+    private static List<String> imageChanges(String part) {
+        return KafkaTopics.readAll(BuildFlowTest.EVENTS).stream()
+                .filter(r -> "ImageChanged".equals(KafkaTopics.header(r, EventHeaders.EVENT_TYPE)))
+                .map(r -> EventCodec.released().decode(r.value(), ImageChanged.class))
+                .filter(e -> e.getImage().contains(part))
+                .map(e -> e.getAction() + " " + e.getImage() + " " + e.getDigest()).toList();
     }
 
     @Test
