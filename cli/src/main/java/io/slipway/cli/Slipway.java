@@ -7,6 +7,7 @@ import io.slipway.cli.deploy.JoinCommand;
 import io.slipway.cli.deploy.ResetCommand;
 import io.slipway.cli.deploy.SecretCommand;
 import io.slipway.cli.deploy.RunCommand;
+import io.slipway.cli.dist.DistCommand;
 import io.slipway.cli.events.EventsCommand;
 import io.slipway.cli.gateway.GatewayCommand;
 import io.slipway.cli.infra.InfraCommand;
@@ -45,7 +46,7 @@ import picocli.CommandLine.Command;
                 SecretCommand.class,
                 InfraCommand.class, WorkloadsCommand.class, ComponentsCommand.class, ReplayCommand.class, DlqCommand.class,
                 ServiceControl.Stop.class, ServiceControl.Start.class,
-                GatewayCommand.class, KeysCommand.class,
+                GatewayCommand.class, KeysCommand.class, DistCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Slipway {
 
