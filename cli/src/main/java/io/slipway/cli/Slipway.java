@@ -7,7 +7,9 @@ import io.slipway.cli.deploy.JoinCommand;
 import io.slipway.cli.deploy.ResetCommand;
 import io.slipway.cli.deploy.SecretCommand;
 import io.slipway.cli.deploy.RunCommand;
+import io.slipway.cli.dist.DistCommand;
 import io.slipway.cli.events.EventsCommand;
+import io.slipway.cli.gateway.GatewayCommand;
 import io.slipway.cli.infra.InfraCommand;
 import io.slipway.cli.image.BuildCommand;
 import io.slipway.cli.image.ImagesCommand;
@@ -26,6 +28,7 @@ import io.slipway.cli.stack.DownCommand;
 import io.slipway.cli.stack.ServiceControl;
 import io.slipway.cli.stack.StatusCommand;
 import io.slipway.cli.stack.UpCommand;
+import io.slipway.cli.token.KeysCommand;
 import io.slipway.cli.token.TokenCommand;
 import io.slipway.cli.workload.ComponentsCommand;
 import io.slipway.cli.workload.WorkloadsCommand;
@@ -34,7 +37,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code slipway} command. */
-@Command(name = "slipway", mixinStandardHelpOptions = true, version = "slipway 0.1.0-SNAPSHOT",
+@Command(name = "slipway", mixinStandardHelpOptions = true, version = "slipway " + Slipway.VERSION,
         description = "Cluster images, workloads and Kubernetes events as event-driven services.",
         subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, TokenCommand.class, EventsCommand.class,
                 BuildCommand.class, ImagesCommand.class, InspectCommand.class, TagCommand.class, RmiCommand.class,
@@ -43,8 +46,12 @@ import picocli.CommandLine.Command;
                 SecretCommand.class,
                 InfraCommand.class, WorkloadsCommand.class, ComponentsCommand.class, ReplayCommand.class, DlqCommand.class,
                 ServiceControl.Stop.class, ServiceControl.Start.class,
+                GatewayCommand.class, KeysCommand.class, DistCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Slipway {
+
+    /** The project version, as the parent pom has it (the images' default tag). */
+    public static final String VERSION = "0.1.0-SNAPSHOT";
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

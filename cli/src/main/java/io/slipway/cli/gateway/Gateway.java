@@ -15,8 +15,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The local stack's one HTTP entry point: a reverse proxy on 127.0.0.1 that routes {@code /api/v1/...} by path
- * prefix ({@link Routes}) and answers {@code /healthz} with the services' aggregate health.
+ * The one HTTP entry point: a reverse proxy that routes {@code /api/v1/...} by path prefix ({@link Routes}) and answers
+ * {@code /healthz} with the services' aggregate health. The local stack binds it to 127.0.0.1; {@code slipway gateway}
+ * (the gateway's container) to any address.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -56,8 +57,17 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** Starts serving; {@code serviceUrls} maps each service name to its base URL. */
+    /**
+     * Starts serving; {@code serviceUrls} maps each service name to its base URL. {@code /livez} answers 200 for as long
+     * as the gateway itself serves (a container's liveness probe: a service being down must not restart the gateway);
+     * {@code /healthz} is the services' aggregate (readiness).
+     */
     public void start(Map<String, URI> serviceUrls) {
+        server.createContext("/livez", exchange -> {
+            try (exchange) {
+                Json.send(exchange, 200, Map.of("status", "UP"));
+            }
+        });
         server.createContext("/healthz", new HealthHandler(serviceUrls, client));
         server.createContext("/", new ProxyHandler(Routes.standard(serviceUrls), client));
         server.start();

@@ -36,7 +36,7 @@ public final class ImagesCommand implements Callable<Integer> {
         return 0;
     }
 
-    static String human(long bytes) {
+    public static String human(long bytes) {
         if (bytes < 1024) {
             return bytes + " B";
         }

@@ -174,6 +174,14 @@ class GatewayTest {
         assertThat(r.body()).contains("\"status\":\"DOWN\"").contains("\"infra-svc\":\"DOWN\"");
     }
 
+    @Test
+    void livezIsUpWhileTheGatewayServesEvenWithAServiceDown() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(gateway.url().resolve("/livez")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("{\"status\":\"UP\"}");
+    }
+
     private void echo(HttpExchange exchange) throws IOException {
         try (exchange) {
             seen.put("method", exchange.getRequestMethod());

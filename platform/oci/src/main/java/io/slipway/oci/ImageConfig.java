@@ -16,12 +16,23 @@ public record ImageConfig(@JsonProperty("architecture") String architecture,
                           @JsonProperty("history") List<History> history,
                           @JsonProperty("created") String created) {
 
-    /** Runtime defaults; field names are the ones the image-spec fixes (capitalized). */
+    /**
+     * Runtime defaults; field names are the ones the image-spec fixes (capitalized). {@code ExposedPorts} maps
+     * {@code port/protocol} to an empty object, as the spec shapes it.
+     */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Config(@JsonProperty("Env") List<String> env,
                          @JsonProperty("Cmd") List<String> cmd,
                          @JsonProperty("Labels") Map<String, String> labels,
-                         @JsonProperty("WorkingDir") String workingDir) {
+                         @JsonProperty("WorkingDir") String workingDir,
+                         @JsonProperty("User") String user,
+                         @JsonProperty("Entrypoint") List<String> entrypoint,
+                         @JsonProperty("ExposedPorts") Map<String, Map<String, Object>> exposedPorts) {
+
+        /** What a CloudImage needs: no user, entrypoint or ports (it is never run as a container). */
+        public Config(List<String> env, List<String> cmd, Map<String, String> labels, String workingDir) {
+            this(env, cmd, labels, workingDir, null, null, null);
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_EMPTY)

@@ -45,6 +45,16 @@ class JsonTest {
     }
 
     @Test
+    void aContainerConfigKeepsTheSpecsFieldNamesAndAnExposedPortsEmptyObject() {
+        ImageConfig.Config config = new ImageConfig.Config(List.of("A=1"), List.of("run"), Map.of("l", "v"), "/app", "10001",
+                List.of("/opt/java/bin/java"), Map.of("8080/tcp", Map.of()));
+        String text = new String(Json.canonical(config), StandardCharsets.UTF_8);
+        assertThat(text).isEqualTo("{\"Cmd\":[\"run\"],\"Entrypoint\":[\"/opt/java/bin/java\"],\"Env\":[\"A=1\"],"
+                + "\"ExposedPorts\":{\"8080/tcp\":{}},\"Labels\":{\"l\":\"v\"},\"User\":\"10001\",\"WorkingDir\":\"/app\"}");
+        assertThat(Json.read(text.getBytes(StandardCharsets.UTF_8), ImageConfig.Config.class)).isEqualTo(config);
+    }
+
+    @Test
     void unknownFieldsAreToleratedOnRead() {
         ImageIndex index = Json.read(("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX
                 + "\",\"manifests\":[],\"artifactType\":\"x\",\"subject\":{}}").getBytes(StandardCharsets.UTF_8), ImageIndex.class);

@@ -41,6 +41,16 @@ public final class ImageTransfer {
 
     /** Pushes the image {@code localName} of the store (manifest or index with everything it reaches) to {@code remote}. */
     public TransferResult push(ImageStore store, String localName, Reference remote, TransferListener listener) throws IOException {
+        return push(store, localName, remote, null, listener);
+    }
+
+    /**
+     * As {@link #push(ImageStore, String, Reference, TransferListener)}, mounting blobs the registry lacks in the target
+     * repository from {@code mountFrom} (a repository of the same registry, may be null) before uploading them: images
+     * on a common base pushed one after another send the base's layers once.
+     */
+    public TransferResult push(ImageStore store, String localName, Reference remote, String mountFrom,
+                               TransferListener listener) throws IOException {
         Descriptor root = store.resolve(localName).orElseThrow(() ->
                 new IllegalArgumentException("no image named '" + localName + "' in the image store " + store.root()));
         if (remote.digest() != null && !remote.digest().equals(root.digest())) {
@@ -68,7 +78,7 @@ public final class ImageTransfer {
             uploads.add(() -> {
                 listener.blobStarted(blob);
                 AtomicLong done = new AtomicLong();
-                BlobOutcome outcome = client.pushBlob(repository, blob, store.blobPath(blob.digest()), null,
+                BlobOutcome outcome = client.pushBlob(repository, blob, store.blobPath(blob.digest()), mountFrom,
                         n -> listener.blobProgress(blob, done.addAndGet(n), blob.size()));
                 counter.add(outcome, outcome == BlobOutcome.UPLOADED ? blob.size() : 0);
                 listener.blobFinished(blob, outcome);
