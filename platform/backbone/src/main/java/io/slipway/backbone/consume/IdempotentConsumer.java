@@ -98,11 +98,31 @@ public class IdempotentConsumer {
 
     /** The listener's effect and the record of the event id commit in one transaction; a known id applies nothing. */
     private Uni<Boolean> applyOnce(String group, ConsumedEvent event, Function<ConsumedEvent, Uni<Void>> effect) {
+        return Panache.withTransaction(() -> recordAndApply(group, event, effect));
+    }
+
+    /**
+     * {@link #consume}'s effect as it applies live, into the tables of schema {@code schema} instead of the live ones (a
+     * read model rebuilt from its topic, {@link io.slipway.backbone.rebuild.ReadModelRebuild}): the same transaction,
+     * with the schema first on its search path, so the event id is recorded in that schema's {@code processed_event}.
+     * Answers whether the event was applied (false: its id was known). No retry and no dead letter: a failure is the
+     * caller's to report.
+     */
+    public Uni<Boolean> applyIn(String schema, String channel, ConsumedEvent event, Function<ConsumedEvent, Uni<Void>> effect) {
+        if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("not a schema name: " + schema);
+        }
         return Panache.withTransaction(() -> Panache.getSession()
+                .chain(session -> session.createNativeQuery("set local search_path to " + schema).executeUpdate())
+                .chain(() -> recordAndApply(group(channel), event, effect)));
+    }
+
+    private static Uni<Boolean> recordAndApply(String group, ConsumedEvent event, Function<ConsumedEvent, Uni<Void>> effect) {
+        return Panache.getSession()
                 .chain(session -> session.createNativeQuery(RECORD_APPLIED)
                         .setParameter(1, group).setParameter(2, event.eventId()).setParameter(3, event.topic())
                         .setParameter(4, event.partition()).setParameter(5, event.offset()).executeUpdate())
-                .chain(inserted -> inserted == 0 ? Uni.createFrom().item(false) : effect.apply(event).replaceWith(true)));
+                .chain(inserted -> inserted == 0 ? Uni.createFrom().item(false) : effect.apply(event).replaceWith(true));
     }
 
     /**
@@ -121,7 +141,7 @@ public class IdempotentConsumer {
     }
 
     /** Why a record cannot be an event at all (no retry can help), or null. */
-    static String envelopeProblem(ConsumedEvent event) {
+    public static String envelopeProblem(ConsumedEvent event) {
         if (event.eventId() == null) {
             return "missing " + EventHeaders.EVENT_ID + " header";
         }
