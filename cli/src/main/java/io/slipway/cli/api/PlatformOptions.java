@@ -36,14 +36,22 @@ public final class PlatformOptions {
             state = stack.requireRunning();
             url = state.gateway().url();
         }
+        return new PlatformClient(url, bearer(state == null && server != null));
+    }
+
+    /**
+     * The bearer token: {@code --token}, else {@code $SLIPWAY_TOKEN}, else an admin token of the local stack's key (not
+     * when {@code remote}: another platform's key is not on this machine).
+     */
+    public String bearer(boolean remote) {
         String bearer = firstNonBlank(token, System.getenv("SLIPWAY_TOKEN"));
         if (bearer == null) {
-            if (state == null && server != null) {
+            if (remote) {
                 throw new UserError("--server given without a token: pass --token or set SLIPWAY_TOKEN");
             }
             bearer = Tokens.issue(SigningKey.loadOrCreate(stack.layout().keys()), "slipway-cli", Role.admin, Duration.ofHours(1));
         }
-        return new PlatformClient(url, bearer);
+        return bearer;
     }
 
     private static String firstNonBlank(String a, String b) {

@@ -15,19 +15,20 @@ import picocli.CommandLine.Parameters;
  * group back (its consumers read those records again) or forward (they skip them), after saying per partition what that
  * means.
  */
-@Command(name = "replay", mixinStandardHelpOptions = true,
+@Command(name = "replay", mixinStandardHelpOptions = true, subcommands = RebuildCommand.class,
         description = {"Move a consumer group's position on a topic, so that its consumers read records again (or skip them).",
                 "The group must have no running member. Slipway's services drop an event they have already applied, so reading"
                         + " again changes nothing that was applied; it re-applies what was not (after a fix)."})
 public final class ReplayCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "TOPIC", description = "For example slipway.build.events.")
+    // TOPIC, --group and --from are required of a move, checked in call(): picocli would ask them of `replay rebuild` too
+    @Parameters(index = "0", arity = "0..1", paramLabel = "TOPIC", description = "For example slipway.build.events.")
     String topic;
 
-    @Option(names = "--group", required = true, paramLabel = "GROUP", description = "The consumer group to move, e.g. deploy-svc.builds.")
+    @Option(names = "--group", paramLabel = "GROUP", description = "The consumer group to move, e.g. deploy-svc.builds (required).")
     String group;
 
-    @Option(names = "--from", required = true, paramLabel = "WHERE",
+    @Option(names = "--from", paramLabel = "WHERE",
             description = "earliest, latest, an offset (1234, with --partition), a time (2026-12-07T10:00:00Z) or an age (30m, 2h, 1d).")
     String from;
 
@@ -47,6 +48,10 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (topic == null || group == null || from == null) {
+            throw new UserError("replay moves a consumer group: slipway replay TOPIC --group GROUP --from WHERE"
+                    + " (or slipway replay rebuild SERVICE to rebuild a service's read models from their topics)");
+        }
         StartPoint start = StartPoint.parse(from, clock);
         if (start.kind() == StartPoint.Kind.OFFSET && partition == null) {
             throw new UserError("--from " + from + " is an offset, which means something per partition: add --partition");
