@@ -38,8 +38,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * registry password, webhook HMAC and header, DingTalk token and signing secret, Lark secret, Elasticsearch password,
  * Kafka sink properties, a git token), and then searched for in every topic and DLQ, every service log, every table of
  * every service database and the REST and SSE answers: it must be found nowhere. Where it may be, sealed or in a file
- * only its service reads (the routes file, a service's secret options), is not searched; but the registry logins (sealed)
- * and every process's command line are.
+ * only its service reads (a service's secret options), is not searched; but the registry logins (sealed), the routing
+ * documents in event-svc's database (sealed, route_version) and every process's command line are.
  */
 final class SecretCanary {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -12,8 +12,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Set;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -80,6 +82,24 @@ public final class SecretBox {
             return PREFIX + Base64.getEncoder().encodeToString(ByteBuffer.allocate(NONCE + sealed.length).put(nonce).put(sealed).array());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot seal a value: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A keyed digest of {@code text} (HMAC-SHA256, hex, under a key derived from the box's key and {@code purpose}): the
+     * same text always has the same digest under the same key, so a changed document can be told from an unchanged one,
+     * but unlike a plain hash it cannot be used to test guesses of the secrets a text holds by anyone without the key.
+     */
+    public String digest(String text, String purpose) {
+        try {
+            Mac derive = Mac.getInstance("HmacSHA256");
+            derive.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            byte[] digestKey = derive.doFinal(("digest:" + purpose).getBytes(StandardCharsets.UTF_8));
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(digestKey, "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot digest a value: " + e.getMessage(), e);
         }
     }
 

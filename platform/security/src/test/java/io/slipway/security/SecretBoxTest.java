@@ -29,4 +29,18 @@ class SecretBoxTest {
         Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-r--r--"));
         assertThatThrownBy(() -> SecretBox.keyFile(keyFile)).hasMessageContaining("chmod 600");
     }
+
+    @Test
+    void aDigestIsStableUnderOneKeyAndPurposeAndUnknownWithoutTheKey() throws Exception {
+        SecretBox box = SecretBox.keyFile(tmp.resolve("secrets.key"));
+        String digest = box.digest("access_token=Canary-Digest-1", "routes");
+        assertThat(digest).hasSize(64).matches("[0-9a-f]+").isEqualTo(SecretBox.keyFile(tmp.resolve("secrets.key"))
+                .digest("access_token=Canary-Digest-1", "routes"));
+        assertThat(box.digest("access_token=Canary-Digest-2", "routes")).isNotEqualTo(digest);
+        assertThat(box.digest("access_token=Canary-Digest-1", "clusterfile")).isNotEqualTo(digest);
+        assertThat(SecretBox.keyFile(tmp.resolve("other.key")).digest("access_token=Canary-Digest-1", "routes")).isNotEqualTo(digest);
+        String plainSha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest("access_token=Canary-Digest-1".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(digest).as("not a plain hash anyone could recompute").isNotEqualTo(plainSha256);
+    }
 }

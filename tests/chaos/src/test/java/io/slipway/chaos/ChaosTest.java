@@ -48,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ChaosTest {
     private static final List<String> SERVICES = List.of("build-svc", "deploy-svc", "event-svc", "infra-svc", "workload-svc");
     private static final List<String> EVENT_TOPICS = List.of("slipway.build.events", "slipway.deploy.events", "slipway.infra.events",
-            "slipway.workload.events", "slipway.kube.events");
+            "slipway.workload.events", "slipway.event.events", "slipway.kube.events");
     private static final List<String> COMPONENTS = List.of("postgresql", "kafka", "build-svc", "deploy-svc", "event-svc", "infra-svc",
             "workload-svc");
     private static final String BASE_IMAGE = "chaos/base:v1";

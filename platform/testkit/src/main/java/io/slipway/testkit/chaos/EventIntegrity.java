@@ -17,7 +17,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * the released schemas and is the type its {@code eventType} header says (commands on {@code *.requests} topics
  * too; the rest is of events); no event id appears twice across the topics; the events of one aggregate (one key, so one partition) stand in the order the outbox relay streamed them
  * ({@code outboxPosition}); a build's and a sync job's lifecycle starts with its request and ends with one terminal
- * event; and the state the read models show for an aggregate (given through {@link #expectLast}) is the one its
+ * event; the routing's versions ({@code RoutesChanged}) follow each other one by one, so no stored version lacks its event; and the state the read models show for an aggregate (given through {@link #expectLast}) is the one its
  * events set last. It reads committed records only, as every consumer does.
  */
 public final class EventIntegrity {
@@ -53,6 +53,8 @@ public final class EventIntegrity {
     /** Per aggregate, the last event of its lifecycle ({@link #LIFECYCLES}) seen so far. */
     private final Map<String, String> lastOfLifecycle = new HashMap<>();
     private final Map<String, List<String>> typesByAggregate = new HashMap<>();
+    /** Per aggregate of numbered versions ({@code RoutesChanged}), the last version seen. */
+    private final Map<String, Long> lastVersion = new HashMap<>();
     private final Map<String, Expectation> expectations = new HashMap<>();
     private final List<String> findings = new ArrayList<>();
     private int records;
@@ -90,7 +92,7 @@ public final class EventIntegrity {
 
     /** The platform's topics of events, and of the commands its users send. */
     public static final List<String> TOPICS = List.of("slipway.build.events", "slipway.deploy.events", "slipway.infra.events",
-            "slipway.workload.events", "slipway.kube.events", "slipway.build.requests", "slipway.deploy.requests",
+            "slipway.workload.events", "slipway.event.events", "slipway.kube.events", "slipway.build.requests", "slipway.deploy.requests",
             "slipway.infra.requests");
 
     /** Reads every topic of {@code topics} that exists from its beginning to its current end and checks it. */
@@ -114,8 +116,9 @@ public final class EventIntegrity {
         String at = r.topic() + "/" + r.partition() + "@" + r.offset();
         String header = KafkaTopics.header(r, "eventType");
         String type;
+        GenericRecord event;
         try {
-            GenericRecord event = codec.decodeGeneric(r.value());
+            event = codec.decodeGeneric(r.value());
             type = event.getSchema().getName();
         } catch (RuntimeException e) {
             findings.add(at + " (" + header + ") does not decode with the released schemas: " + e.getMessage());
@@ -146,6 +149,7 @@ public final class EventIntegrity {
             }
         }
         checkLifecycle(at, aggregate, type);
+        checkVersion(at, aggregate, type, event);
         if (expectations.containsKey(aggregate)) {
             typesByAggregate.computeIfAbsent(aggregate, a -> new ArrayList<>()).add(type);
         }
@@ -162,6 +166,22 @@ public final class EventIntegrity {
             } else if (before != null && l.terminal.contains(before)) {
                 findings.add(at + ": " + type + " of " + aggregate + " after its terminal " + before);
             }
+        }
+    }
+
+    /**
+     * A {@code RoutesChanged} names the version it stored; each is one more than the one before it on its aggregate
+     * (the first read may be any: a topic's retention may have dropped older ones). A gap is a stored version whose
+     * event is missing, a repeat or a step back a version published twice.
+     */
+    private void checkVersion(String at, String aggregate, String type, GenericRecord event) {
+        if (!type.equals("RoutesChanged")) {
+            return;
+        }
+        long version = (Long) event.get("version");
+        Long before = lastVersion.put(aggregate, version);
+        if (before != null && version != before + 1) {
+            findings.add(at + ": " + aggregate + " RoutesChanged of version " + version + " follows version " + before);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.slipway.events.build.BuildRequested;
 import io.slipway.events.build.BuildStarted;
 import io.slipway.events.build.BuildSucceeded;
+import io.slipway.events.event.RoutesChanged;
 import io.slipway.schemas.EventCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -117,6 +118,23 @@ class EventIntegrityTest {
         assertThat(checked(check).findings()).hasSize(2)
                 .anySatisfy(f -> assertThat(f).contains("b1: the read model says [BuildSucceeded], its last event is BuildStarted"))
                 .anySatisfy(f -> assertThat(f).contains("b2: the read model has it, but none of its events"));
+    }
+
+    @Test
+    void aRoutingVersionWithoutItsEventOrPublishedTwiceIsFound() {
+        EventIntegrity check = new EventIntegrity();
+        for (long version : new long[] {4, 5, 7, 7}) {
+            check.accept(record("slipway.event.events", "routes", CODEC.encode(routesChanged(version)), "RoutesChanged", UUID.randomUUID(), null));
+        }
+
+        assertThat(checked(check).findings()).hasSize(2)
+                .anySatisfy(f -> assertThat(f).contains("slipway.event.events routes RoutesChanged of version 7 follows version 5"))
+                .anySatisfy(f -> assertThat(f).contains("RoutesChanged of version 7 follows version 7"));
+    }
+
+    private static RoutesChanged routesChanged(long version) {
+        return RoutesChanged.newBuilder().setVersion(version).setDigest("0".repeat(64)).setChangedBy("ops").setChangedAt(Instant.EPOCH)
+                .setReceivers(List.of("oncall")).build();
     }
 
     /** The check's end without a broker: no topic to read, only what {@link EventIntegrity#accept} took. */

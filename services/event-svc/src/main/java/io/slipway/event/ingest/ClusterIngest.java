@@ -30,6 +30,7 @@ final class ClusterIngest {
     private final List<StreamKey> keys;
     private final IngestConfig config;
     private final BackboneConfig backbone;
+    private final IngestConnections connections;
     private final IngestMeters.Cluster meters;
     private final Map<StreamKey, IngestMeters.Stream> streamMeters = new LinkedHashMap<>();
 
@@ -41,8 +42,9 @@ final class ClusterIngest {
 
     /** {@code clients}: the Kubernetes client configuration this cluster's is made from (see {@link TargetClusters}). */
     ClusterIngest(String name, IngestConfig.Cluster target, Config clients, IngestConfig config, BackboneConfig backbone,
-                  IngestMeters meters) {
+                  IngestConnections connections, IngestMeters meters) {
         this.name = name;
+        this.connections = connections;
         this.keys = streams(name, target);
         this.vertx = TargetClusters.vertx();
         try {
@@ -93,7 +95,7 @@ final class ClusterIngest {
 
     /** One run, from the stored checkpoints until it fails or is stopped. */
     private void ingest() throws Exception {
-        IngestRun next = new IngestRun(name, client, vertx, keys, config, backbone, meters, streamMeters);
+        IngestRun next = new IngestRun(name, client, vertx, keys, config, backbone, connections, meters, streamMeters);
         Throwable failure;
         try {
             if (!supervisor.whileRunning(() -> {

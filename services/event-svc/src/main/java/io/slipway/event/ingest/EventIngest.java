@@ -21,22 +21,29 @@ public final class EventIngest {
     private final BackboneConfig backbone;
     private final IngestMeters meters;
     private final Supplier<Config> clients;
+    private final IngestConnections connections;
     private final Map<String, ClusterIngest> clusters = new LinkedHashMap<>();
 
     /**
      * {@code clients}: the Kubernetes client configuration every cluster's client is made from, asked for only when
-     * a cluster is configured (in the service, the one {@code quarkus-kubernetes-client} produces).
+     * a cluster is configured (in the service, the one {@code quarkus-kubernetes-client} produces); {@code connections}:
+     * where the checkpoints' database connections come from (in the service, its datasource's pool).
      */
-    public EventIngest(IngestConfig config, BackboneConfig backbone, MeterRegistry registry, Supplier<Config> clients) {
+    public EventIngest(IngestConfig config, BackboneConfig backbone, MeterRegistry registry, Supplier<Config> clients,
+                       IngestConnections connections) {
         this.config = config;
         this.backbone = backbone;
         this.meters = new IngestMeters(registry);
         this.clients = clients;
+        this.connections = connections;
     }
 
-    /** Outside Quarkus (tests, benchmarks): clients made from fabric8's own defaults, what Quarkus starts from. */
+    /**
+     * Outside Quarkus (tests, benchmarks): clients made from fabric8's own defaults, what Quarkus starts from, and
+     * connections straight from the driver.
+     */
     public EventIngest(IngestConfig config, BackboneConfig backbone, MeterRegistry registry) {
-        this(config, backbone, registry, () -> Config.autoConfigure(null));
+        this(config, backbone, registry, () -> Config.autoConfigure(null), IngestConnections.direct(backbone));
     }
 
     /**
@@ -50,7 +57,7 @@ public final class EventIngest {
         }
         try {
             Config base = clients.get();
-            config.clusters().forEach((name, target) -> clusters.put(name, new ClusterIngest(name, target, base, config, backbone, meters)));
+            config.clusters().forEach((name, target) -> clusters.put(name, new ClusterIngest(name, target, base, config, backbone, connections, meters)));
         } catch (RuntimeException e) {
             clusters.values().forEach(ClusterIngest::stop); // none started yet: this closes their clients
             clusters.clear();

@@ -64,6 +64,7 @@ final class IngestRun {
     private final IngestQueue queue;
     private final KubeEventWriter records;
 
+    private final IngestConnections connections;
     private IngestStore lookups;
     private IngestStore store;
     private EventPublisher publisher;
@@ -79,8 +80,10 @@ final class IngestRun {
     private long lastPurgeNanos = System.nanoTime();
 
     IngestRun(String cluster, KubernetesClient client, Vertx vertx, List<StreamKey> keys, IngestConfig config,
-              BackboneConfig backbone, IngestMeters.Cluster meters, Map<StreamKey, IngestMeters.Stream> streamMeters) {
+              BackboneConfig backbone, IngestConnections connections, IngestMeters.Cluster meters,
+              Map<StreamKey, IngestMeters.Stream> streamMeters) {
         this.cluster = cluster;
+        this.connections = connections;
         this.client = client;
         this.vertx = vertx;
         this.keys = keys;
@@ -101,12 +104,12 @@ final class IngestRun {
         startedAt = Instant.now();
         String topic = config.topic();
         String bootstrap = backbone.kafka().bootstrapServers();
-        store = new IngestStore(backbone);
+        store = new IngestStore(connections);
         if (!store.tryLock(cluster)) {
             throw new IngestStandby(cluster);
         }
         Topics.ensure(bootstrap, backbone.kafka().partitions(), List.of(topic));
-        lookups = new IngestStore(backbone);
+        lookups = new IngestStore(connections);
         Map<String, String> resumePoints = store.checkpoints(cluster);
 
         recent = new RecentOccurrences(config.pipeline().recentOccurrences());

@@ -1,9 +1,7 @@
 package io.slipway.event.ingest;
 
-import io.slipway.backbone.BackboneConfig;
 import java.sql.Array;
 import java.sql.Connection;
-import java.sql.Driver;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,7 +10,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 
@@ -20,34 +17,32 @@ import java.util.UUID;
  * Where the ingest records how far it got, in the service's own PostgreSQL database: per stream the resourceVersion
  * to resume from; the ids of handled occurrences, kept for the seen retention; and per partition of the topic the
  * offset up to which those ids cover what the cluster published (what lies beyond is read back from Kafka after a
- * crash). All three are written in one transaction, only with what Kafka has acknowledged. One connection, for one
- * thread at a time; a failed statement closes it and the next call reconnects. The tables come from event-svc's
- * migrations (db/migration).
+ * crash). All three are written in one transaction, only with what Kafka has acknowledged. One connection, taken
+ * from the service's pool on first use and held until {@link #close} (a session-level advisory lock lives on it), for
+ * one thread at a time; a failed statement gives it back and the next call takes another, unless it held the lock. The
+ * tables come from event-svc's migrations (db/migration).
  */
 final class IngestStore implements AutoCloseable {
-    private static final Driver DRIVER = new org.postgresql.Driver();
+    private static final String LOCK_PREFIX = "slipway-ingest:";
 
-    private final String url;
-    private final String user;
-    private final String password;
+    private final IngestConnections connections;
     private Connection connection;
     private String locked;
 
-    IngestStore(BackboneConfig config) {
-        this.url = config.jdbcUrl();
-        this.user = config.db().user();
-        this.password = config.db().password();
+    IngestStore(IngestConnections connections) {
+        this.connections = connections;
     }
 
     /**
      * Takes the PostgreSQL advisory lock that makes this instance the only one ingesting {@code cluster}; it is held
-     * as long as this store's connection lives (if that dies, so does the lock, and this store refuses to reconnect).
-     * False if another instance holds it.
+     * as long as this store keeps its connection (if that dies, so does the lock, and this store refuses to take
+     * another); {@link #close} releases it before the connection goes back to the pool. False if another instance
+     * holds it.
      */
     boolean tryLock(String cluster) throws SQLException {
         boolean taken = run(c -> {
             try (PreparedStatement q = c.prepareStatement("select pg_try_advisory_lock(hashtext(?))")) {
-                q.setString(1, "slipway-ingest:" + cluster);
+                q.setString(1, LOCK_PREFIX + cluster);
                 try (ResultSet rs = q.executeQuery()) {
                     return rs.next() && rs.getBoolean(1);
                 }
@@ -195,39 +190,54 @@ final class IngestStore implements AutoCloseable {
                 if (locked != null) {
                     throw new SQLException("the ingest lock of cluster " + locked + " went with its database connection");
                 }
-                connection = connect();
+                connection = connections.open();
             }
             return work.apply(connection);
         } catch (SQLException e) {
-            close();
-            throw new SQLException("ingest store at " + url + ": " + e.getMessage(), e.getSQLState(), e);
+            giveBack();
+            throw new SQLException("ingest store: " + e.getMessage(), e.getSQLState(), e);
         }
     }
 
     /**
-     * The driver itself rather than DriverManager, which answers only with drivers its caller's class loader can see:
-     * a test JVM that ran a Quarkus application before holds the driver of that application's class loader.
+     * Gives the connection back to where it came from, without the lock: a pooled connection that went back still
+     * holding it would keep the cluster from every other instance while this one no longer ingests it. If the lock cannot
+     * be released (the session is gone, which took the lock with it, or a statement is stuck), the physical connection
+     * is closed, so the pool drops it when it next validates it.
      */
-    private Connection connect() throws SQLException {
-        Properties credentials = new Properties();
-        credentials.setProperty("user", user);
-        credentials.setProperty("password", password);
-        Connection c = DRIVER.connect(url, credentials);
+    private void giveBack() {
+        Connection c = connection;
+        connection = null;
         if (c == null) {
-            throw new SQLException("not a PostgreSQL URL: " + url);
+            return;
         }
-        return c;
+        try {
+            if (locked != null && !c.isClosed()) {
+                try (PreparedStatement q = c.prepareStatement("select pg_advisory_unlock(hashtext(?))")) {
+                    q.setString(1, LOCK_PREFIX + locked);
+                    q.execute();
+                }
+            }
+        } catch (SQLException e) {
+            closePhysically(c);
+        }
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // the connection is being discarded either way
+        }
+    }
+
+    private static void closePhysically(Connection c) {
+        try {
+            ((Connection) c.unwrap(org.postgresql.PGConnection.class)).close();
+        } catch (SQLException | ClassCastException ignored) {
+            // closed already
+        }
     }
 
     @Override
     public void close() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // the connection is being discarded either way
-            }
-            connection = null;
-        }
+        giveBack();
     }
 }

@@ -1,5 +1,6 @@
 package io.slipway.event.route;
 
+import io.slipway.backbone.EventContext;
 import io.slipway.backbone.api.InvalidRequest;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
@@ -8,20 +9,21 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The routing configuration over REST: read it (secrets masked) and replace it (checked completely first: a 400 names
- * the line and the field and nothing changes; masked secrets sent back keep their stored values).
+ * the line and the field and nothing changes; masked secrets sent back keep their stored values). A replacement is a
+ * new version in the database with its {@code RoutesChanged} event, which every instance applies.
  */
 @Path("/api/v1/sinks/routes")
 public class RouteResource {
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RouteResource.class);
     static final String YAML = "application/yaml";
 
     private final RouteService routes;
@@ -37,7 +39,7 @@ public class RouteResource {
         RouteStore store = routes.store();
         Response.ResponseBuilder r = Response.ok(store.current().maskedText(), YAML);
         if (store.lastError() != null) {
-            // the file holds something else than what is in force; say so without a second request
+            // the file or the newest version holds something else than what is in force; say so without a second request
             r.header("X-Slipway-Routes-Error", store.lastError().replaceAll("[\\r\\n]+", " "));
         }
         return r.build();
@@ -48,22 +50,21 @@ public class RouteResource {
     @Produces(MediaType.APPLICATION_JSON)
     @RolesAllowed({"operator", "admin"})
     @Blocking
-    public Map<String, Object> put(String text) {
+    public Map<String, Object> put(String text, @HeaderParam("traceparent") String traceparent, @Context SecurityContext security) {
         RouteConfig config;
         try {
             // a receiver the sinks could never reach is refused by the store (ConfigError naming it), not dead-lettered later
-            config = routes.store().replace(text == null ? "" : text);
+            config = routes.store().replace(text == null ? "" : text, operator(security), EventContext.newRequest(traceparent));
         } catch (ConfigError e) {
             throw new InvalidRequest(e.path().isEmpty() ? "body" : e.path(), e.getMessage());
-        } catch (IOException e) {
-            // where the service keeps its files is its own business: the path goes to the log, not to the caller
-            LOG.errorf("the routing is valid but cannot be written to %s: %s", routes.store().file(), e.getMessage());
-            throw new WebApplicationException(Response.status(Response.Status.CONFLICT).type(MediaType.APPLICATION_JSON)
-                    .entity(Map.of("error", "the routing is valid but could not be saved; nothing changed (event-svc's log says why)"))
-                    .build());
         }
         Map<String, Object> out = new LinkedHashMap<>();
+        out.put("version", routes.store().version());
         out.put("receivers", config.receivers().stream().map(r -> Map.of("name", r.name(), "kind", r.target().kind())).toList());
         return out;
+    }
+
+    private static String operator(SecurityContext security) {
+        return security.getUserPrincipal() == null ? "anonymous" : security.getUserPrincipal().getName();
     }
 }

@@ -5,20 +5,28 @@ import io.slipway.backbone.BackboneConfig;
 import io.slipway.event.sink.Transports;
 import io.slipway.outbound.OutboundPolicy;
 import java.nio.file.Path;
+import java.util.Optional;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-/** Holds the service's {@link RouteStore}: loaded and watched from startup, closed on shutdown. */
+/**
+ * Holds the service's {@link RouteStore} over the routing's versions in the database ({@link RouteHistory}): loaded and
+ * watched from startup, closed on shutdown.
+ */
 @ApplicationScoped
 public class RouteService {
     private final RouteStore store;
     private boolean started;
 
-    RouteService(RoutesConfig config, BackboneConfig backbone, OutboundPolicy outbound) {
+    RouteService(RoutesConfig config, BackboneConfig backbone, OutboundPolicy outbound, RouteHistory history) {
         Locations at = Locations.of(config, backbone.dataDir());
-        this.store = new RouteStore(at.file(), new RouteConfigParser(RouteConfigParser.allowed(System::getenv, config.allowedVariables()),
-                at.fileSinks()), config.checkInterval(), reachableUnder(outbound));
+        this.store = new RouteStore(history, parser(config, at), config.checkInterval(), reachableUnder(outbound), Optional.of(at.file()));
+    }
+
+    /** The parser every store of this service reads documents with (variables as allowed, file sinks' directory). */
+    static RouteConfigParser parser(RoutesConfig config, Locations at) {
+        return new RouteConfigParser(RouteConfigParser.allowed(System::getenv, config.allowedVariables()), at.fileSinks());
     }
 
     /**
@@ -36,12 +44,16 @@ public class RouteService {
         });
     }
 
-    /** Where the routing file and the file sinks' directory are: as configured, else in the service's data directory. */
-    record Locations(Path file, Path fileSinks) {
-        static Locations of(RoutesConfig config, java.util.Optional<Path> dataDir) {
+    /**
+     * Where the routes file to import, the file sinks' directory and the sealing key are: as configured, else in the
+     * service's data directory.
+     */
+    record Locations(Path file, Path fileSinks, Path secretsKey) {
+        static Locations of(RoutesConfig config, Optional<Path> dataDir) {
             Path data = dataDir.orElse(Path.of(System.getProperty("java.io.tmpdir"), "slipway", "event-svc"));
             return new Locations(config.file().orElseGet(() -> data.resolve("sinks.yaml")),
-                    config.fileDirectory().orElseGet(() -> data.resolve("sink-files")));
+                    config.fileDirectory().orElseGet(() -> data.resolve("sink-files")),
+                    config.secretsKeyFile().orElseGet(() -> data.resolve("secrets.key")));
         }
     }
 
@@ -49,7 +61,7 @@ public class RouteService {
         start();
     }
 
-    /** Loads the file and starts watching it, once. */
+    /** Loads the newest version, imports the file if it is new, and starts following both, once. */
     public synchronized RouteStore start() {
         if (!started) {
             store.start();

@@ -1,71 +1,86 @@
 package io.slipway.event.route;
 
+import io.slipway.backbone.EventContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * The routing configuration's home: a YAML file, read at start, read again whenever it changes (a watch on its
- * directory, which also sees a Kubernetes ConfigMap's symlink swap, with a periodic check as a fallback) and written
- * when an operator replaces it through the API. An invalid document never replaces a valid one: the file's error is
- * logged and kept for the API to show, and the routing in force stays as it was.
+ * The routing in force on this instance, and how it follows the routing document's versions in the database: the
+ * newest version wins, and versions only move forward. A change written here (the API, or an import of the routes file)
+ * is stored with its {@code RoutesChanged} event and comes into force at once; other instances learn of it from the
+ * event ({@link #follow}) and, should they miss one, from asking the database every {@code check-interval}
+ * ({@link #check}). An invalid document never replaces a valid one: an invalid PUT is refused, an invalid file is not
+ * imported, and a stored version this instance cannot use (a variable it lacks, an address its policy refuses) leaves
+ * the routing in force as it was; each error is logged and kept for the API to show.
  */
 public final class RouteStore implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RouteStore.class);
     private static final long SETTLE_MS = 50;
 
+    private final RouteVersions versions;
     private final Path file;
     private final RouteConfigParser parser;
     private final Duration checkInterval;
     private final Consumer<RouteConfig> admit;
     private final List<Consumer<RouteConfig>> listeners = new CopyOnWriteArrayList<>();
     private volatile RouteConfig current = RouteConfig.empty();
-    private volatile String lastError;
-    private String rejectedText;
+    private volatile long version;
+    private volatile String fileError;
+    private volatile String versionError;
+    private long rejectedVersion;
+    /** What the file held when it was last imported or refused; null after it was missing. */
+    private String fileText;
     private volatile boolean closed;
     private Thread watcher;
     private WatchService watch;
 
-    public RouteStore(Path file, RouteConfigParser parser, Duration checkInterval) {
-        this(file, parser, checkInterval, config -> { });
-    }
-
     /**
      * A store that puts a configuration in force only when {@code admit} accepts it (it throws {@link ConfigError}
-     * otherwise), whether the configuration comes from the API or from a hand-edited file: a receiver the outbound policy
-     * refuses keeps the whole document out, as a syntax error would.
+     * otherwise), whether the configuration comes from the API, the file or another instance: a receiver the outbound
+     * policy refuses keeps the whole document out, as a syntax error would.
+     *
+     * @param file the routes file to import from, if any
      */
-    public RouteStore(Path file, RouteConfigParser parser, Duration checkInterval, Consumer<RouteConfig> admit) {
-        this.file = file.toAbsolutePath();
+    public RouteStore(RouteVersions versions, RouteConfigParser parser, Duration checkInterval, Consumer<RouteConfig> admit,
+                      Optional<Path> file) {
+        this.versions = versions;
+        this.file = file.map(Path::toAbsolutePath).orElse(null);
         this.parser = parser;
         this.checkInterval = checkInterval;
         this.admit = admit;
     }
 
-    public Path file() {
-        return file;
+    public Optional<Path> file() {
+        return Optional.ofNullable(file);
     }
 
     public RouteConfig current() {
         return current;
     }
 
-    /** Why the file's present content is not in force, or null when it is. */
+    /** The version in force here; 0 before any. */
+    public long version() {
+        return version;
+    }
+
+    /** Why the file's content or the newest version is not in force, or null when nothing is refused. */
     public String lastError() {
-        return lastError;
+        String f = fileError;
+        String v = versionError;
+        return f == null ? v : v == null ? f : f + "; " + v;
     }
 
     /** Called with every configuration that comes into force, on the thread that loaded it. */
@@ -73,16 +88,26 @@ public final class RouteStore implements AutoCloseable {
         listeners.add(listener);
     }
 
-    /** Reads the file (a missing file is an empty configuration) and starts watching it. */
+    /**
+     * Puts the newest version in force, imports the file if it holds something new, and starts watching both. A
+     * database that cannot be reached now leaves the routing empty until the next check reaches it.
+     */
     public synchronized void start() {
-        reload();
         try {
-            Files.createDirectories(file.getParent());
-            watch = file.getFileSystem().newWatchService();
-            file.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                    StandardWatchEventKinds.ENTRY_DELETE);
-        } catch (IOException e) {
-            LOG.warnf("cannot watch %s (%s); checking it every %s instead", file.getParent(), e.getMessage(), checkInterval);
+            check();
+            importFile();
+        } catch (RuntimeException e) {
+            LOG.warnf("routing not loaded at start (%s); trying again every %s", e.getMessage(), checkInterval);
+        }
+        if (file != null) {
+            try {
+                Files.createDirectories(file.getParent());
+                watch = file.getFileSystem().newWatchService();
+                file.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                        StandardWatchEventKinds.ENTRY_DELETE);
+            } catch (IOException e) {
+                LOG.warnf("cannot watch %s (%s); checking it every %s instead", file.getParent(), e.getMessage(), checkInterval);
+            }
         }
         watcher = new Thread(this::watchLoop, "sink-routes-watch");
         watcher.setDaemon(true);
@@ -90,11 +115,13 @@ public final class RouteStore implements AutoCloseable {
     }
 
     /**
-     * Replaces the configuration with {@code text}: checked completely first; masked secrets ({@value Secrets#MASK})
-     * are taken from the configuration in force; then admitted (the store's check), written to the file and put in
-     * force. Nothing changes on error.
+     * Replaces the routing with {@code text}, written by {@code changedBy}: checked completely first; masked secrets
+     * ({@value Secrets#MASK}) are taken from the newest version; then admitted (the store's check), stored as a new
+     * version with its event, and put in force. Nothing changes on error; a document that is the newest version already
+     * stores nothing.
      */
-    public synchronized RouteConfig replace(String text) throws IOException {
+    public synchronized RouteConfig replace(String text, String changedBy, EventContext context) {
+        check(); // masked secrets come back from the newest version, which another instance may have written
         RouteConfig parsed = parser.parse(text);
         if (parsed.secrets().stream().anyMatch(f -> f.raw().contains(Secrets.MASK))) {
             String restored = Secrets.restore(text, parsed.secrets(), current.secrets(), f -> new ConfigError(f.key(), lineOf(text, f.start()),
@@ -102,19 +129,62 @@ public final class RouteStore implements AutoCloseable {
             parsed = parser.parse(restored);
         }
         admit.accept(parsed);
-        write(parsed.text());
-        apply(parsed);
-        lastError = null;
-        rejectedText = null;
-        return parsed;
+        RouteConfig written = parsed;
+        versions.append(written.text(), names(written), changedBy, context).ifPresent(v -> {
+            LOG.infof("routing version %d written by %s: %d receiver(s)", v.version(), changedBy, written.receivers().size());
+            put(written, v.version());
+        });
+        return written;
     }
 
-    /** Reads the file again; returns whether the configuration in force changed. */
-    public synchronized boolean reload() {
+    /**
+     * A {@code RoutesChanged} event said version {@code changed} exists: unless this instance is there already, it puts
+     * the newest version in force (which is {@code changed} or one written since). Returns whether the routing changed.
+     */
+    public synchronized boolean follow(long changed) {
+        return changed > version && check();
+    }
+
+    /**
+     * Puts the newest version in force if it is newer than the one in force; returns whether the routing changed. A
+     * version this instance cannot use is refused once (its error kept) and the routing stays as it was.
+     */
+    public synchronized boolean check() {
+        Optional<StoredRoutes> newest = versions.newest();
+        if (newest.isEmpty() || newest.get().version() <= version || newest.get().version() == rejectedVersion) {
+            return false;
+        }
+        StoredRoutes v = newest.get();
+        try {
+            RouteConfig parsed = parser.parse(v.text());
+            admit.accept(parsed);
+            put(parsed, v.version());
+            LOG.infof("routing version %d (%s, %s) in force: %d receiver(s)", v.version(), v.changedBy(), v.changedAt(), parsed.receivers().size());
+            return true;
+        } catch (ConfigError e) {
+            rejectedVersion = v.version();
+            versionError = "version " + v.version() + ": " + e.getMessage();
+            LOG.errorf("routing version %d (%s) not used by this instance, version %d stays in force: %s", v.version(), v.changedBy(), version,
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Reads the file and, when it holds a document not handled before, imports it as a new version (unless the database
+     * says that changes nothing, see {@link RouteVersions#changesNothing}); returns whether a version was stored. An
+     * invalid document is not imported: its error is kept and logged once.
+     */
+    public synchronized boolean importFile() {
+        if (file == null) {
+            return false;
+        }
         String text;
         try {
             text = settled();
         } catch (NoSuchFileException e) {
+            fileText = null;
+            fileError = null;
             return false;
         } catch (IOException e) {
             LOG.warnf("cannot read routing file %s: %s", file, e.getMessage());
@@ -123,23 +193,31 @@ public final class RouteStore implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
-        if (text.equals(current.text()) || text.equals(rejectedText)) {
+        if (text.equals(fileText)) {
             return false;
         }
+        RouteConfig parsed;
         try {
-            RouteConfig parsed = parser.parse(text);
+            parsed = parser.parse(text);
             admit.accept(parsed);
-            apply(parsed);
-            lastError = null;
-            rejectedText = null;
-            LOG.infof("routing from %s in force: %d receiver(s)", file, parsed.receivers().size());
-            return true;
         } catch (ConfigError e) {
-            lastError = file.getFileName() + ": " + e.getMessage(); // shown by GET /api/v1/sinks: the name, not the server's path
-            rejectedText = text;
-            LOG.errorf("routing file %s not used, the previous routing stays in force: %s", file, e.getMessage());
+            fileText = text;
+            fileError = file.getFileName() + ": " + e.getMessage(); // shown by GET /api/v1/sinks: the name, not the server's path
+            LOG.errorf("routing file %s not imported, the routing in force stays: %s", file, e.getMessage());
             return false;
         }
+        Optional<StoredRoutes> stored = versions.append(text, names(parsed), StoredRoutes.importedFrom(file), EventContext.newRequest(null));
+        fileText = text;
+        fileError = null;
+        stored.ifPresent(v -> {
+            LOG.infof("routing file %s imported as version %d: %d receiver(s)", file, v.version(), parsed.receivers().size());
+            put(parsed, v.version());
+        });
+        return stored.isPresent();
+    }
+
+    private static List<String> names(RouteConfig config) {
+        return config.receivers().stream().map(Receiver::name).toList();
     }
 
     /**
@@ -159,25 +237,15 @@ public final class RouteStore implements AutoCloseable {
         return text;
     }
 
-    private void apply(RouteConfig config) {
+    private void put(RouteConfig config, long stored) {
+        if (stored <= version) {
+            return;
+        }
         current = config;
+        version = stored;
+        versionError = null;
         for (Consumer<RouteConfig> l : listeners) {
             l.accept(config);
-        }
-    }
-
-    private void write(String text) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 
@@ -193,11 +261,12 @@ public final class RouteStore implements AutoCloseable {
                 } else {
                     Thread.sleep(checkInterval.toMillis());
                 }
-                reload();
+                importFile();
+                check();
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;
             } catch (RuntimeException e) {
-                LOG.warnf("routing file watch: %s", e.getMessage());
+                LOG.warnf("routing check failed, trying again in %s: %s", checkInterval, e.getMessage());
             }
         }
     }

@@ -11,10 +11,13 @@ import java.util.List;
 public interface RoutesConfig {
 
     /**
-     * The routing YAML (route tree, receivers, kube-eventer URIs). Read at start and whenever it changes; written by
-     * {@code PUT /api/v1/sinks/routes}. A missing file means no routes until one is written. By default
-     * {@code sinks.yaml} in the service's data directory ({@code slipway.data-dir}, else the temporary directory), so
-     * that it outlives a rebuild of the service.
+     * A routing document to import (GitOps: a ConfigMap's file). The routing lives in the service's database, where
+     * {@code PUT /api/v1/sinks/routes} writes it; whenever this file holds a valid document that differs from the newest
+     * version and from what was last imported from it, the instance that notices stores it as a new version
+     * ({@code changedBy} {@code file:<path>}), and every instance applies it. Read at start, on change and every
+     * {@code check-interval}; never written. A missing file imports nothing. By default {@code sinks.yaml} in the
+     * service's data directory ({@code slipway.data-dir}, else the temporary directory), where releases before the
+     * database kept the routing: an upgraded install imports it once.
      */
     java.util.Optional<Path> file();
 
@@ -32,7 +35,17 @@ public interface RoutesConfig {
      */
     java.util.Optional<Path> fileDirectory();
 
-    /** How often the file is checked besides the change notifications (which some file systems do not give). */
+    /**
+     * The key that seals the routing documents in the database (32 bytes, 0600): {@code <data-dir>/secrets.key}, made
+     * on first start, unless this names another file. Instances sharing one database must share the key (on Kubernetes,
+     * a Secret), or they cannot read each other's versions.
+     */
+    java.util.Optional<Path> secretsKeyFile();
+
+    /**
+     * How often the database is asked for a newer version than the one in force (in case a {@code RoutesChanged} event
+     * was missed) and the file is read again (besides its change notifications, which some file systems do not give).
+     */
     @WithDefault("10s")
     Duration checkInterval();
 }

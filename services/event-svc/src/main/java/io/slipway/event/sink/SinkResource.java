@@ -36,6 +36,7 @@ public class SinkResource {
     public Map<String, Object> list() {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("topic", service.sinks().topic());
+        out.put("routesVersion", routes.store().version());
         out.put("routesError", routes.store().lastError());
         out.put("sinks", service.sinks().status());
         return out;

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The routing file and the file sinks live in the service's data directory unless configured elsewhere. */
+/** The routing file, the file sinks and the sealing key live in the service's data directory unless configured elsewhere. */
 class RouteLocationsTest {
     private static RoutesConfig config(Map<String, String> properties) {
         return new SmallRyeConfigBuilder().withMapping(RoutesConfig.class).withConverter(Duration.class, 100, new DurationConverter())
@@ -23,14 +23,17 @@ class RouteLocationsTest {
         RouteService.Locations at = RouteService.Locations.of(config(Map.of()), Optional.of(data));
         assertThat(at.file()).isEqualTo(data.resolve("sinks.yaml"));
         assertThat(at.fileSinks()).isEqualTo(data.resolve("sink-files"));
+        assertThat(at.secretsKey()).isEqualTo(data.resolve("secrets.key"));
         assertThat(RouteService.Locations.of(config(Map.of()), Optional.empty()).file()).isAbsolute();
     }
 
     @Test
     void configuredPlacesWin() {
         RouteService.Locations at = RouteService.Locations.of(config(Map.of("slipway.routes.file", "/etc/slipway/sinks.yaml",
-                "slipway.routes.file-directory", "/srv/events")), Optional.of(Path.of("/data")));
+                "slipway.routes.file-directory", "/srv/events", "slipway.routes.secrets-key-file", "/etc/slipway/keys/routes.key")),
+                Optional.of(Path.of("/data")));
         assertThat(at.file()).isEqualTo(Path.of("/etc/slipway/sinks.yaml"));
         assertThat(at.fileSinks()).isEqualTo(Path.of("/srv/events"));
+        assertThat(at.secretsKey()).isEqualTo(Path.of("/etc/slipway/keys/routes.key"));
     }
 }

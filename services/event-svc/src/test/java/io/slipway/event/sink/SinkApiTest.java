@@ -11,7 +11,10 @@ import static org.hamcrest.Matchers.not;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.slipway.event.route.RouteHistory;
+import io.slipway.event.route.StoredRoutes;
 import io.slipway.security.Role;
+import jakarta.inject.Inject;
 import io.slipway.testkit.SlipwayInfraResource;
 import io.slipway.testkit.TestTokens;
 import java.nio.file.Files;
@@ -49,6 +52,14 @@ class SinkApiTest {
     @ConfigProperty(name = "slipway.routes.file")
     Path file;
 
+    @Inject
+    RouteHistory history;
+
+    /** The newest stored version, as every instance reads it. */
+    private StoredRoutes newest() {
+        return history.newest().orElseThrow();
+    }
+
     private static String yaml(Role role, String body) {
         return given().header("Authorization", TestTokens.bearer(role)).contentType("application/yaml").body(utf8(body))
                 .put(ROUTES).then().extract().asString();
@@ -70,14 +81,17 @@ class SinkApiTest {
         String shown = given().header("Authorization", TestTokens.bearer(Role.viewer)).get(ROUTES).then().statusCode(200)
                 .contentType(containsString("application/yaml")).extract().asString();
         assertThat(shown).doesNotContain("tok-rest-1", "SEC-rest-2").contains("access_token=******", "# paging for the shop team");
-        assertThat(Files.readString(file)).contains("tok-rest-1", "SEC-rest-2");
+        assertThat(newest().text()).contains("tok-rest-1", "SEC-rest-2");
 
+        long written = newest().version();
         given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/yaml")
-                .body(utf8(shown.replace("'^shop$'", "'^(shop|pay)$'"))).put(ROUTES).then().statusCode(200);
-        assertThat(Files.readString(file)).contains("tok-rest-1", "SEC-rest-2", "^(shop|pay)$");
+                .body(utf8(shown.replace("'^shop$'", "'^(shop|pay)$'"))).put(ROUTES).then().statusCode(200)
+                .body("version", equalTo((int) written + 1));
+        assertThat(newest().text()).contains("tok-rest-1", "SEC-rest-2", "^(shop|pay)$");
+        assertThat(newest().changedBy()).isEqualTo("test-operator");
 
         given().header("Authorization", TestTokens.bearer(Role.viewer)).get("/api/v1/sinks").then().statusCode(200)
-                .body("sinks.name", hasItem("oncall")).body("sinks.find { it.name == 'oncall' }.deadLetterTopic", equalTo("slipway.kube.events.oncall.dlq"))
+                .body("routesVersion", equalTo((int) newest().version())).body("sinks.name", hasItem("oncall")).body("sinks.find { it.name == 'oncall' }.deadLetterTopic", equalTo("slipway.kube.events.oncall.dlq"))
                 .body("sinks.find { it.name == 'oncall' }.consumerGroup", equalTo("slipway-sink-oncall"));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().header("Authorization", TestTokens.bearer(Role.viewer))
                 .get("/api/v1/sinks").then().body("sinks.find { it.name == 'console' }.state", equalTo("running")));
@@ -87,7 +101,7 @@ class SinkApiTest {
 
     @Test
     void invalidConfigurationIsA400NamingLineAndFieldAndChangesNothing() throws Exception {
-        String before = Files.readString(file);
+        StoredRoutes before = newest();
         given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/yaml")
                 .body(utf8("route:\n  match:\n    - {receiver: console\nreceivers: []\n")).put(ROUTES)
                 .then().statusCode(400).body("error", containsString("line ")).body("error", containsString("not valid YAML"));
@@ -106,12 +120,12 @@ class SinkApiTest {
                 .body(utf8("receivers:\n  - name: db\n    postgres: {url: 'jdbc:postgresql://169.254.169.254/x', table: t}\n"
                         + "route: {match: [{receiver: db}]}\n")).put(ROUTES)
                 .then().statusCode(400).body("field", equalTo("receivers.db")).body("error", containsString("link-local"));
-        assertThat(Files.readString(file)).isEqualTo(before);
+        assertThat(newest().version()).isEqualTo(before.version());
     }
 
     @Test
     void aRouteCannotReadTheServicesOwnEnvironment() throws Exception {
-        String before = Files.readString(file);
+        StoredRoutes before = newest();
         String home = System.getenv("HOME");
         for (String reference : new String[]{"${HOME}", "${HOME:/nowhere}", "${SLIPWAY_NO_SUCH_VARIABLE_IN_LIST_X}"}) {
             String answer = given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/yaml")
@@ -123,7 +137,7 @@ class SinkApiTest {
                 assertThat(answer).doesNotContain(home);
             }
         }
-        assertThat(Files.readString(file)).isEqualTo(before);
+        assertThat(newest().version()).isEqualTo(before.version());
     }
 
     @Test
@@ -138,12 +152,12 @@ class SinkApiTest {
 
     @Test
     void aFileSinkCannotWriteOutsideItsDirectory() throws Exception {
-        String before = Files.readString(file);
+        StoredRoutes before = newest();
         given().header("Authorization", TestTokens.bearer(Role.operator)).contentType("application/yaml")
                 .body(utf8("receivers:\n  - name: out\n    file: {path: /etc/cron.d/slipway}\n")).put(ROUTES)
                 .then().statusCode(400).body("field", equalTo("receivers[0].file.path"))
                 .body("error", containsString("is outside the directory file sinks may write in"));
-        assertThat(Files.readString(file)).isEqualTo(before);
+        assertThat(newest().version()).isEqualTo(before.version());
     }
 
     @Test
