@@ -22,6 +22,7 @@ final class BaseImage {
     static final String JAVA = JAVA_HOME + "/bin/java";
     /** What the services' {@code slipway.data-dir} points at: the one writable place, owned by the user. */
     static final String DATA_DIR = "/var/lib/slipway";
+    static final String KEYS_DIR = "/keys";
     static final String APP_DIR = "/app";
 
     /**
@@ -126,6 +127,9 @@ final class BaseImage {
         layer.directory("/tmp", 01777, LayerContent.ROOT);
         layer.directory("/root", 0700, LayerContent.ROOT);
         layer.directory(DATA_DIR, 0750, USER_ID);
+        // where docker-compose.yml mounts the JWT key pair: a new named volume takes the owner of the directory it is
+        // first mounted on, and `slipway keys init` (uid 10001) writes the pair there
+        layer.directory(KEYS_DIR, 0750, USER_ID);
         layer.directory(APP_DIR, 0755, LayerContent.ROOT);
         return layer;
     }

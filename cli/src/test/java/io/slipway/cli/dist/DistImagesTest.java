@@ -182,6 +182,12 @@ class DistImagesTest {
         }
         assertThat(inImage(rootfs, root, List.of("/opt/java/bin/java", "-jar", "/app/slipway.jar", "--version")).strip())
                 .isEqualTo("slipway " + Slipway.VERSION);
+        if (root) {
+            // docker-compose.yml's `keys` service: uid 10001 makes the JWT key pair in the image's own /keys
+            inImage(rootfs, root, List.of("/opt/java/bin/java", "-jar", "/app/slipway.jar", "keys", "init", "--dir", "/keys"));
+            assertThat(rootfs.resolve("keys/jwt-public.pem")).isRegularFile();
+            assertThat(Files.getAttribute(rootfs.resolve("keys/jwt-private.pem"), "unix:uid")).isEqualTo(10001);
+        }
 
         int port = freePort();
         List<String> gateway = new ArrayList<>(List.of("/opt/java/bin/java", "-jar", "/app/slipway.jar", "gateway",

@@ -163,7 +163,7 @@ class ComposeFileTest {
         assertThat(mounts("kafka")).contains(new Mount("kafka", "/var/lib/kafka/data", "rw"));
         assertThat(compose.environment("kafka")).containsEntry("KAFKA_LOG_DIRS", "/var/lib/kafka/data");
         assertThat(mounts("postgres")).contains(new Mount("postgres", "/var/lib/postgresql/data", "rw"));
-        assertThat(mounts("build-svc")).contains(new Mount("build-data", "/data", "rw"));
+        assertThat(mounts("build-svc")).contains(new Mount("build-data", "/var/lib/slipway", "rw"));
         for (ServiceSpec spec : ServiceSpec.ALL) {
             String dataDir = compose.environment(spec.name()).get("SLIPWAY_DATA_DIR");
             if (dataDir != null) {
