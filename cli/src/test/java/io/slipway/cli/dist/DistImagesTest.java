@@ -15,7 +15,15 @@ import io.slipway.oci.ImageManifest;
 import io.slipway.oci.Json;
 import io.slipway.oci.MediaTypes;
 import io.slipway.oci.Platform;
+import io.slipway.cloudimage.build.BuildListener;
+import io.slipway.cloudimage.build.BuildSpec;
+import io.slipway.cloudimage.build.BuiltImage;
+import io.slipway.cloudimage.build.CloudImageBuilder;
+import io.slipway.cloudimage.offline.RegistryImageCache;
+import io.slipway.oci.registry.InsecureRegistries;
 import io.slipway.oci.registry.ManifestContent;
+import io.slipway.oci.registry.Registries;
+import io.slipway.oci.store.ImageStore;
 import io.slipway.oci.registry.RegistryClient;
 import io.slipway.oci.registry.RegistryConfig;
 import io.slipway.testkit.Needs;
@@ -113,6 +121,59 @@ class DistImagesTest {
                 assertThat(m.group(10)).as("base layers mounted into %s", m.group(2)).isEqualTo("2");
             }
         }
+    }
+
+    /**
+     * Issue 15, item 5: examples/slipway builds Slipway's own CloudImage from the deploy/k8s prod overlay and the images
+     * just pushed. The image scan finds every image the manifests name, the build caches each into the CloudImage's
+     * registry layer, and that layer, served by a real docker-registry, answers each by its tag with the digest the
+     * source registry has: an offline cluster gets exactly what the manifests ask for.
+     */
+    @Test
+    void slipwaysOwnCloudImageCarriesEveryImageItsManifestsName() throws Exception {
+        String kubectl = System.getenv().getOrDefault("SLIPWAY_KUBECTL", "kubectl");
+        Needs.machine(onPath(kubectl), "kubectl (Debian's kubernetes-client) to render deploy/k8s");
+        Path context = dir.resolve("slipway-context");
+        run(home, "bash", home.resolve("examples/slipway/prepare.sh").toString(), context.toString(), registry.host(), TAG);
+        List<String> named = new ArrayList<>();
+        Matcher image = Pattern.compile("(?m)^\\s+image: (\\S+)$").matcher(Files.readString(context.resolve("manifests/slipway.yaml")));
+        while (image.find()) {
+            named.add(image.group(1));
+        }
+        assertThat(named).as("the prod overlay's images, from the registry the test pushed to")
+                .containsExactlyInAnyOrderElementsOf(ImageRecipe.SERVICES.stream().map(s -> registry.host() + "/slipway/" + s + ":" + TAG).toList());
+
+        ImageStore store = ImageStore.open(dir.resolve("cloudimage-store"));
+        BuiltImage built;
+        try (Registries registries = Registries.builder().defaults(InsecureRegistries.of(List.of())).build()) {
+            built = new CloudImageBuilder(store).withContainerImageCache(new RegistryImageCache(registries))
+                    .build(BuildSpec.builder(context).tag("slipway:" + TAG).platform(Platform.parse("linux/amd64")).build(), BuildListener.NONE);
+        }
+        assertThat(built.unresolved()).as("images the build could not cache").isEmpty();
+        assertThat(built.metadata().images()).containsExactlyInAnyOrderElementsOf(named);
+
+        // the last layer of the platform's manifest is the registry layer: serve it as the cluster's registry would
+        ImageManifest manifest = store.manifest(built.manifests().getFirst().manifest().digest());
+        Path offline = dir.resolve("offline-registry");
+        Path unpacked = dir.resolve("offline-layer");
+        Files.createDirectories(unpacked);
+        run(dir, "tar", "-xf", store.blobPath(manifest.layers().getLast().digest()).toString(), "-C", unpacked.toString());
+        Files.createDirectories(offline);
+        Files.move(unpacked.resolve("registry"), offline.resolve("storage"));
+        try (EmbeddedRegistry served = EmbeddedRegistry.start(offline);
+             RegistryClient cluster = RegistryClient.open(RegistryConfig.of(served.host()).withPlainHttp(true))) {
+            for (String service : ImageRecipe.SERVICES) {
+                String repository = "slipway/" + service;
+                assertThat(cluster.headManifest(repository, TAG)).as("%s:%s in the CloudImage's registry", repository, TAG)
+                        .get().extracting(d -> d.digest().toString())
+                        .isEqualTo(client.headManifest(repository, TAG).orElseThrow().digest().toString());
+            }
+        }
+    }
+
+    private static boolean onPath(String command) {
+        return command.contains("/") ? Files.isExecutable(Path.of(command))
+                : java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, command)));
     }
 
     @Test
