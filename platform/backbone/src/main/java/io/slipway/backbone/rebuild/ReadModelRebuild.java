@@ -225,6 +225,7 @@ public class ReadModelRebuild {
             p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+            p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false"); // a topic nobody wrote yet is an empty one
             return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         }
     }
