@@ -1,6 +1,7 @@
 package io.slipway.cli.gateway;
 
 import com.sun.net.httpserver.HttpServer;
+import io.slipway.cli.console.Console;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The local stack's one HTTP entry point: a reverse proxy on 127.0.0.1 that routes {@code /api/v1/...} by path
- * prefix ({@link Routes}) and answers {@code /healthz} with the services' aggregate health.
+ * prefix ({@link Routes}), answers {@code /healthz} with the services' aggregate health and serves the web console
+ * ({@link Console}) at {@code /}.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -59,7 +61,10 @@ public final class Gateway implements AutoCloseable {
     /** Starts serving; {@code serviceUrls} maps each service name to its base URL. */
     public void start(Map<String, URI> serviceUrls) {
         server.createContext("/healthz", new HealthHandler(serviceUrls, client));
-        server.createContext("/", new ProxyHandler(Routes.standard(serviceUrls), client));
+        ProxyHandler proxy = new ProxyHandler(Routes.standard(serviceUrls), client);
+        server.createContext("/api", proxy);
+        // the web console owns "/" and /console/...; whatever else reaches it goes to the proxy, as before
+        server.createContext("/", new Console(serviceUrls, client, proxy));
         server.start();
     }
 
