@@ -141,7 +141,7 @@
         notice(false, 'Refused by the console (' + response.status + '): ' + r.error);
       } else {
         notice(false, `Refused by the API: ${r.status} ${STATUS[r.status] || ''} — ${r.message}` +
-          (r.status === 403 ? ` (signed in as ${document.getElementById('role').textContent}, which may not change anything)` : ''));
+          (r.status === 403 ? ` (signed in as ${document.getElementById('role').textContent})` : ''));
       }
     } catch (err) {
       notice(false, 'The gateway did not answer: ' + err);

@@ -15,10 +15,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -76,7 +80,7 @@ public final class Console implements HttpHandler {
         try (exchange) {
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
             exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-            exchange.getResponseHeaders().set("Referrer-Policy", "no-referrer");
+            exchange.getResponseHeaders().set("Referrer-Policy", "same-origin");
             if (path.equals("/")) {
                 Reply.redirect(exchange, BASE + "/" + Pages.BUILDS.path);
                 return;
@@ -215,11 +219,15 @@ public final class Console implements HttpHandler {
             Reply.json(exchange, 404, Map.of("error", "the console follows no stream at " + target));
             return;
         }
+        // answered at once: a service may hold its headers back until its first event, and the page's EventSource
+        // only reports itself open once headers arrive
+        OutputStream out = Reply.eventStream(exchange);
+        out.write(":\n\n".getBytes(StandardCharsets.UTF_8));
+        out.flush();
         HttpResponse<InputStream> upstream;
         try {
             upstream = api.stream(target, s.token());
         } catch (IOException e) {
-            OutputStream out = Reply.eventStream(exchange);
             Reply.event(out, "refused", "not reachable: " + e.getMessage());
             return;
         } catch (InterruptedException e) {
@@ -227,19 +235,49 @@ public final class Console implements HttpHandler {
             return;
         }
         try (InputStream in = upstream.body()) {
-            OutputStream out = Reply.eventStream(exchange);
             if (upstream.statusCode() != 200) {
                 JsonNode body = parse(in.readAllBytes());
                 String reason = body != null && body.hasNonNull("error") ? body.get("error").asText() : "HTTP " + upstream.statusCode();
                 Reply.event(out, "refused", upstream.statusCode() + " " + reason);
                 return;
             }
+            if (relay(in, out)) {
+                Reply.event(out, "end", "the stream ended");
+            }
+        }
+    }
+
+    /**
+     * Copies an upstream event stream to the page as it arrives, true once it ended. A read of its own thread feeds
+     * this loop, which writes a comment whenever a tick passes without data: a page that went away fails that write, so
+     * a quiet stream (no Kubernetes event for hours) does not hold a gateway thread for nothing.
+     */
+    private static boolean relay(InputStream in, OutputStream out) throws IOException {
+        BlockingQueue<byte[]> chunks = new LinkedBlockingQueue<>();
+        byte[] end = new byte[0];
+        Thread reader = Thread.ofVirtual().name("console-relay").start(() -> {
             byte[] buffer = new byte[8192];
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                out.write(buffer, 0, n);
+            try {
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    chunks.add(Arrays.copyOf(buffer, n));
+                }
+            } catch (IOException e) {
+                // closed below once the page went away, or the service dropped the stream: it ends either way
+            }
+            chunks.add(end);
+        });
+        try {
+            for (byte[] chunk; (chunk = chunks.poll(TICK.toMillis(), TimeUnit.MILLISECONDS)) != end; ) {
+                out.write(chunk == null ? ":\n\n".getBytes(StandardCharsets.UTF_8) : chunk);
                 out.flush();
             }
-            Reply.event(out, "end", "the stream ended");
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            in.close();
+            reader.interrupt();
         }
     }
 

@@ -35,7 +35,15 @@ final class Upstream {
             if (json != null && json.hasNonNull("message")) {
                 return json.get("message").asText();
             }
-            return body == null || body.isBlank() ? "HTTP " + status : body;
+            if (body == null || body.isBlank()) {
+                // Quarkus refuses a role without a body
+                return switch (status) {
+                    case 401 -> "the token was not accepted";
+                    case 403 -> "this token's role may not do this";
+                    default -> "HTTP " + status;
+                };
+            }
+            return body;
         }
     }
 
