@@ -20,6 +20,9 @@
 #   kubernetes-client
 #                   `kubectl kustomize` renders deploy/k8s's overlays in their test (no cluster is needed); any
 #                   kubectl already on the PATH does
+#   chromium, chromium-driver
+#                   the web console's browser tests drive a real headless Chromium through /usr/bin/chromedriver
+#                   (Selenium from Maven never downloads a browser or a driver)
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$root"
@@ -38,6 +41,8 @@ command -v sshpass >/dev/null 2>&1 || missing+=(sshpass)
 [ -x /usr/bin/etcdctl ] || missing+=(etcd-client)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

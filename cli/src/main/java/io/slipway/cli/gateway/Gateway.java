@@ -1,6 +1,7 @@
 package io.slipway.cli.gateway;
 
 import com.sun.net.httpserver.HttpServer;
+import io.slipway.cli.console.Console;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -15,9 +16,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The one HTTP entry point: a reverse proxy that routes {@code /api/v1/...} by path prefix ({@link Routes}) and answers
- * {@code /healthz} with the services' aggregate health. The local stack binds it to 127.0.0.1; {@code slipway gateway}
- * (the gateway's container) to any address.
+ * The one HTTP entry point: a reverse proxy that routes {@code /api/v1/...} by path prefix ({@link Routes}), answers
+ * {@code /healthz} with the services' aggregate health and serves the web console ({@link Console}) at {@code /}. The
+ * local stack binds it to 127.0.0.1; {@code slipway gateway} (the gateway's container) to any address.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -69,7 +70,10 @@ public final class Gateway implements AutoCloseable {
             }
         });
         server.createContext("/healthz", new HealthHandler(serviceUrls, client));
-        server.createContext("/", new ProxyHandler(Routes.standard(serviceUrls), client));
+        ProxyHandler proxy = new ProxyHandler(Routes.standard(serviceUrls), client);
+        server.createContext("/api", proxy);
+        // the web console owns "/" and /console/...; whatever else reaches it goes to the proxy, as before
+        server.createContext("/", new Console(serviceUrls, client, proxy));
         server.start();
     }
 

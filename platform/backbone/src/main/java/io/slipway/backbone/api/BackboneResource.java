@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import java.util.List;
 import java.util.Map;
 
 /** This instance's view of the backbone: its domain, whether it is the relay, and its consumer groups' lag. */
@@ -25,9 +26,10 @@ public class BackboneResource {
 
     @GET
     public Uni<Status> status() {
-        return consumers.lagByGroup().map(lag -> new Status(config.domain(), relay.isLeader(), lag));
+        return consumers.lagByGroup().map(lag -> new Status(config.domain(), relay.isLeader(), lag, consumers.topicsByGroup()));
     }
 
-    public record Status(String domain, boolean relayLeader, Map<String, Long> consumerLag) {
+    /** {@code topics} names what each group of {@code consumerLag} reads, so lag can be shown per topic. */
+    public record Status(String domain, boolean relayLeader, Map<String, Long> consumerLag, Map<String, List<String>> topics) {
     }
 }

@@ -65,6 +65,13 @@ public class ConsumerChannels {
         return topicsByChannel;
     }
 
+    /** The topics each consumer group of this instance reads (a group per channel). */
+    public Map<String, List<String>> topicsByGroup() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        topicsByChannel().forEach((channel, topics) -> out.put(consumer.group(channel), topics));
+        return out;
+    }
+
     private static Map<String, List<String>> readChannels(Config mpConfig) {
         Map<String, List<String>> channels = new TreeMap<>();
         for (String name : mpConfig.getPropertyNames()) {
