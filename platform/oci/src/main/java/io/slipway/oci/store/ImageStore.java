@@ -12,16 +12,18 @@ import io.slipway.oci.ImageIndex;
 import io.slipway.oci.ImageManifest;
 import io.slipway.oci.Json;
 import io.slipway.oci.MediaTypes;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -31,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -47,12 +50,19 @@ public final class ImageStore {
     private final Path blobs;
     private final Path tmp;
     private final Path indexFile;
+    private final Path indexLock;
+    /**
+     * One monitor per lock file in this JVM: a file lock is held per process, and a second channel of the same process
+     * asking for it fails instead of waiting.
+     */
+    private static final ConcurrentHashMap<Path, Object> PROCESS_LOCKS = new ConcurrentHashMap<>();
 
     private ImageStore(Path root) {
         this.root = root;
         this.blobs = root.resolve("blobs").resolve("sha256");
         this.tmp = root.resolve("tmp");
         this.indexFile = root.resolve("index.json");
+        this.indexLock = root.resolve("index.lock");
     }
 
     public static ImageStore open(Path dir) {
@@ -65,7 +75,12 @@ public final class ImageStore {
                 store.writeAtomically(layout, "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes());
             }
             if (!Files.exists(store.indexFile)) {
-                store.writeIndex(new TreeMap<>());
+                store.changingNames(() -> {
+                    if (!Files.exists(store.indexFile)) {
+                        store.writeIndex(new TreeMap<>());
+                    }
+                    return null;
+                });
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open image store " + dir + ": " + e.getMessage(), e);
@@ -192,11 +207,14 @@ public final class ImageStore {
         if (!hasBlob(target.digest())) {
             throw new IllegalArgumentException("cannot tag " + name + ": " + target.digest() + " is not in the image store");
         }
-        Map<String, Descriptor> names = readIndex();
         Map<String, String> annotations = new TreeMap<>(target.annotations());
         annotations.put(REF_NAME, name);
-        names.put(name, target.withAnnotations(annotations));
-        writeIndex(names);
+        changingNames(() -> {
+            Map<String, Descriptor> names = readIndex();
+            names.put(name, target.withAnnotations(annotations));
+            writeIndex(names);
+            return null;
+        });
     }
 
     public synchronized Optional<Descriptor> resolve(String name) throws IOException {
@@ -210,12 +228,33 @@ public final class ImageStore {
     }
 
     public synchronized boolean untag(String name) throws IOException {
-        Map<String, Descriptor> names = readIndex();
-        if (names.remove(name) == null) {
-            return false;
+        return changingNames(() -> {
+            Map<String, Descriptor> names = readIndex();
+            if (names.remove(name) == null) {
+                return false;
+            }
+            writeIndex(names);
+            return true;
+        });
+    }
+
+    /**
+     * Changes the names (a read, change and write of index.json) under a file lock as well as this store's monitor:
+     * another process may share the store (a second instance of a service on one volume), and without the lock one of
+     * two concurrent changes would be lost.
+     */
+    private <T> T changingNames(NamesChange<T> change) throws IOException {
+        synchronized (PROCESS_LOCKS.computeIfAbsent(indexLock, p -> new Object())) {
+            try (FileChannel channel = FileChannel.open(indexLock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = channel.lock()) {
+                return change.run();
+            }
         }
-        writeIndex(names);
-        return true;
+    }
+
+    @FunctionalInterface
+    private interface NamesChange<T> {
+        T run() throws IOException;
     }
 
     /** Every blob reachable from {@code root} (an index or manifest): itself, manifests, configs, layers. */
@@ -240,6 +279,10 @@ public final class ImageStore {
 
     /** Deletes blobs no name reaches, except {@code keep} (e.g. a build cache's layers). */
     public synchronized GcResult gc(Set<Digest> keep) throws IOException {
+        return changingNames(() -> collect(keep));
+    }
+
+    private GcResult collect(Set<Digest> keep) throws IOException {
         Set<Digest> live = new HashSet<>(keep);
         for (StoredImage image : images()) {
             live.addAll(reachableFrom(image.descriptor()));
