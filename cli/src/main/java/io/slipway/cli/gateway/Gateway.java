@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,13 +65,25 @@ public final class Gateway implements AutoCloseable {
      * {@code /healthz} is the services' aggregate (readiness).
      */
     public void start(Map<String, URI> serviceUrls) {
+        Map<String, List<URI>> instances = new java.util.LinkedHashMap<>();
+        serviceUrls.forEach((service, url) -> instances.put(service, List.of(url)));
+        startReplicated(instances);
+    }
+
+    /**
+     * Starts serving services of one or more instances each ({@code instances}: name to the instances' base URLs);
+     * requests go to a service's instances in turn ({@link Upstreams}). Health and the console ask each service's first.
+     */
+    public void startReplicated(Map<String, List<URI>> instances) {
+        Map<String, URI> serviceUrls = new java.util.LinkedHashMap<>();
+        instances.forEach((service, urls) -> serviceUrls.put(service, urls.getFirst()));
         server.createContext("/livez", exchange -> {
             try (exchange) {
                 Json.send(exchange, 200, Map.of("status", "UP"));
             }
         });
         server.createContext("/healthz", new HealthHandler(serviceUrls, client));
-        ProxyHandler proxy = new ProxyHandler(Routes.standard(serviceUrls), client);
+        ProxyHandler proxy = new ProxyHandler(Routes.replicated(instances), client);
         server.createContext("/api", proxy);
         // the web console owns "/" and /console/...; whatever else reaches it goes to the proxy, as before
         server.createContext("/", new Console(serviceUrls, client, proxy));

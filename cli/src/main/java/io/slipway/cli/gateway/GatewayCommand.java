@@ -28,15 +28,16 @@ public final class GatewayCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--upstream", paramLabel = "SERVICE=URL", required = true,
-            description = "A service's base URL, e.g. build-svc=http://build-svc:8080; one for each of build-svc, deploy-svc,"
-                    + " event-svc, infra-svc, workload-svc.")
+            description = "A service's base URL, e.g. build-svc=http://build-svc:8080; at least one for each of build-svc, deploy-svc,"
+                    + " event-svc, infra-svc, workload-svc. A service named again is another instance of it: requests take its"
+                    + " instances in turn, passing over one that refuses connections.")
     List<String> upstreams;
 
     @Override
     public Integer call() throws InterruptedException {
-        Map<String, URI> services = upstreams(upstreams);
+        Map<String, List<URI>> services = upstreams(upstreams);
         Gateway gateway = Gateway.bind(host, port);
-        gateway.start(services);
+        gateway.startReplicated(services);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.close();
@@ -47,10 +48,13 @@ public final class GatewayCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The services' URLs from {@code name=url} arguments: each service of {@link Routes#PREFIXES} exactly once. */
-    static Map<String, URI> upstreams(List<String> arguments) {
+    /**
+     * The services' instances from {@code name=url} arguments: each service of {@link Routes#PREFIXES} at least once, a
+     * name given again being another instance (the same URL twice is a mistake).
+     */
+    static Map<String, List<URI>> upstreams(List<String> arguments) {
         Set<String> expected = new LinkedHashSet<>(Routes.PREFIXES.values());
-        Map<String, URI> urls = new LinkedHashMap<>();
+        Map<String, List<URI>> urls = new LinkedHashMap<>();
         for (String argument : arguments) {
             int eq = argument.indexOf('=');
             String name = eq < 0 ? argument : argument.substring(0, eq).trim();
@@ -58,10 +62,12 @@ public final class GatewayCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--upstream '" + argument + "': expected SERVICE=URL with SERVICE one of "
                         + String.join(", ", expected));
             }
-            if (urls.containsKey(name)) {
-                throw new IllegalArgumentException("--upstream names " + name + " twice");
+            URI url = url(name, argument.substring(eq + 1).trim());
+            List<URI> instances = urls.computeIfAbsent(name, n -> new ArrayList<>());
+            if (instances.contains(url)) {
+                throw new IllegalArgumentException("--upstream names " + name + " at " + url + " twice");
             }
-            urls.put(name, url(name, argument.substring(eq + 1).trim()));
+            instances.add(url);
         }
         List<String> missing = new ArrayList<>(expected);
         missing.removeAll(urls.keySet());

@@ -78,7 +78,8 @@ final class ProxyHandler implements HttpHandler {
     private void forward(HttpExchange exchange, Routes.Route route, long declaredLength) throws IOException {
         URI requestUri = exchange.getRequestURI();
         String pathAndQuery = requestUri.getRawPath() + (requestUri.getRawQuery() == null ? "" : "?" + requestUri.getRawQuery());
-        URI target = route.target(pathAndQuery);
+        URI instance = route.upstreams().pick();
+        URI target = Routes.Route.at(instance, pathAndQuery);
         CappedBody capped = new CappedBody(exchange.getRequestBody(), route.maxBodyBytes());
         HttpRequest.Builder request = HttpRequest.newBuilder(target)
                 .method(exchange.getRequestMethod(), body(exchange, declaredLength, capped));
@@ -95,7 +96,9 @@ final class ProxyHandler implements HttpHandler {
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (ConnectException | HttpConnectTimeoutException e) {
-            Json.send(exchange, 503, Map.of("error", route.service() + " is not reachable at " + route.baseUrl() + " (" + e + ")",
+            // nothing reached it: the client may send again, and the next request goes to another instance
+            route.upstreams().refused(instance);
+            Json.send(exchange, 503, Map.of("error", route.service() + " is not reachable at " + instance + " (" + e + ")",
                     "service", route.service()));
             return;
         } catch (IOException e) {

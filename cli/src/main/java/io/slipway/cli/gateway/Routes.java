@@ -23,18 +23,28 @@ public final class Routes {
     static final long DEFAULT_BODY_LIMIT = 10L << 20;
 
     /**
-     * One entry of the table: requests under {@code prefix} go to {@code service} at {@code baseUrl}, with a body of at
-     * most {@code maxBodyBytes}.
+     * One entry of the table: requests under {@code prefix} go to {@code service}, at one of its instances
+     * ({@code upstreams}), with a body of at most {@code maxBodyBytes}.
      */
-    public record Route(String prefix, String service, URI baseUrl, long maxBodyBytes) {
+    public record Route(String prefix, String service, Upstreams upstreams, long maxBodyBytes) {
         public Route(String prefix, String service, URI baseUrl) {
-            this(prefix, service, baseUrl, BODY_LIMITS.getOrDefault(service, DEFAULT_BODY_LIMIT));
+            this(prefix, service, new Upstreams(List.of(baseUrl)), BODY_LIMITS.getOrDefault(service, DEFAULT_BODY_LIMIT));
         }
 
-        /** The upstream address of a request for {@code pathAndQuery} (path and query are passed unchanged). */
+        /** The first instance's base URL. */
+        public URI baseUrl() {
+            return upstreams.urls().getFirst();
+        }
+
+        /** The address of a request for {@code pathAndQuery} at the next instance (path and query are passed unchanged). */
         public URI target(String pathAndQuery) {
-            String base = baseUrl.toString();
-            return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + pathAndQuery);
+            return at(upstreams.pick(), pathAndQuery);
+        }
+
+        /** The address of a request for {@code pathAndQuery} at instance {@code base}. */
+        public static URI at(URI base, String pathAndQuery) {
+            String text = base.toString();
+            return URI.create((text.endsWith("/") ? text.substring(0, text.length() - 1) : text) + pathAndQuery);
         }
     }
 
@@ -46,13 +56,26 @@ public final class Routes {
 
     /** The standard table for services reachable at {@code serviceUrls} (service name to base URL). */
     public static Routes standard(Map<String, URI> serviceUrls) {
+        Map<String, List<URI>> instances = new java.util.LinkedHashMap<>();
+        serviceUrls.forEach((service, url) -> instances.put(service, List.of(url)));
+        return replicated(instances);
+    }
+
+    /**
+     * The standard table for services of one or more instances each ({@code instances}: service name to the instances'
+     * base URLs): each route takes its service's instances in turn ({@link Upstreams}).
+     */
+    public static Routes replicated(Map<String, List<URI>> instances) {
+        Map<String, Upstreams> byService = new java.util.HashMap<>();
         List<Route> routes = new ArrayList<>();
         PREFIXES.forEach((prefix, service) -> {
-            URI url = serviceUrls.get(service);
-            if (url == null) {
+            List<URI> urls = instances.get(service);
+            if (urls == null || urls.isEmpty()) {
                 throw new IllegalArgumentException("no URL for " + service + ", which serves " + prefix);
             }
-            routes.add(new Route(prefix, service, url));
+            // one rotation per service, whichever of its prefixes a request comes by
+            Upstreams upstreams = byService.computeIfAbsent(service, s -> new Upstreams(urls));
+            routes.add(new Route(prefix, service, upstreams, BODY_LIMITS.getOrDefault(service, DEFAULT_BODY_LIMIT)));
         });
         return new Routes(routes);
     }

@@ -18,8 +18,8 @@ class GatewayCommandTest {
 
     @Test
     void everyServiceGetsItsUrl() {
-        assertThat(GatewayCommand.upstreams(ALL)).containsEntry("build-svc", URI.create("http://build-svc:8080"))
-                .containsEntry("workload-svc", URI.create("https://workload-svc:8443")).hasSize(5);
+        assertThat(GatewayCommand.upstreams(ALL)).containsEntry("build-svc", List.of(URI.create("http://build-svc:8080")))
+                .containsEntry("workload-svc", List.of(URI.create("https://workload-svc:8443"))).hasSize(5);
     }
 
     @Test
@@ -36,8 +36,12 @@ class GatewayCommandTest {
         assertThatThrownBy(() -> GatewayCommand.upstreams(unknown))
                 .hasMessageContaining("'billing-svc=http://billing:8080'").hasMessageContaining("SERVICE one of build-svc");
         List<String> twice = new java.util.ArrayList<>(ALL);
-        twice.add("build-svc=http://other:8080");
-        assertThatThrownBy(() -> GatewayCommand.upstreams(twice)).hasMessageContaining("names build-svc twice");
+        twice.add(ALL.getFirst());
+        assertThatThrownBy(() -> GatewayCommand.upstreams(twice)).hasMessageContaining("names build-svc at ").hasMessageContaining(" twice");
+        List<String> second = new java.util.ArrayList<>(ALL);
+        second.add("build-svc=http://build-svc-2:8080");
+        assertThat(GatewayCommand.upstreams(second).get("build-svc"))
+                .as("a service named again is a second instance").hasSize(2).contains(URI.create("http://build-svc-2:8080"));
         List<String> ftp = new java.util.ArrayList<>(ALL.subList(1, 5));
         ftp.add("build-svc=ftp://build-svc");
         assertThatThrownBy(() -> GatewayCommand.upstreams(ftp)).hasMessageContaining("not an http(s) base URL");
