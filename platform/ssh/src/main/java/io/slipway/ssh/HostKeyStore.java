@@ -50,11 +50,41 @@ public final class HostKeyStore implements ServerKeyVerifier {
     private final Path file;
     private final boolean trustAll;
     private final Map<String, String> keys = new LinkedHashMap<>();
+    /** What the file was (identity, time, size) when {@link #keys} were read from it. */
+    private String loaded = "";
 
     private HostKeyStore(Path file, boolean trustAll) {
         this.file = file;
         this.trustAll = trustAll;
+        reload();
+    }
+
+    /**
+     * Reads the file again when another process replaced it since it was read (two instances of deploy-svc on one
+     * volume: a host one of them pinned is pinned for the other too). Writes replace the file by a rename, so its
+     * identity and time tell.
+     */
+    private void refresh() {
+        if (!stamp().equals(loaded)) {
+            reload();
+        }
+    }
+
+    private String stamp() {
         try {
+            var a = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            return a.fileKey() + " " + a.lastModifiedTime().toMillis() + " " + a.size();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return "none";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read pinned host keys " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void reload() {
+        try {
+            String stamp = stamp();
+            keys.clear();
             if (Files.exists(file)) {
                 for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                     String l = line.strip();
@@ -64,8 +94,32 @@ public final class HostKeyStore implements ServerKeyVerifier {
                     }
                 }
             }
+            loaded = stamp;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read pinned host keys " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A change of the pins: under a file lock (another process may change them too), on what the file holds now, then
+     * written back. {@code change} answers whether it changed anything (then the file is written).
+     */
+    private <T> T changing(java.util.function.Supplier<T> change, java.util.function.Predicate<T> changed) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file.resolveSibling(file.getFileName() + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 java.nio.channels.FileLock ignored = channel.lock()) {
+                reload();
+                T result = change.get();
+                if (changed.test(result)) {
+                    save();
+                    loaded = stamp();
+                }
+                return result;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record pinned host keys in " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -85,11 +139,13 @@ public final class HostKeyStore implements ServerKeyVerifier {
 
     /** The pinned key of host:port ({@code keytype base64}, or a {@code SHA256:} fingerprint not yet met), if any. */
     public synchronized Optional<String> pinned(String host, int port) {
+        refresh();
         return Optional.ofNullable(keys.get(host + ":" + port)).filter(k -> !k.equals(FIRST_USE));
     }
 
     /** Whether a connection to host:port can be made: its key is pinned, or first use is trusted for it. */
     public synchronized boolean admits(String host, int port) {
+        refresh();
         return trustAll || keys.containsKey(host + ":" + port);
     }
 
@@ -98,16 +154,12 @@ public final class HostKeyStore implements ServerKeyVerifier {
      * already pinned keeps its pin: trust on first use never overrides a known key.
      */
     public synchronized void allowFirstUse(String host, int port) {
-        if (keys.putIfAbsent(host + ":" + port, FIRST_USE) == null) {
-            save();
-        }
+        changing(() -> keys.putIfAbsent(host + ":" + port, FIRST_USE) == null, added -> added);
     }
 
     /** Forgets a host's key (a reinstalled host), so the next contact pins its new one. */
     public synchronized void forget(String host, int port) {
-        if (keys.remove(host + ":" + port) != null) {
-            save();
-        }
+        changing(() -> keys.remove(host + ":" + port) != null, removed -> removed);
     }
 
     /**
@@ -119,13 +171,14 @@ public final class HostKeyStore implements ServerKeyVerifier {
     public synchronized boolean pin(String host, int port, String entry) {
         String e = normalized(entry);
         String id = host + ":" + port;
-        String known = keys.get(id);
-        if (e.equals(known) || known != null && !known.equals(FIRST_USE) && e.equals(fingerprint(known).split(" ")[0])) {
-            return false; // the same key, or the fingerprint of the key already pinned
-        }
-        keys.put(id, e);
-        save();
-        return true;
+        return changing(() -> {
+            String known = keys.get(id);
+            if (e.equals(known) || known != null && !known.equals(FIRST_USE) && e.equals(fingerprint(known).split(" ")[0])) {
+                return false; // the same key, or the fingerprint of the key already pinned
+            }
+            keys.put(id, e);
+            return true;
+        }, pinned -> pinned);
     }
 
     /**
@@ -159,6 +212,7 @@ public final class HostKeyStore implements ServerKeyVerifier {
         String entry = PublicKeyEntry.toString(key);
         String offered = KeyUtils.getFingerPrint(key);
         synchronized (this) {
+            refresh();
             String known = keys.get(id);
             if (known == null && !trustAll) {
                 refuse(session, new Refusal(SshException.Kind.HOST_KEY_UNKNOWN, "no host key is pinned for " + id
@@ -168,9 +222,15 @@ public final class HostKeyStore implements ServerKeyVerifier {
                 return false;
             }
             if (known == null || known.equals(FIRST_USE) || known.equals(offered)) {
-                keys.put(id, entry);
-                save();
-                return true;
+                // pinned on what the file holds now: another process may have pinned this host meanwhile
+                return changing(() -> {
+                    String now = keys.get(id);
+                    if (now == null || now.equals(FIRST_USE) || now.equals(offered)) {
+                        keys.put(id, entry);
+                        return true;
+                    }
+                    return now.equals(entry);
+                }, accepted -> accepted);
             }
             if (known.equals(entry)) {
                 return true;
