@@ -83,42 +83,74 @@ public class ImageEvents {
         return outbox.append(image, event(ImageAction.PUSHED, image, digest, remote, actor), context).replaceWithVoid();
     }
 
+    private static final String INSERT = """
+            insert into image_change_intent (id, action, image, digest, remote, replaced_digest, actor, correlation_id, traceparent,
+                                             worker, created_at)
+            values (cast(?1 as uuid), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, now())""";
+    /** One intent as a JSON object (its columns by name): one text column, whatever the driver makes of the others. */
+    private static final String ROWS = "select cast(row_to_json(i) as text) from image_change_intent i";
+
+    /** An intent as its row holds it. */
+    record Intent(String id, ImageAction action, String image, String digest, String remote, String replacedDigest, String actor,
+                  String correlationId, String traceparent, String worker) {
+        static Intent of(String json) {
+            try {
+                var row = JSON.readTree(json);
+                return new Intent(row.path("id").asText(), ImageAction.valueOf(row.path("action").asText()), row.path("image").asText(),
+                        text(row, "digest"), text(row, "remote"), text(row, "replaced_digest"), row.path("actor").asText(),
+                        text(row, "correlation_id"), text(row, "traceparent"), row.path("worker").asText());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        private static String text(com.fasterxml.jackson.databind.JsonNode row, String column) {
+            return row.path(column).isNull() || row.path(column).isMissingNode() ? null : row.path(column).asText();
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    // Native statements, not entity operations: each is one statement of the transaction, with nothing left for a flush.
     @WithTransaction
     Uni<UUID> intend(Change change, String replacedDigest) {
-        ImageChangeIntent i = new ImageChangeIntent();
-        i.id = UUID.randomUUID();
-        i.action = change.action();
-        i.image = change.image();
-        i.digest = change.digest();
-        i.remote = change.remote();
-        i.replacedDigest = replacedDigest;
-        i.actor = change.actor();
-        i.correlationId = change.context().correlationId();
-        i.traceparent = change.context().traceparent();
-        i.worker = worker;
-        i.createdAt = Instant.now();
-        return Panache.getSession().chain(s -> s.persist(i)).replaceWith(i.id);
+        UUID id = UUID.randomUUID();
+        return Panache.getSession().chain(s -> s.createNativeQuery(INSERT).setParameter(1, id.toString()).setParameter(2, change.action().name())
+                .setParameter(3, change.image()).setParameter(4, change.digest()).setParameter(5, change.remote()).setParameter(6, replacedDigest)
+                .setParameter(7, change.actor()).setParameter(8, change.context().correlationId()).setParameter(9, change.context().traceparent())
+                .setParameter(10, worker).executeUpdate()).replaceWith(id);
     }
 
     /** The change was made: its event, and the intent gone, in one transaction; nothing if it was settled already. */
     @WithTransaction
     Uni<Void> changed(UUID id, String digest) {
-        return Panache.getSession().chain(s -> s.find(ImageChangeIntent.class, id).chain(i -> i == null ? Uni.createFrom().voidItem()
-                : outbox.append(i.image, event(i.action, i.image, digest, i.remote, i.actor), new EventContext(i.correlationId, null, i.traceparent))
-                        .chain(() -> s.remove(i))));
+        return Panache.getSession().chain(s -> s.createNativeQuery(ROWS + " where id = cast(?1 as uuid) for update", String.class)
+                .setParameter(1, id.toString()).getResultList()
+                .chain(rows -> {
+                    if (rows.isEmpty()) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    Intent i = Intent.of(rows.getFirst());
+                    return s.createNativeQuery("delete from image_change_intent where id = cast(?1 as uuid)").setParameter(1, id.toString())
+                            .executeUpdate()
+                            .chain(() -> outbox.append(i.image(), event(i.action(), i.image(), digest, i.remote(), i.actor()),
+                                    new EventContext(i.correlationId(), null, i.traceparent())))
+                            .replaceWithVoid();
+                }));
     }
 
     @WithTransaction
     Uni<Void> drop(UUID id) {
-        return Panache.getSession().chain(s -> s.find(ImageChangeIntent.class, id).chain(i -> i == null ? Uni.createFrom().voidItem() : s.remove(i)));
+        return Panache.getSession().chain(s -> s.createNativeQuery("delete from image_change_intent where id = cast(?1 as uuid)")
+                .setParameter(1, id.toString()).executeUpdate()).replaceWithVoid();
     }
 
     /** The intents no live change of this process is making: of a process that has exited, or this one's own whose event failed. */
     @WithTransaction
-    Uni<List<ImageChangeIntent>> leftOver(Predicate<String> exited) {
-        return Panache.getSession().chain(s -> s.createQuery("from ImageChangeIntent order by createdAt", ImageChangeIntent.class)
-                .getResultList())
-                .map(all -> all.stream().filter(i -> i.worker.equals(worker) ? !inFlight.contains(i.id) : exited.test(i.worker)).toList());
+    Uni<List<Intent>> leftOver(Predicate<String> exited) {
+        return Panache.getSession().chain(s -> s.createNativeQuery(ROWS + " order by created_at", String.class).getResultList())
+                .map(rows -> rows.stream().map(Intent::of)
+                        .filter(i -> i.worker().equals(worker) ? !inFlight.contains(UUID.fromString(i.id())) : exited.test(i.worker())).toList());
     }
 
     /**
@@ -128,19 +160,20 @@ public class ImageEvents {
      */
     public int settle(Predicate<String> exited, StoreLookup current) throws IOException {
         int published = 0;
-        for (ImageChangeIntent i : BlockingCalls.await(() -> leftOver(exited))) {
-            String now = current.digestOf(i.image);
-            boolean made = switch (i.action) {
+        for (Intent i : BlockingCalls.await(() -> leftOver(exited))) {
+            String now = current.digestOf(i.image());
+            boolean made = switch (i.action()) {
                 case REMOVED -> now == null;
-                case PULLED -> now != null && !now.equals(i.replacedDigest);
-                default -> now != null && now.equals(i.digest);
+                case PULLED -> now != null && !now.equals(i.replacedDigest());
+                default -> now != null && now.equals(i.digest());
             };
+            UUID id = UUID.fromString(i.id());
             if (made) {
-                String digest = i.action == ImageAction.REMOVED ? i.digest : now;
-                BlockingCalls.await(() -> changed(i.id, digest));
+                String digest = i.action() == ImageAction.REMOVED ? i.digest() : now;
+                BlockingCalls.await(() -> changed(id, digest));
                 published++;
             } else {
-                BlockingCalls.await(() -> drop(i.id));
+                BlockingCalls.await(() -> drop(id));
             }
         }
         return published;
