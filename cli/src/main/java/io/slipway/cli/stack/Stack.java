@@ -73,6 +73,11 @@ public final class Stack implements AutoCloseable {
     private EmbeddedKafka kafka;
     private SigningKey signingKey;
     private final List<ServiceProcess> services = new ArrayList<>();
+    /** Instances started beside the stack's own ({@link #launchInstance}); not supervised. */
+    private final List<ServiceProcess> extraInstances = new ArrayList<>();
+    /** The options the services were started with, and how they reach the infrastructure; set once they start. */
+    private Options started;
+    private ServiceProcess.Infra serviceInfra;
     /** From the moment every service is healthy: each is restarted when it dies ({@link ProcessWatch}). */
     private final List<ProcessWatch<ServiceProcess>> watches = new ArrayList<>();
     /** From the moment both answer: Kafka and PostgreSQL are restarted on their ports when they die. */
@@ -143,6 +148,8 @@ public final class Stack implements AutoCloseable {
         Map<ServiceSpec, Supplier<ServiceProcess>> launchers = new LinkedHashMap<>();
         synchronized (this) {
             abortIfClosed();
+            this.started = options;
+            this.serviceInfra = infra;
             for (ServiceSpec spec : ServiceSpec.ALL) {
                 launchers.put(spec, launcher(spec, options, infra));
                 services.add(launchers.get(spec).get());
@@ -229,16 +236,41 @@ public final class Stack implements AutoCloseable {
         return postgresWatch != null ? postgresWatch.current() : postgres;
     }
 
+    /**
+     * Starts one more instance of {@code service} beside the stack's own: the same database, Kafka, key, options and data
+     * directory (as two replicas on one volume), on a port of its own, logging to {@code <service>-<n>.log}. The stack
+     * does not restart it; it stops it on close. Answers it at once: {@link ServiceProcess#isHealthy} says when it serves.
+     */
+    public synchronized ServiceProcess launchInstance(String service) {
+        abortIfClosed();
+        if (started == null) {
+            throw new IllegalStateException("the stack's services are not started yet");
+        }
+        ServiceSpec spec = ServiceSpec.ALL.stream().filter(s -> s.name().equals(service)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no service " + service + " in the stack"));
+        long same = extraInstances.stream().filter(p -> p.spec().equals(spec)).count();
+        Path log = layout.logs().resolve(service + "-" + (same + 2) + ".log");
+        ServiceProcess instance = ServiceProcess.launch(spec, ProjectHome.serviceJar(started.home(), service), serviceInfra,
+                layout.service(service), serviceJvmOptions(spec, started), log, Processes.freePort());
+        extraInstances.add(instance);
+        return instance;
+    }
+
     /** Starts {@code spec}'s service on a port picked once: a restart keeps the port, so the gateway's route holds. */
     private Supplier<ServiceProcess> launcher(ServiceSpec spec, Options options, ServiceProcess.Infra infra) {
+        List<String> jvm = serviceJvmOptions(spec, options);
+        Path jar = ProjectHome.serviceJar(options.home(), spec.name());
+        int port = Processes.freePort();
+        return () -> ServiceProcess.launch(spec, jar, infra, layout.service(spec.name()), jvm, layout.log(spec.name()), port);
+    }
+
+    private List<String> serviceJvmOptions(ServiceSpec spec, Options options) {
         List<String> jvm = jvmOptionsFor(spec.name(), options.serviceJvmOptions());
         if (spec.name().equals("deploy-svc")) {
             // `slipway run NAME` of an image `slipway build` made: deploy-svc reads build-svc's store
             jvm.add("-Dslipway.deploy.build-store=" + layout.service("build-svc").resolve("images").toAbsolutePath());
         }
-        Path jar = ProjectHome.serviceJar(options.home(), spec.name());
-        int port = Processes.freePort();
-        return () -> ServiceProcess.launch(spec, jar, infra, layout.service(spec.name()), jvm, layout.log(spec.name()), port);
+        return jvm;
     }
 
     /** A restart changed a pid, or a service was given up: {@code status}, {@code down} and {@code events} read the file. */
@@ -492,7 +524,9 @@ public final class Stack implements AutoCloseable {
             gateway.close();
         }
         // the watches first: a service stopping now is not restarted, and each answers the process it last started
-        List<ServiceProcess> running = watches.isEmpty() ? List.copyOf(services) : watches.stream().map(ProcessWatch::stopWatching).toList();
+        List<ServiceProcess> running = new ArrayList<>(watches.isEmpty() ? List.copyOf(services)
+                : watches.stream().map(ProcessWatch::stopWatching).toList());
+        running.addAll(extraInstances);
         EmbeddedKafka k = kafkaWatch != null ? kafkaWatch.stopWatching() : kafka;
         EmbeddedPostgres pg = postgresWatch != null ? postgresWatch.stopWatching() : postgres;
         restarts.shutdownNow();

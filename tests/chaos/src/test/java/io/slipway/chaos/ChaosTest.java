@@ -47,11 +47,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChaosTest {
     private static final List<String> SERVICES = List.of("build-svc", "deploy-svc", "event-svc", "infra-svc", "workload-svc");
-    private static final List<String> EVENT_TOPICS = List.of("slipway.build.events", "slipway.deploy.events", "slipway.infra.events",
+    static final List<String> EVENT_TOPICS = List.of("slipway.build.events", "slipway.deploy.events", "slipway.infra.events",
             "slipway.workload.events", "slipway.event.events", "slipway.kube.events");
     private static final List<String> COMPONENTS = List.of("postgresql", "kafka", "build-svc", "deploy-svc", "event-svc", "infra-svc",
             "workload-svc");
-    private static final String BASE_IMAGE = "chaos/base:v1";
+    static final String BASE_IMAGE = "chaos/base:v1";
 
     private final ChaosTable table = new ChaosTable();
     private final Map<String, Integer> duplicatesSeen = new HashMap<>();
@@ -179,7 +179,7 @@ class ChaosTest {
         System.out.println("chaos: " + fault + ": " + all.size() + " operations, " + lost + " lost, " + duplicated + " duplicated" + findings);
     }
 
-    private static Operations.Op op(List<Operations.Op> all, String phase, String kind, String id) {
+    static Operations.Op op(List<Operations.Op> all, String phase, String kind, String id) {
         Operations.Op op = new Operations.Op(phase, kind, id);
         synchronized (all) {
             all.add(op);
@@ -187,11 +187,11 @@ class ChaosTest {
         return op;
     }
 
-    private interface Step {
+    interface Step {
         void run() throws Exception;
     }
 
-    private static Future<?> start(ExecutorService pool, Operations.Op op, Step step) {
+    static Future<?> start(ExecutorService pool, Operations.Op op, Step step) {
         return pool.submit(() -> {
             try {
                 step.run();
@@ -218,7 +218,7 @@ class ChaosTest {
      * little after the read model changed (longer after PostgreSQL restarted), so this waits until every finished
      * operation's end is there once, for at most two minutes. Answers {missing, duplicated}.
      */
-    private static int[] endsRecorded(String bootstrap, List<Operations.Op> ops, HookReceiver hook, List<String> findings) {
+    static int[] endsRecorded(String bootstrap, List<Operations.Op> ops, HookReceiver hook, List<String> findings) {
         List<String> last = new ArrayList<>();
         int[] counts = new int[2];
         try {
@@ -301,7 +301,7 @@ class ChaosTest {
     }
 
     /** Nothing may be left in a state that only a running operation should be in. */
-    private static int leftHalfDone(GatewayClient gateway, List<String> findings) {
+    static int leftHalfDone(GatewayClient gateway, List<String> findings) {
         int before = findings.size();
         var builds = gateway.read("/api/v1/builds?limit=1000");
         if (builds == null) {
@@ -333,7 +333,7 @@ class ChaosTest {
      * released schemas, itself (ids, order, lifecycles) and the read models (every build's and cluster's state is the
      * one its events set last). Its counts per event type are printed and kept in target/event-integrity.txt.
      */
-    private static void assertEventIntegrity(String bootstrap, GatewayClient gateway) throws java.io.IOException {
+    static void assertEventIntegrity(String bootstrap, GatewayClient gateway) throws java.io.IOException {
         // the read models commit before the relay publishes: a state read a moment ago may still be on its way
         AtomicReference<EventIntegrity.Report> last = new AtomicReference<>();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
@@ -354,7 +354,7 @@ class ChaosTest {
     }
 
     /** Every consumer group of the platform reads its topics to the end, and no event went to a dead-letter topic. */
-    private static void assertConsumersCaughtUp(String bootstrap) {
+    static void assertConsumersCaughtUp(String bootstrap) {
         try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                 List<String> behind = new ArrayList<>();
@@ -403,7 +403,7 @@ class ChaosTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
+    static void deleteRecursively(Path dir) throws java.io.IOException {
         if (!Files.exists(dir)) {
             return;
         }
@@ -415,7 +415,7 @@ class ChaosTest {
     }
 
     /** The context every build uses: a Kubefile, a file and a master hook, uploaded once. */
-    private static String uploadContext(GatewayClient gateway) throws Exception {
+    static String uploadContext(GatewayClient gateway) throws Exception {
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
         try (TarArchiveOutputStream out = new TarArchiveOutputStream(tar)) {
             // plain files and a hook: a cluster run copies, unpacks and runs hooks on the test host (no Kubernetes there)
@@ -439,7 +439,7 @@ class ChaosTest {
         out.closeArchiveEntry();
     }
 
-    private static void putRoutes(GatewayClient gateway, HookReceiver hook) {
+    static void putRoutes(GatewayClient gateway, HookReceiver hook) {
         String routes = """
                 route: {match: [{receiver: hook}]}
                 receivers:
