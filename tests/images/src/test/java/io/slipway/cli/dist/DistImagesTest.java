@@ -276,6 +276,9 @@ class DistImagesTest {
             assertThat(down.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(down.exitValue()).as(Files.readString(dir.resolve("probe.log"))).isEqualTo(1);
         } finally {
+            // the gateway itself first: unshare's --kill-child does not reach it, since chroot --userspec changes its
+            // credentials, which clears the signal it would get when unshare dies
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
