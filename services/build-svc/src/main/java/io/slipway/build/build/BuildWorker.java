@@ -67,6 +67,16 @@ public class BuildWorker {
     }
 
     /**
+     * Stops the workers and the lease thread with the application. Without it they outlived a stopped application: in a
+     * test JVM, the threads of an earlier application called into the next one while it started and deadlocked its
+     * start (a clean CI run's BuildFlowTest hung; the observer had been lost in an earlier change).
+     */
+    void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
+        threads.forEach(Thread::interrupt);
+    }
+
+    /**
      * Every quarter of the lease: renews this instance's builds, then requeues the builds of workers that are gone (no
      * heartbeat for a lease, or a process of this host that has exited: a restarted build-svc requeues its predecessor's
      * builds at once). Every instance does it; row locks make each requeue happen once.
